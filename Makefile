@@ -1,0 +1,75 @@
+# Tisser — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 4
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+export FLASK_APP := wsgi
+
+.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean
+
+help:
+	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
+	@echo "make test   installe ce qu'il faut et lance tous les tests (SQLite puis PostgreSQL, navigateur compris)"
+	@echo "make dev    serveur de développement Flask (rechargement automatique)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+db: install
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo load
+
+run: demo
+	@echo
+	@echo "Tisser est servi sur http://$(HOST):$(PORT)  (Ctrl+C pour arrêter)"
+	@echo
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+dev: demo
+	$(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+
+test-deps:
+	@bash scripts/ensure-test-deps.sh
+
+test: install-dev test-deps
+	@start=$$(date +%s); \
+	echo "== Tests sur SQLite =="; \
+	$(BIN)/pytest -n $(TEST_WORKERS) --db sqlite $(PYTEST_ARGS) || exit $$?; \
+	echo "== Tests sur PostgreSQL (grappe jetable) =="; \
+	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS) || exit $$?; \
+	echo "make test : $$(( $$(date +%s) - start )) s"
+
+test-sqlite: install-dev test-deps
+	$(BIN)/pytest -n $(TEST_WORKERS) --db sqlite $(PYTEST_ARGS)
+
+test-postgresql: install-dev test-deps
+	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS)
+
+# Extract the user-facing strings (French is the source language) into a catalogue template.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,60 @@
+"""Tisser: a participatory platform for social-innovation calls for projects."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app import models  # noqa: F401  (registers every table before migrations look)
+from app.admin.routes import bp as admin_bp
+from app.auth.routes import bp as auth_bp
+from app.auth.services import setup_login
+from app.calls.routes import bp as calls_bp
+from app.cli import register_cli
+from app.config import PROJECT_ROOT, from_env
+from app.extensions import babel, csrf, db, migrate
+from app.pages.routes import bp as pages_bp
+from app.poles.routes import bp as poles_bp
+from app.web import setup_web
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and one writer work together; the busy timeout makes concurrent writers
+    # wait for each other instead of failing with "database is locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(from_env())
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+
+    setup_login(app)
+    setup_web(app)
+    for bp in (pages_bp, auth_bp, poles_bp, calls_bp, admin_bp):
+        app.register_blueprint(bp)
+    register_cli(app)
+    return app

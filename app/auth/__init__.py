@@ -1,0 +1,1 @@
+"""Accounts: registration, log-in, password management."""

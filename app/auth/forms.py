@@ -1,0 +1,127 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+
+_password_rules = [
+    DataRequired(message=_l("Choisissez un mot de passe.")),
+    Length(
+        min=PASSWORD_MIN,
+        max=PASSWORD_MAX,
+        message=_l("Le mot de passe doit faire entre %(min)d et %(max)d caractères."),
+    ),
+]
+
+
+def _no_email_in_name(form, field):
+    # The public name must never reveal an e-mail address.
+    if "@" in (field.data or ""):
+        raise ValidationError(_l("Votre nom public ne peut pas contenir d'adresse e-mail (pas de « @ »)."))
+
+
+def _email_field(label=_l("Adresse e-mail")):
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(message=_l("Indiquez votre adresse e-mail.")),
+            Length(max=254, message=_l("L'adresse e-mail est trop longue (254 caractères au plus).")),
+            Email(message=_l("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."), check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def _display_name_field():
+    return StringField(
+        _l("Nom public"),
+        validators=[
+            DataRequired(message=_l("Choisissez un nom public.")),
+            Length(min=2, max=60, message=_l("Le nom public doit faire entre 2 et 60 caractères.")),
+            _no_email_in_name,
+        ],
+        render_kw={"autocomplete": "nickname"},
+        description=_l("Affiché à côté de vos contributions. Un pseudonyme convient ; votre adresse e-mail n'est jamais montrée."),
+    )
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=[DataRequired(message=_l("Indiquez votre mot de passe."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Rester connecté sur cet appareil"))
+
+
+class RegisterForm(FlaskForm):
+    email = _email_field()
+    display_name = _display_name_field()
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=_password_rules,
+        render_kw={"autocomplete": "new-password"},
+        description=_l("12 caractères au moins. Une phrase de plusieurs mots est facile à retenir et solide."),
+    )
+    password_confirm = PasswordField(
+        _l("Confirmez le mot de passe"),
+        validators=[
+            DataRequired(message=_l("Retapez le mot de passe.")),
+            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    accept_terms = BooleanField(
+        _l("J'ai lu comment Tisser traite mes données personnelles et j'accepte les règles de participation."),
+        validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
+    )
+
+
+class DisplayNameForm(FlaskForm):
+    display_name = _display_name_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(message=_l("Indiquez votre mot de passe actuel."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("Nouveau mot de passe"),
+        validators=_password_rules,
+        render_kw={"autocomplete": "new-password"},
+        description=_l("12 caractères au moins."),
+    )
+    new_password_confirm = PasswordField(
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[
+            DataRequired(message=_l("Retapez le nouveau mot de passe.")),
+            EqualTo("new_password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nouveau mot de passe"),
+        validators=_password_rules,
+        render_kw={"autocomplete": "new-password"},
+        description=_l("12 caractères au moins."),
+    )
+    password_confirm = PasswordField(
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[
+            DataRequired(message=_l("Retapez le nouveau mot de passe.")),
+            EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

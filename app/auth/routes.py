@@ -1,0 +1,182 @@
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.access import access
+from app.auth import services
+from app.auth.forms import (
+    ChangePasswordForm,
+    DisplayNameForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.forms import invalid, reject
+from app.permissions import ANONYMOUS_ONLY, PUBLIC
+from app.rendering import render
+
+bp = Blueprint("auth", __name__)
+
+
+def _after_login():
+    return redirect(services.safe_next(request.values.get("next")) or url_for("auth.account"))
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@access(ANONYMOUS_ONLY)
+def login():
+    if current_user.is_authenticated:
+        return _after_login()
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("Bonjour %(name)s, vous êtes connecté·e.", name=user.display_name), "success")
+            return _after_login()
+        # One message for both cases: it must not reveal which addresses have an account.
+        form.form_errors.append(_("Adresse e-mail ou mot de passe incorrect."))
+    if form.is_submitted():
+        return invalid("auth/login.html", form=form)
+    return render("auth/login.html", form=form)
+
+
+@bp.route("/deconnexion", methods=["POST"])
+@access("account.use")
+def logout():
+    logout_user()
+    flash(_("Vous êtes déconnecté·e. À bientôt !"), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+@access(ANONYMOUS_ONLY)
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.email.data, form.display_name.data, form.password.data)
+        except services.FieldError as error:
+            return reject("auth/register.html", form, error)
+        login_user(user)
+        flash(_("Bienvenue sur Tisser, %(name)s ! Votre compte est créé.", name=user.display_name), "success")
+        return _after_login()
+    if form.is_submitted():
+        # Say everything at once: a taken address too, not only the empty fields.
+        _check_availability(form)
+        return invalid("auth/register.html", form=form)
+    return render("auth/register.html", form=form)
+
+
+# Fields checked as soon as they lose focus (htmx); the others only on submit.
+INLINE_CHECKS = {
+    "email": services.check_email_available,
+    "display_name": services.check_display_name_available,
+}
+
+
+def _check_availability(form: RegisterForm, names=tuple(INLINE_CHECKS)) -> bool:
+    valid = True
+    for name in names:
+        field = form[name]
+        if field.data and not field.errors:
+            try:
+                INLINE_CHECKS[name](field.data)
+            except services.FieldError as error:
+                field.errors = [*field.errors, error.message]
+                valid = False
+    return valid
+
+
+@bp.route("/inscription/verifier/<field>", methods=["POST"])
+@access(ANONYMOUS_ONLY)
+def register_check(field: str):
+    """Inline validation of one registration field: returns that field, with its error if any."""
+    if field not in INLINE_CHECKS:
+        abort(404)
+    form = RegisterForm()
+    valid = form[field].validate(form) and _check_availability(form, (field,))
+    return render("auth/_checked_field.html", status=200 if valid else 422, form=form, name=field)
+
+
+def _account_page(name_form=None, password_form=None, status=200):
+    return render(
+        "auth/account.html",
+        status=status,
+        name_form=name_form or DisplayNameForm(prefix="name", obj=current_user, formdata=None),
+        password_form=password_form or ChangePasswordForm(prefix="password", formdata=None),
+        memberships=services.memberships_of(current_user),
+        moderated_pole=services.moderated_pole_of(current_user),
+    )
+
+
+@bp.route("/compte")
+@access("account.use")
+def account():
+    return _account_page()
+
+
+@bp.route("/compte/nom", methods=["POST"])
+@access("account.use")
+def change_display_name():
+    form = DisplayNameForm(prefix="name")
+    if form.validate_on_submit():
+        try:
+            services.change_display_name(current_user, form.display_name.data)
+        except services.FieldError as error:
+            form.display_name.errors = [error.message]
+            return _account_page(name_form=form, status=422)
+        flash(_("Votre nom public est maintenant « %(name)s ».", name=current_user.display_name), "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(name_form=form, status=422)
+
+
+@bp.route("/compte/mot-de-passe", methods=["POST"])
+@access("account.use")
+def change_password():
+    form = ChangePasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except services.FieldError as error:
+            form.current_password.errors = [error.message]
+            return _account_page(password_form=form, status=422)
+        flash(_("Votre mot de passe est changé."), "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(password_form=form, status=422)
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@access(PUBLIC)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _("Si un compte existe avec cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé. Il reste valable une heure."),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    if form.is_submitted():
+        return invalid("auth/forgot_password.html", form=form)
+    return render("auth/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/reinitialiser/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def reset_password(token: str):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        flash(_("Ce lien de réinitialisation n'est plus valable (expiré ou déjà utilisé). Demandez-en un nouveau."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        flash(_("Votre mot de passe est changé. Vous pouvez vous connecter."), "success")
+        return redirect(url_for("auth.login"))
+    if form.is_submitted():
+        return invalid("auth/reset_password.html", form=form, token=token)
+    return render("auth/reset_password.html", form=form, token=token)

@@ -1,0 +1,199 @@
+"""Account rules, as plain functions the routes and the tests call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from hashlib import sha256
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db, login_manager
+from app.models import Membership, Pole, User
+from app.models.accounts import display_name_key, normalize_email
+from app.models.base import utcnow
+from app.outbox import queue_email
+
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when no account matches, so that a wrong e-mail takes as long as a wrong password.
+    return generate_password_hash("tisser-no-such-account")
+
+
+class Anonymous(AnonymousUserMixin):
+    """An anonymous visitor answers the same questions as an account, always with "no"."""
+
+    id = None
+    is_admin = False
+    moderated_pole_id = None
+    is_pole_moderator = False
+    display_name = ""
+
+
+def setup_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+@dataclass
+class FieldError(Exception):
+    """A rule broken by what someone typed in one field of a form."""
+
+    field: str
+    message: str
+
+
+def check_email_available(email: str) -> None:
+    if db.session.scalar(select(User.id).where(User.email == normalize_email(email))):
+        raise FieldError("email", _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."))
+
+
+def check_display_name_available(display_name: str, exclude_user_id: int | None = None) -> None:
+    query = select(User.id).where(User.display_name_key == display_name_key(display_name))
+    if exclude_user_id is not None:
+        query = query.where(User.id != exclude_user_id)
+    if db.session.scalar(query):
+        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre."))
+
+
+def register(email: str, display_name: str, password: str) -> User:
+    check_email_available(email)
+    check_display_name_available(display_name)
+    user = User(email=email, display_name=display_name, password=password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Someone registered the same address or name at the same instant.
+        db.session.rollback()
+        raise FieldError("email", _("Un compte existe déjà avec cette adresse ou ce nom.")) from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def change_display_name(user: User, display_name: str) -> None:
+    check_display_name_available(display_name, exclude_user_id=user.id)
+    user.set_display_name(display_name)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre.")) from None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise FieldError("current_password", _("Ce n'est pas votre mot de passe actuel."))
+    user.set_password(new)
+    db.session.commit()
+
+
+# --- Forgotten password ---------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tisser-password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, every earlier link stops working.
+    return sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The account a reset link is for, or None if the link is expired, used or forged."""
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or data.get("p") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if an account has this address. Says nothing either way (no account
+    enumeration)."""
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        return
+    link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    body = _(
+        "Bonjour %(name)s,\n\n"
+        "Vous avez demandé à réinitialiser votre mot de passe sur Tisser. "
+        "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
+        "et ne sert qu'une fois) :\n\n%(link)s\n\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+        "votre mot de passe ne change pas.\n\nL'équipe Tisser",
+        name=user.display_name,
+        minutes=minutes,
+        link=link,
+    )
+    queue_email(user.email, _("Réinitialiser votre mot de passe Tisser"), body)
+    db.session.commit()
+
+
+def reset_password(user: User, password: str) -> None:
+    user.set_password(password)
+    db.session.commit()
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may be a post-login destination (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def memberships_of(user: User) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership).where(Membership.user_id == user.id).options(joinedload(Membership.association))
+        )
+    )
+
+
+def moderated_pole_of(user: User) -> Pole | None:
+    return db.session.get(Pole, user.moderated_pole_id) if user.moderated_pole_id else None

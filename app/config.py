@@ -1,0 +1,92 @@
+"""Configuration read from the environment, with safe defaults.
+
+``TISSER_ENV`` is ``production`` or ``development`` (default). In production a missing
+``SECRET_KEY`` stops the start-up; in development a key is generated once into ``instance/``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("TISSER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot be used safely."""
+
+
+def _dev_secret_key(instance_dir: Path) -> str:
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Only the owner may read it.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def _database_url(env: dict[str, str], instance_dir: Path) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_dir / 'tisser.sqlite3'}"
+    # Heroku-style URLs name neither the dialect nor the driver SQLAlchemy should use.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_env(env: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ if env is None else env)
+    production = env.get("TISSER_ENV", "development") == "production"
+    instance_dir = Path(env.get("TISSER_INSTANCE_DIR", INSTANCE_DIR))
+
+    secret = env.get("SECRET_KEY", "").strip()
+    if not secret:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY est obligatoire en production (TISSER_ENV=production) : "
+                "définissez une valeur longue et aléatoire, par exemple "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        secret = _dev_secret_key(instance_dir)
+
+    return {
+        "TISSER_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_dir),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The outbox is readable by admins except in production, where mail really leaves.
+        "OUTBOX_READABLE": env.get("TISSER_OUTBOX_READABLE", "0" if production else "1") == "1",
+        "MAIL_SERVER": env.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": env.get("MAIL_USE_TLS", "1") == "1",
+        "MAIL_FROM": env.get("MAIL_FROM", "Tisser <ne-pas-repondre@tisser.localhost>"),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # A token valid for the whole session: nobody loses a long text to an expired form.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_I18N_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
+        # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
+        "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }

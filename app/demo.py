@@ -1,0 +1,242 @@
+"""Demo data: Gironde's nine Pôles territoriaux de solidarité, a sample of their communes, demo
+accounts for every role, a few associations and the département's call for projects.
+
+Loading is idempotent: every row is looked up by its natural key first, so running the command
+twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from faker import Faker
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
+from app.models.base import utcnow
+
+DEMO_PASSWORD = "tisser-demo-2026"
+DEMO_DOMAIN = "tisser.demo"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+# (name, rural, has a priority neighbourhood). A realistic sample per pole, marked as demo data.
+POLES: dict[str, tuple[str, list[tuple[str, bool, bool]]]] = {
+    "Bassin": (
+        "Le Bassin d'Arcachon et le Val de l'Eyre.",
+        [("Arcachon", False, False), ("La Teste-de-Buch", False, False), ("Gujan-Mestras", False, False),
+         ("Andernos-les-Bains", False, False), ("Biganos", False, False), ("Audenge", True, False),
+         ("Belin-Béliet", True, False)],
+    ),
+    "Bordeaux": (
+        "La ville de Bordeaux et ses quartiers.",
+        [("Bordeaux", False, True)],
+    ),
+    "Graves": (
+        "Les communes des Graves, au sud-ouest de la métropole.",
+        [("Pessac", False, True), ("Talence", False, True), ("Bègles", False, True),
+         ("Villenave-d'Ornon", False, True), ("Gradignan", False, False), ("Léognan", False, False),
+         ("Cestas", False, False)],
+    ),
+    "Haute-Gironde": (
+        "Le Blayais, le Bourgeais et le Cubzaguais.",
+        [("Blaye", True, False), ("Saint-André-de-Cubzac", False, False), ("Bourg", True, False),
+         ("Saint-Ciers-sur-Gironde", True, False), ("Saint-Savin", True, False)],
+    ),
+    "Hauts-de-Garonne": (
+        "La rive droite de l'agglomération bordelaise.",
+        [("Lormont", False, True), ("Cenon", False, True), ("Floirac", False, True),
+         ("Bassens", False, True), ("Ambarès-et-Lagrave", False, False), ("Carbon-Blanc", False, False)],
+    ),
+    "Libournais": (
+        "Le Libournais, du Fronsadais au Pays foyen.",
+        [("Libourne", False, True), ("Coutras", True, True), ("Saint-Émilion", True, False),
+         ("Castillon-la-Bataille", True, True), ("Sainte-Foy-la-Grande", True, True)],
+    ),
+    "Médoc": (
+        "Le Médoc, de l'estuaire à l'océan.",
+        [("Lesparre-Médoc", True, True), ("Pauillac", True, False), ("Soulac-sur-Mer", True, False),
+         ("Hourtin", True, False), ("Saint-Laurent-Médoc", True, False), ("Vendays-Montalivet", True, False)],
+    ),
+    "Porte du Médoc": (
+        "Les communes au nord-ouest de la métropole, aux portes du Médoc.",
+        [("Blanquefort", False, False), ("Eysines", False, True), ("Saint-Médard-en-Jalles", False, False),
+         ("Le Haillan", False, False), ("Bruges", False, False), ("Castelnau-de-Médoc", True, False)],
+    ),
+    "Sud-Gironde": (
+        "Le Sud-Gironde : Langonnais, Réolais, Bazadais et Podensacais.",
+        [("Langon", True, True), ("La Réole", True, False), ("Bazas", True, False), ("Cadillac", True, False),
+         ("Podensac", True, False), ("Captieux", True, False)],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DemoAssociation:
+    name: str
+    legal_form: LegalForm
+    commune: str
+    description: str
+    admin_email: str
+    member_emails: tuple[str, ...] = ()
+
+
+ASSOCIATIONS = [
+    DemoAssociation(
+        "Les Jardins partagés du Bassin", LegalForm.ASSOCIATION, "Gujan-Mestras",
+        "Jardins partagés et ateliers cuisine avec les familles du Bassin.",
+        f"asso.bassin@{DEMO_DOMAIN}", (f"membre.bassin@{DEMO_DOMAIN}",),
+    ),
+    DemoAssociation(
+        "Épicerie solidaire du Libournais", LegalForm.ESS, "Libourne",
+        "Épicerie solidaire, paniers de saison et accès aux droits.",
+        f"asso.libournais@{DEMO_DOMAIN}",
+    ),
+    DemoAssociation(
+        "Médoc Entraide Seniors", LegalForm.ASSOCIATION, "Lesparre-Médoc",
+        "Visites à domicile et pair-aidance pour les seniors isolés du Médoc.",
+        f"asso.medoc@{DEMO_DOMAIN}",
+    ),
+]
+
+
+def _upsert_territory() -> dict[str, Commune]:
+    communes: dict[str, Commune] = {}
+    for pole_name, (description, pole_communes) in POLES.items():
+        slug = slugify(pole_name)
+        pole = db.session.scalar(select(Pole).where(Pole.slug == slug))
+        if pole is None:
+            pole = Pole(slug=slug, name=pole_name, description=description)
+            db.session.add(pole)
+            db.session.flush()
+        for name, rural, qpv in pole_communes:
+            commune_slug = slugify(name)
+            commune = db.session.scalar(select(Commune).where(Commune.slug == commune_slug))
+            if commune is None:
+                commune = Commune(
+                    slug=commune_slug, name=name, pole_id=pole.id, is_rural=rural, has_qpv=qpv, is_demo=True
+                )
+                db.session.add(commune)
+            communes[name] = commune
+    db.session.flush()
+    return communes
+
+
+def _account(email: str, display_name: str, **attrs) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=display_name, password=DEMO_PASSWORD, **attrs)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def demo_accounts() -> list[DemoAccount]:
+    accounts = [DemoAccount(f"admin@{DEMO_DOMAIN}", "Administration Tisser", "administration")]
+    for pole_name in POLES:
+        accounts.append(
+            DemoAccount(f"moderation.{slugify(pole_name)}@{DEMO_DOMAIN}", f"Modération {pole_name}",
+                        f"modération du pôle {pole_name}")
+        )
+    for asso in ASSOCIATIONS:
+        accounts.append(DemoAccount(asso.admin_email, "", f"administration de « {asso.name} »"))
+        for email in asso.member_emails:
+            accounts.append(DemoAccount(email, "", f"membre de « {asso.name} »"))
+    for i in range(1, 4):
+        accounts.append(DemoAccount(f"habitant{i}@{DEMO_DOMAIN}", "", "habitant·e"))
+    return accounts
+
+
+def load_demo() -> None:
+    fake = Faker("fr_FR")
+    # Seeded: the same names every time, so a second run finds the same accounts.
+    fake.seed_instance(2026)
+
+    def pseudonym() -> str:
+        return f"{fake.first_name()} {fake.last_name()[0]}."
+
+    communes = _upsert_territory()
+    poles = {p.name: p for p in db.session.scalars(select(Pole))}
+
+    _account(f"admin@{DEMO_DOMAIN}", "Administration Tisser", is_admin=True)
+    for pole_name, pole in poles.items():
+        _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}", moderated_pole_id=pole.id)
+
+    for asso in ASSOCIATIONS:
+        slug = slugify(asso.name)
+        association = db.session.scalar(select(Association).where(Association.slug == slug))
+        if association is None:
+            association = Association(
+                slug=slug, name=asso.name, legal_form=asso.legal_form,
+                commune_id=communes[asso.commune].id, description=asso.description,
+            )
+            db.session.add(association)
+            db.session.flush()
+        people = [(asso.admin_email, MembershipRole.ADMIN)] + [(e, MembershipRole.MEMBER) for e in asso.member_emails]
+        for email, role in people:
+            user = _account(email, pseudonym())
+            exists = db.session.scalar(
+                select(Membership.id).where(Membership.user_id == user.id, Membership.association_id == association.id)
+            )
+            if not exists:
+                db.session.add(Membership(user_id=user.id, association_id=association.id, role=role, show_publicly=True))
+
+    for i in range(1, 4):
+        _account(f"habitant{i}@{DEMO_DOMAIN}", pseudonym())
+
+    _upsert_gironde_call()
+    db.session.commit()
+
+
+def _paris_noon(day: datetime) -> datetime:
+    local = datetime.combine(day.date(), time(12, 0), tzinfo=PARIS)
+    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+GIRONDE_CALL_SLUG = "gironde-experimentation-innovation-sociale"
+
+
+def _upsert_gironde_call() -> None:
+    if db.session.scalar(select(Call.id).where(Call.slug == GIRONDE_CALL_SLUG)):
+        return
+    now = utcnow()
+    db.session.add(
+        Call(
+            slug=GIRONDE_CALL_SLUG,
+            title="Soutien à l'expérimentation et à l'innovation sociale",
+            funder="Département de la Gironde",
+            summary=(
+                "Le Département soutient des projets innovants, conçus avec les acteurs locaux, qui "
+                "répondent aux besoins sociaux de proximité et luttent contre toutes les formes d'exclusion."
+            ),
+            description=(
+                "Associations, structures de l'ESS, bailleurs sociaux, collectivités girondines et "
+                "établissements publics peuvent proposer une expérimentation au bénéfice des familles "
+                "monoparentales, des femmes, des enfants et des jeunes, et des seniors. Une attention "
+                "particulière est portée aux zones rurales et aux quartiers prioritaires. Domaines "
+                "prioritaires : santé, bien-être et handicap ; solidarité alimentaire ; citoyenneté "
+                "sociale et lutte contre le non-recours."
+            ),
+            # Demo figures: the reference text sets no amount.
+            envelope_eur=300_000,
+            opens_at=_paris_noon(now - timedelta(days=30)),
+            closes_at=_paris_noon(now + timedelta(days=60)),
+        )
+    )

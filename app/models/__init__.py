@@ -1,0 +1,19 @@
+"""Tisser's data model, grouped by domain. Importing this package registers every table."""
+
+from app.models.accounts import User
+from app.models.associations import Association, LegalForm, Membership, MembershipRole
+from app.models.calls import Call
+from app.models.outbox import OutboxMessage
+from app.models.territories import Commune, Pole
+
+__all__ = [
+    "Association",
+    "Call",
+    "Commune",
+    "LegalForm",
+    "Membership",
+    "MembershipRole",
+    "OutboxMessage",
+    "Pole",
+    "User",
+]

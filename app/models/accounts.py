@@ -1,0 +1,75 @@
+"""People: accounts and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import utcnow
+
+if TYPE_CHECKING:
+    from app.models.associations import Membership
+    from app.models.territories import Pole
+
+
+def normalize_email(email: str) -> str:
+    # E-mail addresses are unique whatever their case: "Marie@X.fr" and "marie@x.fr" are one person.
+    return email.strip().lower()
+
+
+def display_name_key(name: str) -> str:
+    # Two people may not appear under names that differ only by case or spacing.
+    return " ".join(name.split()).casefold()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The public name: a pseudonym is fine, the e-mail is never shown.
+    display_name: Mapped[str] = mapped_column(String(60))
+    display_name_key: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # A pole moderator is an account assigned to one Pôle territorial de solidarité.
+    moderated_pole_id: Mapped[int | None] = mapped_column(ForeignKey("poles.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    moderated_pole: Mapped[Pole | None] = relationship(lazy="raise_on_sql")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="raise_on_sql", cascade="all, delete-orphan"
+    )
+
+    def __init__(self, *, email: str, display_name: str, password: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.email = normalize_email(email)
+        self.set_display_name(display_name)
+        self.set_password(password)
+
+    def set_display_name(self, name: str) -> None:
+        self.display_name = " ".join(name.split())
+        self.display_name_key = display_name_key(name)
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's scrypt by default: a vetted memory-hard algorithm with a per-password salt.
+        # (The tests choose a cheaper method through the config, never production.)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_pole_moderator(self) -> bool:
+        return self.moderated_pole_id is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.display_name!r}>"

@@ -1,0 +1,45 @@
+"""The territory: Pôles territoriaux de solidarité and their communes."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Pole(db.Model):
+    """A Pôle territorial de solidarité: the département's hub on one part of its territory."""
+
+    __tablename__ = "poles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    communes: Mapped[list[Commune]] = relationship(
+        back_populates="pole", order_by="Commune.name", lazy="raise_on_sql"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Pole {self.slug}>"
+
+
+class Commune(db.Model):
+    __tablename__ = "communes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
+    # The Gironde call pays particular attention to rural areas and priority neighbourhoods.
+    is_rural: Mapped[bool] = mapped_column(default=False)
+    has_qpv: Mapped[bool] = mapped_column(default=False)
+    # Demo communes are a realistic sample, not an authoritative list of the département.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    pole: Mapped[Pole] = relationship(back_populates="communes", lazy="raise_on_sql")
+
+    def __repr__(self) -> str:
+        return f"<Commune {self.slug}>"

@@ -1,0 +1,1 @@
+"""Home and the pages a French public body links from every page."""

@@ -1,0 +1,42 @@
+from flask import Blueprint
+
+from app.access import access
+from app.pages import services
+from app.permissions import PUBLIC
+from app.rendering import render
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+@access(PUBLIC)
+def home():
+    return render(
+        "pages/home.html",
+        calls=services.open_and_upcoming_calls(),
+        poles=services.poles_with_commune_counts(),
+    )
+
+
+@bp.route("/accessibilite")
+@access(PUBLIC)
+def accessibility():
+    return render("pages/accessibility.html")
+
+
+@bp.route("/mentions-legales")
+@access(PUBLIC)
+def legal():
+    return render("pages/legal.html")
+
+
+@bp.route("/donnees-personnelles")
+@access(PUBLIC)
+def privacy():
+    return render("pages/privacy.html")
+
+
+@bp.route("/plan-du-site")
+@access(PUBLIC)
+def sitemap():
+    return render("pages/sitemap.html")

@@ -1,0 +1,1 @@
+"""Pôles territoriaux de solidarité: the territory and its hubs."""

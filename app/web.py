@@ -1,0 +1,125 @@
+"""What every page shares: template helpers, error pages, response headers."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.formatting import FILTERS
+from app.permissions import can
+from app.rendering import is_htmx, render
+
+HTMX_VERSION = "4.0.1"
+HTMX_PATH = f"vendor/htmx-{HTMX_VERSION}/htmx.min.js"
+
+# A strict policy from the first page: no inline script or style may ever creep in.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static URL carrying the file's hash, so browsers may cache it for a year."""
+    folder = current_app.static_folder or ""
+    digest = _file_digest(str(Path(folder) / filename)) if not current_app.debug else "dev"
+    return url_for("static", filename=filename, v=digest)
+
+
+ERROR_MESSAGES = {
+    400: (_l("Requête invalide"), _l("La requête n'a pas pu être comprise.")),
+    403: (_l("Accès refusé"), _l("Vous n'avez pas le droit d'accéder à cette page ou de faire cette action.")),
+    404: (_l("Page introuvable"), _l("Cette page n'existe pas ou n'existe plus.")),
+    405: (_l("Méthode non autorisée"), _l("Cette adresse ne s'utilise pas de cette façon.")),
+    413: (_l("Envoi trop volumineux"), _l("Ce que vous avez envoyé dépasse la taille autorisée.")),
+    429: (_l("Trop de tentatives"), _l("Vous avez fait trop de tentatives : patientez un peu avant de réessayer.")),
+    500: (_l("Erreur du serveur"), _l("Une erreur inattendue s'est produite. Réessayez dans un instant ; si le problème persiste, écrivez-nous.")),
+}
+
+
+def error_page(code: int, message: str | None = None):
+    title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    return render(
+        "errors/error.html",
+        block="error",
+        status=code,
+        code=code,
+        title=str(title),
+        message=message or str(default),
+    )
+
+
+def setup_web(app: Flask) -> None:
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(asset_url=asset_url, can=can, htmx_path=HTMX_PATH)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_user_roles() -> dict:
+        return {"current_user": current_user}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_page(
+            400,
+            _("Le formulaire a expiré ou ne vient pas de Tisser. Rechargez la page puis recommencez."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400 or error.response is not None:
+            return error
+        response, status = error_page(error.code)
+        resp = current_app.make_response((response, status))
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            resp.headers["Allow"] = ", ".join(error.valid_methods)
+        return resp
+
+    @app.errorhandler(500)
+    def server_error(error: Exception):
+        db.session.rollback()
+        return error_page(500)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.endpoint != "static":
+            # The same URL answers a page or a fragment: caches must keep them apart.
+            response.vary.add("HX-Request")
+            if current_user.is_authenticated:
+                headers.setdefault("Cache-Control", "private, no-cache")
+        elif request.args.get("v"):
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    app.jinja_env.globals["is_htmx"] = is_htmx

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond Python: Debian's Chromium (browser tests) and PostgreSQL
+# (the second database run). As root it uses apt-get; otherwise it says what to install.
+set -euo pipefail
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installation des dépendances de test : ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The Debian package starts a cluster of its own; the tests use a private, throwaway one.
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
+    for cluster in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do
+      pg_ctlcluster "${cluster%/*}" "${cluster#*/}" stop 2>/dev/null || true
+    done
+  fi
+else
+  echo "Il manque pour les tests : ${missing[*]}." >&2
+  echo "Installez-les (par exemple : sudo apt-get install -y ${missing[*]}) puis relancez make test." >&2
+  exit 1
+fi

@@ -1,0 +1,116 @@
+"""Accounts in the real browser: register (with inline checks), log out, forgotten password."""
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from app.demo import DEMO_PASSWORD, load_demo
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import login
+
+PASSWORD = "une phrase de passe solide"
+
+
+def test_register_with_inline_checks(page: Page, app):
+    load_demo()
+    page.goto("/inscription")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+    # A taken address is reported as soon as the field loses focus, before any submit.
+    email = page.get_by_label("Adresse e-mail")
+    with page.expect_request(re.compile(r"/inscription/verifier/email$")) as check:
+        email.fill("ADMIN@tisser.demo")
+        email.press("Tab")
+    # htmx 4 sends the CSRF token from <body hx-headers:inherited> as a header.
+    assert check.value.headers.get("x-csrftoken")
+    assert check.value.headers.get("hx-request") == "true"
+    error = page.locator("#email-error")
+    expect(error).to_contain_text("Un compte existe déjà avec cette adresse")
+    expect(page.get_by_label("Adresse e-mail")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Adresse e-mail")).to_have_value("ADMIN@tisser.demo")
+    assert_accessible(page, viewports=("desktop",))
+
+    # Fixing it clears the error in place.
+    email = page.get_by_label("Adresse e-mail")
+    email.fill("nouvelle@exemple.fr")
+    email.press("Tab")
+    expect(page.locator("#email-error")).to_have_count(0)
+
+    page.get_by_label("Nom public").fill("Nouvelle Habitante")
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
+    page.get_by_role("button", name="Créer mon compte").click()
+
+    expect(page).to_have_url(re.compile(r"/compte$"))
+    expect(page.locator(".flashes")).to_contain_text("Bienvenue sur Tisser, Nouvelle Habitante")
+    expect(page.get_by_role("navigation", name="Mon compte")).to_contain_text("Nouvelle Habitante")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.locator(".flashes")).to_contain_text("Vous êtes déconnecté·e")
+    expect(page.get_by_role("link", name="Se connecter")).to_be_visible()
+
+
+def test_register_without_javascript_keeps_what_was_typed(browser: Browser, base_url: str, app):
+    load_demo()
+    context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto("/inscription")
+        page.get_by_label("Adresse e-mail").fill("admin@tisser.demo")
+        page.get_by_label("Nom public").fill("Sans JavaScript")
+        page.get_by_role("button", name="Créer mon compte").click()
+        expect(page.locator(".error-summary")).to_contain_text("Un compte existe déjà avec cette adresse")
+        expect(page.get_by_label("Adresse e-mail")).to_have_value("admin@tisser.demo")
+        expect(page.get_by_label("Nom public")).to_have_value("Sans JavaScript")
+
+        page.get_by_label("Adresse e-mail").fill("sansjs@exemple.fr")
+        page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+        page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+        page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
+        page.get_by_role("button", name="Créer mon compte").click()
+        expect(page).to_have_url(re.compile(r"/compte$"))
+        expect(page.locator("h1")).to_have_text("Mon compte")
+    finally:
+        context.close()
+
+
+def test_forgotten_password_through_the_outbox(browser: Browser, base_url: str, page: Page, app):
+    load_demo()
+    page.goto("/mot-de-passe-oublie")
+    page.get_by_label("Adresse e-mail").fill("habitant2@tisser.demo")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    expect(page.locator(".flashes")).to_contain_text("Si un compte existe avec cette adresse")
+
+    # In development the admin reads the message in the outbox.
+    admin = browser.new_context(base_url=base_url, locale="fr-FR")
+    admin_page = admin.new_page()
+    try:
+        login(admin_page, "admin@tisser.demo", DEMO_PASSWORD)
+        admin_page.goto("/admin/courriels")
+        admin_page.get_by_role("link", name="Réinitialiser votre mot de passe Tisser").click()
+        link = admin_page.locator(".mail-body a").get_attribute("href")
+    finally:
+        admin.close()
+
+    page.goto(link.replace("http://localhost", base_url))
+    page.get_by_label("Nouveau mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le nouveau mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Enregistrer le mot de passe").click()
+    expect(page.locator(".flashes")).to_contain_text("Votre mot de passe est changé")
+    login(page, "habitant2@tisser.demo", PASSWORD)
+
+
+def test_demo_accounts_see_their_roles(page: Page, app):
+    load_demo()
+    login(page, "moderation.medoc@tisser.demo", DEMO_PASSWORD)
+    expect(page.locator("main")).to_contain_text("Modération du pôle territorial")
+    expect(page.get_by_role("link", name="Administration", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    login(page, "asso.bassin@tisser.demo", DEMO_PASSWORD)
+    expect(page.locator("main")).to_contain_text("Les Jardins partagés du Bassin")
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    login(page, "admin@tisser.demo", DEMO_PASSWORD)
+    expect(page.get_by_role("link", name="Administration", exact=True)).to_be_visible()

@@ -1,0 +1,219 @@
+"""Test fixtures, flaskr-style: an app per test on a migrated database, clients per role.
+
+Run with ``--db sqlite`` (default) or ``--db postgresql`` (a throwaway cluster is started for the
+session and removed afterwards). Every test that touches the database runs on both in ``make test``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from tests import factories
+
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default=os.environ.get("TISSER_TEST_DB", "sqlite"),
+        help="database the tests run on",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"Tisser tests on: {config.getoption('--db')}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A skipped test is a test that did not run: never green.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    xfailed = len(reporter.stats.get("xfailed", [])) if reporter else 0
+    if (skipped or xfailed) and session.exitstatus == 0:
+        reporter.write_line(f"FAILED: {skipped} skipped and {xfailed} xfailed test(s): every test must run.", red=True)
+        session.exitstatus = 1
+
+
+def _base_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": url,
+        # Scrypt costs ~70 ms a password: far too slow for hundreds of test accounts.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "OUTBOX_READABLE": True,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, empty database for this test session (one per xdist worker)."""
+    kind = request.config.getoption("--db")
+    cluster = None
+    if kind == "postgresql":
+        from tests.pgcluster import Cluster
+
+        cluster = Cluster().start()
+        url = cluster.create_database("tisser_test")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tisser-test.sqlite3'}"
+    app = create_app(_base_config(url))
+    with app.app_context():
+        # The schema comes from the migrations, exactly as in production.
+        upgrade()
+        db.engine.dispose()
+    try:
+        yield url
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(_base_config(database_url))
+    app.test_client_class = TisserClient
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _empty_all_tables()
+            db.engine.dispose()
+
+
+class TisserClient(FlaskClient):
+    """A test client that sends the CSRF token like a browser would (``csrf=False`` to omit it).
+
+    Each request runs in an application context of its own, as in production: its own database
+    session and its own ``g``, not the test's. (Flask would otherwise reuse the test's context.)
+    After a request, read fresh data with a new query or ``db.session.expire_all()``.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", os.urandom(20).hex())
+        return URLSafeTimedSerializer(self.application.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            data = kwargs.setdefault("data", {})
+            if isinstance(data, dict):
+                data.setdefault("csrf_token", self.csrf_token())
+        return super().post(*args, **kwargs)
+
+    def htmx(self, method: str, url: str, csrf_header: bool = True, **kwargs):
+        """A request as htmx sends it: HX-Request header, CSRF token in the header only."""
+        headers = {"HX-Request": "true", **kwargs.pop("headers", {})}
+        if csrf_header:
+            headers["X-CSRFToken"] = self.csrf_token()
+        return super().open(url, method=method, headers=headers, **kwargs)
+
+    def login_as(self, user) -> TisserClient:
+        # The real log-in form is tested on its own; elsewhere the session is set directly.
+        with self.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return self
+
+
+@pytest.fixture
+def client(app: Flask) -> TisserClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def territory(app: Flask) -> factories.Territory:
+    return factories.make_territory()
+
+
+@pytest.fixture
+def resident(app: Flask):
+    return factories.make_user("Camille Habitante")
+
+
+@pytest.fixture
+def member(app: Flask, territory):
+    user = factories.make_user("Dominique Membre")
+    factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[user])
+    return user
+
+
+@pytest.fixture
+def moderator(app: Flask, territory):
+    return factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+
+
+@pytest.fixture
+def admin(app: Flask):
+    return factories.make_user("Administration", is_admin=True)
+
+
+def _client_for(app: Flask, user) -> TisserClient:
+    return app.test_client().login_as(user)
+
+
+@pytest.fixture
+def resident_client(app, resident) -> TisserClient:
+    return _client_for(app, resident)
+
+
+@pytest.fixture
+def member_client(app, member) -> TisserClient:
+    return _client_for(app, member)
+
+
+@pytest.fixture
+def moderator_client(app, moderator) -> TisserClient:
+    return _client_for(app, moderator)
+
+
+@pytest.fixture
+def admin_client(app, admin) -> TisserClient:
+    return _client_for(app, admin)
+
+
+ROLES = ["anonymous", "resident", "member", "moderator", "admin"]
+
+
+@pytest.fixture(params=ROLES)
+def role_client(request: pytest.FixtureRequest, app: Flask) -> tuple[str, TisserClient]:
+    """Parametrised over every role: (role name, client logged in as that role)."""
+    role = request.param
+    if role == "anonymous":
+        return role, app.test_client()
+    user = request.getfixturevalue(role)
+    return role, _client_for(app, user)

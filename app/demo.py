@@ -7,8 +7,6 @@ twice changes nothing.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,15 +17,11 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
 from app.models.base import utcnow
+from app.text import slugify
 
 DEMO_PASSWORD = "tisser-demo-2026"
 DEMO_DOMAIN = "tisser.demo"
 PARIS = ZoneInfo("Europe/Paris")
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 # (name, rural, has a priority neighbourhood). A realistic sample per pole, marked as demo data.

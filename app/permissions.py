@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Membership
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -90,3 +94,111 @@ def _pole_moderate(user: Any, pole: Any) -> bool:
     if _admin(user):
         return True
     return _authenticated(user) and pole is not None and user.moderated_pole_id == pole.id
+
+
+# --- Association membership -----------------------------------------------------------------
+
+def association_ids(user: Any) -> frozenset[int]:
+    """The associations this person acts for; read once per request (kept in ``g``)."""
+    if not _authenticated(user):
+        return frozenset()
+    cache = g.setdefault("association_ids", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(select(Membership.association_id).where(Membership.user_id == user.id))
+        )
+    return cache[user.id]
+
+
+def forget_memberships(user_id: int) -> None:
+    """Call after changing someone's memberships within a request."""
+    g.setdefault("association_ids", {}).pop(user_id, None)
+
+
+def is_author_of_proposal(user: Any, proposal: Any) -> bool:
+    """Members of the proposal's association (co-authoring associations join later)."""
+    return proposal is not None and proposal.association_id in association_ids(user)
+
+
+# --- Ideas ----------------------------------------------------------------------------------
+
+@rule("idea.create")
+def _idea_create(user: Any, obj: Any) -> bool:
+    return _authenticated(user)
+
+
+@rule("idea.edit")
+def _idea_edit(user: Any, idea: Any) -> bool:
+    return _authenticated(user) and (user.id == idea.author_id or user.is_admin)
+
+
+@rule("idea.take_up")
+def _idea_take_up(user: Any, idea: Any) -> bool:
+    """Any association member may turn a resident's idea into a proposal."""
+    return bool(association_ids(user))
+
+
+# --- Proposals ------------------------------------------------------------------------------
+
+@rule("proposal.create")
+def _proposal_create(user: Any, association: Any) -> bool:
+    ids = association_ids(user)
+    return bool(ids) if association is None else association.id in ids
+
+
+@rule("proposal.view")
+def _proposal_view(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import PUBLIC_STATES
+
+    return proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user)
+
+
+@rule("proposal.edit")
+def _proposal_edit(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import EDITABLE_STATES
+
+    return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
+
+
+@rule("proposal.transition")
+def _proposal_transition(user: Any, proposal: Any) -> bool:
+    """Publishing and withdrawing belong to the proposal's authors."""
+    return is_author_of_proposal(user, proposal)
+
+
+# --- Discussion and supports ------------------------------------------------------------------
+
+def open_for_participation(subject: Any) -> bool:
+    from app.proposals.states import OPEN_STATES
+
+    return subject.kind == "idea" or subject.state in OPEN_STATES
+
+
+@rule("comment.create")
+def _comment_create(user: Any, subject: Any) -> bool:
+    return _authenticated(user) and open_for_participation(subject)
+
+
+@rule("comment.edit")
+def _comment_edit(user: Any, comment: Any) -> bool:
+    return _authenticated(user) and comment.author_id == user.id and comment.deleted_at is None
+
+
+@rule("comment.delete")
+def _comment_delete(user: Any, comment: Any) -> bool:
+    return _authenticated(user) and comment.author_id == user.id and comment.deleted_at is None
+
+
+@rule("support.toggle")
+def _support_toggle(user: Any, subject: Any) -> bool:
+    if not _authenticated(user) or not open_for_participation(subject):
+        return False
+    # An association does not vote for its own proposal.
+    return subject.kind == "idea" or not is_author_of_proposal(user, subject)
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+@rule("notification.read")
+def _notification_read(user: Any, obj: Any) -> bool:
+    return _authenticated(user)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import count
 
-from app.demo import slugify
+from app.text import slugify
 from app.extensions import db
 from app.models import Association, Commune, LegalForm, Membership, MembershipRole, Pole, User
 

@@ -4,11 +4,29 @@ from app.models.accounts import User
 from app.models.associations import Association, LegalForm, Membership, MembershipRole
 from app.models.calls import Call
 from app.models.outbox import OutboxMessage
+from app.models.participation import (
+    Comment,
+    Domain,
+    Idea,
+    Notification,
+    Proposal,
+    ProposalState,
+    Support,
+    TargetPublic,
+)
 from app.models.territories import Commune, Pole
 
 __all__ = [
     "Association",
     "Call",
+    "Comment",
+    "Domain",
+    "Idea",
+    "Notification",
+    "Proposal",
+    "ProposalState",
+    "Support",
+    "TargetPublic",
     "Commune",
     "LegalForm",
     "Membership",

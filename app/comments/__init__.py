@@ -1,0 +1,1 @@
+"""Threaded discussion of ideas and proposals."""

@@ -1,0 +1,1 @@
+"""Residents' ideas: needs observed on the ground."""

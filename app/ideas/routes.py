@@ -1,0 +1,82 @@
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import access, authorize
+from app.discussion import participation_context
+from app.forms import check_url, field_check, invalid
+from app.ideas import services
+from app.ideas.forms import IdeaForm
+from app.markdown import render_markdown
+from app.participation_forms import load_commune_choices
+from app.permissions import PUBLIC
+from app.rendering import render
+
+bp = Blueprint("ideas", __name__, url_prefix="/idees")
+
+
+def _form_data(form: IdeaForm) -> dict:
+    return {
+        "title": form.title.data,
+        "description": form.description.data,
+        "commune_id": form.commune_id.data,
+        "domain": form.domain.data,
+        "publics": form.publics.data,
+    }
+
+
+@bp.route("/")
+@access(PUBLIC)
+def index():
+    page = services.ideas_page(request.args.get("page", 1, type=int))
+    return render("ideas/index.html", page=page)
+
+
+@bp.route("/nouvelle", methods=["GET", "POST"])
+@access("idea.create")
+def create():
+    form = IdeaForm()
+    load_commune_choices(form.commune_id)
+    if (checked := field_check(form)) is not None:
+        return checked
+    if form.validate_on_submit():
+        idea = services.create_idea(current_user, **_form_data(form))
+        flash(_("Votre idée est publiée. Merci !"), "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    if form.is_submitted():
+        return invalid("ideas/form.html", form=form, idea=None, check_url=check_url)
+    return render("ideas/form.html", form=form, idea=None, check_url=check_url)
+
+
+@bp.route("/<int:idea_id>")
+@access(PUBLIC)
+def detail(idea_id: int):
+    idea = services.get_idea(idea_id)
+    return render(
+        "ideas/detail.html",
+        idea=idea,
+        description=render_markdown(idea.description),
+        proposals=services.proposals_from(idea),
+        **participation_context(idea),
+    )
+
+
+@bp.route("/<int:idea_id>/modifier", methods=["GET", "POST"])
+@access("idea.edit", per_object=True)
+def edit(idea_id: int):
+    idea = services.get_idea(idea_id)
+    authorize("idea.edit", idea)
+    form = IdeaForm(obj=idea)
+    load_commune_choices(form.commune_id)
+    if request.method == "GET":
+        form.publics.data = [p.value for p in idea.publics]
+        form.domain.data = idea.domain.value
+    if (checked := field_check(form)) is not None:
+        return checked
+    if form.validate_on_submit():
+        services.update_idea(idea, **_form_data(form))
+        flash(_("Votre idée est modifiée."), "success")
+        return redirect(url_for("ideas.detail", idea_id=idea.id))
+    if form.is_submitted():
+        return invalid("ideas/form.html", form=form, idea=idea, check_url=check_url)
+    return render("ideas/form.html", form=form, idea=idea, check_url=check_url)

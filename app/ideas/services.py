@@ -1,0 +1,73 @@
+"""Ideas: rules as plain functions."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import Commune, Domain, Idea, Proposal, TargetPublic, User
+from app.models.base import utcnow
+from app.proposals.states import PUBLIC_STATES
+
+PER_PAGE = 20
+
+
+def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain: str, publics: list[str]) -> None:
+    commune = db.session.get(Commune, commune_id)
+    if commune is None:
+        raise ValueError("unknown commune")
+    idea.title = title.strip()
+    idea.description = description.strip()
+    idea.commune_id = commune.id
+    idea.pole_id = commune.pole_id
+    idea.domain = Domain(domain)
+    idea.publics = [TargetPublic(p) for p in publics]
+
+
+def create_idea(author: User, **fields) -> Idea:
+    idea = Idea(author_id=author.id)
+    idea.public_rows = []
+    _apply(idea, **fields)
+    db.session.add(idea)
+    db.session.commit()
+    return idea
+
+
+def update_idea(idea: Idea, **fields) -> None:
+    _apply(idea, **fields)
+    idea.updated_at = utcnow()
+    db.session.commit()
+
+
+def ideas_page(page: int = 1):
+    query = (
+        select(Idea)
+        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+        .order_by(Idea.created_at.desc(), Idea.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def get_idea(idea_id: int) -> Idea:
+    return db.first_or_404(
+        select(Idea)
+        .where(Idea.id == idea_id)
+        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+    )
+
+
+def proposals_from(idea: Idea) -> list[Proposal]:
+    """The public proposals that took this idea up."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(Proposal.idea_id == idea.id, Proposal.state.in_(PUBLIC_STATES))
+            .options(joinedload(Proposal.association))
+            .order_by(Proposal.id)
+        )
+    )
+
+
+def count_ideas() -> int:
+    return db.session.scalar(select(func.count(Idea.id)))

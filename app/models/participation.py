@@ -1,0 +1,294 @@
+"""What people contribute: residents' ideas, associations' proposals, comments and supports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+
+if TYPE_CHECKING:
+    from app.models.accounts import User
+    from app.models.associations import Association
+    from app.models.territories import Commune, Pole
+
+
+def _str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    # Stored as plain strings (no native ENUM type): portable and easy to extend by migration.
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Domain(enum.StrEnum):
+    """The Gironde call's priority domains."""
+
+    HEALTH = "sante"
+    FOOD = "alimentation"
+    CITIZENSHIP = "citoyennete"
+
+    @property
+    def label(self) -> str:
+        return str(DOMAIN_LABELS[self])
+
+
+DOMAIN_LABELS = {
+    Domain.HEALTH: _l("Santé, bien-être et handicap"),
+    Domain.FOOD: _l("Solidarité alimentaire"),
+    Domain.CITIZENSHIP: _l("Citoyenneté sociale et lutte contre le non-recours"),
+}
+
+
+class TargetPublic(enum.StrEnum):
+    """The publics the Gironde call gives priority to."""
+
+    SINGLE_PARENT_FAMILIES = "familles_monoparentales"
+    WOMEN = "femmes"
+    CHILDREN_AND_YOUTH = "enfants_jeunes"
+    SENIORS = "seniors"
+
+    @property
+    def label(self) -> str:
+        return str(PUBLIC_LABELS[self])
+
+
+PUBLIC_LABELS = {
+    TargetPublic.SINGLE_PARENT_FAMILIES: _l("Familles monoparentales"),
+    TargetPublic.WOMEN: _l("Femmes"),
+    TargetPublic.CHILDREN_AND_YOUTH: _l("Enfants et jeunes"),
+    TargetPublic.SENIORS: _l("Seniors"),
+}
+
+
+class ProposalState(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    ProposalState.DRAFT: _l("Brouillon"),
+    ProposalState.PUBLISHED: _l("Publiée"),
+    ProposalState.WITHDRAWN: _l("Retirée"),
+}
+
+
+# --- Ideas ----------------------------------------------------------------------------------
+
+class IdeaPublic(db.Model):
+    __tablename__ = "idea_publics"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
+
+
+class Idea(db.Model):
+    """A need a resident observed on the ground, in one commune."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (Index("ix_ideas_created", "created_at", "id"),)
+    kind = "idea"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    # Copied from the commune: the pole moderates and filters by it without a join.
+    pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
+    domain: Mapped[Domain] = mapped_column(_str_enum(Domain))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kept up to date in the same transaction as the rows they count: lists never count rows.
+    support_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+
+    author: Mapped[User] = relationship(lazy="raise_on_sql")
+    commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
+    pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
+    public_rows: Mapped[list[IdeaPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="idea", lazy="raise_on_sql")
+
+    @property
+    def publics(self) -> list[TargetPublic]:
+        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
+
+    @publics.setter
+    def publics(self, values: list[TargetPublic]) -> None:
+        wanted = set(values)
+        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
+            IdeaPublic(public=p) for p in values if p not in {row.public for row in self.public_rows}
+        ]
+
+    def __repr__(self) -> str:
+        return f"<Idea {self.id}>"
+
+
+# --- Proposals ------------------------------------------------------------------------------
+
+proposal_communes = Table(
+    "proposal_communes",
+    db.metadata,
+    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
+    Column("commune_id", ForeignKey("communes.id"), primary_key=True, index=True),
+)
+
+proposal_poles = Table(
+    "proposal_poles",
+    db.metadata,
+    Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
+    Column("pole_id", ForeignKey("poles.id"), primary_key=True, index=True),
+)
+
+
+class ProposalPublic(db.Model):
+    __tablename__ = "proposal_publics"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
+
+
+class Proposal(db.Model):
+    """An association's proposal of a social experiment, with the fields the Gironde call asks."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index("ix_proposals_state_published", "state", "published_at", "id"),
+        CheckConstraint("budget_eur IS NULL OR budget_eur >= 0", name="budget_positive"),
+    )
+    kind = "proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
+    state: Mapped[ProposalState] = mapped_column(_str_enum(ProposalState, 24), default=ProposalState.DRAFT)
+
+    title: Mapped[str] = mapped_column(String(150))
+    summary: Mapped[str] = mapped_column(String(600))
+    need: Mapped[str] = mapped_column(Text, default="")
+    experimentation: Mapped[str] = mapped_column(Text, default="")
+    outreach: Mapped[str] = mapped_column(Text, default="")  # the "aller vers" approach
+    cooperation: Mapped[str] = mapped_column(Text, default="")
+    impact_indicators: Mapped[str] = mapped_column(Text, default="")
+    domain: Mapped[Domain] = mapped_column(_str_enum(Domain))
+    budget_eur: Mapped[int | None]
+    duration_months: Mapped[int | None]
+    is_rural: Mapped[bool] = mapped_column(default=False)
+    is_qpv: Mapped[bool] = mapped_column(default=False)
+
+    # Optimistic concurrency: each save must name the version it started from.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    support_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)
+
+    association: Mapped[Association] = relationship(lazy="raise_on_sql")
+    author: Mapped[User] = relationship(lazy="raise_on_sql")
+    idea: Mapped[Idea | None] = relationship(back_populates="proposals", lazy="raise_on_sql")
+    public_rows: Mapped[list[ProposalPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
+    communes: Mapped[list[Commune]] = relationship(secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name")
+    poles: Mapped[list[Pole]] = relationship(secondary=proposal_poles, lazy="raise_on_sql", order_by="Pole.name")
+
+    @property
+    def publics(self) -> list[TargetPublic]:
+        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
+
+    @publics.setter
+    def publics(self, values: list[TargetPublic]) -> None:
+        wanted = set(values)
+        have = {row.public for row in self.public_rows}
+        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
+            ProposalPublic(public=p) for p in values if p not in have
+        ]
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.state}>"
+
+
+# --- Discussion -----------------------------------------------------------------------------
+
+class Comment(db.Model):
+    """A message in the discussion of an idea or a proposal, possibly a reply."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint("(idea_id IS NULL) != (proposal_id IS NULL)", name="one_subject"),
+        Index("ix_comments_idea_thread", "idea_id", "parent_id", "id"),
+        Index("ix_comments_proposal_thread", "proposal_id", "parent_id", "id"),
+        Index("ix_comments_root", "root_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Threads show three levels; a deeper reply hangs under its level-3 ancestor and says whom
+    # it answers (reply_to).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"))
+    depth: Mapped[int] = mapped_column(default=0)
+    body: Mapped[str] = mapped_column(Text)
+    # Rendered and sanitised once, when written: threads are read far more often than written.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+    author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
+
+
+class Support(db.Model):
+    """One person's support of an idea or a proposal: at most once each (database constraint)."""
+
+    __tablename__ = "supports"
+    __table_args__ = (
+        CheckConstraint("(idea_id IS NULL) != (proposal_id IS NULL)", name="one_subject"),
+        UniqueConstraint("user_id", "idea_id", name="uq_supports_user_idea"),
+        UniqueConstraint("user_id", "proposal_id", name="uq_supports_user_proposal"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+class Notification(db.Model):
+    """An in-app message to one person about something that happened to what concerns them."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    # Written in French when the event happens, with a link to what it is about.
+    text: Mapped[str] = mapped_column(String(400))
+    url: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

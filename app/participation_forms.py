@@ -1,0 +1,63 @@
+"""Form pieces shared by ideas and proposals: domain, publics, communes."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, SelectField, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, InputRequired
+
+from app.models import Domain, TargetPublic
+from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
+from app.poles.services import commune_choices
+from app.text import fold
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (accessible without JavaScript)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def domain_field() -> RadioField:
+    return RadioField(
+        _l("Domaine prioritaire"),
+        choices=[(d.value, DOMAIN_LABELS[d]) for d in Domain],
+        validators=[InputRequired(message=_l("Choisissez un domaine."))],
+        coerce=str,
+    )
+
+
+def publics_field(label=_l("Publics visés")) -> CheckboxesField:
+    return CheckboxesField(
+        label,
+        choices=[(p.value, PUBLIC_LABELS[p]) for p in TargetPublic],
+        validators=[DataRequired(message=_l("Cochez au moins un public."))],
+        description=_l("Plusieurs choix possibles."),
+    )
+
+
+def _int_or_none(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def commune_field(label=_l("Commune")) -> SelectField:
+    return SelectField(
+        label,
+        coerce=_int_or_none,
+        validators=[DataRequired(message=_l("Choisissez une commune."))],
+        description=_l("Son Pôle territorial de solidarité en découle."),
+    )
+
+
+def load_commune_choices(field: SelectField, placeholder=_l("— Choisir une commune —")) -> None:
+    choices = [("", placeholder)]
+    for pole, communes in commune_choices():
+        choices += [(commune_id, f"{name} (pôle {pole})") for commune_id, name in communes]
+    field.choices = sorted(choices[1:], key=lambda c: fold(c[1]))
+    field.choices.insert(0, choices[0])

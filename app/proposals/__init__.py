@@ -1,0 +1,1 @@
+"""Associations' proposals: drafting, publishing, withdrawing."""

@@ -1,0 +1,1 @@
+"""Supports: one person backs an idea or a proposal, once."""

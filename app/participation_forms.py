@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, SelectMultipleField, widgets
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, InputRequired
 
 from app.models import Domain, TargetPublic
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
 from app.poles.services import commune_choices
-from app.text import fold
+
+
+def options(pairs, optgroup=None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -22,7 +26,7 @@ class CheckboxesField(SelectMultipleField):
 def domain_field() -> RadioField:
     return RadioField(
         _l("Domaine prioritaire"),
-        choices=[(d.value, DOMAIN_LABELS[d]) for d in Domain],
+        choices=options((d.value, DOMAIN_LABELS[d]) for d in Domain),
         validators=[InputRequired(message=_l("Choisissez un domaine."))],
         coerce=str,
     )
@@ -31,7 +35,7 @@ def domain_field() -> RadioField:
 def publics_field(label=_l("Publics visés")) -> CheckboxesField:
     return CheckboxesField(
         label,
-        choices=[(p.value, PUBLIC_LABELS[p]) for p in TargetPublic],
+        choices=options((p.value, PUBLIC_LABELS[p]) for p in TargetPublic),
         validators=[DataRequired(message=_l("Cochez au moins un public."))],
         description=_l("Plusieurs choix possibles."),
     )
@@ -56,8 +60,8 @@ def commune_field(label=_l("Commune")) -> SelectField:
 
 
 def load_commune_choices(field: SelectField, placeholder=_l("— Choisir une commune —")) -> None:
-    choices = [("", placeholder)]
+    # One <optgroup> per pole: the commune's pole is visible while choosing.
+    choices = [SelectChoice("", placeholder)]
     for pole, communes in commune_choices():
-        choices += [(commune_id, f"{name} (pôle {pole})") for commune_id, name in communes]
-    field.choices = sorted(choices[1:], key=lambda c: fold(c[1]))
-    field.choices.insert(0, choices[0])
+        choices += options(communes, optgroup=_l("Pôle %(name)s", name=pole))
+    field.choices = choices

@@ -8,6 +8,7 @@ from app.extensions import db
 from app.forms import check_url, field_check
 from app.markdown import render_markdown
 from app.models import Idea, Pole
+from app.participation_forms import options
 from app.permissions import PUBLIC
 from app.poles.services import commune_choices
 from app.proposals import services, states
@@ -24,10 +25,10 @@ FORM_FIELDS = (
 
 
 def _prepare(form: ProposalForm) -> None:
-    form.association_id.choices = [(a.id, a.name) for a in services.associations_of(current_user)]
-    form.poles.choices = [(p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name))]
+    form.association_id.choices = options((a.id, a.name) for a in services.associations_of(current_user))
+    form.poles.choices = options((p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name)))
     communes = [(cid, f"{name} ({pole})") for pole, items in commune_choices() for cid, name in items]
-    form.communes.choices = sorted(communes, key=lambda c: fold(c[1]))
+    form.communes.choices = options(sorted(communes, key=lambda c: fold(c[1])))
 
 
 def _fields(form: ProposalForm) -> dict:

@@ -15,6 +15,7 @@ from app.auth.routes import bp as auth_bp
 from app.auth.services import setup_login
 from app.calls.routes import bp as calls_bp
 from app.cli import register_cli
+from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
 from app.ideas.routes import bp as ideas_bp
@@ -56,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     setup_web(app)
-    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp):
+    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, comments_bp):
         app.register_blueprint(bp)
     register_cli(app)
     return app

@@ -1,4 +1,4 @@
-"""Small builders for ideas, proposals and comments (tests create rows directly)."""
+"""Builders for ideas, proposals and comments in tests (ORM models, committed)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,49 @@ from itertools import count
 
 from app.comments import services as comment_services
 from app.extensions import db
-from app.models import Association, Comment, Commune, Domain, Idea, Proposal, ProposalState, User
+from app.models import Association, Comment, Commune, Domain, Idea, Proposal, ProposalState, TargetPublic, User
 from app.models.base import utcnow
 
 _seq = count(1)
 
 
-def make_idea(author: User, commune: Commune, *, title: str | None = None, description: str = "Un besoin constaté sur le terrain, décrit en détail.") -> Idea:
+def make_idea(author: User, commune: Commune, **kw) -> Idea:
+    n = next(_seq)
     idea = Idea(
-        title=title or f"Idée numéro {next(_seq)}", description=description, author_id=author.id,
-        commune_id=commune.id, pole_id=commune.pole_id, domain=Domain.FOOD,
+        title=kw.pop("title", f"Idée {n}"),
+        description=kw.pop("description", f"Un besoin observé sur le terrain, numéro {n}."),
+        author_id=author.id,
+        commune_id=commune.id,
+        pole_id=commune.pole_id,
+        domain=kw.pop("domain", Domain.FOOD),
+        **kw,
     )
+    idea.public_rows = []
+    idea.publics = [TargetPublic.SENIORS]
     db.session.add(idea)
     db.session.commit()
     return idea
 
 
-def make_proposal(association: Association, author: User, *, state: ProposalState = ProposalState.PUBLISHED, title: str | None = None) -> Proposal:
+def make_proposal(association: Association, author: User, state: ProposalState = ProposalState.PUBLISHED, **kw) -> Proposal:
+    n = next(_seq)
     proposal = Proposal(
-        association_id=association.id, author_id=author.id, title=title or f"Proposition numéro {next(_seq)}",
-        summary="Une expérimentation sociale de proximité.", domain=Domain.CITIZENSHIP, state=state,
-        published_at=utcnow() if state != ProposalState.DRAFT else None,
+        association_id=association.id,
+        author_id=author.id,
+        state=state,
+        title=kw.pop("title", f"Proposition {n}"),
+        summary=kw.pop("summary", f"Le résumé de la proposition {n}."),
+        need=kw.pop("need", "Un besoin social."),
+        experimentation=kw.pop("experimentation", "Ce qui est expérimental."),
+        domain=kw.pop("domain", Domain.HEALTH),
+        budget_eur=kw.pop("budget_eur", 20_000),
+        duration_months=kw.pop("duration_months", 12),
+        published_at=kw.pop("published_at", utcnow() if state != ProposalState.DRAFT else None),
+        **kw,
     )
+    proposal.public_rows = []
+    proposal.communes = []
+    proposal.poles = []
     db.session.add(proposal)
     db.session.commit()
     return proposal

@@ -21,6 +21,7 @@ from app.extensions import babel, csrf, db, migrate
 from app.ideas.routes import bp as ideas_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
+from app.proposals.coconstruction_routes import bp as coconstruction_bp
 from app.proposals.routes import bp as proposals_bp
 from app.supports.routes import bp as supports_bp
 from app.web import setup_web
@@ -58,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     setup_web(app)
-    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, comments_bp, supports_bp):
+    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, comments_bp, supports_bp, coconstruction_bp):
         app.register_blueprint(bp)
     register_cli(app)
     return app

@@ -113,11 +113,37 @@ def association_ids(user: Any) -> frozenset[int]:
 def forget_memberships(user_id: int) -> None:
     """Call after changing someone's memberships within a request."""
     g.setdefault("association_ids", {}).pop(user_id, None)
+    g.setdefault("admin_association_ids", {}).pop(user_id, None)
+
+
+def author_association_ids(proposal: Any) -> set[int]:
+    """The lead association and the co-authors that accepted."""
+    return {proposal.association_id} | {
+        c.association_id for c in proposal.coauthorships if c.status == "accepted"
+    }
 
 
 def is_author_of_proposal(user: Any, proposal: Any) -> bool:
-    """Members of the proposal's association (co-authoring associations join later)."""
+    """Members of the lead association or of an association that accepted to co-author it."""
+    return proposal is not None and bool(author_association_ids(proposal) & association_ids(user))
+
+
+def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
     return proposal is not None and proposal.association_id in association_ids(user)
+
+
+def admin_association_ids(user: Any) -> frozenset[int]:
+    """Associations this person administers (they answer invitations on its behalf)."""
+    if not _authenticated(user):
+        return frozenset()
+    cache = g.setdefault("admin_association_ids", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(Membership.association_id).where(Membership.user_id == user.id, Membership.role == "admin")
+            )
+        )
+    return cache[user.id]
 
 
 # --- Ideas ----------------------------------------------------------------------------------
@@ -150,7 +176,11 @@ def _proposal_create(user: Any, association: Any) -> bool:
 def _proposal_view(user: Any, proposal: Any) -> bool:
     from app.proposals.states import PUBLIC_STATES
 
-    return proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user)
+    if proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user):
+        return True
+    # An association invited to co-author may read the draft before answering.
+    invited = {c.association_id for c in proposal.coauthorships if c.status == "invited"}
+    return bool(invited & association_ids(user))
 
 
 @rule("proposal.edit")
@@ -202,3 +232,48 @@ def _support_toggle(user: Any, subject: Any) -> bool:
 @rule("notification.read")
 def _notification_read(user: Any, obj: Any) -> bool:
     return _authenticated(user)
+
+
+# --- Co-construction --------------------------------------------------------------------------
+
+@rule("proposal.manage_coauthors")
+def _manage_coauthors(user: Any, proposal: Any) -> bool:
+    """The lead association invites and removes co-authors."""
+    from app.proposals.states import EDITABLE_STATES
+
+    return proposal.state in EDITABLE_STATES and is_lead_of_proposal(user, proposal)
+
+
+@rule("coauthor.respond")
+def _coauthor_respond(user: Any, coauthorship: Any) -> bool:
+    """An administrator of the invited association accepts or declines."""
+    return coauthorship.status == "invited" and coauthorship.association_id in admin_association_ids(user)
+
+
+@rule("coauthor.remove")
+def _coauthor_remove(user: Any, coauthorship: Any) -> bool:
+    """The lead removes a co-author; a co-author's members may leave."""
+    if coauthorship.status == "declined":
+        return False
+    ids = association_ids(user)
+    return coauthorship.association_id in ids or coauthorship.proposal.association_id in ids
+
+
+@rule("proposal.history")
+def _proposal_history(user: Any, proposal: Any) -> bool:
+    return can(user, "proposal.view", proposal)
+
+
+@rule("amendment.create")
+def _amendment_create(user: Any, proposal: Any) -> bool:
+    """Anyone logged in who is not an author suggests changes to a published proposal."""
+    from app.proposals.states import OPEN_STATES
+
+    return _authenticated(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
+
+
+@rule("amendment.decide")
+def _amendment_decide(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import EDITABLE_STATES
+
+    return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)

@@ -158,7 +158,7 @@ class TisserClient(FlaskClient):
         headers = {"HX-Request": "true", **kwargs.pop("headers", {})}
         if csrf_header:
             headers["X-CSRFToken"] = self.csrf_token()
-        return super().open(url, method=method, headers=headers, **kwargs)
+        return self.open(url, method=method, headers=headers, **kwargs)
 
     def login_as(self, user) -> TisserClient:
         # The real log-in form is tested on its own; elsewhere the session is set directly.

@@ -3,6 +3,13 @@
 from app.models.accounts import User
 from app.models.associations import Association, LegalForm, Membership, MembershipRole
 from app.models.calls import Call
+from app.models.coconstruction import (
+    Amendment,
+    AmendmentStatus,
+    CoauthorStatus,
+    ProposalCoauthor,
+    ProposalRevision,
+)
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -17,6 +24,11 @@ from app.models.participation import (
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Amendment",
+    "AmendmentStatus",
+    "CoauthorStatus",
+    "ProposalCoauthor",
+    "ProposalRevision",
     "Association",
     "Call",
     "Comment",

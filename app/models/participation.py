@@ -25,6 +25,7 @@ from app.models.base import utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import User
+    from app.models.coconstruction import ProposalCoauthor
     from app.models.associations import Association
     from app.models.territories import Commune, Pole
 
@@ -209,6 +210,10 @@ class Proposal(db.Model):
     public_rows: Mapped[list[ProposalPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
     communes: Mapped[list[Commune]] = relationship(secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name")
     poles: Mapped[list[Pole]] = relationship(secondary=proposal_poles, lazy="raise_on_sql", order_by="Pole.name")
+    # Loaded with the proposal (one query per batch): every permission check needs them.
+    coauthorships: Mapped[list[ProposalCoauthor]] = relationship(
+        lazy="selectin", order_by="ProposalCoauthor.id", cascade="all, delete-orphan", back_populates="proposal"
+    )
 
     @property
     def publics(self) -> list[TargetPublic]:

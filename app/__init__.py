@@ -21,6 +21,8 @@ from app.ideas.routes import bp as ideas_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.proposals.routes import bp as proposals_bp
+from app.search.routes import bp as search_bp
+from app.search.schema import include_name as search_include_name
 from app.web import setup_web
 
 
@@ -50,13 +52,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+        # The full-text index is built by raw SQL in the migrations, not by the models.
+        include_name=search_include_name,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
 
     setup_login(app)
     setup_web(app)
-    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp):
+    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, search_bp):
         app.register_blueprint(bp)
     register_cli(app)
     return app

@@ -3,6 +3,7 @@
 from app.models.accounts import User
 from app.models.associations import Association, LegalForm, Membership, MembershipRole
 from app.models.calls import Call
+from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -23,6 +24,8 @@ __all__ = [
     "Domain",
     "Idea",
     "Notification",
+    "NotificationPreference",
+    "EmailMode",
     "Proposal",
     "ProposalState",
     "Support",

@@ -18,6 +18,7 @@ from app.cli import register_cli
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
 from app.ideas.routes import bp as ideas_bp
+from app.notifications.routes import bp as notifications_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.proposals.routes import bp as proposals_bp
@@ -62,7 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     setup_web(app)
-    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, search_bp):
+    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, search_bp, notifications_bp):
         app.register_blueprint(bp)
     register_cli(app)
     return app

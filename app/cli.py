@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from app.extensions import db
 from app.models import User
+from app.notifications.services import send_digests
 from app.outbox import send_pending, smtp_configured
 
 
@@ -50,3 +51,13 @@ def register_cli(app: Flask) -> None:
             return
         sent, failed = send_pending()
         click.echo(f"{sent} courriel(s) envoyé(s), {failed} échec(s).")
+
+    @app.cli.group()
+    def notifications() -> None:
+        """Notifications par courriel."""
+
+    @notifications.command("send-digests")
+    def notifications_send_digests() -> None:
+        """Met dans la boîte d'envoi un résumé par personne (à lancer une fois par jour)."""
+        count = send_digests()
+        click.echo(f"{count} résumé(s) mis dans la boîte d'envoi.")

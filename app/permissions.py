@@ -202,3 +202,9 @@ def _support_toggle(user: Any, subject: Any) -> bool:
 @rule("notification.read")
 def _notification_read(user: Any, obj: Any) -> bool:
     return _authenticated(user)
+
+
+@rule("notification.manage")
+def _notification_manage(user: Any, notification: Any) -> bool:
+    """Only the person notified may mark a notification read."""
+    return _authenticated(user) and notification is not None and notification.user_id == user.id

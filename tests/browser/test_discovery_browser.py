@@ -79,3 +79,40 @@ def test_search_page_is_accessible_with_js(page: Page, app):
     assert_accessible(page)
     page.goto("/propositions/")
     assert_accessible(page)
+
+
+def test_badge_lights_up_after_someone_elses_action(page: Page, app):
+    from app.proposals.services import create_proposal
+
+    territory = factories.make_territory()
+    camille = factories.make_user("Camille Habitante", email="camille@exemple.fr")
+    dominique = factories.make_user("Dominique Membre")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[dominique])
+    idea = make_idea("Jardin partagé à Lesparre", commune=territory.medoc_commune, author=camille)
+    login(page, "camille@exemple.fr", factories.PASSWORD)
+    page.goto("/idees/")
+    page.wait_for_function("() => window.htmx !== undefined")
+    badge = page.locator("#notification-badge")
+    expect(badge).to_have_text("")
+
+    # Dominique takes the idea up: Camille is notified.
+    with app.test_request_context():
+        create_proposal(dominique, association, {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"}, idea=idea)
+    page.evaluate("() => { window.sameDocument = true }")
+    # The badge asks again every 45 s and as soon as the window gets the focus back.
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    expect(badge).to_contain_text("1")
+    expect(page.get_by_role("link", name=re.compile(r"Notifications.*1 non lue"))).to_be_visible()
+    assert page.evaluate("() => window.sameDocument === true")
+
+    page.get_by_role("link", name=re.compile("Notifications")).click()
+    expect(page.locator("h1")).to_have_text("Mes notifications")
+    item = page.locator(".notification").first
+    expect(item).to_contain_text("« Les Jardins du Médoc » reprend votre idée « Jardin partagé à Lesparre »")
+    assert_accessible(page)
+
+    item.get_by_role("button", name=re.compile("Marquer comme lue")).click()
+    expect(page.locator(".notification--unread")).to_have_count(0)
+    expect(page.locator("#notification-badge")).to_have_text("")
+    page.goto("/notifications/preferences")
+    assert_accessible(page, viewports=("desktop",))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from app.extensions import db
 from app.models import User
+from app.notifications.services import send_digests
 from app.outbox import send_pending, smtp_configured
 
 
@@ -70,3 +71,12 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Jeu de données créé en {result.seconds:.1f} s ({counts}).")
         click.echo(f"Proposition avec {result.heavy_comments} commentaires : /propositions/{result.heavy_proposal_id}")
         click.echo(f"Mot de passe des comptes créés (seedNNN@tisser.seed) : {SEED_PASSWORD}")
+    @app.cli.group()
+    def notifications() -> None:
+        """Notifications par courriel."""
+
+    @notifications.command("send-digests")
+    def notifications_send_digests() -> None:
+        """Met dans la boîte d'envoi un résumé par personne (à lancer une fois par jour)."""
+        count = send_digests()
+        click.echo(f"{count} résumé(s) mis dans la boîte d'envoi.")

@@ -277,3 +277,8 @@ def _amendment_decide(user: Any, proposal: Any) -> bool:
     from app.proposals.states import EDITABLE_STATES
 
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
+
+@rule("notification.manage")
+def _notification_manage(user: Any, notification: Any) -> bool:
+    """Only the person notified may mark a notification read."""
+    return _authenticated(user) and notification is not None and notification.user_id == user.id

@@ -11,6 +11,8 @@ from app.markdown import render_markdown
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC
 from app.rendering import render
+from app.search import filters as search_filters
+from app.search import services as search_services
 
 bp = Blueprint("ideas", __name__, url_prefix="/idees")
 
@@ -28,8 +30,11 @@ def _form_data(form: IdeaForm) -> dict:
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    page = services.ideas_page(request.args.get("page", 1, type=int))
-    return render("ideas/index.html", page=page)
+    # Filters, sort and words typed come from the query string (see app.search).
+    territory = search_filters.Territory.load()
+    f = search_filters.parse(request.args, territory)
+    page = search_services.ideas(f)
+    return render("ideas/index.html", block="results", page=page, f=f, territory=territory)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

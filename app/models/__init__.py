@@ -10,6 +10,7 @@ from app.models.coconstruction import (
     ProposalCoauthor,
     ProposalRevision,
 )
+from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -35,6 +36,8 @@ __all__ = [
     "Domain",
     "Idea",
     "Notification",
+    "NotificationPreference",
+    "EmailMode",
     "Proposal",
     "ProposalState",
     "Support",

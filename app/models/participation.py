@@ -287,7 +287,10 @@ class Notification(db.Model):
     """An in-app message to one person about something that happened to what concerns them."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notifications_email_pending", "email_done_at", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -297,3 +300,6 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # When e-mail handling ended for it (sent at once, put in a digest, or not wanted): the
+    # digest only picks up notifications where this is still empty.
+    email_done_at: Mapped[datetime | None]

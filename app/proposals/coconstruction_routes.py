@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import SelectChoice
 
 from app.access import access, authorize
@@ -43,10 +44,12 @@ def invite_coauthor(proposal_id: int):
 
 
 def _coauthorship(proposal_id: int, coauthor_id: int) -> ProposalCoauthor:
-    coauthorship = db.get_or_404(ProposalCoauthor, coauthor_id)
-    if coauthorship.proposal_id != proposal_id:
+    proposal = services.get_proposal(proposal_id)
+    coauthorship = next((c for c in proposal.coauthorships if c.id == coauthor_id), None)
+    if coauthorship is None:
         abort(404)
-    services.get_proposal(proposal_id)  # loads the proposal (and its co-authors) once
+    # The rules and services read the proposal through it.
+    set_committed_value(coauthorship, "proposal", proposal)
     return coauthorship
 
 

@@ -13,7 +13,9 @@ from app.permissions import PUBLIC, can
 from app.poles.services import commune_choices
 from app.proposals import coauthors, revisions, services, states
 from app.proposals.forms import LONG_FIELDS, ProposalForm
-from app.rendering import render
+from app.rendering import is_htmx, render
+from app.search import filters as search_filters
+from app.search import services as search_services
 from app.text import fold
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
@@ -45,9 +47,15 @@ def _form_page(form, proposal=None, status=200, conflict=None, idea=None):
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    page = services.proposals_page(request.args.get("page", 1, type=int))
+    # Filters, sort and words typed come from the query string (see app.search). A random order
+    # by default, kept per visitor, so the earliest proposals do not always come first.
+    territory = search_filters.Territory.load()
+    f = search_filters.parse(request.args, territory, default_sort="hasard")
+    page = search_services.proposals(f)
+    if is_htmx():
+        return render("proposals/index.html", block="results", page=page, f=f, territory=territory)
     drafts = services.drafts_of(current_user) if current_user.is_authenticated else []
-    return render("proposals/index.html", page=page, drafts=drafts)
+    return render("proposals/index.html", page=page, drafts=drafts, f=f, territory=territory)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

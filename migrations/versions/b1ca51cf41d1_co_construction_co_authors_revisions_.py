@@ -1,7 +1,7 @@
 """co-construction: co-authors, revisions, amendments
 
 Revision ID: b1ca51cf41d1
-Revises: 7c23d872fcdb
+Revises: 485f739c4e8b
 Create Date: 2026-11-23 14:15:32.726000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b1ca51cf41d1'
-down_revision = '7c23d872fcdb'
+down_revision = '485f739c4e8b'
 branch_labels = None
 depends_on = None
 

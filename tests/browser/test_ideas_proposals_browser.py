@@ -94,37 +94,3 @@ def test_member_turns_an_idea_into_a_proposal_and_publishes_it(page: Page, app, 
     expect(page.get_by_role("link", name="Pas de bus le samedi au Médoc")).to_be_visible()
     page.goto("/propositions/")
     assert_accessible(page)
-
-
-def test_second_editor_sees_the_conflict_with_their_text_kept(browser: Browser, base_url: str, app, territory, member):
-    association = db.session.scalar(select(Association))
-    colleague = factories.make_user("Sacha Collègue")
-    db.session.add(factories.Membership(association_id=association.id, user_id=colleague.id))
-    db.session.commit()
-    proposal = proposal_services.create_proposal(member, association, {
-        "title": "Garde solidaire du soir", "summary": "Des parents se relaient pour garder les enfants le soir.",
-        "domain": "citoyennete", "publics": ["femmes"], "poles": [], "communes": [territory.medoc_commune.id],
-        "is_rural": False, "is_qpv": False, "budget_eur": None, "duration_months": None,
-    })
-    first, second = (browser.new_context(base_url=base_url, locale="fr-FR") for _ in range(2))
-    try:
-        a, b = first.new_page(), second.new_page()
-        login(a, member.email, factories.PASSWORD)
-        login(b, colleague.email, factories.PASSWORD)
-        a.goto(f"/propositions/{proposal.id}/modifier")
-        b.goto(f"/propositions/{proposal.id}/modifier")
-        a.get_by_label("Titre").fill("Titre de Dominique")
-        a.get_by_role("button", name="Enregistrer").click()
-        expect(a.locator(".flashes")).to_contain_text("La proposition est enregistrée")
-
-        b.get_by_label("Résumé").fill("Le résumé réécrit par Sacha, à ne pas perdre.")
-        b.get_by_role("button", name="Enregistrer").click()
-        expect(b.locator(".error-summary")).to_contain_text("Quelqu'un a enregistré cette proposition")
-        expect(b.get_by_label("Résumé")).to_have_value("Le résumé réécrit par Sacha, à ne pas perdre.")
-        assert_accessible(b, viewports=("desktop",))
-    finally:
-        first.close()
-        second.close()
-    db.session.expire_all()
-    saved = db.session.get(Proposal, proposal.id)
-    assert saved.title == "Titre de Dominique" and saved.version == 2

@@ -117,7 +117,9 @@ def _empty_all_tables() -> None:
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(_base_config(database_url))
     app.test_client_class = TisserClient
-    with app.app_context():
+    # A request context, so that services called directly (notifications carry links) can build
+    # URLs; the test client's own requests still get contexts of their own.
+    with app.test_request_context():
         try:
             yield app
         finally:

@@ -85,6 +85,8 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "PASSWORD_HASH_METHOD": "scrypt",
+        # The public address used in e-mails (links must work outside the site).
+        "TISSER_BASE_URL": env.get("TISSER_BASE_URL", "http://127.0.0.1:8000"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),

@@ -131,7 +131,7 @@ def test_notify_queues_immediate_emails_in_bulk(app, territory):
     recipients = {m.recipient for m in _outbox()}
     assert recipients == {people[2].email, people[3].email, people[4].email}
     message = _outbox(people[2].email)[0]
-    assert "Votre idée a été masquée." in message.body and "http://localhost/idees/1" in message.body
+    assert "Votre idée a été masquée." in message.body and "http://127.0.0.1:8000/idees/1" in message.body
     assert "/notifications/desabonnement/" in message.body
     # The daily one waits for the digest; the others are done with.
     pending = db.session.scalars(select(Notification.user_id).where(Notification.email_done_at.is_(None))).all()
@@ -219,7 +219,7 @@ def test_link_in_an_email_works(app, client, resident):
     with app.test_request_context():
         services.notify([resident.id], "idea_taken_up", "Votre idée est reprise.", "/idees/1")
         db.session.commit()
-    link = re.search(r"http://localhost(/notifications/desabonnement/\S+)", _outbox(resident.email)[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/notifications/desabonnement/\S+)", _outbox(resident.email)[0].body).group(1)
     assert client.post(link).status_code == 200
     assert services.preferences(resident.id)["idea_taken_up"] is EmailMode.NEVER
 

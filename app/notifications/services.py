@@ -1,11 +1,10 @@
 """In-app notifications, and the e-mails they lead to (at once, in a daily digest, or never)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from itertools import groupby
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -155,14 +154,13 @@ def kind_label(kind: str) -> str:
 
 def _base_url() -> str:
     return (
-        current_app.config.get("TISSER_BASE_URL") or os.environ.get("TISSER_BASE_URL") or "http://127.0.0.1:8000"
+        current_app.config.get("TISSER_BASE_URL") or "http://127.0.0.1:8000"
     ).rstrip("/")
 
 
 def _external(endpoint: str, **values) -> str:
-    # E-mails need absolute links; a command line run has no request to take the host from.
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    # E-mails carry the site's public address (TISSER_BASE_URL), whatever request or command
+    # line run produced them: behind a proxy, the request's own host may be an internal one.
     with current_app.test_request_context(base_url=_base_url()):
         return url_for(endpoint, _external=True, **values)
 

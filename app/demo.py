@@ -209,6 +209,7 @@ GIRONDE_CALL_SLUG = "gironde-experimentation-innovation-sociale"
 
 def _upsert_gironde_call() -> None:
     if db.session.scalar(select(Call.id).where(Call.slug == GIRONDE_CALL_SLUG)):
+        _complete_gironde_call()  # calls branch
         return
     now = utcnow()
     db.session.add(
@@ -234,3 +235,42 @@ def _upsert_gironde_call() -> None:
             closes_at=_paris_noon(now + timedelta(days=60)),
         )
     )
+    _complete_gironde_call()  # calls branch
+
+
+# --- Calls (calls branch): the Gironde call's grid and conditions ---------------------------------
+
+GIRONDE_CRITERIA = [
+    ("Réponse à un besoin social peu ou pas couvert", 1),
+    ("Caractère expérimental : renouvelle un mode de faire, les personnes au cœur de l'action", 1),
+    ("Intervention de proximité : « aller vers » les moins visibles et les plus vulnérables", 1),
+    ("Coopération avec les ressources locales, notamment les Pôles territoriaux de solidarité", 1),
+    ("Mesure de l'impact par des critères mesurables", 1),
+]
+
+
+def _complete_gironde_call() -> None:
+    """Fill in what the calls work added, only where still empty: loading twice changes nothing."""
+    from sqlalchemy.orm import selectinload
+
+    from app.models import Criterion, Domain, TargetPublic
+    from app.models.calls import DEFAULT_STEPS
+
+    db.session.flush()
+    call = db.session.scalar(
+        select(Call).where(Call.slug == GIRONDE_CALL_SLUG).options(selectinload(Call.criteria), selectinload(Call.poles))
+    )
+    if call.domains is None:
+        call.domains = [d.value for d in Domain]
+    if call.publics is None:
+        call.publics = [p.value for p in TargetPublic]
+    if call.legal_forms is None:
+        call.legal_forms = [f.value for f in LegalForm if f is not LegalForm.OTHER]
+    if call.instruction_steps is None:
+        call.instruction_steps = list(DEFAULT_STEPS)
+    if call.min_grant_eur is None:  # demo figures: the reference text sets no amount
+        call.min_grant_eur, call.max_grant_eur = 5_000, 50_000
+    if not call.poles:  # the whole département: its nine poles
+        call.poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
+    if not call.criteria:
+        call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(GIRONDE_CRITERIA)]

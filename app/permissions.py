@@ -282,3 +282,52 @@ def _amendment_decide(user: Any, proposal: Any) -> bool:
 def _notification_manage(user: Any, notification: Any) -> bool:
     """Only the person notified may mark a notification read."""
     return _authenticated(user) and notification is not None and notification.user_id == user.id
+
+
+# --- Calls for projects (calls branch) --------------------------------------------------------
+
+@rule("call.manage")
+def _call_manage(user: Any, call: Any) -> bool:
+    """Setting up calls, assigning evaluators, instruction steps, decisions and results."""
+    return _admin(user)
+
+
+@rule("call.submit")
+def _call_submit(user: Any, proposal: Any) -> bool:
+    """The co-authors (lead and accepted co-authors) submit their proposal to a call."""
+    return is_author_of_proposal(user, proposal)
+
+
+@rule("call.send_back")
+def _call_send_back(user: Any, proposal: Any) -> bool:
+    """The moderator of one of the proposal's poles, or an admin, asks for changes."""
+    if _admin(user):
+        return True
+    return _authenticated(user) and user.moderated_pole_id is not None and any(
+        p.id == user.moderated_pole_id for p in proposal.poles
+    )
+
+
+@rule("call.evaluate")
+def _call_evaluate(user: Any, assignment: Any) -> bool:
+    return _authenticated(user) and assignment.evaluator_id == user.id
+
+
+@rule("call.rank")
+def _call_rank(user: Any, call: Any) -> bool:
+    """The ranking table: admins, and evaluators of this call."""
+    from app.calls.evaluation import is_evaluator_of
+
+    return _admin(user) or (_authenticated(user) and is_evaluator_of(user, call))
+
+
+@rule("project.report")
+def _project_report(user: Any, proposal: Any) -> bool:
+    """A selected project's authors report its indicators and progress."""
+    return proposal.state == "selected" and is_author_of_proposal(user, proposal)
+
+
+@rule("project.replicate")
+def _project_replicate(user: Any, proposal: Any) -> bool:
+    """Another association reproduces a selected project on its own territory."""
+    return proposal.state == "selected" and bool(association_ids(user) - author_association_ids(proposal))

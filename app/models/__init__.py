@@ -2,7 +2,20 @@
 
 from app.models.accounts import User
 from app.models.associations import Association, LegalForm, Membership, MembershipRole
-from app.models.calls import Call
+# --- Calls (calls branch) ---
+from app.models.calls import (
+    Assignment,
+    Call,
+    Criterion,
+    Decision,
+    Indicator,
+    IndicatorValue,
+    ProgressUpdate,
+    Replication,
+    Score,
+    Submission,
+)
+# --- end Calls ---
 from app.models.coconstruction import (
     Amendment,
     AmendmentStatus,
@@ -32,6 +45,16 @@ __all__ = [
     "ProposalRevision",
     "Association",
     "Call",
+    # calls branch
+    "Assignment",
+    "Criterion",
+    "Decision",
+    "Indicator",
+    "IndicatorValue",
+    "ProgressUpdate",
+    "Replication",
+    "Score",
+    "Submission",
     "Comment",
     "Domain",
     "Idea",

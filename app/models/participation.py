@@ -79,6 +79,12 @@ class ProposalState(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+    # Calls for projects: submitted (frozen), sent back for changes, then the published decision.
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    SELECTED = "selected"
+    WAITLISTED = "waitlisted"
+    NOT_SELECTED = "not_selected"
 
     @property
     def label(self) -> str:
@@ -89,6 +95,11 @@ STATE_LABELS = {
     ProposalState.DRAFT: _l("Brouillon"),
     ProposalState.PUBLISHED: _l("Publiée"),
     ProposalState.WITHDRAWN: _l("Retirée"),
+    ProposalState.SUBMITTED: _l("Déposée à un appel"),
+    ProposalState.CHANGES_REQUESTED: _l("À compléter"),
+    ProposalState.SELECTED: _l("Retenue"),
+    ProposalState.WAITLISTED: _l("Liste d'attente"),
+    ProposalState.NOT_SELECTED: _l("Non retenue"),
 }
 
 

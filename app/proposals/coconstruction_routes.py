@@ -13,6 +13,7 @@ from app.models import Amendment, Association, ProposalCoauthor
 from app.participation_forms import options
 from app.proposals import amendments, coauthors, revisions, services
 from app.proposals.forms import AmendmentForm, DeclineAmendmentForm, InviteCoauthorForm
+from app.proposals.routes import frozen_for_author  # calls
 from app.rendering import render
 
 bp = Blueprint("coconstruction", __name__, url_prefix="/propositions")
@@ -180,6 +181,8 @@ def _amendment(proposal_id: int, amendment_id: int) -> Amendment:
 @access("amendment.decide", per_object=True)
 def accept_amendment(proposal_id: int, amendment_id: int):
     proposal = services.get_proposal(proposal_id)
+    if (frozen := frozen_for_author(proposal)) is not None:  # calls: submitted, frozen
+        return frozen
     authorize("amendment.decide", proposal)
     amendment = _amendment(proposal_id, amendment_id)
     try:
@@ -195,6 +198,9 @@ def accept_amendment(proposal_id: int, amendment_id: int):
                 "suggested": revisions.word_diff(conflict.current_text, amendment.new_text),
             },
         )
+    except services.Frozen as frozen:
+        flash(frozen.message(), "error")
+        return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
     except (amendments.AmendmentError, services.ProposalConflict) as error:
         flash(getattr(error, "message", _("La proposition vient d'être modifiée : recommencez.")), "error")
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -106,6 +106,8 @@ def detail(proposal_id: int):
 @access("proposal.edit", per_object=True)
 def edit(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
+    if (frozen := frozen_for_author(proposal)) is not None:
+        return frozen
     authorize("proposal.edit", proposal)
     form = ProposalForm(obj=proposal)
     _prepare(form)
@@ -135,6 +137,17 @@ def edit(proposal_id: int):
     if form.is_submitted():
         return _form_page(form, proposal, status=422)
     return _form_page(form, proposal)
+
+
+def frozen_for_author(proposal):
+    """Calls: an author trying to change a submitted proposal gets a French explanation, not a 403."""
+    from app.permissions import is_author_of_proposal
+
+    if proposal.state in states.FROZEN_STATES and is_author_of_proposal(current_user, proposal):
+        g.authorized_actions = getattr(g, "authorized_actions", set()) | {"proposal.edit", "amendment.decide"}
+        flash(services.Frozen().message(), "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+    return None
 
 
 def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):

@@ -97,6 +97,13 @@ def create_proposal(author: User, association: Association, fields: dict[str, An
     return proposal
 
 
+class Frozen(Exception):
+    """The proposal is submitted to a call (or decided): its text no longer changes."""
+
+    def message(self) -> str:
+        return _("Cette proposition est déposée à un appel à projets : elle ne peut plus être modifiée, sauf si le pôle ou l'administration la renvoie pour compléments.")
+
+
 def update_proposal(
     proposal: Proposal, fields: dict[str, Any], expected_version: int, author_id: int | None = None, note: str = ""
 ) -> SaveResult:
@@ -109,6 +116,9 @@ def update_proposal(
     mine = revisions.normalise(fields)
     proposal = get_proposal(proposal.id)  # fresh, with what the snapshot needs
     for _attempt in range(5):
+        if proposal.state in states.FROZEN_STATES:  # calls: a submitted proposal is frozen
+            db.session.rollback()
+            raise Frozen()
         current = revisions.snapshot(proposal)
         merged = expected_version != proposal.version
         if not merged:
@@ -131,6 +141,8 @@ def update_proposal(
         bumped = db.session.execute(
             update(Proposal)
             .where(Proposal.id == proposal.id, Proposal.version == read_version)
+            # calls: a submission in between freezes it; the loop then re-reads and refuses.
+            .where(Proposal.state.in_(states.EDITABLE_STATES))
             .values(version=read_version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )

@@ -247,7 +247,7 @@ def decide(submission_id: int):
         decision = Decision(request.form.get("decision", ""))
     except ValueError:
         flash(_("Choisissez une décision : retenu, liste d'attente ou non retenu."), "error")
-        return redirect(url_for("calls.instruction", slug=slug)), 303
+        return redirect(url_for("calls.instruction", slug=slug))
     raw = (request.form.get("amount") or "").replace(" ", "").replace("\u202f", "").replace("€", "")
     amount = int(raw) if raw.isdigit() else None
     if raw and amount is None:

@@ -1,0 +1,588 @@
+"""Calls for projects end to end: eligibility, closing time in Paris, frozen proposals, send back,
+evaluation (conflict of interest, blind scores, weighted average), ranking, envelope, results,
+follow-up and replication; every route per role."""
+
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.calls import decisions, evaluation, followup, services as call_services
+from app.calls.services import CallError
+from app.extensions import db
+from app.models import (
+    Assignment, Call, Decision, Indicator, LegalForm, Notification, Proposal, ProposalRevision, ProposalState,
+    Replication, Score, Submission,
+)
+from app.models.base import utcnow
+from app.proposals import amendments, services
+from tests import factories
+from tests.calls_factories import make_call, make_proposal
+from tests.helpers import count_queries, html, text
+
+
+@pytest.fixture
+def w(app, territory):
+    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
+    territory), evaluators, pole moderators, a resident; an open call on both poles."""
+    p = {name: factories.make_user(label) for name, label in [
+        ("lead", "Admin A"), ("co", "Admin B"), ("other", "Admin C"), ("resident", "Habitante"),
+    ]}
+    p["admin"] = factories.make_user("Administration", is_admin=True)
+    p["mod_medoc"] = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
+    third = factories.make_pole("Sud-Gironde")
+    sud_commune = factories.make_commune("Langon", third)
+    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
+    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]])
+    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]])
+    p["sud"], p["territory"] = third, territory
+    p["call"] = make_call([territory.medoc, territory.bassin, third])
+    return p
+
+
+def _proposal(w, **overrides):
+    return make_proposal(w["lead"], w["A"], w["territory"].medoc_commune, w["B"], w["co"], **overrides)
+
+
+def _call(w):
+    # Fresh, with its poles and grid (relationships never load lazily).
+    return call_services.get_call(w["call"].slug)
+
+
+def _client(app, user=None):
+    client = app.test_client()
+    return client.login_as(user) if user is not None else client
+
+
+def _submitted(w, **overrides):
+    proposal = _proposal(w, **overrides)
+    call_services.submit(_call(w), proposal, w["lead"])
+    return services.get_proposal(proposal.id)
+
+
+def _submission(proposal):
+    return db.session.scalar(select(Submission).where(Submission.proposal_id == proposal.id))
+
+
+# --- Eligibility -------------------------------------------------------------------------------
+
+def test_eligibility_lists_every_point_in_french(app, w):
+    w["A"].legal_form = LegalForm.OTHER
+    db.session.commit()
+    call = call_services.get_call(w["call"].slug)
+    call.domains = ["sante"]
+    call.poles = [w["territory"].bassin]
+    db.session.commit()
+    proposal = _proposal(w, outreach="", budget_eur=45_000)
+    response = _client(app, w["lead"]).get(f"/appels/{call.slug}/deposer/{proposal.id}")
+    page = text(response)
+    assert response.status_code == 200
+    assert "« Association A » est déclarée « Autre », qui n'est pas éligible à cet appel" in page
+    assert "Hors du territoire de l'appel : Médoc" in page
+    assert "n'est pas un domaine de cet appel" in page
+    assert "dépasse le maximum de l'appel" in page
+    assert "À compléter : la démarche « aller vers »" in page
+    assert "Déposer la proposition" not in page
+    # A direct POST is refused too, and nothing changes.
+    response = _client(app, w["lead"]).post(f"/appels/{call.slug}/deposer/{proposal.id}")
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.PUBLISHED
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_budget_under_minimum_and_eligible_proposal(app, w):
+    low = _proposal(w, budget_eur=500)
+    checks = call_services.eligibility(_call(w), low, w["A"])
+    assert any("en dessous du minimum" in c.detail for c in checks if not c.ok)
+    ok = _proposal(w)
+    assert all(c.ok for c in call_services.eligibility(_call(w), ok, w["A"]))
+
+
+# --- Closing time in Paris -----------------------------------------------------------------------
+
+def test_paris_times_across_daylight_saving():
+    # 29 March 2026: clocks go forward at 2:00; 25 October 2026: back at 3:00.
+    assert call_services.paris_to_utc(datetime(2026, 3, 28, 12, 0)) == datetime(2026, 3, 28, 11, 0)
+    assert call_services.paris_to_utc(datetime(2026, 3, 29, 12, 0)) == datetime(2026, 3, 29, 10, 0)
+    assert call_services.paris_to_utc(datetime(2026, 10, 25, 12, 0)) == datetime(2026, 10, 25, 11, 0)
+    assert call_services.utc_to_paris(datetime(2026, 7, 1, 10, 0)) == datetime(2026, 7, 1, 12, 0)
+
+
+@pytest.mark.parametrize("paris_close", [datetime(2026, 3, 29, 12, 0), datetime(2026, 10, 25, 12, 0), datetime(2026, 1, 15, 23, 59)])
+def test_submission_one_minute_after_closing_in_paris_is_refused(app, w, paris_close):
+    call = _call(w)
+    call.opens_at = datetime(2025, 12, 1)
+    call.closes_at = call_services.paris_to_utc(paris_close)
+    db.session.commit()
+    proposal = _proposal(w)
+    call = _call(w)
+    with pytest.raises(CallError, match="clos"):
+        call_services.submit(call, proposal, w["lead"], now=call.closes_at + timedelta(minutes=1))
+    with pytest.raises(CallError, match="clos"):
+        call_services.submit(call, proposal, w["lead"], now=call.closes_at)
+    call_services.submit(call, proposal, w["lead"], now=call.closes_at - timedelta(minutes=1))
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
+
+
+def test_submission_after_closing_by_http_is_refused(app, w):
+    proposal = _proposal(w)
+    w["call"].closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = _client(app, w["lead"]).post(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
+    assert response.status_code == 422
+    assert "plus aucun dépôt n'est possible" in text(response)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.PUBLISHED
+
+
+def test_call_form_takes_paris_times(app, w, territory):
+    client = _client(app, w["admin"])
+    response = client.post("/appels/nouveau", data={
+        "title": "Appel été", "funder": "Département", "summary": "Un appel d'été.", "description": "",
+        "envelope_eur": "100000", "min_grant_eur": "1000", "max_grant_eur": "20000",
+        "opens_at": "2036-06-01T09:00", "closes_at": "2036-07-01T12:00",
+        "legal_forms": ["association"], "poles": [str(territory.medoc.id)], "domains": ["sante"], "publics": ["seniors"],
+        "criteria": "Besoin | 2\nImpact", "steps": "Reçu\nEn instruction",
+    })
+    assert response.status_code == 302, text(response)
+    call = db.session.scalar(select(Call).where(Call.slug == "appel-ete"))
+    assert call.closes_at == datetime(2036, 7, 1, 10, 0)  # summer time: UTC+2
+    assert [(c.label, c.weight) for c in call_services.get_call("appel-ete").criteria] == [("Besoin", 2), ("Impact", 1)]
+    assert call.steps == ["Reçu", "En instruction"]
+    page = text(_client(app).get("/appels/appel-ete"))
+    assert "juillet 2036 à 12h00" in page and "À venir" in page
+
+
+def test_call_form_rejects_closing_before_opening(app, w):
+    response = _client(app, w["admin"]).post("/appels/nouveau", data={
+        "title": "Appel", "funder": "D", "summary": "S", "envelope_eur": "1000",
+        "opens_at": "2026-06-01T09:00", "closes_at": "2026-05-01T12:00", "criteria": "Besoin",
+    })
+    assert response.status_code == 422
+    assert "La clôture doit venir après l'ouverture" in text(response)
+
+
+# --- Frozen, sent back, resubmitted --------------------------------------------------------------
+
+def test_submitted_proposal_is_frozen(app, w):
+    proposal = _submitted(w)
+    with pytest.raises(services.Frozen):
+        services.update_proposal(proposal, {"title": "Nouveau titre du projet"}, expected_version=proposal.version, author_id=w["lead"].id)
+    response = _client(app, w["lead"]).post(f"/propositions/{proposal.id}/modifier", data={"title": "Nouveau titre du projet", "version": proposal.version})
+    assert response.status_code == 302
+    page = text(_client(app, w["lead"]).get(f"/propositions/{proposal.id}"))
+    assert "Déposée à un appel" in page
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).title == "Garde solidaire du soir"
+
+
+def test_amendment_acceptance_refused_while_frozen(app, w):
+    proposal = _proposal(w)
+    amendment = amendments.suggest(proposal, w["resident"], "need", "Un besoin mieux décrit.", "Plus précis ainsi.")
+    call_services.submit(_call(w), proposal, w["lead"])
+    client = _client(app, w["lead"])
+    client.post(f"/propositions/{proposal.id}/amendements/{amendment.id}/accepter")
+    page = text(client.get(f"/propositions/{proposal.id}"))
+    assert "ne peut plus être modifiée" in page
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).need == "Les mères seules travaillent tard."
+
+
+def test_pole_sends_back_then_authors_edit_and_resubmit(app, w):
+    proposal = _submitted(w)
+    versions_before = db.session.scalar(select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id))
+    response = _client(app, w["mod_medoc"]).post(f"/appels/depots/{_submission(proposal).id}/renvoyer", data={"message": "Précisez le budget."})
+    assert response.status_code == 302
+    db.session.expire_all()
+    fresh = services.get_proposal(proposal.id)
+    assert fresh.state == ProposalState.CHANGES_REQUESTED
+    assert _submission(fresh).sent_back_message == "Précisez le budget."
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["co"].id, Notification.kind == "evaluation")) == 1
+    services.update_proposal(fresh, {"budget_eur": 18000}, expected_version=fresh.version, author_id=w["co"].id)
+    assert db.session.scalar(select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id)) == versions_before + 1
+    response = _client(app, w["co"]).post(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
+def test_send_back_refused_for_other_pole_and_authors(app, w):
+    proposal = _submitted(w)
+    sid = _submission(proposal).id
+    for who in ("mod_bassin", "lead", "co", "other", "resident"):
+        # Bassin's moderator: the proposal is in Médoc only.
+        assert _client(app, w[who]).post(f"/appels/depots/{sid}/renvoyer", data={"message": "Non."}).status_code == 403, who
+    assert _client(app).post(f"/appels/depots/{sid}/renvoyer", data={"message": "Non."}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
+
+
+# --- Evaluation --------------------------------------------------------------------------------------
+
+def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
+    proposal = _submitted(w)
+    # The Bassin moderator is also a member of the co-authoring association B.
+    from app.models import Membership
+    db.session.add(Membership(association_id=w["B"].id, user_id=w["mod_bassin"].id))
+    db.session.commit()
+    with pytest.raises(CallError, match="conflit d'intérêts"):
+        evaluation.assign(_submission(proposal), proposal, w["mod_bassin"])
+    response = _client(app, w["admin"]).post(f"/appels/depots/{_submission(proposal).id}/evaluateurs", data={"evaluator_id": w["mod_bassin"].id})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
+    evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
+    assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_residents_and_association_members_are_not_evaluators(app, w):
+    proposal = _submitted(w)
+    with pytest.raises(CallError):
+        evaluation.assign(_submission(proposal), proposal, w["other"])
+
+
+def _scores(call, values):
+    criteria = evaluation.criteria_of(call.id)
+    return {c.id: (str(v), f"Commentaire {i}") for i, (c, v) in enumerate(zip(criteria, values))}
+
+
+def test_scores_are_blind_until_finalised(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    a1 = evaluation.assign(sub, proposal, w["mod_medoc"])
+    a2 = evaluation.assign(sub, proposal, w["admin"])
+    assert evaluation.save_scores(evaluation.get_assignment(a1.id), _scores(w["call"], [4, 4, 4, 4, 4]), final=True) == []
+    assert evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=False) == []
+    # The admin (draft) does not see the moderator's finalised scores on their page...
+    page = text(_client(app, w["admin"]).get(f"/appels/evaluations/{a2.id}"))
+    assert "Modération Médoc" not in page and "Commentaire 0" in page
+    # ...and the moderator (final) does not see the admin's draft.
+    page = text(_client(app, w["mod_medoc"]).get(f"/appels/evaluations/{a1.id}"))
+    assert "Aucune autre évaluation finalisée" in page
+    # Nobody opens someone else's evaluation.
+    assert _client(app, w["mod_medoc"]).get(f"/appels/evaluations/{a2.id}").status_code == 403
+    assert evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=True) == []
+    page = text(_client(app, w["mod_medoc"]).get(f"/appels/evaluations/{a1.id}"))
+    assert "Administration" in page and "1 / 4" in page
+
+
+def test_evaluator_does_not_see_averages_before_finalising(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    a1 = evaluation.assign(sub, proposal, w["admin"])
+    evaluation.assign(sub, proposal, w["mod_medoc"])
+    evaluation.save_scores(evaluation.get_assignment(a1.id), _scores(w["call"], [3, 3, 3, 3, 3]), final=True)
+    page = text(_client(app, w["mod_medoc"]).get(f"/appels/{w['call'].slug}/classement"))
+    assert "visible après votre évaluation finale" in page and "3,00" not in page
+
+
+def test_scores_out_of_range_are_refused_and_nothing_saved(app, w):
+    proposal = _submitted(w)
+    a = evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
+    criteria = evaluation.criteria_of(w["call"].id)
+    data = {f"score-{c.id}": "3" for c in criteria}
+    data[f"score-{criteria[0].id}"] = "5"
+    data["action"] = "finaliser"
+    client = _client(app, w["mod_medoc"])
+    response = client.post(f"/appels/evaluations/{a.id}", data=data)
+    assert response.status_code == 422
+    assert "la note doit être un nombre entier de 0 à 4" in text(response)
+    data[f"score-{criteria[0].id}"] = ""
+    response = client.post(f"/appels/evaluations/{a.id}", data=data)
+    assert response.status_code == 422 and "avant de finaliser" in text(response)
+    assert db.session.scalar(select(func.count(Score.id))) == 0
+    db.session.expire_all()
+    assert db.session.get(Assignment, a.id).finalised_at is None
+    # A draft may leave a score empty; finalised scores no longer change.
+    assert client.post(f"/appels/evaluations/{a.id}", data={**data, "action": "brouillon"}).status_code == 302
+    data[f"score-{criteria[0].id}"] = "2"
+    assert client.post(f"/appels/evaluations/{a.id}", data=data).status_code == 302
+    data[f"score-{criteria[0].id}"] = "0"
+    assert client.post(f"/appels/evaluations/{a.id}", data=data).status_code == 422
+    assert db.session.scalar(select(Score.value).where(Score.criterion_id == criteria[0].id)) == 2
+
+
+def test_weighted_average_and_spread(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    a1 = evaluation.assign(sub, proposal, w["admin"])
+    a2 = evaluation.assign(sub, proposal, w["mod_medoc"])
+    # Weights 1,1,1,1,2: (4+4+4+4+2*0)/6 = 2.667 and (2+2+2+2+2*2)/6 = 2.
+    evaluation.save_scores(evaluation.get_assignment(a1.id), _scores(w["call"], [4, 4, 4, 4, 0]), final=True)
+    evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [2, 2, 2, 2, 2]), final=True)
+    [row] = evaluation.ranking(_call(w), w["admin"], evaluation.RankingFilters())
+    assert row.average == pytest.approx((16 / 6 + 2) / 2)
+    assert row.spread == pytest.approx(16 / 6 - 2)
+    assert row.evaluations == 2
+
+
+def _many_submissions(w, n, start=0):
+    proposals = []
+    for i in range(start, start + n):
+        p = _submitted(w, title=f"Projet numéro {i}", budget_eur=10_000 + i)
+        sub = _submission(p)
+        a = evaluation.assign(sub, p, w["admin"])
+        evaluation.save_scores(evaluation.get_assignment(a.id), _scores(w["call"], [i % 5] * 5), final=True)
+        proposals.append(p)
+    return proposals
+
+
+def test_ranking_table_has_a_constant_query_count(app, w):
+    client = _client(app, w["admin"])
+    url = f"/appels/{w['call'].slug}/classement"
+    _many_submissions(w, 1)
+    client.get(url)
+    with count_queries() as one:
+        assert client.get(url).status_code == 200
+    _many_submissions(w, 5, start=1)
+    with count_queries() as six:
+        response = client.get(url)
+    assert response.status_code == 200 and "Projet numéro 5" in text(response)
+    assert six.count == one.count
+
+
+def test_ranking_sort_filter_htmx_and_csv(app, w):
+    proposals = _many_submissions(w, 3)
+    services.get_proposal(proposals[0].id)
+    client = _client(app, w["admin"])
+    response = client.htmx("GET", f"/appels/{w['call'].slug}/classement?tri=budget")
+    body = html(response)
+    assert response.status_code == 200 and "<html" not in body and 'id="ranking"' in body
+    assert body.index("Projet numéro 0") < body.index("Projet numéro 2")
+    body = html(client.get(f"/appels/{w['call'].slug}/classement?tri=note")).split('id="ranking"')[1]
+    assert body.index("Projet numéro 2") < body.index("Projet numéro 0")
+    assert "Aucune proposition ne correspond" in html(client.get(f"/appels/{w['call'].slug}/classement?critere=qpv"))
+    response = client.get(f"/appels/{w['call'].slug}/classement.csv?tri=note")
+    assert response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("rang;proposition;association;note_ponderee_sur_4")
+    assert lines[1].startswith("1;Projet numéro 2;Association A;2,00;0,00;1;10002;Médoc;oui;non;oui")
+    assert len(lines) == 4
+
+
+# --- Decisions, envelope and results ---------------------------------------------------------------
+
+def test_decisions_never_exceed_the_envelope(app, w):
+    p1, p2 = _submitted(w, title="Premier projet"), _submitted(w, title="Second projet")
+    decisions.decide(_submission(p1).id, Decision.SELECTED, 30_000, "Très bon projet.")
+    with pytest.raises(CallError, match="Enveloppe dépassée"):
+        decisions.decide(_submission(p2).id, Decision.SELECTED, 25_000, "Bon projet.")
+    assert decisions.granted_total(w["call"].id) == 30_000
+    # Over the maximum grant, or without reason: refused.
+    with pytest.raises(CallError, match="maximum"):
+        decisions.decide(_submission(p2).id, Decision.SELECTED, 31_000, "Bon projet.")
+    with pytest.raises(CallError, match="raison"):
+        decisions.decide(_submission(p2).id, Decision.WAITLIST, None, "")
+    admin = _client(app, w["admin"])
+    response = admin.post(f"/appels/depots/{_submission(p2).id}/decision",
+                          data={"decision": "selected", "amount": "25000", "reason": "Bon."})
+    assert response.status_code == 302
+    assert "Enveloppe dépassée" in text(admin.get(response.headers["Location"]))
+    decisions.decide(_submission(p2).id, Decision.SELECTED, 20_000, "Bon projet.")
+    assert decisions.granted_total(w["call"].id) == 50_000
+
+
+def test_concurrent_decisions_never_exceed_the_envelope(app, w):
+    proposals = [_submitted(w, title=f"Projet concurrent {i}") for i in range(6)]
+    ids = [_submission(p).id for p in proposals]
+    results: list[str] = []
+    barrier = threading.Barrier(len(ids))
+
+    def decide(submission_id):
+        with app.app_context():
+            barrier.wait()
+            try:
+                decisions.decide(submission_id, Decision.SELECTED, 20_000, "Retenu.")
+                results.append("ok")
+            except CallError:
+                results.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    db.session.expire_all()
+    assert sorted(results) == ["ok", "ok"] + ["refused"] * 4
+    assert decisions.granted_total(w["call"].id) == 40_000
+
+
+def test_publishing_results_notifies_every_coauthor_and_shows_them(app, w):
+    p1, p2 = _submitted(w, title="Projet retenu"), _submitted(w, title="Projet non retenu")
+    decisions.decide(_submission(p1).id, Decision.SELECTED, 25_000, "Répond à un besoin non couvert.")
+    decisions.decide(_submission(p2).id, Decision.REJECTED, None, "Trop proche d'un dispositif existant.")
+    # Not before closing.
+    assert _client(app, w["admin"]).post(f"/appels/{w['call'].slug}/resultats/publier").status_code == 302
+    assert db.session.get(Call, w["call"].id).results_published_at is None
+    assert _client(app).get(f"/appels/{w['call'].slug}/resultats").status_code == 404
+    w["call"].closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert _client(app, w["admin"]).post(f"/appels/{w['call'].slug}/resultats/publier").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Proposal, p1.id).state == ProposalState.SELECTED
+    assert db.session.get(Proposal, p2.id).state == ProposalState.NOT_SELECTED
+    for user in (w["lead"], w["co"]):
+        texts = db.session.scalars(select(Notification.text).where(Notification.user_id == user.id, Notification.kind == "evaluation")).all()
+        assert any("est retenue, 25" in t for t in texts) and any("Non retenu" in t for t in texts)
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["other"].id)) == 0
+    page = text(_client(app).get(f"/appels/{w['call'].slug}/resultats"))
+    assert "Projet retenu" in page and "25\u202f000\u00a0€" in page and "Trop proche d'un dispositif existant" in page
+    assert "Enveloppe utilisée : 25\u202f000\u00a0€ sur 50\u202f000\u00a0€" in page
+    assert "Résultats publiés" in text(_client(app).get(f"/appels/{w['call'].slug}"))
+    # After publication, decisions no longer change.
+    with pytest.raises(CallError):
+        decisions.decide(_submission(p1).id, Decision.SELECTED, 1_000, "Changement.")
+
+
+def test_instruction_step_is_shown_on_the_proposal_page(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    assert "« Reçu » depuis le" in text(_client(app).get(f"/propositions/{proposal.id}"))
+    assert _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Recevable"}).status_code == 302
+    assert "« Recevable » depuis le" in text(_client(app).get(f"/propositions/{proposal.id}"))
+    _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Inventée"})
+    db.session.expire_all()
+    assert _submission(proposal).step == "Recevable"
+
+
+# --- Follow-up and replication ------------------------------------------------------------------------
+
+def _selected(w):
+    proposal = _submitted(w, title="Projet à suivre")
+    decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
+    w["call"].closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    decisions.publish_results(db.session.get(Call, w["call"].id))
+    return services.get_proposal(proposal.id)
+
+
+def test_follow_up_indicator_values_and_chart(app, w):
+    proposal = _selected(w)
+    client = _client(app, w["co"])
+    assert client.post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "Familles accompagnées", "unit": "familles", "target": "40"}).status_code == 302
+    indicator = db.session.scalar(select(Indicator))
+    for day, value in (("2026-01-15", "12"), ("2026-02-15", "19,5")):
+        client.post(f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs", data={"measured_on": day, "value": value})
+    client.post(f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs", data={"measured_on": "2026-03-01", "value": "-3"})
+    client.post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "Dix nouvelles familles ce mois-ci."})
+    db.session.expire_all()
+    assert [v.value for v in followup.indicators_of(proposal.id)[0].values] == [12, 19.5]
+    page = html(_client(app).get(f"/appels/projets/{proposal.id}"))
+    assert '<svg class="chart"' in page and 'role="img"' in page and "<title" in page
+    assert "<polyline" in page and "style=" not in page.split("<main", 1)[1]
+    assert "19,5 familles" in text(_client(app).get(f"/appels/projets/{proposal.id}"))
+    assert "Dix nouvelles familles" in page
+    # Others may not report.
+    for who in ("other", "resident", "mod_medoc"):
+        assert _client(app, w[who]).post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "Intrus."}).status_code == 403
+
+
+def test_follow_up_only_for_selected_projects(app, w):
+    proposal = _submitted(w)
+    assert _client(app).get(f"/appels/projets/{proposal.id}").status_code == 404
+    assert _client(app, w["lead"]).post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "X"}).status_code == 403
+
+
+def test_replication_lineage_on_both_pages_and_results(app, w):
+    original = _selected(w)
+    # An author association may not replicate its own project; C (another territory) may.
+    assert _client(app, w["lead"]).post(f"/appels/projets/{original.id}/reproduire", data={"association_id": w["A"].id}).status_code == 403
+    response = _client(app, w["other"]).post(f"/appels/projets/{original.id}/reproduire", data={"association_id": w["C"].id})
+    assert response.status_code == 302
+    replication = db.session.scalar(select(Replication))
+    replica = services.get_proposal(replication.proposal_id)
+    assert replica.state == ProposalState.DRAFT and replica.association_id == w["C"].id
+    assert replica.need == original.need and [p.name for p in replica.poles] == ["Sud-Gironde"]
+    assert "Reproduit le projet" in text(_client(app, w["other"]).get(f"/propositions/{replica.id}"))
+    page = text(_client(app).get(f"/propositions/{original.id}"))
+    assert "Reproductions sur d'autres territoires" in page and "Association C" in page and "Sud-Gironde" in page
+    assert "Reproduit sur :" in text(_client(app).get(f"/appels/{w['call'].slug}/resultats"))
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["lead"].id, Notification.text.contains("reproduit")))
+
+
+# --- Routes per role -------------------------------------------------------------------------------------
+
+ROLES = ["anonymous", "resident", "lead", "other", "mod_medoc", "admin"]
+
+
+def test_admin_pages_per_role(app, w):
+    slug = w["call"].slug
+    for path in ("/appels/gestion", "/appels/nouveau", f"/appels/{slug}/modifier", f"/appels/{slug}/instruction"):
+        for role in ROLES:
+            client = _client(app, None if role == "anonymous" else w[role])
+            expected = {"anonymous": 302, "admin": 200}.get(role, 403)
+            assert client.get(path).status_code == expected, (path, role)
+
+
+def test_direct_posts_by_the_wrong_role_change_nothing(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    slug = w["call"].slug
+    posts = [
+        (f"/appels/depots/{sub.id}/evaluateurs", {"evaluator_id": w["mod_medoc"].id}),
+        (f"/appels/depots/{sub.id}/decision", {"decision": "selected", "amount": "1000", "reason": "x"}),
+        (f"/appels/depots/{sub.id}/etape", {"step": "Recevable"}),
+        (f"/appels/{slug}/resultats/publier", {}),
+        (f"/appels/{slug}/modifier", {"title": "Piraté"}),
+    ]
+    for role in ("resident", "lead", "other", "mod_medoc"):
+        for path, data in posts:
+            assert _client(app, w[role]).post(path, data=dict(data)).status_code == 403, (role, path)
+    for path, data in posts:
+        assert _client(app).post(path, data=dict(data)).status_code == 302
+    db.session.expire_all()
+    sub = _submission(proposal)
+    assert sub.decision is None and sub.step == "Reçu"
+    assert db.session.scalar(select(func.count(Assignment.id))) == 0
+    assert db.session.get(Call, w["call"].id).title == "Appel d'essai"
+
+
+def test_submit_page_per_role(app, w):
+    proposal = _proposal(w)
+    path = f"/appels/{w['call'].slug}/deposer/{proposal.id}"
+    for role, expected in {"anonymous": 302, "resident": 403, "other": 403, "mod_medoc": 403, "admin": 403, "lead": 200, "co": 200}.items():
+        client = _client(app, None if role == "anonymous" else w[role])
+        assert client.get(path).status_code == expected, role
+    for role in ("resident", "other", "admin"):
+        assert _client(app, w[role]).post(path).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.PUBLISHED
+
+
+def test_ranking_per_role(app, w):
+    proposal = _submitted(w)
+    evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
+    path = f"/appels/{w['call'].slug}/classement"
+    expected = {"anonymous": 302, "resident": 403, "lead": 403, "other": 403, "mod_medoc": 200, "admin": 200}
+    for role in ROLES:
+        client = _client(app, None if role == "anonymous" else w[role])
+        assert client.get(path).status_code == expected[role], role
+        assert client.get(path + ".csv").status_code == expected[role], role
+    assert _client(app, w["mod_bassin"]).get(path).status_code == 403
+
+
+def test_public_pages(app, w):
+    page = text(_client(app).get(f"/appels/{w['call'].slug}"))
+    assert "Ouvert" in page and "Besoin non couvert" in page and "poids 2" in page
+    assert "Structure de l'Économie sociale et solidaire" in page
+    proposal = _proposal(w)
+    page = text(_client(app, w["lead"]).get(f"/propositions/{proposal.id}"))
+    assert "Vérifier l'éligibilité et déposer" in page
+    assert "Vérifier l'éligibilité" not in text(_client(app, w["other"]).get(f"/propositions/{proposal.id}"))
+
+
+def test_demo_call_has_the_five_gironde_criteria(app):
+    from app.demo import GIRONDE_CALL_SLUG, load_demo
+    from app.models import Criterion
+
+    load_demo()
+    load_demo()
+    call = db.session.scalar(select(Call).where(Call.slug == GIRONDE_CALL_SLUG))
+    labels = db.session.scalars(select(Criterion.label).where(Criterion.call_id == call.id).order_by(Criterion.position)).all()
+    assert len(labels) == 5 and "Pôles territoriaux de solidarité" in labels[3]
+    assert call.max_grant_eur == 50_000 and "association" in call.legal_forms and "autre" not in call.legal_forms

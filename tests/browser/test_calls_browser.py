@@ -75,6 +75,8 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         pb.get_by_label("La démarche « aller vers »").fill("Permanences aux sorties d'école.")
         pb.get_by_label("Budget demandé (en euros)").fill("25000")
         pb.get_by_role("button", name="Enregistrer").click()
+        # Wait for the save before leaving the page: navigating away would cancel it.
+        expect(pb.locator(".flashes")).to_contain_text("La proposition est enregistrée")
         pb.goto(f"/appels/{slug}/deposer/{proposal.id}")
         pb.get_by_role("button", name="Déposer la proposition").click()
         expect(pb.locator(".flashes")).to_contain_text("La proposition est déposée")

@@ -18,6 +18,7 @@ from app.cli import register_cli
 from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
+from app.extensions import limiter  # production branch
 from app.ideas.routes import bp as ideas_bp
 from app.notifications.routes import bp as notifications_bp
 from app.pages.routes import bp as pages_bp
@@ -72,4 +73,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(bp)
     register_cli(app)
+    # --- production branch: rate limits and reverse proxy ---
+    limiter.init_app(app)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    # --- end production branch ---
     return app

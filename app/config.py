@@ -15,6 +15,34 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("TISSER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
+# --- Rate limits (production branch) -------------------------------------------------------
+# Generous for people, low for robots; "N per minute;M per hour" means both apply. Each one can
+# be changed by an environment variable TISSER_RATELIMIT_<NAME> (e.g. TISSER_RATELIMIT_LOGIN).
+DEFAULT_RATELIMITS = {
+    "login": "10 per minute;60 per hour",
+    "register": "10 per minute;60 per hour",
+    "password_reset": "5 per minute;20 per hour",
+    "comment": "10 per minute;200 per day",
+    "support": "60 per minute;1000 per day",
+    "report": "10 per minute;50 per day",
+}
+
+
+def _production_settings(env: dict[str, str]) -> dict:
+    """Rate limits and reverse proxy (production branch)."""
+    return {
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        # In memory: one counter per gunicorn worker (fine on one machine). Several app servers:
+        # a shared Redis, e.g. redis://127.0.0.1:6379/0 (pip install "limits[redis]").
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMITS": {
+            name: env.get(f"TISSER_RATELIMIT_{name.upper()}", value) for name, value in DEFAULT_RATELIMITS.items()
+        },
+        # Behind nginx: trust this many proxies for the client address and the scheme (https).
+        "PROXY_FIX": int(env.get("TISSER_PROXY_FIX", "0") or 0),
+    }
+
+
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot be used safely."""
 
@@ -91,4 +119,5 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        **_production_settings(env),
     }

@@ -60,6 +60,8 @@ def _base_config(url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "OUTBOX_READABLE": True,
         "SERVER_NAME": None,
+        # Rate limits are tested on their own (tests/test_security.py); elsewhere they are off.
+        "RATELIMIT_ENABLED": False,
     }
 
 

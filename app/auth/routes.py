@@ -14,6 +14,7 @@ from app.auth.forms import (
 )
 from app.forms import invalid, reject
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
+from app.ratelimit import rate_limit  # production branch
 from app.rendering import render
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +25,7 @@ def _after_login():
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@rate_limit("login")  # production branch
 @access(ANONYMOUS_ONLY)
 def login():
     if current_user.is_authenticated:
@@ -51,6 +53,7 @@ def logout():
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
+@rate_limit("register")  # production branch
 @access(ANONYMOUS_ONLY)
 def register():
     if current_user.is_authenticated:
@@ -150,6 +153,7 @@ def change_password():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@rate_limit("password_reset")  # production branch
 @access(PUBLIC)
 def forgot_password():
     form = ForgotPasswordForm()

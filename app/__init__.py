@@ -19,6 +19,7 @@ from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
 from app.extensions import limiter  # production branch
+from app.backup import register_backup_cli  # production branch
 from app.ideas.routes import bp as ideas_bp
 from app.notifications.routes import bp as notifications_bp
 from app.pages.routes import bp as pages_bp
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     # --- production branch: rate limits and reverse proxy ---
     limiter.init_app(app)
+    register_backup_cli(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

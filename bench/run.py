@@ -144,7 +144,7 @@ def login(base: str, email: str, password: str) -> tuple[str, str]:
 
 def wrk(url: str, script: str, args: argparse.Namespace, env: dict | None = None, duration: float | None = None) -> dict:
     cmd = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration or args.duration}s",
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(duration or args.duration))}s",
         "--timeout", "10s", "-s", script, url,
     ]
     out = subprocess.run(cmd, cwd=BENCH, env={**os.environ, **(env or {})}, check=True, capture_output=True, text=True).stdout
@@ -252,11 +252,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--keep", action="store_true", help="garder le dossier temporaire")
+    parser.add_argument("--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)")
     args = parser.parse_args()
     ensure_wrk()
 
-    workdir = Path(tempfile.mkdtemp(prefix="tisser-bench-"))
+    workdir = args.data or Path(tempfile.mkdtemp(prefix="tisser-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     cluster = None
     servers: list[Server] = []
     load_before = os.getloadavg()
@@ -277,7 +278,13 @@ def main() -> None:
             "TISSER_INSTANCE_DIR": str(workdir / "instance"),
         }
         print(f"== Données : flask seed-large sur {args.db} ==", flush=True)
-        heavy, _ = seed(env)
+        seeded = workdir / "heavy-proposal"
+        if args.db == "sqlite" and seeded.exists():
+            heavy = int(seeded.read_text())
+            print(f"  (données réutilisées : {workdir})", flush=True)
+        else:
+            heavy, _ = seed(env)
+            seeded.write_text(str(heavy))
         # Served as in production; the support limit is raised so that the toggle run is measured
         # with the limiter's own cost but never refused.
         serve_env = {**env, "TISSER_ENV": "production", "TISSER_RATELIMIT_SUPPORT": "1000000 per minute"}
@@ -329,7 +336,7 @@ def main() -> None:
             server.stop()
         if cluster is not None:
             cluster.stop()
-        if not args.keep:
+        if not args.data:
             shutil.rmtree(workdir, ignore_errors=True)
     load_after = os.getloadavg()
 
@@ -358,7 +365,7 @@ def main() -> None:
           f"poll = attente de nouveaux commentaires, 204)")
     print(f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
           f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip), "
-          f"proposition à {200} commentaires {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
+          f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
           f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)")
 
     out_dir = ROOT / "bench-results"

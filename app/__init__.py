@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from app import models  # noqa: F401  (registers every table before migrations look)
 from app.admin.routes import bp as admin_bp
+from app.associations.routes import bp as associations_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.services import setup_login
 from app.calls.routes import bp as calls_bp
@@ -58,5 +59,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_web(app)
     for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(associations_bp)
     register_cli(app)
     return app

@@ -86,6 +86,7 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
+        "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "PREFERRED_URL_SCHEME": "https" if production else "http",

@@ -14,7 +14,7 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership
+from app.models import Membership, MembershipRole
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -110,14 +110,74 @@ def association_ids(user: Any) -> frozenset[int]:
     return cache[user.id]
 
 
+def administered_association_ids(user: Any) -> frozenset[int]:
+    """The associations this person administers; read once per request (kept in ``g``)."""
+    if not _authenticated(user):
+        return frozenset()
+    cache = g.setdefault("administered_association_ids", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(Membership.association_id).where(
+                    Membership.user_id == user.id, Membership.role == MembershipRole.ADMIN
+                )
+            )
+        )
+    return cache[user.id]
+
+
 def forget_memberships(user_id: int) -> None:
     """Call after changing someone's memberships within a request."""
     g.setdefault("association_ids", {}).pop(user_id, None)
+    g.setdefault("administered_association_ids", {}).pop(user_id, None)
 
 
 def is_author_of_proposal(user: Any, proposal: Any) -> bool:
     """Members of the proposal's association (co-authoring associations join later)."""
     return proposal is not None and proposal.association_id in association_ids(user)
+
+
+# --- Associations ---------------------------------------------------------------------------
+
+@rule("association.create")
+def _association_create(user: Any, obj: Any) -> bool:
+    # Anyone with an account may register an association; they become its administrator.
+    return _authenticated(user)
+
+
+@rule("association.edit")
+def _association_edit(user: Any, association: Any) -> bool:
+    return _admin(user) or (association is not None and association.id in administered_association_ids(user))
+
+
+@rule("association.manage_members")
+def _association_manage_members(user: Any, association: Any) -> bool:
+    """Inviting, removing, promoting: the association's administrators (and the platform's, to
+    rescue an association whose administrators are gone)."""
+    return _admin(user) or (association is not None and association.id in administered_association_ids(user))
+
+
+@rule("association.verify")
+def _association_verify(user: Any, association: Any) -> bool:
+    return _admin(user)
+
+
+@rule("association.view_members")
+def _association_view_members(user: Any, association: Any) -> bool:
+    return _admin(user) or (association is not None and association.id in association_ids(user))
+
+
+@rule("association.own_membership")
+def _association_own_membership(user: Any, association: Any) -> bool:
+    """A member's own choices: shown publicly or not, leaving."""
+    return association is not None and association.id in association_ids(user)
+
+
+@rule("invitation.respond")
+def _invitation_respond(user: Any, invitation: Any) -> bool:
+    # Whether the invitation is for this account's address is a rule of its own, with its own
+    # message (see app.associations.services.check_invitation).
+    return _authenticated(user)
 
 
 # --- Ideas ----------------------------------------------------------------------------------

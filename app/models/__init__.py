@@ -1,7 +1,14 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
 from app.models.accounts import User
-from app.models.associations import Association, LegalForm, Membership, MembershipRole
+from app.models.associations import (
+    Association,
+    Invitation,
+    InvitationStatus,
+    LegalForm,
+    Membership,
+    MembershipRole,
+)
 from app.models.calls import Call
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
@@ -22,6 +29,8 @@ __all__ = [
     "Comment",
     "Domain",
     "Idea",
+    "Invitation",
+    "InvitationStatus",
     "Notification",
     "Proposal",
     "ProposalState",

@@ -315,14 +315,21 @@ def _admin_ids(association: Association) -> list[int]:
     )
 
 
+def _refuse(error: AssociationError) -> AssociationError:
+    # Nothing is written when a rule fails, and the row locks taken to check it are released
+    # at once (a caller that keeps its session would otherwise block the next writer).
+    db.session.rollback()
+    return error
+
+
 def _ensure_not_last_admin(association: Association, membership: Membership) -> None:
     if membership.role == MembershipRole.ADMIN and _admin_ids(association) == [membership.id]:
-        raise AssociationError(
+        raise _refuse(AssociationError(
             _(
                 "L'association doit toujours avoir au moins un·e administrateur·rice : "
                 "transmettez d'abord ce rôle à un autre membre."
             )
-        )
+        ))
 
 
 def change_role(association: Association, membership: Membership, role: str) -> None:
@@ -363,9 +370,9 @@ def leave(association: Association, user: User) -> None:
     if own is None:
         raise AssociationError(_("Vous n'êtes pas membre de cette association."))
     if own.role == MembershipRole.ADMIN and _admin_ids(association) == [own.id]:
-        raise AssociationError(
+        raise _refuse(AssociationError(
             _("Vous êtes le ou la seule administrateur·rice : transmettez d'abord ce rôle à un autre membre avant de quitter l'association.")
-        )
+        ))
     db.session.delete(own)
     db.session.commit()
     forget_memberships(user.id)

@@ -674,3 +674,18 @@ def test_slugs_are_unique_and_avoid_reserved_words(resident_client, territory):
     resident_client.post("/associations/nouvelle", data=_form(territory, name="Nouvelle", rna="", siret=""))
     slugs = set(db.session.scalars(select(Association.slug)))
     assert "nouvelle" not in slugs and len(slugs) == 2
+
+
+def test_demo_associations_have_valid_identifiers_and_one_is_verified(app, client):
+    from app.demo import load_demo
+
+    load_demo()
+    associations = list(db.session.scalars(select(Association)))
+    assert associations
+    for association in associations:
+        assert services.normalize_rna(association.rna) == association.rna
+        assert services.normalize_siret(association.siret) == association.siret
+        assert association.rna or association.siret
+    verified = [a for a in associations if a.is_verified]
+    assert len(verified) == 1
+    assert "Structure vérifiée" in text(client.get(f"/associations/{verified[0].slug}"))

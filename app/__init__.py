@@ -18,6 +18,7 @@ from app.cli import register_cli
 from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
+from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
 from app.notifications.routes import bp as notifications_bp
 from app.pages.routes import bp as pages_bp
@@ -63,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    install_french_plurals(app)
 
     setup_login(app)
     setup_web(app)

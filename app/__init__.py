@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app import models  # noqa: F401  (registers every table before migrations look)
+from app.accompaniment.routes import bp as accompaniment_bp
 from app.admin.routes import bp as admin_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.services import setup_login
@@ -19,6 +20,7 @@ from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
 from app.ideas.routes import bp as ideas_bp
+from app.moderation.routes import bp as moderation_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.proposals.routes import bp as proposals_bp
@@ -60,5 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_web(app)
     for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp, comments_bp, supports_bp):
         app.register_blueprint(bp)
+    # Moderation and accompaniment of the poles.
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(accompaniment_bp)
     register_cli(app)
     return app

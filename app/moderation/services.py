@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -523,8 +523,11 @@ def post_limit_message(user: Any) -> str | None:
         return None
     limit = int(current_app.config.get("NEW_ACCOUNT_POSTS_PER_HOUR", 10))
     since = now - timedelta(hours=1)
-    posted = db.session.scalar(select(func.count(Idea.id)).where(Idea.author_id == user.id, Idea.created_at >= since))
-    posted += db.session.scalar(select(func.count(Comment.id)).where(Comment.author_id == user.id, Comment.created_at >= since))
+    recent = union_all(
+        select(Idea.id).where(Idea.author_id == user.id, Idea.created_at >= since),
+        select(Comment.id).where(Comment.author_id == user.id, Comment.created_at >= since),
+    ).subquery()
+    posted = db.session.scalar(select(func.count()).select_from(recent))  # one query for both
     if posted < limit:
         return None
     return _(

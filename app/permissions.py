@@ -238,7 +238,7 @@ def _content_see_hidden(user: Any, item: Any) -> bool:
     """Hidden content stays readable by its authors (with a notice) and its moderators."""
     if not _authenticated(user):
         return False
-    if item.kind == "proposal":
+    if getattr(item, "kind", None) == "proposal":
         own = is_author_of_proposal(user, item)
     else:
         own = item.author_id == user.id

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.access import access, authorize
 from app.extensions import db
@@ -144,7 +145,8 @@ def act(case_id: int):
     if not is_htmx():
         flash(message, "success" if ok else "error")
         return redirect(back)
-    entry = services.hydrate([db.session.get(ModerationCase, case.id)])[0]
+    db.session.expire_all()
+    entry = services.hydrate([db.session.scalar(select(ModerationCase).where(ModerationCase.id == case.id).options(selectinload(ModerationCase.poles)))])[0]
     return render(
         "moderation/_case_result.html", status=status, entry=entry, message=message, ok=ok,
         labels=services.action_labels(), kinds=services.kind_labels(), back=back, reason_form=ReasonForm(formdata=None),

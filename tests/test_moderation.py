@@ -396,7 +396,7 @@ def test_new_accounts_posts_are_limited_per_hour(app, territory, medoc_idea):
     refused = c.post(f"/idees/{medoc_idea.id}/commentaires", data={"commentaire-body": "Un de trop"})
     assert refused.status_code == 422 and "Votre compte est récent" in text(refused)
     assert db.session.scalar(select(func.count(Comment.id))) == 2
-    form = {"title": "Une idée", "description": "Un besoin.", "commune_id": territory.medoc_commune.id, "domain": "sante", "publics": ["seniors"]}
+    form = {"title": "Une idée", "description": "Les seniors isolés ne peuvent pas aller au marché.", "commune_id": territory.medoc_commune.id, "domain": "sante", "publics": ["seniors"]}
     refused = c.post("/idees/nouvelle", data=dict(form))
     assert refused.status_code == 429 and "Votre compte est récent" in text(refused)
     # An older account is not braked.

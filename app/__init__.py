@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app import models  # noqa: F401  (registers every table before migrations look)
+from app.accompaniment.routes import bp as accompaniment_bp
 from app.admin.routes import bp as admin_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.services import setup_login
@@ -21,6 +22,7 @@ from app.extensions import babel, csrf, db, migrate
 from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
 from app.notifications.routes import bp as notifications_bp
+from app.moderation.routes import bp as moderation_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.proposals.coconstruction_routes import bp as coconstruction_bp
@@ -73,5 +75,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp,
     ):
         app.register_blueprint(bp)
+    # Moderation and accompaniment of the poles.
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(accompaniment_bp)
     register_cli(app)
     return app

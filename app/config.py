@@ -91,4 +91,11 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # --- Moderation ---
+        # Distinct reports after which an item is hidden at once, pending review.
+        "MODERATION_HIDE_THRESHOLD": int(env.get("TISSER_MODERATION_HIDE_THRESHOLD", "3")),
+        # Spam brakes: accounts created per network address and per hour; ideas and comments per
+        # hour of an account younger than a day.
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
+        "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
     }

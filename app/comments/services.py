@@ -87,6 +87,11 @@ def _bump_count(subject: Subject, delta: int) -> None:
 def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
     body = clean_body(body)
+    # Spam brake (moderation): a new account's first posts are limited per hour.
+    from app.moderation.services import post_limit_message
+
+    if (limited := post_limit_message(author)) is not None:
+        raise CommentError(limited)
     comment = Comment(**subject_fk(subject), author_id=author.id, body=body, body_html=str(render_markdown(body)))
     if reply_to is not None:
         if not belongs_to(reply_to, subject):

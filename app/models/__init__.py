@@ -1,5 +1,6 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
+from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
 from app.models.accounts import User
 from app.models.associations import Association, LegalForm, Membership, MembershipRole
 from app.models.calls import Call
@@ -22,6 +23,7 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, RegistrationAttempt, Report, ReportReason, SuspensionRequest
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -30,6 +32,17 @@ __all__ = [
     "CoauthorStatus",
     "ProposalCoauthor",
     "ProposalRevision",
+    "Accompaniment",
+    "AccompanimentState",
+    "AuditEntry",
+    "CaseStatus",
+    "ModerationCase",
+    "Partner",
+    "PrivateMessage",
+    "RegistrationAttempt",
+    "Report",
+    "ReportReason",
+    "SuspensionRequest",
     "Association",
     "Call",
     "Comment",

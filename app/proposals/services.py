@@ -180,6 +180,7 @@ def proposals_page(page: int = 1):
     query = (
         select(Proposal)
         .where(Proposal.state == ProposalState.PUBLISHED)
+        .where(Proposal.hidden_at.is_(None))  # hidden pending moderation
         .options(*_list_options())
         .order_by(Proposal.published_at.desc(), Proposal.id.desc())
     )

@@ -10,18 +10,27 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app import models  # noqa: F401  (registers every table before migrations look)
+from app.accompaniment.routes import bp as accompaniment_bp
 from app.admin.routes import bp as admin_bp
 from app.associations.routes import bp as associations_bp
 from app.auth.routes import bp as auth_bp
 from app.auth.services import setup_login
 from app.calls.routes import bp as calls_bp
 from app.cli import register_cli
+from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
+from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
+from app.notifications.routes import bp as notifications_bp
+from app.moderation.routes import bp as moderation_bp
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
+from app.proposals.coconstruction_routes import bp as coconstruction_bp
 from app.proposals.routes import bp as proposals_bp
+from app.supports.routes import bp as supports_bp
+from app.search.routes import bp as search_bp
+from app.search.schema import include_name as search_include_name
 from app.web import setup_web
 
 
@@ -51,14 +60,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+        # The full-text index is built by raw SQL in the migrations, not by the models.
+        include_name=search_include_name,
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    install_french_plurals(app)
 
     setup_login(app)
     setup_web(app)
-    for bp in (pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp):
+    for bp in (
+        pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp,
+        comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(associations_bp)
+    # Moderation and accompaniment of the poles.
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(accompaniment_bp)
     register_cli(app)
     return app

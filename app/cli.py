@@ -1,4 +1,4 @@
-"""``flask`` commands: demo data and the e-mail outbox."""
+"""``flask`` commands: demo data, the e-mail outbox and the benchmark data set."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.demo import DEMO_PASSWORD, demo_accounts, load_demo
 from app.extensions import db
 from app.models import User
+from app.notifications.services import send_digests
 from app.outbox import send_pending, smtp_configured
 
 
@@ -50,3 +51,32 @@ def register_cli(app: Flask) -> None:
             return
         sent, failed = send_pending()
         click.echo(f"{sent} courriel(s) envoyé(s), {failed} échec(s).")
+
+    @app.cli.command("seed-large")
+    @click.option("--proposals", default=10_000, show_default=True, help="Propositions publiées à créer.")
+    @click.option("--comments", default=100_000, show_default=True, help="Commentaires à créer.")
+    @click.option("--supports", default=200_000, show_default=True, help="Soutiens à créer.")
+    @click.option("--force", is_flag=True, help="Accepter de le faire en production.")
+    def seed_large_cmd(proposals: int, comments: int, supports: int, force: bool) -> None:
+        """Crée un grand jeu de données pour les mesures de performance (après le territoire de démonstration)."""
+        from app.seed import SEED_PASSWORD, seed_large
+
+        if current_app.config["TISSER_ENV"] == "production" and not force:
+            raise click.ClickException("Refusé en production (ajoutez --force si c'est voulu).")
+        try:
+            result = seed_large(proposals=proposals, comments=comments, supports=supports)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        counts = ", ".join(f"{name} : {n}" for name, n in result.counts.items())
+        click.echo(f"Jeu de données créé en {result.seconds:.1f} s ({counts}).")
+        click.echo(f"Proposition avec {result.heavy_comments} commentaires : /propositions/{result.heavy_proposal_id}")
+        click.echo(f"Mot de passe des comptes créés (seedNNN@tisser.seed) : {SEED_PASSWORD}")
+    @app.cli.group()
+    def notifications() -> None:
+        """Notifications par courriel."""
+
+    @notifications.command("send-digests")
+    def notifications_send_digests() -> None:
+        """Met dans la boîte d'envoi un résumé par personne (à lancer une fois par jour)."""
+        count = send_digests()
+        click.echo(f"{count} résumé(s) mis dans la boîte d'envoi.")

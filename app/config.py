@@ -85,9 +85,18 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "PASSWORD_HASH_METHOD": "scrypt",
+        # The public address used in e-mails (links must work outside the site).
+        "TISSER_BASE_URL": env.get("TISSER_BASE_URL", "http://127.0.0.1:8000"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
         "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # --- Moderation ---
+        # Distinct reports after which an item is hidden at once, pending review.
+        "MODERATION_HIDE_THRESHOLD": int(env.get("TISSER_MODERATION_HIDE_THRESHOLD", "3")),
+        # Spam brakes: accounts created per network address and per hour; ideas and comments per
+        # hour of an account younger than a day.
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
+        "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
     }

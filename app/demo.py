@@ -202,7 +202,29 @@ def load_demo() -> None:
         _account(f"habitant{i}@{DEMO_DOMAIN}", pseudonym())
 
     _upsert_gironde_call()
+    _upsert_partners(poles)
     db.session.commit()
+
+
+# --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------
+
+DEMO_PARTNERS = [
+    ("CCAS de {commune}", "Accompagnement social et aide alimentaire", "Accueil du CCAS, en mairie", ["alimentation", "citoyennete"]),
+    ("Maison départementale des solidarités — {pole}", "Accès aux droits", "Accueil de la MDS, sur rendez-vous", ["citoyennete", "sante"]),
+]
+
+
+def _upsert_partners(poles: dict[str, Pole]) -> None:
+    from app.models import Commune, Partner
+
+    for pole in poles.values():
+        commune = db.session.scalar(select(Commune.name).where(Commune.pole_id == pole.id).order_by(Commune.name).limit(1))
+        for organisation, service, contact, domains in DEMO_PARTNERS:
+            name = organisation.format(commune=commune or pole.name, pole=pole.name)
+            if db.session.scalar(select(Partner.id).where(Partner.pole_id == pole.id, Partner.organisation == name)) is None:
+                partner = Partner(pole_id=pole.id, organisation=name, service=service, contact=contact)
+                partner.domains = domains
+                db.session.add(partner)
 
 
 def _paris_noon(day: datetime) -> datetime:

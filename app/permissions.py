@@ -54,6 +54,11 @@ def _admin(user: Any) -> bool:
     return _authenticated(user) and user.is_admin
 
 
+def _active(user: Any) -> bool:
+    """Logged in and not suspended: may post, comment, support and report."""
+    return _authenticated(user) and not user.is_suspended
+
+
 # --- Anyone ---------------------------------------------------------------------------------
 
 @rule(PUBLIC)
@@ -110,30 +115,26 @@ def association_ids(user: Any) -> frozenset[int]:
     return cache[user.id]
 
 
-def administered_association_ids(user: Any) -> frozenset[int]:
-    """The associations this person administers; read once per request (kept in ``g``)."""
-    if not _authenticated(user):
-        return frozenset()
-    cache = g.setdefault("administered_association_ids", {})
-    if user.id not in cache:
-        cache[user.id] = frozenset(
-            db.session.scalars(
-                select(Membership.association_id).where(
-                    Membership.user_id == user.id, Membership.role == MembershipRole.ADMIN
-                )
-            )
-        )
-    return cache[user.id]
-
-
 def forget_memberships(user_id: int) -> None:
     """Call after changing someone's memberships within a request."""
     g.setdefault("association_ids", {}).pop(user_id, None)
-    g.setdefault("administered_association_ids", {}).pop(user_id, None)
+
+    g.setdefault("admin_association_ids", {}).pop(user_id, None)
+
+
+def author_association_ids(proposal: Any) -> set[int]:
+    """The lead association and the co-authors that accepted."""
+    return {proposal.association_id} | {
+        c.association_id for c in proposal.coauthorships if c.status == "accepted"
+    }
 
 
 def is_author_of_proposal(user: Any, proposal: Any) -> bool:
-    """Members of the proposal's association (co-authoring associations join later)."""
+    """Members of the lead association or of an association that accepted to co-author it."""
+    return proposal is not None and bool(author_association_ids(proposal) & association_ids(user))
+
+
+def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
     return proposal is not None and proposal.association_id in association_ids(user)
 
 
@@ -147,14 +148,14 @@ def _association_create(user: Any, obj: Any) -> bool:
 
 @rule("association.edit")
 def _association_edit(user: Any, association: Any) -> bool:
-    return _admin(user) or (association is not None and association.id in administered_association_ids(user))
+    return _admin(user) or (association is not None and association.id in admin_association_ids(user))
 
 
 @rule("association.manage_members")
 def _association_manage_members(user: Any, association: Any) -> bool:
     """Inviting, removing, promoting: the association's administrators (and the platform's, to
     rescue an association whose administrators are gone)."""
-    return _admin(user) or (association is not None and association.id in administered_association_ids(user))
+    return _admin(user) or (association is not None and association.id in admin_association_ids(user))
 
 
 @rule("association.verify")
@@ -179,12 +180,25 @@ def _invitation_respond(user: Any, invitation: Any) -> bool:
     # message (see app.associations.services.check_invitation).
     return _authenticated(user)
 
+def admin_association_ids(user: Any) -> frozenset[int]:
+    """Associations this person administers (they answer invitations on its behalf)."""
+    if not _authenticated(user):
+        return frozenset()
+    cache = g.setdefault("admin_association_ids", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(Membership.association_id).where(Membership.user_id == user.id, Membership.role == "admin")
+            )
+        )
+    return cache[user.id]
+
 
 # --- Ideas ----------------------------------------------------------------------------------
 
 @rule("idea.create")
 def _idea_create(user: Any, obj: Any) -> bool:
-    return _authenticated(user)
+    return _active(user)
 
 
 @rule("idea.edit")
@@ -202,6 +216,8 @@ def _idea_take_up(user: Any, idea: Any) -> bool:
 
 @rule("proposal.create")
 def _proposal_create(user: Any, association: Any) -> bool:
+    if _authenticated(user) and user.is_suspended:
+        return False
     ids = association_ids(user)
     return bool(ids) if association is None else association.id in ids
 
@@ -210,7 +226,11 @@ def _proposal_create(user: Any, association: Any) -> bool:
 def _proposal_view(user: Any, proposal: Any) -> bool:
     from app.proposals.states import PUBLIC_STATES
 
-    return proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user)
+    if proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user):
+        return True
+    # An association invited to co-author may read the draft before answering.
+    invited = {c.association_id for c in proposal.coauthorships if c.status == "invited"}
+    return bool(invited & association_ids(user))
 
 
 @rule("proposal.edit")
@@ -236,12 +256,12 @@ def open_for_participation(subject: Any) -> bool:
 
 @rule("comment.create")
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _authenticated(user) and open_for_participation(subject)
+    return _active(user) and open_for_participation(subject)
 
 
 @rule("comment.edit")
 def _comment_edit(user: Any, comment: Any) -> bool:
-    return _authenticated(user) and comment.author_id == user.id and comment.deleted_at is None
+    return _active(user) and comment.author_id == user.id and comment.deleted_at is None
 
 
 @rule("comment.delete")
@@ -251,7 +271,7 @@ def _comment_delete(user: Any, comment: Any) -> bool:
 
 @rule("support.toggle")
 def _support_toggle(user: Any, subject: Any) -> bool:
-    if not _authenticated(user) or not open_for_participation(subject):
+    if not _active(user) or not open_for_participation(subject):
         return False
     # An association does not vote for its own proposal.
     return subject.kind == "idea" or not is_author_of_proposal(user, subject)
@@ -262,3 +282,167 @@ def _support_toggle(user: Any, subject: Any) -> bool:
 @rule("notification.read")
 def _notification_read(user: Any, obj: Any) -> bool:
     return _authenticated(user)
+
+
+# --- Co-construction --------------------------------------------------------------------------
+
+@rule("proposal.manage_coauthors")
+def _manage_coauthors(user: Any, proposal: Any) -> bool:
+    """The lead association invites and removes co-authors."""
+    from app.proposals.states import EDITABLE_STATES
+
+    return proposal.state in EDITABLE_STATES and is_lead_of_proposal(user, proposal)
+
+
+@rule("coauthor.respond")
+def _coauthor_respond(user: Any, coauthorship: Any) -> bool:
+    """An administrator of the invited association accepts or declines."""
+    return coauthorship.status == "invited" and coauthorship.association_id in admin_association_ids(user)
+
+
+@rule("coauthor.remove")
+def _coauthor_remove(user: Any, coauthorship: Any) -> bool:
+    """The lead removes a co-author; a co-author's members may leave."""
+    if coauthorship.status == "declined":
+        return False
+    ids = association_ids(user)
+    return coauthorship.association_id in ids or coauthorship.proposal.association_id in ids
+
+
+@rule("proposal.history")
+def _proposal_history(user: Any, proposal: Any) -> bool:
+    return can(user, "proposal.view", proposal)
+
+
+@rule("amendment.create")
+def _amendment_create(user: Any, proposal: Any) -> bool:
+    """Anyone logged in who is not an author suggests changes to a published proposal."""
+    from app.proposals.states import OPEN_STATES
+
+    return _authenticated(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
+
+
+@rule("amendment.decide")
+def _amendment_decide(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import EDITABLE_STATES
+
+    return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
+
+@rule("notification.manage")
+def _notification_manage(user: Any, notification: Any) -> bool:
+    """Only the person notified may mark a notification read."""
+    return _authenticated(user) and notification is not None and notification.user_id == user.id
+
+
+# === Moderation and accompaniment (app.moderation, app.accompaniment) =========================
+
+def _moderates_any(user: Any, pole_ids: Any) -> bool:
+    return _admin(user) or (_authenticated(user) and user.moderated_pole_id in set(pole_ids))
+
+
+@rule("content.report")
+def _content_report(user: Any, item: Any) -> bool:
+    # Own content, a second report or a hidden item get a French message from the service.
+    return _active(user)
+
+
+@rule("content.moderate")
+def _content_moderate(user: Any, item: Any) -> bool:
+    """An idea, proposal or comment: by admins, and by the moderators of any of its poles."""
+    from app.moderation.scope import poles_of
+
+    if _admin(user):
+        return True
+    return _authenticated(user) and user.is_pole_moderator and item is not None and _moderates_any(user, poles_of(item))
+
+
+@rule("content.see_hidden")
+def _content_see_hidden(user: Any, item: Any) -> bool:
+    """Hidden content stays readable by its authors (with a notice) and its moderators."""
+    if not _authenticated(user):
+        return False
+    if getattr(item, "kind", None) == "proposal":
+        own = is_author_of_proposal(user, item)
+    else:
+        own = item.author_id == user.id
+    return own or can(user, "content.moderate", item)
+
+
+@rule("moderation.access")
+def _moderation_access(user: Any, obj: Any) -> bool:
+    """The moderation area: admins and pole moderators (each sees their pole's part)."""
+    return _admin(user) or (_authenticated(user) and user.is_pole_moderator)
+
+
+@rule("moderation.all_poles")
+def _moderation_all_poles(user: Any, obj: Any) -> bool:
+    return _admin(user)
+
+
+@rule("account.suspend")
+def _account_suspend(user: Any, target: Any) -> bool:
+    # Admins suspend; nobody suspends an administrator or themselves.
+    return _admin(user) and (target is None or (not target.is_admin and target.id != user.id))
+
+
+@rule("account.propose_suspension")
+def _account_propose_suspension(user: Any, target: Any) -> bool:
+    return (
+        _authenticated(user) and user.is_pole_moderator and not user.is_admin
+        and (target is None or (not target.is_admin and target.id != user.id))
+    )
+
+
+@rule("partners.manage")
+def _partners_manage(user: Any, pole: Any) -> bool:
+    return can(user, "pole.moderate", pole)
+
+
+@rule("accompaniment.request")
+def _accompaniment_request(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import PUBLIC_STATES
+
+    return _active(user) and proposal.state in PUBLIC_STATES and is_author_of_proposal(user, proposal)
+
+
+@rule("accompaniment.decide")
+def _accompaniment_decide(user: Any, accompaniment: Any) -> bool:
+    """The pole asked: its moderators (and admins) accept, name the referent or decline."""
+    return accompaniment is not None and _moderates_any(user, [accompaniment.pole_id])
+
+
+def _accompanying(user: Any, accompaniment: Any) -> bool:
+    from app.models import AccompanimentState
+
+    if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED:
+        return False
+    return _moderates_any(user, [accompaniment.pole_id]) or (
+        _authenticated(user) and accompaniment.referent_id == user.id
+    )
+
+
+@rule("accompaniment.manage")
+def _accompaniment_manage(user: Any, accompaniment: Any) -> bool:
+    """Linking partners and related proposals: the referent, the pole's moderators, admins."""
+    return _accompanying(user, accompaniment)
+
+
+@rule("private_space.view")
+def _private_space_view(user: Any, accompaniment: Any) -> bool:
+    """Never public: the proposal's authors, the referent, the pole's moderators, admins."""
+    if _accompanying(user, accompaniment):
+        return True
+    from app.models import AccompanimentState, Proposal
+
+    if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED or not _authenticated(user):
+        return False
+    return accompaniment.proposal_id is not None and is_author_of_proposal(
+        user, db.session.get(Proposal, accompaniment.proposal_id)
+    )
+
+
+@rule("private_space.post")
+def _private_space_post(user: Any, accompaniment: Any) -> bool:
+    return _active(user) and can(user, "private_space.view", accompaniment)
+
+# === End of moderation and accompaniment ======================================================

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
@@ -58,6 +60,9 @@ def _base_config(url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "OUTBOX_READABLE": True,
         "SERVER_NAME": None,
+        # Spam brakes stay out of the way of other tests; test_moderation lowers them.
+        "NEW_ACCOUNT_POSTS_PER_HOUR": 10_000,
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 10_000,
     }
 
 
@@ -85,6 +90,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def live_server(database_url: str) -> Iterator[str]:
+    """A real threaded HTTP server on the test database (browser and concurrency tests)."""
+    app = create_app(_base_config(database_url))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="tisser-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
@@ -99,7 +120,9 @@ def _empty_all_tables() -> None:
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app(_base_config(database_url))
     app.test_client_class = TisserClient
-    with app.app_context():
+    # A request context, so that services called directly (notifications carry links) can build
+    # URLs; the test client's own requests still get contexts of their own.
+    with app.test_request_context():
         try:
             yield app
         finally:
@@ -140,7 +163,7 @@ class TisserClient(FlaskClient):
         headers = {"HX-Request": "true", **kwargs.pop("headers", {})}
         if csrf_header:
             headers["X-CSRFToken"] = self.csrf_token()
-        return super().open(url, method=method, headers=headers, **kwargs)
+        return self.open(url, method=method, headers=headers, **kwargs)
 
     def login_as(self, user) -> TisserClient:
         # The real log-in form is tested on its own; elsewhere the session is set directly.

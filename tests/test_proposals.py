@@ -227,11 +227,11 @@ def test_taking_up_an_idea(member_client, member, association, resident, territo
 def test_list_and_detail_keep_a_constant_number_of_queries(client, member, association, territory):
     make_proposal(association, member, territory, publish=True)
     with count_queries() as few:
-        client.get("/propositions/")
+        client.get("/propositions/?tri=recent")
     for i in range(25):
         make_proposal(association, member, territory, publish=True, title=f"Proposition {i}", poles=[territory.bassin.id])
     with count_queries() as many:
-        page = html(client.get("/propositions/"))
+        page = html(client.get("/propositions/?tri=recent"))
     assert many.count == few.count
     assert "Proposition 24" in page
     proposal = db.session.scalar(select(Proposal).order_by(Proposal.id.desc()))

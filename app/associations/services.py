@@ -452,6 +452,7 @@ def invite(association: Association, inviter: User, email: str, role: str = Memb
             [invitee.id], "invitation",
             _("%(inviter)s vous invite à rejoindre « %(association)s ».", inviter=inviter.display_name, association=association.name),
             url_for("associations.invitation", token=token),
+            email=False,  # the invitation e-mail above already carries the link
         )
     db.session.commit()
     return invitation, token

@@ -8,9 +8,12 @@ from app.forms import check_url, field_check, invalid
 from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
+from app.moderation.services import post_limit_message
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC
 from app.rendering import render
+from app.search import filters as search_filters
+from app.search import services as search_services
 
 bp = Blueprint("ideas", __name__, url_prefix="/idees")
 
@@ -28,8 +31,11 @@ def _form_data(form: IdeaForm) -> dict:
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    page = services.ideas_page(request.args.get("page", 1, type=int))
-    return render("ideas/index.html", page=page)
+    # Filters, sort and words typed come from the query string (see app.search).
+    territory = search_filters.Territory.load()
+    f = search_filters.parse(request.args, territory)
+    page = search_services.ideas(f)
+    return render("ideas/index.html", block="results", page=page, f=f, territory=territory)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
@@ -39,6 +45,11 @@ def create():
     load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
+    # Spam brake (moderation): a new account's first posts are limited per hour.
+    limited = post_limit_message(current_user) if form.is_submitted() else None
+    if limited:
+        form.form_errors.append(limited)
+        return invalid("ideas/form.html", form=form, idea=None, check_url=check_url)[0], 429
     if form.validate_on_submit():
         idea = services.create_idea(current_user, **_form_data(form))
         flash(_("Votre idée est publiée. Merci !"), "success")

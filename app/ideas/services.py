@@ -44,6 +44,7 @@ def ideas_page(page: int = 1):
     query = (
         select(Idea)
         .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+        .where(Idea.hidden_at.is_(None))  # hidden pending moderation
         .order_by(Idea.created_at.desc(), Idea.id.desc())
     )
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)

@@ -1,5 +1,6 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
+from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
 from app.models.accounts import User
 from app.models.associations import (
     Association,
@@ -10,6 +11,14 @@ from app.models.associations import (
     MembershipRole,
 )
 from app.models.calls import Call
+from app.models.coconstruction import (
+    Amendment,
+    AmendmentStatus,
+    CoauthorStatus,
+    ProposalCoauthor,
+    ProposalRevision,
+)
+from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -21,9 +30,26 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, RegistrationAttempt, Report, ReportReason, SuspensionRequest
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Amendment",
+    "AmendmentStatus",
+    "CoauthorStatus",
+    "ProposalCoauthor",
+    "ProposalRevision",
+    "Accompaniment",
+    "AccompanimentState",
+    "AuditEntry",
+    "CaseStatus",
+    "ModerationCase",
+    "Partner",
+    "PrivateMessage",
+    "RegistrationAttempt",
+    "Report",
+    "ReportReason",
+    "SuspensionRequest",
     "Association",
     "Call",
     "Comment",
@@ -32,6 +58,8 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "Notification",
+    "NotificationPreference",
+    "EmailMode",
     "Proposal",
     "ProposalState",
     "Support",

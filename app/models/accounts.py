@@ -43,6 +43,8 @@ class User(UserMixin, db.Model):
     moderated_pole_id: Mapped[int | None] = mapped_column(ForeignKey("poles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Moderation: a suspended account can no longer post, comment, support or report.
+    suspended_at: Mapped[datetime | None]
 
     moderated_pole: Mapped[Pole | None] = relationship(lazy="raise_on_sql")
     memberships: Mapped[list[Membership]] = relationship(
@@ -70,6 +72,10 @@ class User(UserMixin, db.Model):
     @property
     def is_pole_moderator(self) -> bool:
         return self.moderated_pole_id is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"

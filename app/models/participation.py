@@ -25,6 +25,7 @@ from app.models.base import utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import User
+    from app.models.coconstruction import ProposalCoauthor
     from app.models.associations import Association
     from app.models.territories import Commune, Pole
 
@@ -120,6 +121,8 @@ class Idea(db.Model):
     # Kept up to date in the same transaction as the rows they count: lists never count rows.
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: set while hidden pending review (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
@@ -202,6 +205,8 @@ class Proposal(db.Model):
     published_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: set while hidden pending review (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     association: Mapped[Association] = relationship(lazy="raise_on_sql")
     author: Mapped[User] = relationship(lazy="raise_on_sql")
@@ -209,6 +214,10 @@ class Proposal(db.Model):
     public_rows: Mapped[list[ProposalPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
     communes: Mapped[list[Commune]] = relationship(secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name")
     poles: Mapped[list[Pole]] = relationship(secondary=proposal_poles, lazy="raise_on_sql", order_by="Pole.name")
+    # Loaded with the proposal (one query per batch): every permission check needs them.
+    coauthorships: Mapped[list[ProposalCoauthor]] = relationship(
+        lazy="selectin", order_by="ProposalCoauthor.id", cascade="all, delete-orphan", back_populates="proposal"
+    )
 
     @property
     def publics(self) -> list[TargetPublic]:
@@ -255,6 +264,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Moderation: hidden pending review; the thread keeps its place for it (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
 
@@ -282,7 +293,10 @@ class Notification(db.Model):
     """An in-app message to one person about something that happened to what concerns them."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notifications_email_pending", "email_done_at", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -292,3 +306,6 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # When e-mail handling ended for it (sent at once, put in a digest, or not wanted): the
+    # digest only picks up notifications where this is still empty.
+    email_done_at: Mapped[datetime | None]

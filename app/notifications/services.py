@@ -1,23 +1,58 @@
+"""In-app notifications, and the e-mails they lead to (at once, in a daily digest, or never)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Notification
+from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
+from app.notifications.kinds import KINDS, category, default_mode
+from app.outbox import queue_email
+
+PER_PAGE = 30
+UNSUBSCRIBE_SALT = "notifications-unsubscribe"
+# Links in e-mails last long: people read old messages. Overridable by configuration.
+UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 
-def notify(user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None) -> None:
-    """Queue one notification per person, in bulk (one INSERT for many people)."""
+# --- In-app ------------------------------------------------------------------------------------
+
+def notify(
+    user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None, email: bool = True
+) -> None:
+    """Queue one notification per person, in bulk (one INSERT for many people), and the e-mails
+    of those who want them at once (two more queries, whatever the number of people).
+
+    ``email=False`` when the caller sends its own e-mail (an invitation with its link): the
+    person must not get the same news twice."""
+    ids = [uid for uid in dict.fromkeys(user_ids) if uid != exclude]
+    if not ids:
+        return
+    now = utcnow()
+    modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
     rows = [
-        {"user_id": uid, "kind": kind, "text": text[:400], "url": url, "created_at": utcnow()}
-        for uid in dict.fromkeys(user_ids)
-        if uid != exclude
+        {
+            "user_id": uid, "kind": kind, "text": text[:400], "url": url, "created_at": now,
+            # Only daily ones wait for the digest; the others are dealt with now.
+            "email_done_at": None if modes[uid] is EmailMode.DAILY else now,
+        }
+        for uid in ids
     ]
-    if rows:
-        db.session.execute(Notification.__table__.insert(), rows)
+    db.session.execute(Notification.__table__.insert(), rows)
+    immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
+    if immediate:
+        addresses = db.session.execute(select(User.id, User.email).where(User.id.in_(immediate))).all()
+        # Straight into the outbox table in one INSERT (queue_email adds one message at a time).
+        db.session.execute(
+            OutboxMessage.__table__.insert(),
+            [_immediate_email(uid, email, kind, text, url) for uid, email in addresses],
+        )
 
 
 def unread_count(user_id: int) -> int:
@@ -34,8 +69,178 @@ def recent(user_id: int, limit: int = 50) -> list[Notification]:
     )
 
 
+def page_of(user_id: int, page: int):
+    query = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id.desc())
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
+
+
+def own_notification(user_id: int, notification_id: int) -> Notification | None:
+    """The notification if it is this person's: someone else's is as good as absent."""
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user_id)
+    )
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    db.session.commit()
+
+
 def mark_all_read(user_id: int) -> None:
     db.session.execute(
         update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None)).values(read_at=utcnow())
     )
     db.session.commit()
+
+
+# --- Preferences -------------------------------------------------------------------------------
+
+def email_modes(user_ids: list[int], kind: str) -> dict[int, EmailMode]:
+    """Each person's e-mail mode for ``kind`` (one query)."""
+    chosen = dict(
+        db.session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.mode).where(
+                NotificationPreference.user_id.in_(user_ids), NotificationPreference.kind == kind
+            )
+        ).all()
+    )
+    return {uid: chosen.get(uid, default_mode(kind)) for uid in user_ids}
+
+
+def preferences(user_id: int) -> dict[str, EmailMode]:
+    chosen = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.mode).where(NotificationPreference.user_id == user_id)
+        ).all()
+    )
+    return {name: chosen.get(name, kind.default) for name, kind in KINDS.items()}
+
+
+def set_preferences(user_id: int, wanted: dict[str, EmailMode]) -> None:
+    existing = {
+        p.kind: p
+        for p in db.session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user_id))
+    }
+    for kind, mode in wanted.items():
+        if kind in existing:
+            existing[kind].mode = mode
+        else:
+            db.session.add(NotificationPreference(user_id=user_id, kind=kind, mode=mode))
+    db.session.commit()
+
+
+# --- E-mail ------------------------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return _serializer().dumps([user_id, kind])
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    """(user id, kind) of a valid link; None if forged, damaged or expired."""
+    max_age = current_app.config.get("NOTIFICATION_UNSUBSCRIBE_MAX_AGE", UNSUBSCRIBE_MAX_AGE)
+    try:
+        user_id, kind = _serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(user_id, int) or not isinstance(kind, str):
+        return None
+    return user_id, kind
+
+
+def kind_label(kind: str) -> str:
+    known = KINDS.get(category(kind))
+    return str(known.label) if known else _("Autres notifications")
+
+
+def _base_url() -> str:
+    return (
+        current_app.config.get("TISSER_BASE_URL") or "http://127.0.0.1:8000"
+    ).rstrip("/")
+
+
+def _external(endpoint: str, **values) -> str:
+    # E-mails carry the site's public address (TISSER_BASE_URL), whatever request or command
+    # line run produced them: behind a proxy, the request's own host may be an internal one.
+    with current_app.test_request_context(base_url=_base_url()):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _absolute(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return _external("pages.home").rstrip("/") + path
+
+
+def _footer(user_id: int, kinds: Iterable[str]) -> str:
+    lines = ["", "—", _("Vous recevez ce courriel parce que vous avez un compte sur Tisser.")]
+    for kind in dict.fromkeys(kinds):
+        lines.append(
+            _("Ne plus recevoir « %(kind)s » : %(url)s", kind=kind_label(kind),
+              url=_external("notifications.unsubscribe", token=unsubscribe_token(user_id, kind)))
+        )
+    lines.append(_("Choisir quels courriels recevoir : %(url)s", url=_external("notifications.preferences")))
+    return "\n".join(lines)
+
+
+def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -> dict:
+    body = "\n".join([text, "", _("Voir sur Tisser : %(url)s", url=_absolute(url)), _footer(user_id, [category(kind)])])
+    return {
+        "recipient": email, "subject": _("Tisser : %(text)s", text=text)[:200], "body": body,
+        "created_at": utcnow(), "attempts": 0, "last_error": "",
+    }
+
+
+def send_digests() -> int:
+    """One e-mail per person gathering their notifications waiting for the daily digest.
+    Returns the number of e-mails queued."""
+    rows = db.session.execute(
+        select(Notification.id, Notification.user_id, Notification.kind, Notification.text, Notification.url)
+        .where(Notification.email_done_at.is_(None))
+        .order_by(Notification.user_id, Notification.id)
+    ).all()
+    if not rows:
+        return 0
+    user_ids = list(dict.fromkeys(r.user_id for r in rows))
+    chosen = {
+        (uid, kind): mode
+        for uid, kind, mode in db.session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.kind, NotificationPreference.mode).where(
+                NotificationPreference.user_id.in_(user_ids)
+            )
+        )
+    }
+    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+    sent = 0
+    for user_id, group in groupby(rows, key=lambda r: r.user_id):
+        # A kind switched to "never" since the notification was made is left out.
+        items = [r for r in group if chosen.get((user_id, category(r.kind)), default_mode(r.kind)) is not EmailMode.NEVER]
+        if not items or user_id not in emails:
+            continue
+        lines = [
+            _("Bonjour,"), "",
+            _("Voici ce qui s'est passé sur Tisser depuis notre dernier courriel :"), "",
+        ]
+        for r in items:
+            lines.append(f"• {r.text}\n  {_absolute(r.url)}")
+        lines.append("")
+        lines.append(_("Toutes vos notifications : %(url)s", url=_external("notifications.index")))
+        subject = _("Tisser : %(num)d nouvelle(s) notification(s)", num=len(items))
+        queue_email(emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items]))
+        sent += 1
+    now = utcnow()
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids[start:start + 500])).values(email_done_at=now)
+        )
+    db.session.commit()
+    return sent
+
+
+def unsubscribe(user_id: int, kind: str) -> None:
+    set_preferences(user_id, {kind: EmailMode.NEVER})

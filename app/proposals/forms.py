@@ -70,3 +70,36 @@ class ProposalForm(FlaskForm):
     def validate_communes(self, field):
         if not field.data and not self.poles.data:
             raise ValidationError(_l("Choisissez au moins un pôle ou une commune."))
+
+
+class InviteCoauthorForm(FlaskForm):
+    association_id = SelectField(_l("Association à inviter"), coerce=int)
+
+
+class AmendmentForm(FlaskForm):
+    field = SelectField(_l("Partie de la proposition à amender"))
+    new_text = TextAreaField(
+        _l("Texte proposé"),
+        validators=[
+            DataRequired(message=_l("Écrivez le texte que vous proposez.")),
+            Length(max=TEXT_MAX, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
+        ],
+        description=_l("Partez du texte actuel et modifiez-le. Mise en forme Markdown possible."),
+    )
+    reason = TextAreaField(
+        _l("Pourquoi cet amendement ?"),
+        validators=[
+            DataRequired(message=_l("Expliquez en quelques mots pourquoi vous proposez ce changement.")),
+            Length(min=10, max=2000, message=_l("L'explication doit faire entre %(min)d et %(max)d caractères.")),
+        ],
+    )
+
+
+class DeclineAmendmentForm(FlaskForm):
+    decline_reason = TextAreaField(
+        _l("Raison du refus"),
+        validators=[
+            DataRequired(message=_l("Dites en quelques mots pourquoi vous déclinez cet amendement.")),
+            Length(max=2000, message=_l("La raison est trop longue (%(max)d caractères au plus).")),
+        ],
+    )

@@ -9,11 +9,13 @@ from app.forms import check_url, field_check
 from app.markdown import render_markdown
 from app.models import Idea, Pole
 from app.participation_forms import options
-from app.permissions import PUBLIC
+from app.permissions import PUBLIC, can
 from app.poles.services import commune_choices
-from app.proposals import services, states
+from app.proposals import coauthors, revisions, services, states
 from app.proposals.forms import LONG_FIELDS, ProposalForm
-from app.rendering import render
+from app.rendering import is_htmx, render
+from app.search import filters as search_filters
+from app.search import services as search_services
 from app.text import fold
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
@@ -45,9 +47,15 @@ def _form_page(form, proposal=None, status=200, conflict=None, idea=None):
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    page = services.proposals_page(request.args.get("page", 1, type=int))
+    # Filters, sort and words typed come from the query string (see app.search). A random order
+    # by default, kept per visitor, so the earliest proposals do not always come first.
+    territory = search_filters.Territory.load()
+    f = search_filters.parse(request.args, territory, default_sort="hasard")
+    page = search_services.proposals(f)
+    if is_htmx():
+        return render("proposals/index.html", block="results", page=page, f=f, territory=territory)
     drafts = services.drafts_of(current_user) if current_user.is_authenticated else []
-    return render("proposals/index.html", page=page, drafts=drafts)
+    return render("proposals/index.html", page=page, drafts=drafts, f=f, territory=territory)
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
@@ -89,6 +97,7 @@ def detail(proposal_id: int):
         texts=texts,
         long_fields=LONG_FIELDS,
         transitions=[(action, label) for action, (_from, _to, label) in states.TRANSITIONS.items() if states.can_transition(proposal, action)],
+        invitable=coauthors.invitable_associations(proposal) if can(current_user, "proposal.manage_coauthors", proposal) else [],
         **participation_context(proposal),
     )
 
@@ -111,16 +120,46 @@ def edit(proposal_id: int):
         return checked
     if form.validate_on_submit():
         try:
-            services.update_proposal(proposal, _fields(form), expected_version=int(form.version.data or 0))
+            result = services.update_proposal(
+                proposal, _fields(form), expected_version=int(form.version.data or 0), author_id=current_user.id
+            )
         except services.ProposalConflict as conflict:
-            # Nothing is lost: the form comes back with what this person typed.
-            form.version.data = conflict.current.version
-            return _form_page(form, conflict.current, status=409, conflict=conflict.current)
-        flash(_("La proposition est enregistrée."), "success")
+            return _conflict_page(form, conflict)
+        if not result.changed:
+            flash(_("Aucun changement à enregistrer."), "info")
+        elif result.merged:
+            flash(_("Quelqu'un a enregistré d'autres parties de la proposition pendant que vous la modifiiez : vos modifications ont été fusionnées avec les siennes, rien n'est perdu."), "success")
+        else:
+            flash(_("La proposition est enregistrée."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     if form.is_submitted():
         return _form_page(form, proposal, status=422)
     return _form_page(form, proposal)
+
+
+def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
+    """Same field changed by two people: keep this person's text in the form for the fields they
+    changed, show the saved text and the difference, and take the rest from the saved version so
+    that saving again cannot undo the other person's work."""
+    current = revisions.snapshot(conflict.current)
+    base = conflict.base or {}
+    started_from = int(form.version.data or 0)
+    mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
+    for name in FORM_FIELDS:
+        if name not in mine_changed:
+            form[name].data = current[name]
+    form.version.data = conflict.current.version
+    later = [r for r in revisions.history(conflict.current.id) if r.version > started_from]
+    details = [
+        {
+            "name": name,
+            "label": revisions.FIELD_LABELS[name],
+            "saved": revisions._display(current[name]),
+            "diff": revisions.word_diff(current[name], conflict.mine[name]),
+        }
+        for name in conflict.conflicts
+    ]
+    return _form_page(form, conflict.current, status=409, conflict={"fields": details, "revisions": later[:3]})
 
 
 @bp.route("/<int:proposal_id>/<any(publish, withdraw):action>", methods=["POST"])

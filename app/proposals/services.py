@@ -7,15 +7,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Association, Commune, Domain, Idea, Pole, Proposal, ProposalState, TargetPublic, User
+from app.models import Association, CoauthorStatus, Commune, Domain, Idea, Pole, Proposal, ProposalCoauthor, ProposalState, TargetPublic, User
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import association_ids
-from app.proposals import states
+from app.proposals import revisions, states
 from app.subjects import url_of
 
 PER_PAGE = 20
@@ -30,11 +30,21 @@ REQUIRED_TO_PUBLISH = {
 
 
 class ProposalConflict(Exception):
-    """Someone saved the proposal since this person started editing it."""
+    """Someone saved the same field(s) since this person started editing: nothing was saved."""
 
-    def __init__(self, current: Proposal) -> None:
+    def __init__(self, current: Proposal, conflicts: list[str], mine: dict[str, Any], base: dict[str, Any] | None) -> None:
         super().__init__("proposal changed meanwhile")
         self.current = current
+        self.conflicts = conflicts
+        self.mine = mine
+        self.base = base
+
+
+@dataclass
+class SaveResult:
+    changed: list[str]
+    # True when someone else's save, on other fields, came first and both were kept.
+    merged: bool = False
 
 
 @dataclass
@@ -72,9 +82,11 @@ def create_proposal(author: User, association: Association, fields: dict[str, An
     proposal.public_rows = []
     proposal.communes = []
     proposal.poles = []
+    proposal.coauthorships = []
     _apply(proposal, fields)
     db.session.add(proposal)
     db.session.flush()
+    revisions.record(proposal, author.id, [f for f in revisions.FIELDS if f in fields], note="")
     if idea is not None:
         notify(
             [idea.author_id], "idea_taken_up",
@@ -85,20 +97,66 @@ def create_proposal(author: User, association: Association, fields: dict[str, An
     return proposal
 
 
-def update_proposal(proposal: Proposal, fields: dict[str, Any], expected_version: int) -> None:
-    """Save, unless someone else saved since ``expected_version``: then raise ProposalConflict and
-    change nothing. The version check and bump are one UPDATE, so two saves can't both pass."""
-    bumped = db.session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.version == expected_version)
-        .values(version=Proposal.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+def update_proposal(
+    proposal: Proposal, fields: dict[str, Any], expected_version: int, author_id: int | None = None, note: str = ""
+) -> SaveResult:
+    """Save what this person changed since ``expected_version`` (the version their form showed).
+
+    If others saved meanwhile: their changes to other fields are kept and merged; a change to
+    the same field raises ProposalConflict and nothing is saved. The version check and bump are
+    one UPDATE, so two concurrent saves can never both think they were first."""
+    author_id = author_id if author_id is not None else proposal.author_id
+    mine = revisions.normalise(fields)
+    proposal = get_proposal(proposal.id)  # fresh, with what the snapshot needs
+    for _attempt in range(5):
+        current = revisions.snapshot(proposal)
+        merged = expected_version != proposal.version
+        if not merged:
+            to_apply = {name: value for name, value in mine.items() if current.get(name) != value}
+        else:
+            base_revision = revisions.revision_at(proposal.id, expected_version)
+            base = base_revision.snapshot if base_revision else None
+            if base is None:
+                conflicts = [name for name, value in mine.items() if current.get(name) != value]
+                to_apply = {}
+            else:
+                to_apply, conflicts = revisions.three_way(base, current, mine)
+                to_apply = {name: value for name, value in to_apply.items() if current.get(name) != value}
+            if conflicts:
+                db.session.rollback()
+                raise ProposalConflict(proposal, conflicts, mine, base)
+        if not to_apply:
+            return SaveResult(changed=[], merged=merged)
+        read_version = proposal.version
+        bumped = db.session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id, Proposal.version == read_version)
+            .values(version=read_version + 1, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if bumped.rowcount != 1:
+            # Someone saved between our read and our write: read again and redo the merge.
+            db.session.rollback()
+            proposal = get_proposal(proposal.id)
+            continue
+        _apply(proposal, to_apply)
+        proposal.version = read_version + 1
+        changed_fields = [name for name in revisions.FIELDS if name in to_apply]
+        revisions.record(proposal, author_id, changed_fields, note=note)
+        db.session.commit()
+        return SaveResult(changed=changed_fields, merged=merged)
+    raise ProposalConflict(proposal, list(mine), mine, None)
+
+
+def restore_revision(proposal: Proposal, version: int, user: User) -> SaveResult:
+    """Bring back an old version's text as a new revision: history is never rewritten."""
+    revision = revisions.revision_at(proposal.id, version)
+    if revision is None:
+        raise LookupError(version)
+    return update_proposal(
+        proposal, dict(revision.snapshot), expected_version=proposal.version, author_id=user.id,
+        note=_("Restauration de la version %(version)d", version=version),
     )
-    if bumped.rowcount != 1:
-        db.session.rollback()
-        raise ProposalConflict(get_proposal(proposal.id))
-    _apply(proposal, fields)
-    db.session.commit()
 
 
 def transition(proposal: Proposal, action: str) -> None:
@@ -122,6 +180,7 @@ def proposals_page(page: int = 1):
     query = (
         select(Proposal)
         .where(Proposal.state == ProposalState.PUBLISHED)
+        .where(Proposal.hidden_at.is_(None))  # hidden pending moderation
         .options(*_list_options())
         .order_by(Proposal.published_at.desc(), Proposal.id.desc())
     )
@@ -135,7 +194,17 @@ def drafts_of(user: User) -> list[Proposal]:
     return list(
         db.session.scalars(
             select(Proposal)
-            .where(Proposal.association_id.in_(ids), Proposal.state != ProposalState.PUBLISHED)
+            .where(
+                or_(
+                    Proposal.association_id.in_(ids),
+                    Proposal.id.in_(
+                        select(ProposalCoauthor.proposal_id).where(
+                            ProposalCoauthor.association_id.in_(ids), ProposalCoauthor.status == CoauthorStatus.ACCEPTED
+                        )
+                    ),
+                ),
+                Proposal.state != ProposalState.PUBLISHED,
+            )
             .options(*_list_options())
             .order_by(Proposal.updated_at.desc())
         )
@@ -153,6 +222,7 @@ def get_proposal(proposal_id: int) -> Proposal:
             selectinload(Proposal.poles),
             selectinload(Proposal.communes),
             selectinload(Proposal.public_rows),
+            selectinload(Proposal.coauthorships).joinedload(ProposalCoauthor.association),
         )
         .execution_options(populate_existing=True)
     )

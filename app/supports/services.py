@@ -1,12 +1,93 @@
-"""Support rules. (Skeleton: the supports work fills it in.)"""
+"""Support rules: one person backs an idea or a published proposal, at most once.
+
+The count on the subject changes in the same transaction as the row it counts, by an atomic
+``UPDATE ... SET support_count = support_count ± 1``: it stays exact however many people click at
+the same time, on SQLite as on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from app.subjects import Subject
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Support
+from app.models.base import utcnow
+from app.permissions import can, is_author_of_proposal
+from app.subjects import Subject, subject_column, subject_fk
+
+
+class SupportRefused(Exception):
+    """This person may not support this subject (anonymous, own association, not published)."""
 
 
 def support_context(subject: Subject, user: Any) -> dict:
-    """Everything templates/supports/_button.html needs (one query at most)."""
-    return {"supported": False}
+    """Everything templates/supports/_button.html needs (one query at most, none if anonymous)."""
+    return button_context(subject, user, is_supported(subject, user))
+
+
+def button_context(subject: Subject, user: Any, supported: bool) -> dict:
+    # The membership lookup is cached per request (and already made by the page's permissions).
+    return {"supported": supported, "support_own": is_own_proposal(subject, user)}
+
+
+def is_supported(subject: Subject, user: Any) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    found = db.session.scalar(
+        select(Support.id).where(Support.user_id == user.id, subject_column(Support, subject)).limit(1)
+    )
+    return found is not None
+
+
+def is_own_proposal(subject: Subject, user: Any) -> bool:
+    """Members of the association behind a proposal see its count, never a button."""
+    return subject.kind == "proposal" and is_author_of_proposal(user, subject)
+
+
+def _bump(subject: Subject, delta: int) -> None:
+    model = type(subject)
+    db.session.execute(
+        update(model)
+        .where(model.id == subject.id)
+        .values(support_count=model.support_count + delta)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _delete(subject: Subject, user: Any) -> int:
+    result = db.session.execute(
+        delete(Support)
+        .where(Support.user_id == user.id, subject_column(Support, subject))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def _insert(subject: Subject, user: Any) -> None:
+    db.session.execute(insert(Support).values(user_id=user.id, created_at=utcnow(), **subject_fk(subject)))
+
+
+def toggle_support(subject: Subject, user: Any) -> bool:
+    """Support ``subject``, or withdraw the support if there is one. Returns the new state."""
+    if not can(user, "support.toggle", subject):
+        raise SupportRefused()
+    # The DELETE comes first because it is a write: SQLite takes its write lock here and waits
+    # (busy_timeout) for other writers, instead of failing later on a read-to-write upgrade.
+    try:
+        removed = _delete(subject, user)
+        if removed:
+            _bump(subject, -removed)
+            db.session.commit()
+            return False
+        _insert(subject, user)
+        _bump(subject, +1)
+        db.session.commit()
+    except IntegrityError:
+        # Another request of the same person inserted the row first (PostgreSQL lets both
+        # transactions reach the INSERT): the unique constraint wins, nothing is counted twice.
+        db.session.rollback()
+        return is_supported(subject, user)
+    return True

@@ -1,7 +1,7 @@
 """associations: identifiers, contact, verification, invitations
 
 Revision ID: 2d72dc15e6fe
-Revises: 7c23d872fcdb
+Revises: 4329dcbea018
 Create Date: 2026-11-23 14:13:10.496443
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2d72dc15e6fe'
-down_revision = '7c23d872fcdb'
+down_revision = '4329dcbea018'
 branch_labels = None
 depends_on = None
 
@@ -56,6 +56,32 @@ def upgrade():
         batch_op.alter_column('contact_phone', server_default=None)
         batch_op.alter_column('updated_at', existing_type=sa.DateTime(), nullable=False)
 
+    _restore_sqlite_search_triggers()
+
+
+# On SQLite the batch operations above rebuild the associations table, which drops the
+# full-text search triggers created by migration 485f739c4e8b: create them again, the same.
+_ASSOCIATION_TRIGGERS = [
+    "CREATE TRIGGER search_index_associations_ai AFTER INSERT ON associations BEGIN "
+    "INSERT INTO search_index (rowid, kind, ref_id, title, body) "
+    "SELECT new.id * 4 + 2, 'association', new.id, new.name, new.description ; END",
+    "CREATE TRIGGER search_index_associations_au AFTER UPDATE OF name, description ON associations BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 4 + 2 ; "
+    "INSERT INTO search_index (rowid, kind, ref_id, title, body) "
+    "SELECT new.id * 4 + 2, 'association', new.id, new.name, new.description ; END",
+    "CREATE TRIGGER search_index_associations_ad AFTER DELETE ON associations BEGIN "
+    "DELETE FROM search_index WHERE rowid = old.id * 4 + 2 ; END",
+]
+
+
+def _restore_sqlite_search_triggers():
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for suffix in ("ai", "au", "ad"):
+        op.execute(f"DROP TRIGGER IF EXISTS search_index_associations_{suffix}")
+    for statement in _ASSOCIATION_TRIGGERS:
+        op.execute(statement)
+
 
 
 def downgrade():
@@ -68,6 +94,7 @@ def downgrade():
         batch_op.drop_column('contact_email')
         batch_op.drop_column('siret')
         batch_op.drop_column('rna')
+    _restore_sqlite_search_triggers()
 
     with op.batch_alter_table('association_invitations', schema=None) as batch_op:
         batch_op.drop_index('ix_association_invitations_pending')

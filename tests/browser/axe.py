@@ -12,14 +12,28 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def axe_violations(page: Page) -> list[dict]:
+    """Violations on the current page. The page needs JavaScript enabled: axe runs in it."""
+    # Let the page settle first (htmx initialises after DOMContentLoaded).
+    page.wait_for_load_state("networkidle")
     # Evaluated through the DevTools protocol, so the page's strict CSP stays on for the test.
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE_SOURCE)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        # ";void 0": the script's own completion value is not something to wait for.
+        page.evaluate(AXE_SOURCE + "\n;void 0")
+    # The run's result is left on window and polled for, rather than awaited through one long
+    # evaluate whose promise Chromium may collect under load.
+    page.evaluate(
+        """(tags) => {
+            window.__axeResult = undefined;
+            axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+               .then(r => { window.__axeResult = r.violations; }, e => { window.__axeResult = String(e); });
+        }""",
         TAGS,
     )
-    return result["violations"]
+    page.wait_for_function("() => window.__axeResult !== undefined", polling=100, timeout=30_000)
+    result = page.evaluate("() => window.__axeResult")
+    if isinstance(result, str):
+        raise AssertionError(f"axe failed: {result}")
+    return result
 
 
 def describe(violations: list[dict]) -> str:

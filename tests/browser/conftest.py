@@ -7,15 +7,10 @@ a test can prepare data directly and then act through the browser.
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page
-from werkzeug.serving import make_server
-
-from app import create_app
-from tests.conftest import _base_config
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Quiet and offline-safe headless Chromium, as root (see shared/notes/measured-facts.md).
@@ -37,19 +32,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str) -> Iterator[str]:
-    app = create_app(_base_config(database_url))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="tisser-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
+# ``live_server`` lives in tests/conftest.py: the concurrency tests use it too.
 @pytest.fixture(scope="session")
 def base_url(live_server: str) -> str:
     return live_server

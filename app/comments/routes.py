@@ -1,0 +1,178 @@
+"""Discussion routes: thin. Every rule lives in app.comments.services.
+
+With htmx each action answers a fragment (plus ``<hx-partial>`` for the count and the lists);
+without JavaScript the same URLs answer with a redirect (PRG) or the whole page.
+"""
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import access, authorize
+from app.comments import services
+from app.comments.forms import CommentForm, edit_prefix, reply_prefix
+from app.forms import invalid
+from app.models import Comment, Idea
+from app.permissions import PUBLIC, can
+from app.rendering import is_htmx, render
+from app.subjects import SLUGS, Subject, load_subject, url_of
+
+bp = Blueprint("comments", __name__)
+
+SUBJECT = "/<any(idees,propositions):slug>/<int:subject_id>/commentaires"
+
+
+def _visible(subject: Subject) -> Subject:
+    # Drafts have no discussion; a proposal nobody may see is not found.
+    if subject.kind == "proposal" and (subject.state.value == "draft" or not can(current_user, "proposal.view", subject)):
+        abort(404)
+    return subject
+
+
+def _comment_of(subject: Subject, comment_id: int) -> Comment:
+    comment = services.get_comment(comment_id)
+    if comment is None or not services.belongs_to(comment, subject):
+        abort(404)
+    return comment
+
+
+def _anchor(subject: Subject, comment: Comment) -> str:
+    return url_of(subject, _anchor=f"comment-{comment.id}")
+
+
+def _subject_page(subject: Subject, status: int):
+    """The subject's own page, rendered by its own view (it knows its context), with our status."""
+    endpoint, arg = ("ideas.detail", "idea_id") if isinstance(subject, Idea) else ("proposals.detail", "proposal_id")
+    body, _status = current_app.view_functions[endpoint](**{arg: subject.id})
+    return body, status
+
+
+@bp.post(SUBJECT)
+@access("comment.create", per_object=True)
+def create(slug: str, subject_id: int):
+    subject = load_subject(slug, subject_id)
+    authorize("comment.create", subject)
+    target_id = request.form.get("repondre", type=int)
+    target = _comment_of(subject, target_id) if target_id else None
+    form = CommentForm(prefix=reply_prefix(target_id))
+    if form.validate_on_submit():
+        try:
+            comment = services.create_comment(subject, current_user, form.body.data, reply_to=target)
+        except services.CommentError as error:
+            form.body.errors = [error.message]
+        else:
+            if not is_htmx():
+                flash(_("Votre message est publié."), "success")
+                return redirect(_anchor(subject, comment))
+            discussion = services.discussion_for(subject, current_user)
+            batch = services.group_new([comment])
+            return render_template(
+                "comments/_created.html", discussion=discussion, batch=batch, comment=comment, target=target,
+                form=CommentForm(prefix=reply_prefix(None), formdata=None),
+            )
+    if is_htmx():
+        discussion = services.discussion_for(subject, current_user)
+        return invalid("comments/_form.html", discussion=discussion, form=form, target_id=target_id)
+    # Without JavaScript: the whole page again, the form open where it was, with what was typed.
+    g.comment_form = form
+    g.comment_reply_target = target_id
+    return _subject_page(subject, 422)
+
+
+@bp.get(SUBJECT)
+@access(PUBLIC)
+def threads(slug: str, subject_id: int):
+    """More threads ("voir plus"), or the reply form of one message (``?repondre=<id>``)."""
+    subject = _visible(load_subject(slug, subject_id))
+    target_id = request.args.get("repondre", type=int)
+    before = request.args.get("avant", type=int)
+    if not is_htmx():
+        # The subject page shows the same thing without JavaScript.
+        anchor = f"reponse-{target_id}" if target_id else "discussion"
+        return redirect(url_of(subject, repondre=target_id, avant=before, _anchor=anchor))
+    discussion = services.discussion_for(subject, current_user)
+    if target_id:
+        authorize("comment.create", subject)
+        target = _comment_of(subject, target_id)
+        if target.deleted_at is not None:
+            abort(404)
+        form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
+        return render_template("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
+    discussion.page = services.thread_page(subject, before=before)
+    return render_template("comments/_more.html", discussion=discussion)
+
+
+@bp.get(SUBJECT + "/nouveaux")
+@access(PUBLIC)
+def new(slug: str, subject_id: int):
+    """Polling: 204 and no body while nothing new (one indexed query), else the new messages."""
+    after = request.args.get("apres", 0, type=int)
+    comments = services.new_comments(
+        SLUGS[slug], subject_id, after,
+        since_thread=request.args.get("depuis", type=int),
+        exclude_author=current_user.id if current_user.is_authenticated else None,
+    )
+    if not comments:
+        return "", 204
+    subject = _visible(load_subject(slug, subject_id))
+    if not is_htmx():
+        return redirect(url_of(subject, _anchor="discussion"))
+    discussion = services.discussion_for(subject, current_user)
+    return render_template("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
+
+
+@bp.get("/commentaires/<int:comment_id>")
+@access(PUBLIC)
+def show(comment_id: int):
+    """One message (htmx: to cancel an edit); otherwise its place in the discussion."""
+    comment = services.get_comment(comment_id) or abort(404)
+    subject = _visible(services.subject_of(comment))
+    if not is_htmx():
+        return redirect(_anchor(subject, comment))
+    discussion = services.discussion_for(subject, current_user)
+    return render_template(
+        "comments/_main.html", discussion=discussion, comment=comment, reply_to_name=services.reply_to_name(comment)
+    )
+
+
+@bp.route("/commentaires/<int:comment_id>/modifier", methods=["GET", "POST"])
+@access("comment.edit", per_object=True)
+def edit(comment_id: int):
+    comment = services.get_comment(comment_id) or abort(404)
+    authorize("comment.edit", comment)
+    subject = services.subject_of(comment)
+    discussion = services.discussion_for(subject, current_user)
+    form = CommentForm(prefix=edit_prefix(comment.id), obj=comment)
+    if request.method == "GET":
+        form.body.data = comment.body
+    context = {"discussion": discussion, "comment": comment, "form": form}
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(comment, form.body.data)
+        except services.CommentError as error:
+            form.body.errors = [error.message]
+        else:
+            if not is_htmx():
+                flash(_("Votre message est modifié."), "success")
+                return redirect(_anchor(subject, comment))
+            return render_template(
+                "comments/_main.html", discussion=discussion, comment=comment, autofocus=True,
+                reply_to_name=services.reply_to_name(comment),
+            )
+    if form.is_submitted():
+        return invalid("comments/edit.html", block="edit_form", **context)
+    return render("comments/edit.html", block="edit_form", autofocus=True, **context)
+
+
+@bp.post("/commentaires/<int:comment_id>/supprimer")
+@access("comment.delete", per_object=True)
+def delete(comment_id: int):
+    comment = services.get_comment(comment_id) or abort(404)
+    authorize("comment.delete", comment)
+    services.delete_comment(comment)
+    subject = services.subject_of(comment)
+    if not is_htmx():
+        flash(_("Votre message est supprimé."), "success")
+        return redirect(_anchor(subject, comment))
+    discussion = services.discussion_for(subject, current_user)
+    return render_template("comments/_deleted.html", discussion=discussion, comment=comment)

@@ -1,0 +1,220 @@
+"""Writing together: co-authors, history of revisions, suggested amendments."""
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.attributes import set_committed_value
+from wtforms import SelectChoice
+
+from app.access import access, authorize
+from app.extensions import db
+from app.forms import invalid
+from app.models import Amendment, Association, ProposalCoauthor
+from app.participation_forms import options
+from app.proposals import amendments, coauthors, revisions, services
+from app.proposals.forms import AmendmentForm, DeclineAmendmentForm, InviteCoauthorForm
+from app.rendering import render
+
+bp = Blueprint("coconstruction", __name__, url_prefix="/propositions")
+
+
+def _back(proposal_id: int, anchor: str | None = None):
+    return redirect(url_for("proposals.detail", proposal_id=proposal_id, _anchor=anchor))
+
+
+# --- Co-authors ---------------------------------------------------------------------------
+
+@bp.route("/<int:proposal_id>/coauteurs", methods=["POST"])
+@access("proposal.manage_coauthors", per_object=True)
+def invite_coauthor(proposal_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.manage_coauthors", proposal)
+    form = InviteCoauthorForm()
+    form.association_id.choices = options((a.id, a.name) for a in coauthors.invitable_associations(proposal))
+    if not form.validate_on_submit():
+        flash(_("Choisissez une association dans la liste."), "error")
+        return _back(proposal.id, "coauteurs")
+    try:
+        coauthors.invite(proposal, db.session.get(Association, form.association_id.data), current_user)
+    except coauthors.CoauthorError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("L'invitation est envoyée aux administrateurs de l'association."), "success")
+    return _back(proposal.id, "coauteurs")
+
+
+def _coauthorship(proposal_id: int, coauthor_id: int) -> ProposalCoauthor:
+    proposal = services.get_proposal(proposal_id)
+    coauthorship = next((c for c in proposal.coauthorships if c.id == coauthor_id), None)
+    if coauthorship is None:
+        abort(404)
+    # The rules and services read the proposal through it.
+    set_committed_value(coauthorship, "proposal", proposal)
+    return coauthorship
+
+
+@bp.route("/<int:proposal_id>/coauteurs/<int:coauthor_id>/<any(accepter, refuser):answer>", methods=["POST"])
+@access("coauthor.respond", per_object=True)
+def respond_coauthor(proposal_id: int, coauthor_id: int, answer: str):
+    coauthorship = _coauthorship(proposal_id, coauthor_id)
+    authorize("coauthor.respond", coauthorship)
+    try:
+        coauthors.respond(coauthorship, answer == "accepter", current_user)
+    except coauthors.CoauthorError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Votre association co-écrit maintenant cette proposition.") if answer == "accepter" else _("Invitation déclinée."), "success")
+    return _back(proposal_id, "coauteurs")
+
+
+@bp.route("/<int:proposal_id>/coauteurs/<int:coauthor_id>/retirer", methods=["POST"])
+@access("coauthor.remove", per_object=True)
+def remove_coauthor(proposal_id: int, coauthor_id: int):
+    coauthorship = _coauthorship(proposal_id, coauthor_id)
+    authorize("coauthor.remove", coauthorship)
+    coauthors.remove(coauthorship, current_user)
+    flash(_("L'association ne co-écrit plus cette proposition."), "success")
+    return _back(proposal_id, "coauteurs")
+
+
+# --- History --------------------------------------------------------------------------------
+
+@bp.route("/<int:proposal_id>/historique")
+@access("proposal.history", per_object=True)
+def history(proposal_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.history", proposal)
+    entries = revisions.history(proposal.id)
+    # Each revision is compared with the one before it: all from the one query above.
+    rows = []
+    for i, revision in enumerate(entries):
+        previous = entries[i + 1].snapshot if i + 1 < len(entries) else {}
+        rows.append({
+            "revision": revision,
+            "diffs": [
+                (revisions.FIELD_LABELS[name], revisions.word_diff(previous.get(name, ""), revision.snapshot.get(name, "")))
+                for name in revision.changed_fields if name in revisions.FIELD_LABELS
+            ],
+        })
+    return render("proposals/history.html", proposal=proposal, rows=rows)
+
+
+@bp.route("/<int:proposal_id>/historique/<int:version>/restaurer", methods=["POST"])
+@access("proposal.edit", per_object=True)
+def restore(proposal_id: int, version: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.edit", proposal)
+    try:
+        result = services.restore_revision(proposal, version, current_user)
+    except LookupError:
+        abort(404)
+    except services.ProposalConflict:
+        flash(_("La proposition vient d'être modifiée : rechargez l'historique et recommencez."), "error")
+        return redirect(url_for("coconstruction.history", proposal_id=proposal_id))
+    if result.changed:
+        flash(_("La version %(version)d est restaurée, comme une nouvelle version : l'historique est conservé.", version=version), "success")
+    else:
+        flash(_("Cette version est identique au texte actuel : rien à restaurer."), "info")
+    return redirect(url_for("coconstruction.history", proposal_id=proposal_id))
+
+
+# --- Amendments -----------------------------------------------------------------------------
+
+def _amendment_page(proposal, form=None, decline_forms=None, conflict=None, status=200):
+    items = amendments.pending(proposal)
+    decline_forms = decline_forms or {}
+    return render(
+        "proposals/amendments.html", status=status, proposal=proposal,
+        items=[
+            {
+                "amendment": a,
+                "label": revisions.FIELD_LABELS.get(a.field, a.field),
+                "diff": revisions.word_diff(a.base_text, a.new_text),
+                "decline_form": decline_forms.get(a.id) or DeclineAmendmentForm(prefix=f"a{a.id}", formdata=None),
+            }
+            for a in items
+        ],
+        conflict=conflict,
+    )
+
+
+@bp.route("/<int:proposal_id>/amendements")
+@access("proposal.view", per_object=True)
+def amendments_list(proposal_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.view", proposal)
+    return _amendment_page(proposal)
+
+
+@bp.route("/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
+@access("amendment.create", per_object=True)
+def suggest_amendment(proposal_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("amendment.create", proposal)
+    form = AmendmentForm()
+    form.field.choices = [SelectChoice(name, str(revisions.FIELD_LABELS[name])) for name in amendments.AMENDABLE]
+    if request.method == "GET":
+        form.field.data = request.args.get("champ") if request.args.get("champ") in amendments.AMENDABLE else "need"
+        form.new_text.data = getattr(proposal, form.field.data) or ""
+    if form.validate_on_submit():
+        try:
+            amendments.suggest(proposal, current_user, form.field.data, form.new_text.data, form.reason.data)
+        except amendments.AmendmentError as error:
+            form.new_text.errors = [*form.new_text.errors, error.message]
+            return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
+        flash(_("Votre amendement est envoyé aux auteurs de la proposition. Vous serez prévenu·e de leur réponse."), "success")
+        return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal.id))
+    if form.is_submitted():
+        return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
+    return render("proposals/amendment_form.html", form=form, proposal=proposal)
+
+
+def _amendment(proposal_id: int, amendment_id: int) -> Amendment:
+    amendment = db.get_or_404(Amendment, amendment_id)
+    if amendment.proposal_id != proposal_id:
+        abort(404)
+    return amendment
+
+
+@bp.route("/<int:proposal_id>/amendements/<int:amendment_id>/accepter", methods=["POST"])
+@access("amendment.decide", per_object=True)
+def accept_amendment(proposal_id: int, amendment_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("amendment.decide", proposal)
+    amendment = _amendment(proposal_id, amendment_id)
+    try:
+        amendments.accept(amendment, proposal, current_user)
+    except amendments.AmendmentConflict as conflict:
+        return _amendment_page(
+            proposal, status=409,
+            conflict={
+                "amendment": amendment,
+                "label": revisions.FIELD_LABELS[amendment.field],
+                "current": conflict.current_text,
+                "since": revisions.word_diff(amendment.base_text, conflict.current_text),
+                "suggested": revisions.word_diff(conflict.current_text, amendment.new_text),
+            },
+        )
+    except (amendments.AmendmentError, services.ProposalConflict) as error:
+        flash(getattr(error, "message", _("La proposition vient d'être modifiée : recommencez.")), "error")
+        return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
+    flash(_("L'amendement est intégré à la proposition ; l'historique le crédite à son auteur."), "success")
+    return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
+
+
+@bp.route("/<int:proposal_id>/amendements/<int:amendment_id>/decliner", methods=["POST"])
+@access("amendment.decide", per_object=True)
+def decline_amendment(proposal_id: int, amendment_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("amendment.decide", proposal)
+    amendment = _amendment(proposal_id, amendment_id)
+    form = DeclineAmendmentForm(prefix=f"a{amendment.id}")
+    if not form.validate_on_submit():
+        return _amendment_page(proposal, decline_forms={amendment.id: form}, status=422)
+    try:
+        amendments.decline(amendment, proposal, current_user, form.decline_reason.data)
+    except amendments.AmendmentError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("L'amendement est décliné ; son auteur est prévenu."), "success")
+    return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))

@@ -1,0 +1,164 @@
+"""Revisions of a proposal: snapshots, word-level diffs, merging concurrent edits, restoring.
+
+A snapshot holds every field people edit, as plain JSON values (lists sorted), so two snapshots
+compare field by field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Proposal, ProposalRevision, User
+
+TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
+OTHER_FIELDS = ("domain", "publics", "poles", "communes", "is_rural", "is_qpv", "budget_eur", "duration_months")
+FIELDS = TEXT_FIELDS + OTHER_FIELDS
+
+FIELD_LABELS = {
+    "title": _l("Titre"),
+    "summary": _l("Résumé"),
+    "need": _l("Le besoin social peu ou pas couvert"),
+    "experimentation": _l("Ce qui est expérimental"),
+    "outreach": _l("La démarche « aller vers »"),
+    "cooperation": _l("Coopération et partenaires"),
+    "impact_indicators": _l("Indicateurs d'impact mesurables"),
+    "domain": _l("Domaine prioritaire"),
+    "publics": _l("Publics visés"),
+    "poles": _l("Pôles"),
+    "communes": _l("Communes"),
+    "is_rural": _l("Zone rurale"),
+    "is_qpv": _l("Quartier prioritaire"),
+    "budget_eur": _l("Budget demandé"),
+    "duration_months": _l("Durée"),
+}
+
+
+def snapshot(proposal: Proposal) -> dict[str, Any]:
+    """The editable state of a proposal (its relationships must be loaded)."""
+    return {
+        **{name: getattr(proposal, name) or "" for name in TEXT_FIELDS},
+        "domain": proposal.domain.value if proposal.domain else "",
+        "publics": sorted(p.value for p in proposal.publics),
+        "poles": sorted(p.id for p in proposal.poles),
+        "communes": sorted(c.id for c in proposal.communes),
+        "is_rural": bool(proposal.is_rural),
+        "is_qpv": bool(proposal.is_qpv),
+        "budget_eur": proposal.budget_eur,
+        "duration_months": proposal.duration_months,
+    }
+
+
+def normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    """Form values in snapshot form, so that they compare with snapshots."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in TEXT_FIELDS:
+            out[name] = (value or "").strip()
+        elif name in ("publics", "poles", "communes"):
+            out[name] = sorted(value or [])
+        elif name in ("is_rural", "is_qpv"):
+            out[name] = bool(value)
+        elif name == "domain":
+            out[name] = getattr(value, "value", value) or ""
+        else:
+            out[name] = value
+    return out
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in FIELDS if name in after and before.get(name) != after.get(name)]
+
+
+def record(proposal: Proposal, author_id: int, changed_fields: list[str], note: str = "") -> ProposalRevision:
+    revision = ProposalRevision(
+        proposal_id=proposal.id,
+        version=proposal.version,
+        author_id=author_id,
+        changed_fields=changed_fields,
+        snapshot=snapshot(proposal),
+        note=note,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def revision_at(proposal_id: int, version: int) -> ProposalRevision | None:
+    return db.session.scalar(
+        select(ProposalRevision).where(ProposalRevision.proposal_id == proposal_id, ProposalRevision.version == version)
+    )
+
+
+def history(proposal_id: int) -> list[ProposalRevision]:
+    """All revisions, newest first, authors loaded: one query whatever the length."""
+    return list(
+        db.session.scalars(
+            select(ProposalRevision)
+            .where(ProposalRevision.proposal_id == proposal_id)
+            .options(joinedload(ProposalRevision.author))
+            .order_by(ProposalRevision.version.desc())
+        )
+    )
+
+
+# --- Merging two concurrent edits ---------------------------------------------------------------
+
+def three_way(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What this person changed since ``base`` (to apply on ``current``), and the fields where
+    someone else changed the same thing differently (conflicts)."""
+    my_changes = {name: value for name, value in mine.items() if base.get(name) != value}
+    conflicts = [
+        name for name, value in my_changes.items()
+        if current.get(name) != base.get(name) and current.get(name) != value
+    ]
+    return my_changes, conflicts
+
+
+# --- Word-level diff ---------------------------------------------------------------------------
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def word_diff(old: Any, new: Any) -> Markup:
+    """Additions in <ins>, deletions in <del>, each also named in words for screen readers
+    (and shown by more than colour: underline and strike-through)."""
+    a, b = _TOKENS.findall(_display(old)), _TOKENS.findall(_display(new))
+    parts: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(str(escape("".join(a[i1:i2]))))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(
+                f'<del><span class="visually-hidden">[{escape(str(_l("supprimé")))} : </span>{escape("".join(a[i1:i2]))}'
+                f'<span class="visually-hidden">]</span></del>'
+            )
+        if op in ("insert", "replace"):
+            parts.append(
+                f'<ins><span class="visually-hidden">[{escape(str(_l("ajouté")))} : </span>{escape("".join(b[j1:j2]))}'
+                f'<span class="visually-hidden">]</span></ins>'
+            )
+    return Markup("".join(parts))
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

@@ -1,0 +1,120 @@
+"""Filters and sort orders of the idea, proposal and search pages, read from the query string.
+
+Anything unexpected in the URL (unknown values, wrong types) is ignored, never an error: these
+URLs are shared and bookmarked.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Commune, Domain, Pole, ProposalState, TargetPublic
+from app.proposals.states import PUBLIC_STATES
+
+MAX_QUERY_CHARS = 200
+
+SORTS = {
+    "pertinence": _l("Pertinence"),
+    "recent": _l("Les plus récentes"),
+    "soutiens": _l("Les plus soutenues"),
+    "commentaires": _l("Les plus commentées"),
+    "hasard": _l("Ordre aléatoire"),
+}
+
+# What the search page looks in.
+TYPES = {
+    "idea": _l("Idées"),
+    "proposal": _l("Propositions"),
+    "association": _l("Associations"),
+    "call": _l("Appels à projets"),
+}
+
+SEED_KEY = "shuffle_seed"
+SEED_MODULUS = 2147483647  # a prime: (id * a + b) mod p reorders ids differently for each (a, b)
+
+
+@dataclass
+class Territory:
+    """The options of the territory filters, loaded once per request (two queries)."""
+
+    poles: list[Pole]
+    communes: list[Commune]
+
+    @classmethod
+    def load(cls) -> Territory:
+        poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
+        communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
+        return cls(poles, communes)
+
+    def communes_by_pole(self) -> list[tuple[Pole, list[Commune]]]:
+        return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in self.poles]
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    pole: Pole | None = None
+    commune: Commune | None = None
+    domain: Domain | None = None
+    public: TargetPublic | None = None
+    state: ProposalState = ProposalState.PUBLISHED
+    rural: bool = False
+    qpv: bool = False
+    type: str | None = None
+    sort: str = "recent"
+    page: int = 1
+    seed: tuple[int, int] = field(default=(1, 0))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.pole or self.commune or self.domain or self.public or self.rural or self.qpv or self.type)
+
+
+def _enum(enum_cls: Any, raw: str | None) -> Any:
+    try:
+        return enum_cls(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def visitor_seed() -> tuple[int, int]:
+    """This visitor's random order: drawn once, kept in the session, so pages stay consistent."""
+    seed = session.get(SEED_KEY)
+    if not (isinstance(seed, list) and len(seed) == 2 and all(isinstance(n, int) for n in seed)):
+        rng = random.SystemRandom()
+        seed = [rng.randrange(1, SEED_MODULUS), rng.randrange(0, SEED_MODULUS)]
+        session[SEED_KEY] = seed
+    return seed[0], seed[1]
+
+
+def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> Filters:
+    f = Filters()
+    f.q = " ".join((args.get("q") or "")[:MAX_QUERY_CHARS].split())
+    f.pole = next((p for p in territory.poles if p.slug == args.get("pole")), None)
+    f.commune = next((c for c in territory.communes if c.slug == args.get("commune")), None)
+    f.domain = _enum(Domain, args.get("domaine"))
+    f.public = _enum(TargetPublic, args.get("public"))
+    state = _enum(ProposalState, args.get("etat"))
+    f.state = state if state in PUBLIC_STATES else ProposalState.PUBLISHED
+    f.rural = args.get("rural") == "1"
+    f.qpv = args.get("qpv") == "1"
+    f.type = args.get("type") if args.get("type") in TYPES else None
+    sort = args.get("tri")
+    if sort not in SORTS or (sort == "pertinence" and not f.q):
+        # With words typed, the best matches come first unless the person chose otherwise.
+        sort = "pertinence" if f.q else default_sort
+    f.sort = sort
+    try:
+        f.page = max(1, min(int(args.get("page", 1)), 10_000))
+    except (TypeError, ValueError):
+        f.page = 1
+    if f.sort == "hasard":
+        f.seed = visitor_seed()
+    return f

@@ -1,0 +1,260 @@
+"""Full-text search and filtered lists, on each database's own engine.
+
+Whatever people type is reduced to plain word tokens before it reaches the engine: FTS5 gets
+``"token"*`` phrases, PostgreSQL ``token:*`` joined with ``&``. No operator, quote or bracket of
+the input ever reaches MATCH or to_tsquery, so any input gives results or an empty list.
+Each token matches as a prefix: "elu" finds "élus", "aliment" finds "alimentation".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, Integer, String, and_, cast, exists, false, func, or_, select, text
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.models import Association, Call, Commune, Idea, Proposal
+from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
+from app.search.filters import SEED_MODULUS, Filters
+
+PER_PAGE = 20
+MAX_TOKENS = 12
+# Letters and digits of any script; everything else separates words.
+_TOKEN = re.compile(r"[^\W_]+")
+# Title matches count ten times body matches (FTS5 bm25 column weights: kind, ref_id, title, body).
+_SQLITE_RANK = "bm25(search_index, 0.0, 0.0, 10.0, 1.0)"
+# ts_rank weights for D, C, B, A: A (title) far above B (body).
+_PG_RANK = "ts_rank('{0.02, 0.05, 0.1, 1.0}', tsv, query)"
+
+
+def tokens(q: str | None) -> list[str]:
+    return _TOKEN.findall((q or "").lower())[:MAX_TOKENS]
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def hits(q: str | None, kind: str | None = None):
+    """A subquery (kind, ref_id, rank) of the index rows matching ``q``; lower rank is better.
+    None when ``q`` holds no word at all."""
+    words = tokens(q)
+    if not words:
+        return None
+    kind_filter = " AND kind = :kind" if kind else ""
+    if _dialect() == "postgresql":
+        stmt = text(
+            f"SELECT kind, ref_id, -{_PG_RANK} AS rank "
+            "FROM search_index, to_tsquery('tisser_fr', :query) AS query "
+            f"WHERE tsv @@ query{kind_filter}"
+        ).bindparams(query=" & ".join(f"{w}:*" for w in words))
+    else:
+        stmt = text(
+            f"SELECT kind, ref_id, {_SQLITE_RANK} AS rank FROM search_index "
+            f"WHERE search_index MATCH :query{kind_filter}"
+        ).bindparams(query=" ".join(f'"{w}"*' for w in words))
+    if kind:
+        stmt = stmt.bindparams(kind=kind)
+    return stmt.columns(kind=String, ref_id=Integer, rank=Float).subquery("hits")
+
+
+def shuffle_key(column: Any, seed: tuple[int, int]) -> Any:
+    """A per-visitor pseudo-random order, the same SQL on SQLite and PostgreSQL: an affine map of
+    the id (different for each seed), squared modulo a prime so that neighbouring ids scatter.
+    Every step stays below 2**63."""
+    a, b = seed
+    x = (cast(column, BigInteger) * a + b) % SEED_MODULUS
+    return (x * x) % SEED_MODULUS
+
+
+@dataclass
+class Page:
+    """What templates/_pagination.html needs, for queries db.paginate does not fit."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _paginate(query, f: Filters) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(db.session.scalars(query.limit(PER_PAGE).offset((f.page - 1) * PER_PAGE)).unique())
+    return Page(items, f.page, PER_PAGE, total)
+
+
+def _order(query, model: Any, f: Filters, newest: Any, matched: Any):
+    if f.sort == "pertinence" and matched is not None:
+        return query.order_by(matched.c.rank, model.id.desc())
+    if f.sort == "soutiens":
+        return query.order_by(model.support_count.desc(), model.id.desc())
+    if f.sort == "commentaires":
+        return query.order_by(model.comment_count.desc(), model.id.desc())
+    if f.sort == "hasard":
+        return query.order_by(shuffle_key(model.id, f.seed), model.id)
+    return query.order_by(newest.desc(), model.id.desc())
+
+
+def idea_conditions(f: Filters) -> list:
+    # Content hidden by moderation is never listed nor found.
+    conditions = [Idea.hidden_at.is_(None)]
+    if f.commune:
+        conditions.append(Idea.commune_id == f.commune.id)
+    elif f.pole:
+        conditions.append(Idea.pole_id == f.pole.id)
+    if f.domain:
+        conditions.append(Idea.domain == f.domain)
+    if f.public:
+        conditions.append(exists().where(IdeaPublic.idea_id == Idea.id, IdeaPublic.public == f.public))
+    return conditions
+
+
+def proposal_conditions(f: Filters) -> list:
+    conditions = [Proposal.state == f.state, Proposal.hidden_at.is_(None)]
+    if f.commune:
+        conditions.append(exists().where(proposal_communes.c.proposal_id == Proposal.id, proposal_communes.c.commune_id == f.commune.id))
+    elif f.pole:
+        conditions.append(exists().where(proposal_poles.c.proposal_id == Proposal.id, proposal_poles.c.pole_id == f.pole.id))
+    if f.domain:
+        conditions.append(Proposal.domain == f.domain)
+    if f.public:
+        conditions.append(exists().where(ProposalPublic.proposal_id == Proposal.id, ProposalPublic.public == f.public))
+    if f.rural:
+        conditions.append(Proposal.is_rural.is_(True))
+    if f.qpv:
+        conditions.append(Proposal.is_qpv.is_(True))
+    return conditions
+
+
+def _with_words(query, model: Any, kind: str, f: Filters):
+    """Restrict to what matches the words typed, if any; also returns the matches for ranking."""
+    if not f.q:
+        return query, None
+    matched = hits(f.q, kind)
+    if matched is None:
+        # Only punctuation typed: nothing can match.
+        return query.where(false()), None
+    return query.join(matched, matched.c.ref_id == model.id), matched
+
+
+def ideas(f: Filters) -> Page:
+    query = select(Idea).where(*idea_conditions(f)).options(
+        joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows)
+    )
+    query, matched = _with_words(query, Idea, "idea", f)
+    return _paginate(_order(query, Idea, f, Idea.created_at, matched), f)
+
+
+def proposals(f: Filters) -> Page:
+    query = select(Proposal).where(*proposal_conditions(f)).options(
+        joinedload(Proposal.association), selectinload(Proposal.poles), selectinload(Proposal.public_rows)
+    )
+    # Withdrawn proposals are not in the index: words only search published ones.
+    query, matched = _with_words(query, Proposal, "proposal", f)
+    return _paginate(_order(query, Proposal, f, Proposal.published_at, matched), f)
+
+
+# --- The search page: one ranked list over every kind ----------------------------------------
+
+def _kind_condition(matched: Any, kind: str, f: Filters) -> Any:
+    if kind == "idea":
+        ids = select(Idea.id).where(*idea_conditions(f))
+    elif kind == "proposal":
+        ids = select(Proposal.id).where(*proposal_conditions(f))
+    elif kind == "association":
+        if f.domain or f.public:
+            return None  # associations have no domain nor public
+        territory = []
+        if f.commune:
+            territory = [Association.commune_id == f.commune.id]
+        elif f.pole:
+            territory = [Association.commune_id.in_(select(Commune.id).where(Commune.pole_id == f.pole.id))]
+        ids = select(Association.id).where(*territory)
+    else:
+        if f.domain or f.public or f.pole or f.commune:
+            return None  # calls cover the whole département and every domain
+        ids = select(Call.id)
+    return and_(matched.c.kind == kind, matched.c.ref_id.in_(ids))
+
+
+def search(f: Filters) -> Page | None:
+    """Ranked results over ideas, published proposals, associations and calls; None when
+    nothing was typed."""
+    if not f.q:
+        return None
+    matched = hits(f.q)
+    if matched is None:
+        # Only punctuation typed: nothing can match.
+        return Page([], f.page, PER_PAGE, 0)
+    kinds = [f.type] if f.type else ["idea", "proposal", "association", "call"]
+    conditions = [c for c in (_kind_condition(matched, k, f) for k in kinds) if c is not None]
+    if not conditions:
+        return Page([], f.page, PER_PAGE, 0)
+    query = select(matched.c.kind, matched.c.ref_id).where(or_(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(matched.c.rank, matched.c.kind, matched.c.ref_id.desc())
+        .limit(PER_PAGE)
+        .offset((f.page - 1) * PER_PAGE)
+    ).all()
+    return Page(_load(rows), f.page, PER_PAGE, total)
+
+
+def _load(rows: list) -> list[tuple[str, Any]]:
+    """The objects behind (kind, id) rows, in the rows' order: one query (or two) per kind."""
+    wanted: dict[str, list[int]] = {}
+    for kind, ref_id in rows:
+        wanted.setdefault(kind, []).append(ref_id)
+    loaded: dict[tuple[str, int], Any] = {}
+    loaders = {
+        "idea": (Idea, (joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))),
+        "proposal": (Proposal, (joinedload(Proposal.association), selectinload(Proposal.poles), selectinload(Proposal.public_rows))),
+        "association": (Association, (joinedload(Association.commune),)),
+        "call": (Call, ()),
+    }
+    for kind, ids in wanted.items():
+        model, options = loaders[kind]
+        for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique():
+            loaded[(kind, obj.id)] = obj
+    # A row deleted between the two queries is simply left out.
+    return [(kind, loaded[(kind, ref_id)]) for kind, ref_id in rows if (kind, ref_id) in loaded]
+
+
+def filter_kwargs(f: Filters) -> dict:
+    """The query-string form of the filters (for links that keep them)."""
+    args = {
+        "q": f.q or None,
+        "pole": f.pole.slug if f.pole else None,
+        "commune": f.commune.slug if f.commune else None,
+        "domaine": f.domain.value if f.domain else None,
+        "public": f.public.value if f.public else None,
+        "type": f.type,
+        "rural": "1" if f.rural else None,
+        "qpv": "1" if f.qpv else None,
+    }
+    return {k: v for k, v in args.items() if v}
+

@@ -1,0 +1,269 @@
+"""Search and filters, on SQLite FTS5 and PostgreSQL full-text alike (run with --db both ways)."""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import Domain, Idea, Proposal, ProposalState, TargetPublic
+from app.models.base import utcnow
+from app.search import services
+from app.search.filters import SEED_KEY
+from tests import factories
+from tests.discovery_factories import make_call, make_idea, make_proposal
+from tests.helpers import count_queries, html, text
+
+TITLE = re.compile(r'class="card__title"[^>]*>(?:<a [^>]*>)?([^<]+)<')
+
+
+def titles(response) -> list[str]:
+    assert response.status_code == 200, response.status_code
+    return [html_module.unescape(t) for t in TITLE.findall(html(response))]
+
+
+@pytest.fixture
+def asso(app, territory):
+    return factories.make_association("Les Jardins du Médoc", territory.medoc_commune)
+
+
+# --- Accents, ranking, sync -------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["sante", "SANTÉ", "santé", "elu", "élus", "Elus sante"])
+def test_accents_and_case_do_not_matter(client, territory, query):
+    make_idea("Santé des élus", commune=territory.medoc_commune)
+    make_idea("Jardins partagés", commune=territory.medoc_commune)
+    assert titles(client.get("/recherche/", query_string={"q": query})) == ["Santé des élus"]
+    assert titles(client.get("/idees/", query_string={"q": query})) == ["Santé des élus"]
+
+
+def test_search_covers_every_kind_but_only_published_proposals(client, territory, asso):
+    make_idea("Épicerie solidaire à Lesparre", commune=territory.medoc_commune)
+    make_proposal("Épicerie mobile", association=asso)
+    make_proposal("Épicerie en brouillon", association=asso, state=ProposalState.DRAFT)
+    make_proposal("Épicerie retirée", association=asso, state=ProposalState.WITHDRAWN)
+    factories.make_association("Épicerie sociale du Bassin", territory.bassin_commune)
+    make_call("Appel épiceries solidaires")
+    found = titles(client.get("/recherche/", query_string={"q": "epicerie"}))
+    assert sorted(found) == sorted(["Épicerie solidaire à Lesparre", "Épicerie mobile", "Épicerie sociale du Bassin", "Appel épiceries solidaires"])
+    page = text(client.get("/recherche/", query_string={"q": "epicerie"}))
+    assert "4 résultats" in page
+    only = titles(client.get("/recherche/", query_string={"q": "epicerie", "type": "proposal"}))
+    assert only == ["Épicerie mobile"]
+
+
+def test_title_matches_rank_first(client, territory, asso):
+    body = "Nous parlons ici de mobilité, de mobilité solidaire et encore de mobilité pour tous."
+    make_idea("Un sujet voisin", body, commune=territory.medoc_commune)
+    make_idea("Mobilité des seniors", "Transport.", commune=territory.medoc_commune)
+    make_proposal("Autre proposition", body, association=asso)
+    make_proposal("Mobilité rurale", association=asso)
+    assert titles(client.get("/idees/", query_string={"q": "mobilite"})) == ["Mobilité des seniors", "Un sujet voisin"]
+    assert titles(client.get("/propositions/", query_string={"q": "mobilite"})) == ["Mobilité rurale", "Autre proposition"]
+    found = titles(client.get("/recherche/", query_string={"q": "mobilite"}))
+    assert set(found[:2]) == {"Mobilité des seniors", "Mobilité rurale"}
+
+
+def test_index_follows_every_change(client, territory, asso):
+    idea = make_idea("Ancien titre", commune=territory.medoc_commune)
+    proposal = make_proposal("Cantine partagée", association=asso, state=ProposalState.DRAFT)
+    assert titles(client.get("/recherche/", query_string={"q": "cantine"})) == []
+
+    idea.title = "Nouveau titre"
+    proposal.state = ProposalState.PUBLISHED
+    db.session.commit()
+    assert titles(client.get("/recherche/", query_string={"q": "ancien"})) == []
+    assert titles(client.get("/recherche/", query_string={"q": "nouveau"})) == ["Nouveau titre"]
+    assert titles(client.get("/recherche/", query_string={"q": "cantine"})) == ["Cantine partagée"]
+
+    proposal.state = ProposalState.WITHDRAWN
+    db.session.delete(idea)
+    db.session.commit()
+    assert titles(client.get("/recherche/", query_string={"q": "nouveau cantine"})) == []
+    assert titles(client.get("/recherche/", query_string={"q": "cantine"})) == []
+
+
+HOSTILE = [
+    "", "   ", '"', '""', "*", "sante*", "-sante", "NOT sante", "sante OR jardin", "sante AND", "NEAR(sante jardin)",
+    "NEAR", "(", ")", "(sante", "title:sante", "body:jardin", "^sante", "sante:*", "sante & | !", "<->", "'", "''",
+    "'; DROP TABLE ideas; --", "1=1 OR 'a'='a'", "\\", "%", "_", "%_%", "x²", "²", "🍎 pomme", "ﬁnance", "l'eau",
+    "aujourd’hui", "a" * 5000, "santé " * 300, "\x00sante", "{}[]", "sante\u200bjardin", "Ωμέγα", "日本語",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_any_input_gives_results_or_an_empty_state(client, territory, query):
+    make_idea("Santé et jardins", commune=territory.medoc_commune)
+    for url in ("/recherche/", "/idees/", "/propositions/"):
+        response = client.get(url, query_string={"q": query})
+        assert response.status_code == 200, (url, query)
+        htmx = client.htmx("GET", url, query_string={"q": query})
+        assert htmx.status_code == 200, (url, query)
+
+
+def test_punctuation_only_finds_nothing_and_says_so(client, territory):
+    make_idea("Santé et jardins", commune=territory.medoc_commune)
+    page = text(client.get("/recherche/", query_string={"q": '"*()'}))
+    assert "Aucun résultat pour « \"*() »" in page
+    assert "Aucune idée ne correspond" in text(client.get("/idees/", query_string={"q": "zzzzz"}))
+    assert "Saisissez un ou plusieurs mots" in text(client.get("/recherche/"))
+
+
+# --- Filters and sorting ------------------------------------------------------------------------
+
+def test_idea_filters(client, territory):
+    make_idea("Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,))
+    make_idea("Médoc santé", commune=territory.medoc_commune, domain=Domain.HEALTH, publics=(TargetPublic.WOMEN,))
+    make_idea("Bassin alimentation", commune=territory.bassin_commune, domain=Domain.FOOD)
+    get = lambda **args: sorted(titles(client.get("/idees/", query_string=args)))  # noqa: E731
+    assert get(pole="medoc") == ["Médoc alimentation", "Médoc santé"]
+    assert get(commune="arcachon") == ["Bassin alimentation"]
+    assert get(domaine="alimentation") == ["Bassin alimentation", "Médoc alimentation"]
+    assert get(public="femmes") == ["Médoc santé"]
+    assert get(pole="medoc", domaine="alimentation", q="aliment") == ["Médoc alimentation"]
+    # Unknown values are ignored, never an error.
+    assert len(get(pole="atlantide", domaine="magie", public="?", tri="n'importe", page="x")) == 3
+
+
+def test_proposal_filters(client, territory, asso):
+    make_proposal("Rural et QPV", association=asso, communes=(territory.medoc_commune,), rural=True, qpv=True)
+    make_proposal("Bassin santé", association=asso, communes=(territory.bassin_commune,), domain=Domain.HEALTH,
+                  publics=(TargetPublic.CHILDREN_AND_YOUTH,))
+    make_proposal("Retirée", association=asso, state=ProposalState.WITHDRAWN)
+    make_proposal("Brouillon", association=asso, state=ProposalState.DRAFT)
+    get = lambda **args: sorted(titles(client.get("/propositions/", query_string=args)))  # noqa: E731
+    assert get() == ["Bassin santé", "Rural et QPV"]
+    assert get(pole="medoc") == ["Rural et QPV"]
+    assert get(commune="arcachon") == ["Bassin santé"]
+    assert get(domaine="sante") == ["Bassin santé"]
+    assert get(public="enfants_jeunes") == ["Bassin santé"]
+    assert get(rural="1") == ["Rural et QPV"]
+    assert get(qpv="1") == ["Rural et QPV"]
+    assert get(etat="withdrawn") == ["Retirée"]
+    assert get(etat="draft") == ["Bassin santé", "Rural et QPV"]  # drafts are never listed
+
+
+def test_sorts(client, territory, asso):
+    now = utcnow()
+    make_idea("Ancienne", commune=territory.medoc_commune, supports=9, comments=1, created_at=now - timedelta(days=3))
+    make_idea("Récente", commune=territory.medoc_commune, supports=1, comments=2, created_at=now)
+    make_idea("Moyenne", commune=territory.medoc_commune, supports=5, comments=7, created_at=now - timedelta(days=1))
+    assert titles(client.get("/idees/")) == ["Récente", "Moyenne", "Ancienne"]
+    assert titles(client.get("/idees/?tri=recent")) == ["Récente", "Moyenne", "Ancienne"]
+    assert titles(client.get("/idees/?tri=soutiens")) == ["Ancienne", "Moyenne", "Récente"]
+    assert titles(client.get("/idees/?tri=commentaires")) == ["Moyenne", "Récente", "Ancienne"]
+    make_proposal("P ancienne", association=asso, supports=3, published_at=now - timedelta(days=2))
+    make_proposal("P récente", association=asso, supports=1, published_at=now)
+    assert titles(client.get("/propositions/?tri=recent")) == ["P récente", "P ancienne"]
+    assert titles(client.get("/propositions/?tri=soutiens")) == ["P ancienne", "P récente"]
+
+
+def _with_seed(client, seed):
+    with client.session_transaction() as session:
+        session[SEED_KEY] = list(seed)
+    return client
+
+
+def test_random_order_is_stable_per_visitor_and_differs_between_visitors(app, territory):
+    for n in range(30):
+        make_idea(f"Idée numéro {n:02d}", commune=territory.medoc_commune)
+    first = _with_seed(app.test_client(), (48271, 17))
+    order = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
+    again = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
+    assert order == again
+    assert sorted(order) == [f"Idée numéro {n:02d}" for n in range(30)]  # pages neither skip nor repeat
+    other = _with_seed(app.test_client(), (16807, 123456))
+    assert titles(other.get("/idees/?tri=hasard")) != order[:20]
+    assert order != sorted(order) and order != sorted(order, reverse=True)
+
+
+def test_a_new_visitor_gets_a_seed_kept_in_the_session(client, territory, asso):
+    for n in range(5):
+        make_proposal(f"Proposition {n}", association=asso)
+    first = titles(client.get("/propositions/"))  # random by default for proposals
+    with client.session_transaction() as session:
+        assert len(session[SEED_KEY]) == 2
+    assert titles(client.get("/propositions/")) == first
+
+
+def test_pagination_keeps_the_filters(client, territory):
+    for n in range(25):
+        make_idea(f"Jardin {n}", commune=territory.medoc_commune)
+    make_idea("Jardin du Bassin", commune=territory.bassin_commune)
+    page = html(client.get("/idees/?pole=medoc&q=jardin&tri=recent"))
+    next_link = re.search(r'href="([^"]+)" rel="next"', page).group(1)
+    next_link = html_module.unescape(next_link)
+    assert "pole=medoc" in next_link and "q=jardin" in next_link and "page=2" in next_link
+    assert len(titles(client.get(next_link))) == 5
+
+
+# --- htmx ---------------------------------------------------------------------------------------
+
+def test_htmx_gets_the_results_and_the_announced_count(client, territory):
+    make_idea("Alimentation locale", commune=territory.medoc_commune)
+    make_idea("Alimentation au Bassin", commune=territory.bassin_commune)
+    response = client.htmx("GET", "/idees/?q=alimentation&pole=medoc")
+    body = html(response)
+    assert "<html" not in body
+    assert 'id="result-count" hx-swap-oob="innerHTML"' in body
+    assert "1 idée" in body
+    assert titles(response) == ["Alimentation locale"]
+    # A history restore asks for the whole page.
+    restore = client.htmx("GET", "/idees/?q=alimentation&pole=medoc", headers={"HX-History-Restore-Request": "true"})
+    assert "<html" in html(restore) and 'role="status"' in html(restore)
+
+
+def test_the_filter_form_works_without_javascript_and_drives_htmx(client, territory):
+    page = html(client.get("/idees/"))
+    form = re.search(r'<form action="/idees/" method="get"[^>]*>', page).group(0)
+    assert 'hx-get="/idees/"' in form and 'hx-push-url="true"' in form and 'hx-target="#results"' in form
+    assert 'hx-trigger="input changed delay:400ms, search"' in page
+    assert 'role="status"' in page
+    for name in ("q", "pole", "commune", "domaine", "public", "tri"):
+        assert f'name="{name}"' in page
+    proposals = html(client.get("/propositions/"))
+    for name in ("etat", "rural", "qpv"):
+        assert f'name="{name}"' in proposals
+
+
+# --- Queries ------------------------------------------------------------------------------------
+
+def _queries(client, url: str) -> int:
+    with count_queries() as log:
+        assert client.get(url).status_code == 200
+    return log.count
+
+
+@pytest.mark.parametrize("url", [
+    "/idees/", "/idees/?q=jardin&pole=medoc&tri=hasard", "/propositions/", "/propositions/?q=jardin&rural=1",
+    "/recherche/?q=jardin",
+])
+def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
+    client = app.test_client()
+
+    def add(n):
+        for i in range(n):
+            make_idea(f"Jardin {i}", commune=territory.medoc_commune, publics=(TargetPublic.SENIORS,))
+            make_proposal(f"Jardin proposé {i}", association=asso, communes=(territory.medoc_commune,), rural=True,
+                          publics=(TargetPublic.WOMEN,))
+        factories.make_association(f"Jardin associatif {n}", territory.medoc_commune)
+        make_call(f"Appel jardins {n}")
+
+    add(2)
+    few = _queries(client, url)
+    add(12)
+    # Never more with more rows (the search page may show fewer kinds on a fuller first page).
+    assert _queries(client, url) <= few
+    # Territory options, count, page, eager loads (+ one query per kind on the search page,
+    # + the proposals' co-authors, loaded in one batch).
+    assert few <= (12 if url.startswith("/recherche") else 8)
+
+
+def test_services_reject_nothing(app):
+    assert services.tokens('"a" OR (b*) -c NEAR/2') == ["a", "or", "b", "c", "near", "2"]
+    assert services.hits("   ") is None
+    assert services.hits("()") is None
+    assert db.session.query(Idea).count() == 0 and db.session.query(Proposal).count() == 0

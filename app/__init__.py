@@ -20,6 +20,8 @@ from app.cli import register_cli
 from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, migrate
+from app.follows.routes import bp as follows_bp
+from app.profiles.routes import bp as profiles_bp
 from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
 from app.notifications.routes import bp as notifications_bp
@@ -73,7 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_web(app)
     for bp in (
         pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp,
-        comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp,
+        comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp, follows_bp, profiles_bp,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(associations_bp)

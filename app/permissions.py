@@ -446,3 +446,15 @@ def _private_space_post(user: Any, accompaniment: Any) -> bool:
     return _active(user) and can(user, "private_space.view", accompaniment)
 
 # === End of moderation and accompaniment ======================================================
+
+
+# --- Follows and profiles ---------------------------------------------------------------------
+
+@rule("follow.toggle")
+def _follow_toggle(user: Any, target: Any) -> bool:
+    """Anyone with an account follows what they can see (a draft only its authors)."""
+    if not _authenticated(user):
+        return False
+    if getattr(target, "kind", None) == "proposal":
+        return can(user, "proposal.view", target)
+    return True

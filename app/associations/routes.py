@@ -2,9 +2,11 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.follows.services import is_following
 from app.access import access, authorize
 from app.associations import services
 from app.associations.forms import AssociationForm, InviteForm
+from app.follows.services import is_following
 from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
 from app.models import MembershipRole
@@ -54,6 +56,7 @@ def detail(slug: str):
         association=association,
         members=services.public_members(association),
         proposals=services.published_proposals(association),
+        following=is_following(current_user.id, association),
     )
 
 

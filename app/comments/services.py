@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
 from app.models import Comment, Idea, Membership, Proposal, User
 from app.models.base import utcnow
@@ -160,6 +161,12 @@ def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: C
     else:
         text = _("%(name)s a commenté la proposition « %(title)s » de votre association.", name=actor.display_name, title=subject.title)
     notify(owners, "comment_new", text, url, exclude=actor.id)
+    # Everyone else who follows it hears of it too (in bulk); the commenter now follows it.
+    notify_followers(
+        subject, _("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
+        url, exclude={actor.id, *answered, *owners},
+    )
+    follow(actor.id, subject, commit=False)
 
 
 # --- Reading --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from app.models.coconstruction import (
     ProposalRevision,
 )
 from app.models.notifications import EmailMode, NotificationPreference
+from app.models.follows import Follow, FollowTarget
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -34,6 +35,8 @@ from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, Regist
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Follow",
+    "FollowTarget",
     "Amendment",
     "AmendmentStatus",
     "CoauthorStatus",

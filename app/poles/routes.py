@@ -1,7 +1,9 @@
 from flask import Blueprint, request
+from flask_login import current_user
 
 from app.access import access
 from app.accompaniment import services as accompaniment_services
+from app.follows.services import is_following
 from app.models import Domain, TargetPublic
 from app.permissions import PUBLIC
 from app.poles import services
@@ -30,4 +32,5 @@ def detail(slug: str):
         ideas=services.pole_ideas(pole, domain, public), proposals=services.pole_proposals(pole, domain, public),
         referents=accompaniment_services.referents(pole), partners=accompaniment_services.partners_of_pole(pole),
         domains=list(Domain), publics=list(TargetPublic), domain=domain, public=public,
+        following=is_following(current_user.id, pole),
     )

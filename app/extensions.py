@@ -29,6 +29,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Rate limits (production branch): named limits are applied with ``app.ratelimit.rate_limit``;
+# Rate limits: named limits are applied with ``app.ratelimit.rate_limit``;
 # storage, switches and values come from the configuration (see app/config.py).
 limiter = Limiter(key_func=get_remote_address, headers_enabled=False)

@@ -113,7 +113,7 @@ def setup_web(app: Flask) -> None:
             resp.headers["Allow"] = ", ".join(error.valid_methods)
         return resp
 
-    # --- production branch: rate limits (app/ratelimit.py) ---
+    # Rate limits (app/ratelimit.py).
     @app.errorhandler(RateLimitExceeded)
     def too_many_requests(error: RateLimitExceeded):
         seconds = retry_after_seconds()
@@ -129,7 +129,6 @@ def setup_web(app: Flask) -> None:
             resp = current_app.make_response(error_page(429, message))
         resp.headers["Retry-After"] = str(seconds)
         return resp
-    # --- end production branch ---
 
     @app.errorhandler(500)
     def server_error(error: Exception):

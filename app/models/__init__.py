@@ -1,7 +1,15 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
+from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
 from app.models.accounts import User
-from app.models.associations import Association, LegalForm, Membership, MembershipRole
+from app.models.associations import (
+    Association,
+    Invitation,
+    InvitationStatus,
+    LegalForm,
+    Membership,
+    MembershipRole,
+)
 from app.models.calls import Call
 from app.models.coconstruction import (
     Amendment,
@@ -11,6 +19,7 @@ from app.models.coconstruction import (
     ProposalRevision,
 )
 from app.models.notifications import EmailMode, NotificationPreference
+from app.models.follows import Follow, FollowTarget
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -22,19 +31,35 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, RegistrationAttempt, Report, ReportReason, SuspensionRequest
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Follow",
+    "FollowTarget",
     "Amendment",
     "AmendmentStatus",
     "CoauthorStatus",
     "ProposalCoauthor",
     "ProposalRevision",
+    "Accompaniment",
+    "AccompanimentState",
+    "AuditEntry",
+    "CaseStatus",
+    "ModerationCase",
+    "Partner",
+    "PrivateMessage",
+    "RegistrationAttempt",
+    "Report",
+    "ReportReason",
+    "SuspensionRequest",
     "Association",
     "Call",
     "Comment",
     "Domain",
     "Idea",
+    "Invitation",
+    "InvitationStatus",
     "Notification",
     "NotificationPreference",
     "EmailMode",

@@ -126,7 +126,8 @@ def _order(query, model: Any, f: Filters, newest: Any, matched: Any):
 
 
 def idea_conditions(f: Filters) -> list:
-    conditions = []
+    # Content hidden by moderation is never listed nor found.
+    conditions = [Idea.hidden_at.is_(None)]
     if f.commune:
         conditions.append(Idea.commune_id == f.commune.id)
     elif f.pole:
@@ -139,7 +140,7 @@ def idea_conditions(f: Filters) -> list:
 
 
 def proposal_conditions(f: Filters) -> list:
-    conditions = [Proposal.state == f.state]
+    conditions = [Proposal.state == f.state, Proposal.hidden_at.is_(None)]
     if f.commune:
         conditions.append(exists().where(proposal_communes.c.proposal_id == Proposal.id, proposal_communes.c.commune_id == f.commune.id))
     elif f.pole:

@@ -12,12 +12,13 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean
+.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-postgresql
 
 help:
 	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
 	@echo "make test   installe ce qu'il faut et lance tous les tests (SQLite puis PostgreSQL, navigateur compris)"
 	@echo "make dev    serveur de développement Flask (rechargement automatique)"
+	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite ; make bench-postgresql)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,17 @@ test-sqlite: install-dev test-deps
 
 test-postgresql: install-dev test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS)
+
+# --- production branch: benchmark against a bare Flask baseline (bench/README.md) ---
+BENCH_ARGS ?=
+bench: install-dev
+	@bash scripts/ensure-bench-deps.sh
+	$(BIN)/python bench/run.py --db sqlite $(BENCH_ARGS)
+
+bench-postgresql: install-dev test-deps
+	@bash scripts/ensure-bench-deps.sh
+	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS)
+# --- end production branch ---
 
 # Extract the user-facing strings (French is the source language) into a catalogue template.
 messages: install

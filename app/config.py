@@ -15,6 +15,34 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("TISSER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
+# --- Rate limits -------------------------------------------------------
+# Generous for people, low for robots; "N per minute;M per hour" means both apply. Each one can
+# be changed by an environment variable TISSER_RATELIMIT_<NAME> (e.g. TISSER_RATELIMIT_LOGIN).
+DEFAULT_RATELIMITS = {
+    "login": "10 per minute;60 per hour",
+    "register": "10 per minute;60 per hour",
+    "password_reset": "5 per minute;20 per hour",
+    "comment": "10 per minute;200 per day",
+    "support": "60 per minute;1000 per day",
+    "report": "10 per minute;50 per day",
+}
+
+
+def _production_settings(env: dict[str, str]) -> dict:
+    """Rate limits and reverse proxy."""
+    return {
+        "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
+        # In memory: one counter per gunicorn worker (fine on one machine). Several app servers:
+        # a shared Redis, e.g. redis://127.0.0.1:6379/0 (pip install "limits[redis]").
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMITS": {
+            name: env.get(f"TISSER_RATELIMIT_{name.upper()}", value) for name, value in DEFAULT_RATELIMITS.items()
+        },
+        # Behind nginx: trust this many proxies for the client address and the scheme (https).
+        "PROXY_FIX": int(env.get("TISSER_PROXY_FIX", "0") or 0),
+    }
+
+
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration cannot be used safely."""
 
@@ -88,7 +116,16 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         # The public address used in e-mails (links must work outside the site).
         "TISSER_BASE_URL": env.get("TISSER_BASE_URL", "http://127.0.0.1:8000"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
+        "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        **_production_settings(env),
+        # --- Moderation ---
+        # Distinct reports after which an item is hidden at once, pending review.
+        "MODERATION_HIDE_THRESHOLD": int(env.get("TISSER_MODERATION_HIDE_THRESHOLD", "3")),
+        # Spam brakes: accounts created per network address and per hour; ideas and comments per
+        # hour of an account younger than a day.
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
+        "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
     }

@@ -90,6 +90,10 @@ class DemoAssociation:
     description: str
     admin_email: str
     member_emails: tuple[str, ...] = ()
+    # Demo identifiers: well-formed (RNA format, SIRET key) but invented.
+    rna: str | None = None
+    siret: str | None = None
+    verified: bool = False
 
 
 ASSOCIATIONS = [
@@ -97,16 +101,17 @@ ASSOCIATIONS = [
         "Les Jardins partagés du Bassin", LegalForm.ASSOCIATION, "Gujan-Mestras",
         "Jardins partagés et ateliers cuisine avec les familles du Bassin.",
         f"asso.bassin@{DEMO_DOMAIN}", (f"membre.bassin@{DEMO_DOMAIN}",),
+        rna="W332004512", siret="78451236000008", verified=True,
     ),
     DemoAssociation(
         "Épicerie solidaire du Libournais", LegalForm.ESS, "Libourne",
         "Épicerie solidaire, paniers de saison et accès aux droits.",
-        f"asso.libournais@{DEMO_DOMAIN}",
+        f"asso.libournais@{DEMO_DOMAIN}", siret="81234567600009",
     ),
     DemoAssociation(
         "Médoc Entraide Seniors", LegalForm.ASSOCIATION, "Lesparre-Médoc",
         "Visites à domicile et pair-aidance pour les seniors isolés du Médoc.",
-        f"asso.medoc@{DEMO_DOMAIN}",
+        f"asso.medoc@{DEMO_DOMAIN}", rna="W331009876",
     ),
 ]
 
@@ -180,6 +185,7 @@ def load_demo() -> None:
             association = Association(
                 slug=slug, name=asso.name, legal_form=asso.legal_form,
                 commune_id=communes[asso.commune].id, description=asso.description,
+                rna=asso.rna, siret=asso.siret, verified_at=utcnow() if asso.verified else None,
             )
             db.session.add(association)
             db.session.flush()
@@ -196,7 +202,29 @@ def load_demo() -> None:
         _account(f"habitant{i}@{DEMO_DOMAIN}", pseudonym())
 
     _upsert_gironde_call()
+    _upsert_partners(poles)
     db.session.commit()
+
+
+# --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------
+
+DEMO_PARTNERS = [
+    ("CCAS de {commune}", "Accompagnement social et aide alimentaire", "Accueil du CCAS, en mairie", ["alimentation", "citoyennete"]),
+    ("Maison départementale des solidarités — {pole}", "Accès aux droits", "Accueil de la MDS, sur rendez-vous", ["citoyennete", "sante"]),
+]
+
+
+def _upsert_partners(poles: dict[str, Pole]) -> None:
+    from app.models import Commune, Partner
+
+    for pole in poles.values():
+        commune = db.session.scalar(select(Commune.name).where(Commune.pole_id == pole.id).order_by(Commune.name).limit(1))
+        for organisation, service, contact, domains in DEMO_PARTNERS:
+            name = organisation.format(commune=commune or pole.name, pole=pole.name)
+            if db.session.scalar(select(Partner.id).where(Partner.pole_id == pole.id, Partner.organisation == name)) is None:
+                partner = Partner(pole_id=pole.id, organisation=name, service=service, contact=contact)
+                partner.domains = domains
+                db.session.add(partner)
 
 
 def _paris_noon(day: datetime) -> datetime:

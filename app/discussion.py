@@ -5,9 +5,16 @@ from __future__ import annotations
 from flask_login import current_user
 
 from app.comments.services import thread_context
-from app.subjects import Subject
+from app.follows.services import is_following
+from app.subjects import Subject, slug_of
 from app.supports.services import support_context
 
 
 def participation_context(subject: Subject) -> dict:
-    return {"subject": subject, **support_context(subject, current_user), **thread_context(subject, current_user)}
+    return {
+        "subject": subject,
+        **support_context(subject, current_user),
+        **thread_context(subject, current_user),
+        "following": is_following(current_user.id, subject),
+        "follow_slug": slug_of(subject),
+    }

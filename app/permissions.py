@@ -14,7 +14,7 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership
+from app.models import Membership, MembershipRole
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -52,6 +52,11 @@ def _authenticated(user: Any) -> bool:
 
 def _admin(user: Any) -> bool:
     return _authenticated(user) and user.is_admin
+
+
+def _active(user: Any) -> bool:
+    """Logged in and not suspended: may post, comment, support and report."""
+    return _authenticated(user) and not user.is_suspended
 
 
 # --- Anyone ---------------------------------------------------------------------------------
@@ -113,6 +118,7 @@ def association_ids(user: Any) -> frozenset[int]:
 def forget_memberships(user_id: int) -> None:
     """Call after changing someone's memberships within a request."""
     g.setdefault("association_ids", {}).pop(user_id, None)
+
     g.setdefault("admin_association_ids", {}).pop(user_id, None)
 
 
@@ -132,6 +138,48 @@ def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
     return proposal is not None and proposal.association_id in association_ids(user)
 
 
+# --- Associations ---------------------------------------------------------------------------
+
+@rule("association.create")
+def _association_create(user: Any, obj: Any) -> bool:
+    # Anyone with an account may register an association; they become its administrator.
+    return _authenticated(user)
+
+
+@rule("association.edit")
+def _association_edit(user: Any, association: Any) -> bool:
+    return _admin(user) or (association is not None and association.id in admin_association_ids(user))
+
+
+@rule("association.manage_members")
+def _association_manage_members(user: Any, association: Any) -> bool:
+    """Inviting, removing, promoting: the association's administrators (and the platform's, to
+    rescue an association whose administrators are gone)."""
+    return _admin(user) or (association is not None and association.id in admin_association_ids(user))
+
+
+@rule("association.verify")
+def _association_verify(user: Any, association: Any) -> bool:
+    return _admin(user)
+
+
+@rule("association.view_members")
+def _association_view_members(user: Any, association: Any) -> bool:
+    return _admin(user) or (association is not None and association.id in association_ids(user))
+
+
+@rule("association.own_membership")
+def _association_own_membership(user: Any, association: Any) -> bool:
+    """A member's own choices: shown publicly or not, leaving."""
+    return association is not None and association.id in association_ids(user)
+
+
+@rule("invitation.respond")
+def _invitation_respond(user: Any, invitation: Any) -> bool:
+    # Whether the invitation is for this account's address is a rule of its own, with its own
+    # message (see app.associations.services.check_invitation).
+    return _authenticated(user)
+
 def admin_association_ids(user: Any) -> frozenset[int]:
     """Associations this person administers (they answer invitations on its behalf)."""
     if not _authenticated(user):
@@ -150,7 +198,7 @@ def admin_association_ids(user: Any) -> frozenset[int]:
 
 @rule("idea.create")
 def _idea_create(user: Any, obj: Any) -> bool:
-    return _authenticated(user)
+    return _active(user)
 
 
 @rule("idea.edit")
@@ -168,6 +216,8 @@ def _idea_take_up(user: Any, idea: Any) -> bool:
 
 @rule("proposal.create")
 def _proposal_create(user: Any, association: Any) -> bool:
+    if _authenticated(user) and user.is_suspended:
+        return False
     ids = association_ids(user)
     return bool(ids) if association is None else association.id in ids
 
@@ -206,12 +256,12 @@ def open_for_participation(subject: Any) -> bool:
 
 @rule("comment.create")
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _authenticated(user) and open_for_participation(subject)
+    return _active(user) and open_for_participation(subject)
 
 
 @rule("comment.edit")
 def _comment_edit(user: Any, comment: Any) -> bool:
-    return _authenticated(user) and comment.author_id == user.id and comment.deleted_at is None
+    return _active(user) and comment.author_id == user.id and comment.deleted_at is None
 
 
 @rule("comment.delete")
@@ -221,7 +271,7 @@ def _comment_delete(user: Any, comment: Any) -> bool:
 
 @rule("support.toggle")
 def _support_toggle(user: Any, subject: Any) -> bool:
-    if not _authenticated(user) or not open_for_participation(subject):
+    if not _active(user) or not open_for_participation(subject):
         return False
     # An association does not vote for its own proposal.
     return subject.kind == "idea" or not is_author_of_proposal(user, subject)
@@ -331,3 +381,129 @@ def _project_report(user: Any, proposal: Any) -> bool:
 def _project_replicate(user: Any, proposal: Any) -> bool:
     """Another association reproduces a selected project on its own territory."""
     return proposal.state == "selected" and bool(association_ids(user) - author_association_ids(proposal))
+
+
+# === Moderation and accompaniment (app.moderation, app.accompaniment) =========================
+
+def _moderates_any(user: Any, pole_ids: Any) -> bool:
+    return _admin(user) or (_authenticated(user) and user.moderated_pole_id in set(pole_ids))
+
+
+@rule("content.report")
+def _content_report(user: Any, item: Any) -> bool:
+    # Own content, a second report or a hidden item get a French message from the service.
+    return _active(user)
+
+
+@rule("content.moderate")
+def _content_moderate(user: Any, item: Any) -> bool:
+    """An idea, proposal or comment: by admins, and by the moderators of any of its poles."""
+    from app.moderation.scope import poles_of
+
+    if _admin(user):
+        return True
+    return _authenticated(user) and user.is_pole_moderator and item is not None and _moderates_any(user, poles_of(item))
+
+
+@rule("content.see_hidden")
+def _content_see_hidden(user: Any, item: Any) -> bool:
+    """Hidden content stays readable by its authors (with a notice) and its moderators."""
+    if not _authenticated(user):
+        return False
+    if getattr(item, "kind", None) == "proposal":
+        own = is_author_of_proposal(user, item)
+    else:
+        own = item.author_id == user.id
+    return own or can(user, "content.moderate", item)
+
+
+@rule("moderation.access")
+def _moderation_access(user: Any, obj: Any) -> bool:
+    """The moderation area: admins and pole moderators (each sees their pole's part)."""
+    return _admin(user) or (_authenticated(user) and user.is_pole_moderator)
+
+
+@rule("moderation.all_poles")
+def _moderation_all_poles(user: Any, obj: Any) -> bool:
+    return _admin(user)
+
+
+@rule("account.suspend")
+def _account_suspend(user: Any, target: Any) -> bool:
+    # Admins suspend; nobody suspends an administrator or themselves.
+    return _admin(user) and (target is None or (not target.is_admin and target.id != user.id))
+
+
+@rule("account.propose_suspension")
+def _account_propose_suspension(user: Any, target: Any) -> bool:
+    return (
+        _authenticated(user) and user.is_pole_moderator and not user.is_admin
+        and (target is None or (not target.is_admin and target.id != user.id))
+    )
+
+
+@rule("partners.manage")
+def _partners_manage(user: Any, pole: Any) -> bool:
+    return can(user, "pole.moderate", pole)
+
+
+@rule("accompaniment.request")
+def _accompaniment_request(user: Any, proposal: Any) -> bool:
+    from app.proposals.states import PUBLIC_STATES
+
+    return _active(user) and proposal.state in PUBLIC_STATES and is_author_of_proposal(user, proposal)
+
+
+@rule("accompaniment.decide")
+def _accompaniment_decide(user: Any, accompaniment: Any) -> bool:
+    """The pole asked: its moderators (and admins) accept, name the referent or decline."""
+    return accompaniment is not None and _moderates_any(user, [accompaniment.pole_id])
+
+
+def _accompanying(user: Any, accompaniment: Any) -> bool:
+    from app.models import AccompanimentState
+
+    if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED:
+        return False
+    return _moderates_any(user, [accompaniment.pole_id]) or (
+        _authenticated(user) and accompaniment.referent_id == user.id
+    )
+
+
+@rule("accompaniment.manage")
+def _accompaniment_manage(user: Any, accompaniment: Any) -> bool:
+    """Linking partners and related proposals: the referent, the pole's moderators, admins."""
+    return _accompanying(user, accompaniment)
+
+
+@rule("private_space.view")
+def _private_space_view(user: Any, accompaniment: Any) -> bool:
+    """Never public: the proposal's authors, the referent, the pole's moderators, admins."""
+    if _accompanying(user, accompaniment):
+        return True
+    from app.models import AccompanimentState, Proposal
+
+    if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED or not _authenticated(user):
+        return False
+    return accompaniment.proposal_id is not None and is_author_of_proposal(
+        user, db.session.get(Proposal, accompaniment.proposal_id)
+    )
+
+
+@rule("private_space.post")
+def _private_space_post(user: Any, accompaniment: Any) -> bool:
+    return _active(user) and can(user, "private_space.view", accompaniment)
+
+# === End of moderation and accompaniment ======================================================
+
+
+# --- Follows and profiles ---------------------------------------------------------------------
+
+@rule("follow.toggle")
+def _follow_toggle(user: Any, target: Any) -> bool:
+    """Anyone with an account follows what they can see (a draft only its authors)."""
+    if not _authenticated(user):
+        return False
+    if getattr(target, "kind", None) == "proposal":
+        return can(user, "proposal.view", target)
+    return True

@@ -6,9 +6,10 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from app.extensions import db
 from app.formatting import FILTERS
 from app.permissions import can
+from app.ratelimit import retry_after_seconds
 from app.rendering import is_htmx, render
 
 HTMX_VERSION = "4.0.1"
@@ -73,6 +75,17 @@ def error_page(code: int, message: str | None = None):
     )
 
 
+def _retry_in(seconds: int) -> str:
+    if seconds < 2:
+        return _("Vous pourrez réessayer dans un instant.")
+    if seconds <= 90:
+        return _("Vous pourrez réessayer dans %(n)d secondes.", n=seconds)
+    minutes = -(-seconds // 60)
+    if minutes < 120:
+        return _("Vous pourrez réessayer dans %(n)d minutes.", n=minutes)
+    return _("Vous pourrez réessayer dans %(n)d heures.", n=-(-minutes // 60))
+
+
 def setup_web(app: Flask) -> None:
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(asset_url=asset_url, can=can, htmx_path=HTMX_PATH)
@@ -98,6 +111,23 @@ def setup_web(app: Flask) -> None:
         resp = current_app.make_response((response, status))
         if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             resp.headers["Allow"] = ", ".join(error.valid_methods)
+        return resp
+
+    # Rate limits (app/ratelimit.py).
+    @app.errorhandler(RateLimitExceeded)
+    def too_many_requests(error: RateLimitExceeded):
+        seconds = retry_after_seconds()
+        title, message = ERROR_MESSAGES[429]
+        message = str(message) + " " + _retry_in(seconds)
+        if is_htmx():
+            # Into the page's message area: the form being filled in (and its text) stays as it is.
+            body = render_template("errors/_too_many.html", title=str(title), message=message)
+            resp = current_app.make_response((body, 429))
+            resp.headers["HX-Retarget"] = ".flashes"
+            resp.headers["HX-Reswap"] = "innerHTML"
+        else:
+            resp = current_app.make_response(error_page(429, message))
+        resp.headers["Retry-After"] = str(seconds)
         return resp
 
     @app.errorhandler(500)

@@ -60,6 +60,11 @@ def _base_config(url: str) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "OUTBOX_READABLE": True,
         "SERVER_NAME": None,
+        # Rate limits are tested on their own (tests/test_security.py); elsewhere they are off.
+        "RATELIMIT_ENABLED": False,
+        # Spam brakes stay out of the way of other tests; test_moderation lowers them.
+        "NEW_ACCOUNT_POSTS_PER_HOUR": 10_000,
+        "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 10_000,
     }
 
 

@@ -12,7 +12,7 @@ from app.calls import decisions, evaluation, followup, services as call_services
 from app.calls.services import CallError
 from app.extensions import db
 from app.models import (
-    Assignment, Call, Decision, Indicator, LegalForm, Notification, Proposal, ProposalRevision, ProposalState,
+    Assignment, Association, Call, Decision, Indicator, LegalForm, Notification, Proposal, ProposalRevision, ProposalState,
     Replication, Score, Submission,
 )
 from app.models.base import utcnow
@@ -586,3 +586,18 @@ def test_demo_call_has_the_five_gironde_criteria(app):
     labels = db.session.scalars(select(Criterion.label).where(Criterion.call_id == call.id).order_by(Criterion.position)).all()
     assert len(labels) == 5 and "Pôles territoriaux de solidarité" in labels[3]
     assert call.max_grant_eur == 50_000 and "association" in call.legal_forms and "autre" not in call.legal_forms
+
+
+def test_submitted_proposals_stay_listed_and_findable(app, client, territory, member):
+    """Submitting to a call is public: the proposal stays in the list and in the search."""
+    from app.calls import services as call_services
+    from tests import calls_factories
+
+    association = db.session.scalar(select(Association))
+    call = calls_factories.make_call([territory.medoc, territory.bassin])
+    proposal = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Maraudes solidaires du soir")
+    call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), member)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
+    assert "Maraudes solidaires du soir" in text(client.get("/propositions/?tri=recent"))
+    assert "Maraudes solidaires du soir" in text(client.get("/recherche/?q=maraudes"))

@@ -256,3 +256,19 @@ def test_expired_unsubscribe_link_is_refused(app, client, resident, monkeypatch)
 
 def test_unsubscribe_needs_csrf_on_post(app, client, resident):
     assert client.post(f"/notifications/desabonnement/{_token(app, resident)}", csrf=False).status_code == 400
+
+
+def test_every_event_the_code_notifies_has_a_preference_kind():
+    """People can choose how they hear of every event: each notify() call names a known kind."""
+    import ast
+    import pathlib
+
+    from app.notifications.kinds import KINDS, category
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "app"
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "notify" and len(node.args) >= 2:
+                kind = node.args[1]
+                name = kind.value if isinstance(kind, ast.Constant) else "moderation_x"
+                assert category(name) in KINDS, f"{path.name}: {name}"

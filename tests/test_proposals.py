@@ -237,7 +237,9 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
     proposal = db.session.scalar(select(Proposal).order_by(Proposal.id.desc()))
     with count_queries() as detail:
         assert client.get(f"/propositions/{proposal.id}").status_code == 200
-    assert detail.count <= 12, detail.statements
+    # The proposal and its relations, the thread, supports, follow state, the accompaniment and
+    # call panels: a fixed number, whatever the size of the data.
+    assert detail.count <= 16, detail.statements
 
 
 def test_markdown_fields_are_sanitised(client, member, association, territory):

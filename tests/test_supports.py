@@ -175,7 +175,7 @@ def test_direct_post_per_role(role_client, subjects, which):
 def test_page_shows_what_each_role_can_do(role_client, subjects, which):
     role, client = role_client
     subject = getattr(subjects, which)
-    page = text(client.get(_page(subject)))
+    page = _support_box(text(client.get(_page(subject))))
     assert "0 soutien" in page
     if role == "anonymous":
         assert "Connectez-vous pour soutenir" in page
@@ -190,9 +190,15 @@ def test_page_shows_what_each_role_can_do(role_client, subjects, which):
         assert "Soutenir" in page
 
 
+def _support_box(page: str) -> str:
+    """The support box alone (the page has other toggles, e.g. "Suivre")."""
+    start = page.index('<div class="support" id="soutien">')
+    return page[start:page.index("</div>", start)]
+
+
 def test_withdrawn_proposal_shows_the_count_only(client, resident_client, subjects):
     for c in (client, resident_client):
-        page = text(c.get(_page(subjects.withdrawn)))
+        page = _support_box(text(c.get(_page(subjects.withdrawn))))
         assert "0 soutien" in page
         assert "aria-pressed" not in page
         assert "Connectez-vous pour soutenir" not in page

@@ -78,6 +78,8 @@ class RegisterForm(FlaskForm):
         _l("J'ai lu comment Tisser traite mes données personnelles et j'accepte les règles de participation."),
         validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
     )
+    # Spam brake (moderation): a honeypot people never see nor reach; robots fill it in.
+    website = StringField(_l("Ne pas remplir ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
 class DisplayNameForm(FlaskForm):

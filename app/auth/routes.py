@@ -14,6 +14,8 @@ from app.auth.forms import (
 )
 from app.forms import invalid, reject
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
+from app.ratelimit import rate_limit
+from app.moderation import services as moderation
 from app.rendering import render
 
 bp = Blueprint("auth", __name__)
@@ -24,6 +26,7 @@ def _after_login():
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@rate_limit("login")
 @access(ANONYMOUS_ONLY)
 def login():
     if current_user.is_authenticated:
@@ -51,16 +54,24 @@ def logout():
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
+@rate_limit("register")
 @access(ANONYMOUS_ONLY)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("auth.account"))
     form = RegisterForm()
+    if form.is_submitted() and form.website.data:
+        # Honeypot filled in: a robot. Refused quietly, nothing created, nothing explained.
+        return redirect(url_for("pages.home"))
+    if form.validate_on_submit() and not moderation.registration_allowed(_address()):
+        form.form_errors.append(_("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure."))
+        return invalid("auth/register.html", form=form)[0], 429
     if form.validate_on_submit():
         try:
             user = services.register(form.email.data, form.display_name.data, form.password.data)
         except services.FieldError as error:
             return reject("auth/register.html", form, error)
+        moderation.record_registration(_address())
         login_user(user)
         flash(_("Bienvenue sur Tisser, %(name)s ! Votre compte est créé.", name=user.display_name), "success")
         return _after_login()
@@ -69,6 +80,11 @@ def register():
         _check_availability(form)
         return invalid("auth/register.html", form=form)
     return render("auth/register.html", form=form)
+
+
+def _address() -> str:
+    # The proxy in front sets the real address (ProxyFix in deployment); remote_addr otherwise.
+    return request.remote_addr or "unknown"
 
 
 # Fields checked as soon as they lose focus (htmx); the others only on submit.
@@ -150,6 +166,7 @@ def change_password():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@rate_limit("password_reset")
 @access(PUBLIC)
 def forgot_password():
     form = ForgotPasswordForm()

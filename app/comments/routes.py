@@ -14,6 +14,7 @@ from app.comments.forms import CommentForm, edit_prefix, reply_prefix
 from app.forms import invalid
 from app.models import Comment, Idea
 from app.permissions import PUBLIC, can
+from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
 from app.subjects import SLUGS, Subject, load_subject, url_of
 
@@ -48,6 +49,7 @@ def _subject_page(subject: Subject, status: int):
 
 
 @bp.post(SUBJECT)
+@rate_limit("comment")
 @access("comment.create", per_object=True)
 def create(slug: str, subject_id: int):
     subject = load_subject(slug, subject_id)

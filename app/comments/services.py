@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
 from app.models import Comment, Idea, Membership, Proposal, User
 from app.models.base import utcnow
@@ -87,6 +88,11 @@ def _bump_count(subject: Subject, delta: int) -> None:
 def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
     body = clean_body(body)
+    # Spam brake (moderation): a new account's first posts are limited per hour.
+    from app.moderation.services import post_limit_message
+
+    if (limited := post_limit_message(author)) is not None:
+        raise CommentError(limited)
     comment = Comment(**subject_fk(subject), author_id=author.id, body=body, body_html=str(render_markdown(body)))
     if reply_to is not None:
         if not belongs_to(reply_to, subject):
@@ -155,6 +161,12 @@ def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: C
     else:
         text = _("%(name)s a commenté la proposition « %(title)s » de votre association.", name=actor.display_name, title=subject.title)
     notify(owners, "comment_new", text, url, exclude=actor.id)
+    # Everyone else who follows it hears of it too (in bulk); the commenter now follows it.
+    notify_followers(
+        subject, _("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
+        url, exclude={actor.id, *answered, *owners},
+    )
+    follow(actor.id, subject, commit=False)
 
 
 # --- Reading --------------------------------------------------------------------------------

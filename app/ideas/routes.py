@@ -8,6 +8,7 @@ from app.forms import check_url, field_check, invalid
 from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
+from app.moderation.services import post_limit_message
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC
 from app.rendering import render
@@ -44,6 +45,11 @@ def create():
     load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
+    # Spam brake (moderation): a new account's first posts are limited per hour.
+    limited = post_limit_message(current_user) if form.is_submitted() else None
+    if limited:
+        form.form_errors.append(limited)
+        return invalid("ideas/form.html", form=form, idea=None, check_url=check_url)[0], 429
     if form.validate_on_submit():
         idea = services.create_idea(current_user, **_form_data(form))
         flash(_("Votre idée est publiée. Merci !"), "success")

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.follows.services import follow
 from app.models import Commune, Domain, Idea, Proposal, TargetPublic, User
 from app.models.base import utcnow
 from app.proposals.states import PUBLIC_STATES
@@ -30,6 +31,8 @@ def create_idea(author: User, **fields) -> Idea:
     idea.public_rows = []
     _apply(idea, **fields)
     db.session.add(idea)
+    db.session.flush()
+    follow(author.id, idea, commit=False)  # authors follow their own content
     db.session.commit()
     return idea
 
@@ -44,6 +47,7 @@ def ideas_page(page: int = 1):
     query = (
         select(Idea)
         .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+        .where(Idea.hidden_at.is_(None))  # hidden pending moderation
         .order_by(Idea.created_at.desc(), Idea.id.desc())
     )
     return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)

@@ -1,8 +1,15 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
+from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
 from app.models.accounts import User
-from app.models.associations import Association, LegalForm, Membership, MembershipRole
-# --- Calls (calls branch) ---
+from app.models.associations import (
+    Association,
+    Invitation,
+    InvitationStatus,
+    LegalForm,
+    Membership,
+    MembershipRole,
+)
 from app.models.calls import (
     Assignment,
     Call,
@@ -15,7 +22,6 @@ from app.models.calls import (
     Score,
     Submission,
 )
-# --- end Calls ---
 from app.models.coconstruction import (
     Amendment,
     AmendmentStatus,
@@ -24,6 +30,7 @@ from app.models.coconstruction import (
     ProposalRevision,
 )
 from app.models.notifications import EmailMode, NotificationPreference
+from app.models.follows import Follow, FollowTarget
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -35,14 +42,28 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, RegistrationAttempt, Report, ReportReason, SuspensionRequest
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Follow",
+    "FollowTarget",
     "Amendment",
     "AmendmentStatus",
     "CoauthorStatus",
     "ProposalCoauthor",
     "ProposalRevision",
+    "Accompaniment",
+    "AccompanimentState",
+    "AuditEntry",
+    "CaseStatus",
+    "ModerationCase",
+    "Partner",
+    "PrivateMessage",
+    "RegistrationAttempt",
+    "Report",
+    "ReportReason",
+    "SuspensionRequest",
     "Association",
     "Call",
     # calls branch
@@ -58,6 +79,8 @@ __all__ = [
     "Comment",
     "Domain",
     "Idea",
+    "Invitation",
+    "InvitationStatus",
     "Notification",
     "NotificationPreference",
     "EmailMode",

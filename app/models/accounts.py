@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,8 +41,12 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     # A pole moderator is an account assigned to one Pôle territorial de solidarité.
     moderated_pole_id: Mapped[int | None] = mapped_column(ForeignKey("poles.id"), index=True)
+    # On the public profile: a person may keep their comments off it.
+    hide_comments: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Moderation: a suspended account can no longer post, comment, support or report.
+    suspended_at: Mapped[datetime | None]
 
     moderated_pole: Mapped[Pole | None] = relationship(lazy="raise_on_sql")
     memberships: Mapped[list[Membership]] = relationship(
@@ -70,6 +74,10 @@ class User(UserMixin, db.Model):
     @property
     def is_pole_moderator(self) -> bool:
         return self.moderated_pole_id is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"

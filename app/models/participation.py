@@ -132,6 +132,8 @@ class Idea(db.Model):
     # Kept up to date in the same transaction as the rows they count: lists never count rows.
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: set while hidden pending review (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
@@ -214,6 +216,8 @@ class Proposal(db.Model):
     published_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Moderation: set while hidden pending review (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     association: Mapped[Association] = relationship(lazy="raise_on_sql")
     author: Mapped[User] = relationship(lazy="raise_on_sql")
@@ -271,6 +275,8 @@ class Comment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Moderation: hidden pending review; the thread keeps its place for it (app.moderation).
+    hidden_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
 

@@ -31,8 +31,36 @@ KINDS: dict[str, Kind] = {
         Kind("amendment", _l("Une modification proposée sur une proposition que je rédige"), EmailMode.DAILY),
         Kind("evaluation", _l("Une décision sur une proposition déposée à un appel"), EmailMode.IMMEDIATE),
         Kind("followed", _l("L'activité de ce que je suis"), EmailMode.DAILY),
+        Kind("accompaniment", _l("L'accompagnement de mes propositions par un pôle"), EmailMode.IMMEDIATE),
     )
 }
+
+# The precise events the code notifies, each under the kind people set a preference for.
+EVENTS: dict[str, str] = {
+    "comment_new": "comment",
+    "comment_reply": "reply",
+    "coauthor_invitation": "invitation",
+    "coauthor_answer": "invitation",
+    "coauthor_removed": "invitation",
+    "amendment_suggested": "amendment",
+    "amendment_answered": "amendment",
+    "account_suspended": "moderation",
+    "account_unsuspended": "moderation",
+    "suspension_proposed": "moderation",
+    "accompaniment_requested": "accompaniment",
+    "accompaniment_decided": "accompaniment",
+    "referent_named": "accompaniment",
+    "private_message": "accompaniment",
+}
+
+
+def category(kind: str) -> str:
+    """The preference kind an event belongs to (moderation decisions are ``moderation_<action>``)."""
+    if kind in KINDS:
+        return kind
+    if kind.startswith("moderation_"):
+        return "moderation"
+    return EVENTS.get(kind, kind)
 
 MODE_LABELS = {
     EmailMode.IMMEDIATE: _l("Immédiatement"),
@@ -42,5 +70,5 @@ MODE_LABELS = {
 
 
 def default_mode(kind: str) -> EmailMode:
-    known = KINDS.get(kind)
+    known = KINDS.get(category(kind))
     return known.default if known else EmailMode.DAILY

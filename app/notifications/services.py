@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
-from app.notifications.kinds import KINDS, default_mode
+from app.notifications.kinds import KINDS, category, default_mode
 from app.outbox import queue_email
 
 PER_PAGE = 30
@@ -23,14 +23,19 @@ UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 # --- In-app ------------------------------------------------------------------------------------
 
-def notify(user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None) -> None:
+def notify(
+    user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None, email: bool = True
+) -> None:
     """Queue one notification per person, in bulk (one INSERT for many people), and the e-mails
-    of those who want them at once (two more queries, whatever the number of people)."""
+    of those who want them at once (two more queries, whatever the number of people).
+
+    ``email=False`` when the caller sends its own e-mail (an invitation with its link): the
+    person must not get the same news twice."""
     ids = [uid for uid in dict.fromkeys(user_ids) if uid != exclude]
     if not ids:
         return
     now = utcnow()
-    modes = email_modes(ids, kind)
+    modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
     rows = [
         {
             "user_id": uid, "kind": kind, "text": text[:400], "url": url, "created_at": now,
@@ -148,7 +153,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
 
 
 def kind_label(kind: str) -> str:
-    known = KINDS.get(kind)
+    known = KINDS.get(category(kind))
     return str(known.label) if known else _("Autres notifications")
 
 
@@ -183,7 +188,7 @@ def _footer(user_id: int, kinds: Iterable[str]) -> str:
 
 
 def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -> dict:
-    body = "\n".join([text, "", _("Voir sur Tisser : %(url)s", url=_absolute(url)), _footer(user_id, [kind])])
+    body = "\n".join([text, "", _("Voir sur Tisser : %(url)s", url=_absolute(url)), _footer(user_id, [category(kind)])])
     return {
         "recipient": email, "subject": _("Tisser : %(text)s", text=text)[:200], "body": body,
         "created_at": utcnow(), "attempts": 0, "last_error": "",
@@ -213,7 +218,7 @@ def send_digests() -> int:
     sent = 0
     for user_id, group in groupby(rows, key=lambda r: r.user_id):
         # A kind switched to "never" since the notification was made is left out.
-        items = [r for r in group if chosen.get((user_id, r.kind), default_mode(r.kind)) is not EmailMode.NEVER]
+        items = [r for r in group if chosen.get((user_id, category(r.kind)), default_mode(r.kind)) is not EmailMode.NEVER]
         if not items or user_id not in emails:
             continue
         lines = [
@@ -225,7 +230,7 @@ def send_digests() -> int:
         lines.append("")
         lines.append(_("Toutes vos notifications : %(url)s", url=_external("notifications.index")))
         subject = _("Tisser : %(num)d nouvelle(s) notification(s)", num=len(items))
-        queue_email(emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [r.kind for r in items]))
+        queue_email(emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items]))
         sent += 1
     now = utcnow()
     ids = [r.id for r in rows]

@@ -1,6 +1,10 @@
-from flask import Blueprint
+from flask import Blueprint, request
+from flask_login import current_user
 
 from app.access import access
+from app.accompaniment import services as accompaniment_services
+from app.follows.services import is_following
+from app.models import Domain, TargetPublic
 from app.permissions import PUBLIC
 from app.poles import services
 from app.rendering import render
@@ -18,4 +22,15 @@ def index():
 @access(PUBLIC)
 def detail(slug: str):
     pole = services.pole_by_slug(slug)
-    return render("poles/detail.html", pole=pole, moderators=services.moderators(pole))
+    # Ideas and proposals of the territory, filterable by domain and public (moderation work).
+    domain = request.args.get("domaine") or None
+    public = request.args.get("public") or None
+    domain = domain if domain in {d.value for d in Domain} else None
+    public = public if public in {p.value for p in TargetPublic} else None
+    return render(
+        "poles/detail.html", pole=pole, moderators=services.moderators(pole),
+        ideas=services.pole_ideas(pole, domain, public), proposals=services.pole_proposals(pole, domain, public),
+        referents=accompaniment_services.referents(pole), partners=accompaniment_services.partners_of_pole(pole),
+        domains=list(Domain), publics=list(TargetPublic), domain=domain, public=public,
+        following=is_following(current_user.id, pole),
+    )

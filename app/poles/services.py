@@ -2,7 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Commune, Pole, User
+from app.models import Commune, Idea, Pole, Proposal, User
+from app.models.participation import IdeaPublic, ProposalPublic, proposal_poles
 
 
 def pole_by_slug(slug: str) -> Pole:
@@ -26,3 +27,34 @@ def commune_choices() -> list[tuple[str, list[tuple[int, str]]]]:
     for commune_id, commune_name, pole_name in rows:
         groups.setdefault(pole_name, []).append((commune_id, commune_name))
     return list(groups.items())
+
+
+# --- Moderation and accompaniment: the pole page lists its territory's contributions ----------
+
+LIST_LIMIT = 30
+
+
+def pole_ideas(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Idea]:
+    """Visible ideas of the pole, newest first, optionally of one domain and one public."""
+    query = select(Idea).where(Idea.pole_id == pole.id, Idea.hidden_at.is_(None)).options(selectinload(Idea.public_rows))
+    if domain:
+        query = query.where(Idea.domain == domain)
+    if public:
+        query = query.where(Idea.id.in_(select(IdeaPublic.idea_id).where(IdeaPublic.public == public)))
+    return list(db.session.scalars(query.order_by(Idea.created_at.desc(), Idea.id.desc()).limit(LIST_LIMIT)))
+
+
+def pole_proposals(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Proposal]:
+    from app.proposals.states import PUBLIC_STATES
+
+    query = (
+        select(Proposal)
+        .where(Proposal.id.in_(select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id == pole.id)))
+        .where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+        .options(selectinload(Proposal.public_rows))
+    )
+    if domain:
+        query = query.where(Proposal.domain == domain)
+    if public:
+        query = query.where(Proposal.id.in_(select(ProposalPublic.proposal_id).where(ProposalPublic.public == public)))
+    return list(db.session.scalars(query.order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(LIST_LIMIT)))

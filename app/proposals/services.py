@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.follows.services import follow
 from app.models import Association, CoauthorStatus, Commune, Domain, Idea, Pole, Proposal, ProposalCoauthor, ProposalState, TargetPublic, User
 from app.models.base import utcnow
 from app.notifications.services import notify
@@ -87,6 +88,7 @@ def create_proposal(author: User, association: Association, fields: dict[str, An
     db.session.add(proposal)
     db.session.flush()
     revisions.record(proposal, author.id, [f for f in revisions.FIELDS if f in fields], note="")
+    follow(author.id, proposal, commit=False)  # authors follow their own content
     if idea is not None:
         notify(
             [idea.author_id], "idea_taken_up",
@@ -192,6 +194,7 @@ def proposals_page(page: int = 1):
     query = (
         select(Proposal)
         .where(Proposal.state == ProposalState.PUBLISHED)
+        .where(Proposal.hidden_at.is_(None))  # hidden pending moderation
         .options(*_list_options())
         .order_by(Proposal.published_at.desc(), Proposal.id.desc())
     )

@@ -34,6 +34,8 @@ FROZEN_STATES = frozenset({S.SUBMITTED, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED
 # Who may see it: drafts only their authors (checked in app.permissions). A proposal submitted
 # to a call is public: the call is a public process.
 PUBLIC_STATES = frozenset({S.PUBLISHED, S.WITHDRAWN}) | CALL_STATES
+# What the proposal lists show by default (and search finds): public and not withdrawn.
+LISTED_STATES = frozenset({S.PUBLISHED}) | CALL_STATES
 # Where the co-authors may still change the text.
 EDITABLE_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.CHANGES_REQUESTED})
 # Where the public may comment and support.

@@ -1,7 +1,7 @@
 """calls end to end: grid, submissions, evaluation, decisions, follow-up, replication
 
 Revision ID: 35eaad820ee8
-Revises: b1ca51cf41d1
+Revises: d1d119e1847a
 Create Date: 2026-11-23 14:35:05.114634
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '35eaad820ee8'
-down_revision = 'b1ca51cf41d1'
+down_revision = 'd1d119e1847a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Accompaniment of proposals by the poles."""

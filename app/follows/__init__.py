@@ -1,0 +1,1 @@
+"""Follows and the "mon fil" page of what one follows."""

@@ -1,0 +1,1 @@
+"""Scoped moderation: reports, queues, actions, suspensions, audit log."""

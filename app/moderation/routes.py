@@ -1,0 +1,268 @@
+"""Moderation routes: thin. Rules live in app.moderation.services and app.permissions.
+
+Every action is a real form (POST + redirect without JavaScript); with htmx the same URLs answer
+the fragment that changed, in place.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.access import access, authorize
+from app.extensions import db
+from app.models import ModerationCase, Pole, Proposal, User
+from app.moderation import services
+from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
+from app.moderation.scope import KIND_WORDS, URL_KINDS, kind_of
+from app.participation_forms import options
+from app.permissions import can
+from app.ratelimit import rate_limit
+from app.rendering import is_htmx, render
+
+bp = Blueprint("moderation", __name__)
+
+ITEM = "/signaler/<any(idee,proposition,commentaire):word>/<int:item_id>"
+
+
+@bp.app_template_global()
+def report_slot_id(item) -> str:
+    return f"signaler-{KIND_WORDS[kind_of(item)]}-{item.id}"
+
+
+@bp.app_template_global()
+def report_url(item) -> str:
+    return url_for("moderation.report", word=KIND_WORDS[kind_of(item)], item_id=item.id)
+
+
+@bp.app_template_global()
+def show_report_link(item) -> bool:
+    """Active people see "Signaler" on what others wrote and is still visible."""
+    return (
+        can(current_user, "content.report", item) and item.hidden_at is None
+        and getattr(item, "deleted_at", None) is None and not services.is_own(current_user, item)
+    )
+
+
+@bp.app_template_global()
+def entry_url(entry) -> str:
+    return services.url_of_item(entry.item)
+
+
+def _safe_back(default: str) -> str:
+    target = request.form.get("retour") or request.args.get("retour") or ""
+    # Only a path of this site: never an open redirect.
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+# --- Reporting ------------------------------------------------------------------------------
+
+@bp.route(ITEM, methods=["GET", "POST"])
+@rate_limit("report")
+@access("content.report", per_object=True)
+def report(word: str, item_id: int):
+    item = services.load_item(URL_KINDS[word], item_id) or abort(404)
+    if isinstance(item, Proposal) and not can(current_user, "proposal.view", item):
+        abort(404)
+    authorize("content.report", item)
+    slot = report_slot_id(item)
+    form = ReportForm(prefix=slot + "-")
+    back = services.url_of_item(item)
+    context = {"item": item, "form": form, "slot": slot, "back": back, "kind": kind_of(item)}
+    if form.validate_on_submit():
+        try:
+            result = services.report(current_user, item, form.reason.data, form.text.data)
+        except services.ModerationError as error:
+            if not is_htmx():
+                flash(error.message, "error")
+                return redirect(back)
+            return render("moderation/report.html", block="report_result", status=409, message=error.message, ok=False, hidden_now=False, **context)
+        message = _("Merci, votre signalement est transmis à l'équipe de modération.")
+        if result.hidden_now:
+            message += " " + _("Ce contenu est désormais masqué en attente de modération.")
+        if not is_htmx():
+            flash(message, "success")
+            return redirect(back)
+        return render("moderation/report.html", block="report_result", message=message, ok=True, hidden_now=result.hidden_now, **context)
+    status = 422 if form.is_submitted() else 200
+    return render("moderation/report.html", block="report_form", status=status, **context)
+
+
+# --- Queues ---------------------------------------------------------------------------------
+
+@bp.route("/moderation/")
+@access("moderation.access")
+def index():
+    if not current_user.is_admin:
+        pole = db.session.get(Pole, current_user.moderated_pole_id)
+        return redirect(url_for("moderation.pole_queue", slug=pole.slug))
+    return _queue_page(None)
+
+
+@bp.route("/moderation/<slug>")
+@access("pole.moderate", per_object=True)
+def pole_queue(slug: str):
+    pole = db.first_or_404(select(Pole).where(Pole.slug == slug))
+    authorize("pole.moderate", pole)
+    return _queue_page(pole)
+
+
+def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None, refused=()):
+    sort = request.values.get("tri", "recent")
+    sort = sort if sort in ("recent", "signalements") else "recent"
+    page = services.queue(pole, sort=sort, page=request.args.get("page", 1, type=int))
+    poles = list(db.session.scalars(select(Pole).order_by(Pole.name))) if current_user.is_admin else []
+    return render(
+        "moderation/queue.html", block="queue", status=status, pole=pole, page=page, sort=sort, poles=poles,
+        labels=services.action_labels(), kinds=services.kind_labels(), message=message, refused=refused,
+        reason_form=ReasonForm(formdata=None), open_count=page.total,
+    )
+
+
+def _queue_url(pole_slug: str | None) -> str:
+    return url_for("moderation.pole_queue", slug=pole_slug) if pole_slug else url_for("moderation.index")
+
+
+@bp.post("/moderation/cas/<int:case_id>")
+@access("content.moderate", per_object=True)
+def act(case_id: int):
+    case = db.get_or_404(ModerationCase, case_id)
+    item = services.load_item(case.kind, case.target_id) or abort(404)
+    authorize("content.moderate", item)
+    form = ReasonForm()
+    action = request.form.get("action", "")
+    back = _safe_back(url_for("moderation.index"))
+    if not form.validate_on_submit() or action not in services.ACTIONS:
+        message, ok, status = (form.reason.errors[0] if form.reason.errors else _("Choisissez une action.")), False, 422
+    else:
+        try:
+            services.act(case, action, current_user, form.reason.data)
+            message, ok, status = _("%(action)s : c'est fait.", action=services.action_labels()[action]), True, 200
+        except services.ModerationError as error:
+            message, ok, status = error.message, False, 409
+    if not is_htmx():
+        flash(message, "success" if ok else "error")
+        return redirect(back)
+    db.session.expire_all()
+    entry = services.hydrate([db.session.scalar(select(ModerationCase).where(ModerationCase.id == case.id).options(selectinload(ModerationCase.poles)))])[0]
+    return render(
+        "moderation/_case_result.html", status=status, entry=entry, message=message, ok=ok,
+        labels=services.action_labels(), kinds=services.kind_labels(), back=back, reason_form=ReasonForm(formdata=None),
+    )
+
+
+@bp.post("/moderation/lot")
+@access("moderation.access")
+def bulk():
+    """One decision on several checked items: each is checked and applied on its own."""
+    pole_slug = request.form.get("pole") or None
+    pole = db.session.scalar(select(Pole).where(Pole.slug == pole_slug)) if pole_slug else None
+    if pole is not None:
+        authorize("pole.moderate", pole)
+    elif not current_user.is_admin:
+        abort(403)
+    form = ReasonForm()
+    action = request.form.get("action", "")
+    ids = [int(v) for v in request.form.getlist("cas") if v.isdigit()]
+    if not form.validate_on_submit() or action not in services.ACTIONS or not ids:
+        message = _("Cochez au moins un contenu et choisissez une action.")
+        if not is_htmx():
+            flash(message, "error")
+            return redirect(_queue_url(pole_slug))
+        return _queue_page(pole, status=422, message=message)
+    cases = list(db.session.scalars(select(ModerationCase).where(ModerationCase.id.in_(ids)).order_by(ModerationCase.id)))
+
+    def allowed(case: ModerationCase) -> bool:
+        item = services.load_item(case.kind, case.target_id)
+        return item is not None and can(current_user, "content.moderate", item)
+
+    result = services.act_many(cases, action, current_user, form.reason.data, allowed)
+    message = _("%(action)s : %(done)d contenu(s) traité(s).", action=services.action_labels()[action], done=len(result.done))
+    if result.refused:
+        message += " " + _("%(num)d refusé(s) : %(reasons)s", num=len(result.refused), reasons=" ; ".join(sorted({r for _id, r in result.refused})))
+    if not is_htmx():
+        flash(message, "success" if result.done else "error")
+        return redirect(_queue_url(pole_slug))
+    # A refused case outside the moderator's pole is a 403 for that case: the bulk answers 200
+    # with what was done, and says what was refused.
+    return _queue_page(pole, message=message)
+
+
+# --- Audit log ------------------------------------------------------------------------------
+
+@bp.route("/moderation/journal")
+@access("moderation.access")
+def audit():
+    form = AuditFilterForm(request.args)
+    poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
+    labels = services.log_labels()
+    form.pole.choices = options([("", _("Tous les pôles"))] + [(p.slug, p.name) for p in poles])
+    form.action.choices = options([("", _("Toutes les actions"))] + list(labels.items()))
+    moderators = services.moderators_for_filter(current_user)
+    form.moderateur.choices = options([("", _("Tout le monde"))] + [(str(u.id), u.display_name) for u in moderators])
+    if not current_user.is_admin:
+        del form.pole
+    pole_id = None
+    if current_user.is_admin and form.pole.data:
+        pole_id = next((p.id for p in poles if p.slug == form.pole.data), None)
+    action = form.action.data if form.action.data in labels else None
+    actor_id = int(form.moderateur.data) if (form.moderateur.data or "").isdigit() else None
+    page = services.audit_page(current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=request.args.get("page", 1, type=int))
+    return render("moderation/audit.html", form=form, page=page, labels=labels, kinds=services.kind_labels(),
+                  own_pole=db.session.get(Pole, current_user.moderated_pole_id) if not current_user.is_admin else None)
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+@bp.route("/moderation/comptes/<int:user_id>")
+@access("moderation.access")
+def account(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return render("moderation/account.html", user=user, summary=services.account_summary(user), form=ReasonForm(formdata=None))
+
+
+ACCOUNT_ACTIONS = {
+    "suspendre": ("account.suspend", services.suspend, _l("Le compte est suspendu.")),
+    "lever-suspension": ("account.suspend", services.lift_suspension, _l("La suspension est levée.")),
+    "masquer-contenus": ("account.suspend", services.hide_all_content, _l("Les contenus visibles de ce compte sont masqués.")),
+    "proposer-suspension": ("account.propose_suspension", services.propose_suspension, _l("Votre proposition de suspension est transmise à l'administration.")),
+}
+
+
+@bp.post("/moderation/comptes/<int:user_id>/<any('suspendre','lever-suspension','masquer-contenus'):verb>")
+@access("account.suspend", per_object=True)
+def account_action(user_id: int, verb: str):
+    return _account_action(user_id, verb)
+
+
+@bp.post("/moderation/comptes/<int:user_id>/proposer-suspension")
+@access("account.propose_suspension", per_object=True)
+def propose_suspension(user_id: int):
+    return _account_action(user_id, "proposer-suspension")
+
+
+def _account_action(user_id: int, verb: str):
+    user = db.get_or_404(User, user_id)
+    action, apply, done = ACCOUNT_ACTIONS[verb]
+    authorize(action, user)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            apply(user, current_user, form.reason.data)
+        except services.ModerationError as error:
+            flash(error.message, "error")
+        else:
+            flash(str(done), "success")
+    else:
+        flash(form.reason.errors[0] if form.reason.errors else _("Le formulaire est incomplet."), "error")
+    return redirect(url_for("moderation.account", user_id=user.id))
+
+
+@bp.route("/moderation/suspensions")
+@access("moderation.all_poles")
+def suspensions():
+    return render("moderation/suspensions.html", requests=services.pending_suspension_requests(), suspended=services.suspended_accounts())

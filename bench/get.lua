@@ -1,0 +1,2 @@
+-- A plain GET of the URL given to wrk.
+dofile("report.lua")

@@ -1,0 +1,386 @@
+"""``make bench``: Tisser against a bare Flask baseline, same gunicorn settings, same run.
+
+Seeds the large data set (``flask seed-large``) into a temporary instance, starts Tisser and the
+baseline (bench/baseline.py) under gunicorn (sync workers, ``-w 4``), drives both with wrk for the
+same duration and prints requests/s, p50 and p99 of each endpoint as a ratio of the baseline,
+the page weight, and writes everything to ``bench-results/<timestamp>.json``.
+
+Absolute numbers depend on the machine and on what else runs on it; the ratios to the baseline
+measured in the same run are what to compare between runs.
+
+    python bench/run.py [--db sqlite|postgresql] [--duration 5] [--connections 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+SECRET = "bench-secret-key-" + "x" * 40
+SEED_PASSWORD = "tisser-seed-2026"
+TOGGLE_USERS = 16
+
+# (name, what it is compared with, target ratio of the baseline's requests/s or None)
+TARGETS = {
+    "list": ("template", 0.50),
+    "detail": ("template", 0.40),
+    "search": ("template", None),
+    "toggle": ("vote", 0.70),
+    "poll": ("hello", None),
+}
+P99_TARGET_MS = 100
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd: list[str], env: dict, **kw) -> str:
+    result = subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True, text=True, **kw)
+    return result.stdout
+
+
+class Server:
+    def __init__(self, name: str, app: str, env: dict, workers: int, cwd: Path = ROOT) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.TemporaryFile()
+        cmd = [
+            str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--log-level", "warning", app,
+        ]
+        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self.log, stderr=self.log)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise SystemExit(f"{name} did not start:\n{self.log.read().decode(errors='replace')}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit(f"{name} did not answer in 30 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# --- HTTP helpers (no redirects followed, cookies by hand) --------------------------------------
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def http(method: str, url: str, cookie: str = "", data: dict | None = None, headers: dict | None = None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, method=method, headers={**(headers or {})})
+    if cookie:
+        request.add_header("Cookie", cookie)
+    try:
+        response = _opener.open(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        payload = response.read()
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+        return response.status, payload, set_cookies, dict(response.headers)
+
+
+def merge_cookies(cookie: str, set_cookies: list[str]) -> str:
+    jar = dict(part.split("=", 1) for part in cookie.split("; ") if "=" in part)
+    for header in set_cookies:
+        name, value = header.split(";", 1)[0].split("=", 1)
+        jar[name] = value
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def login(base: str, email: str, password: str) -> tuple[str, str]:
+    """Log in through the real form; return (cookie header, CSRF token for X-CSRFToken)."""
+    status, body, set_cookies, _ = http("GET", base + "/connexion")
+    cookie = merge_cookies("", set_cookies)
+    form_token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body).group(1).decode()
+    status, body, set_cookies, _ = http(
+        "POST", base + "/connexion", cookie, {"csrf_token": form_token, "email": email, "password": password}
+    )
+    if status != 302:
+        raise SystemExit(f"log-in of {email} failed ({status})")
+    cookie = merge_cookies(cookie, set_cookies)
+    status, body, set_cookies, _ = http("GET", base + "/compte", cookie)
+    cookie = merge_cookies(cookie, set_cookies)
+    header_token = re.search(rb'"X-CSRFToken": "([^"]+)"', body).group(1).decode()
+    return cookie, header_token
+
+
+# --- wrk ----------------------------------------------------------------------------------------
+
+def wrk(url: str, script: str, args: argparse.Namespace, env: dict | None = None, duration: float | None = None) -> dict:
+    cmd = [
+        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(duration or args.duration))}s",
+        "--timeout", "10s", "-s", script, url,
+    ]
+    out = subprocess.run(cmd, cwd=BENCH, env={**os.environ, **(env or {})}, check=True, capture_output=True, text=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+    data = json.loads(line[len("WRK_JSON "):])
+    seconds = data["duration_us"] / 1e6
+    return {
+        "rps": round(data["requests"] / seconds, 1),
+        "p50_ms": round(data["p50_us"] / 1000, 2),
+        "p90_ms": round(data["p90_us"] / 1000, 2),
+        "p99_ms": round(data["p99_us"] / 1000, 2),
+        "requests": data["requests"],
+        "errors": data["status_errors"] + data["socket_errors"],
+    }
+
+
+def measure(name: str, url: str, script: str, args, env=None) -> dict:
+    wrk(url, script, args, env, duration=1)  # warm-up: imports, caches, connection pools
+    result = wrk(url, script, args, env)
+    print(f"  {name:<10} {result['rps']:>9.0f} req/s  p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms"
+          f"{'  ERRORS: ' + str(result['errors']) if result['errors'] else ''}", flush=True)
+    return result
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installation de wrk (apt-get)…", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        return
+    raise SystemExit("wrk est introuvable : installez-le (sudo apt-get install -y wrk) puis relancez make bench.")
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+def seed(env: dict) -> tuple[int, str]:
+    run([str(BIN / "flask"), "db", "upgrade"], env)
+    out = run([str(BIN / "flask"), "seed-large"], env)
+    print("  " + out.strip().replace("\n", "\n  "), flush=True)
+    heavy = int(re.search(r"/propositions/(\d+)", out).group(1))
+    return heavy, out
+
+
+def toggle_users(tisser: Server, env: dict, workdir: Path) -> Path:
+    """Log in seeded supporters (not association members) and pair each with a proposal."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "TISSER_INSTANCE_DIR", "SECRET_KEY")})
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Membership, Proposal, ProposalState, User
+
+    app = create_app()
+    with app.app_context():
+        members = select(Membership.user_id)
+        emails = db.session.scalars(
+            select(User.email).where(User.email.like("seed%@tisser.seed"), User.id.not_in(members))
+            .order_by(User.id.desc()).limit(TOGGLE_USERS)
+        ).all()
+        proposals = db.session.scalars(
+            select(Proposal.id).where(Proposal.state == ProposalState.PUBLISHED).order_by(Proposal.id.desc()).limit(TOGGLE_USERS)
+        ).all()
+        db.engine.dispose()
+    lines = []
+    for email, proposal_id in zip(emails, proposals):
+        cookie, token = login(tisser.url, email, SEED_PASSWORD)
+        path = f"/propositions/{proposal_id}/soutien"
+        for _ in range(2):  # on, then off: the check leaves the data as it was
+            status, *_ = http("POST", tisser.url + path, cookie, {}, {"X-CSRFToken": token, "HX-Request": "true"})
+            if status != 200:
+                raise SystemExit(f"toggle {path} as {email}: HTTP {status}")
+        lines.append(f"{path}\t{cookie}\t{token}")
+    users_file = workdir / "toggle-users.tsv"
+    users_file.write_text("\n".join(lines) + "\n")
+    return users_file
+
+
+def page_weight(tisser: Server, heavy: int) -> dict:
+    status, body, *_ = http("GET", tisser.url + "/propositions/")
+    scripts = re.findall(rb'<script src="([^"]+)"', body)
+    js_raw = js_gz = 0
+    for src in scripts:
+        _, content, *_ = http("GET", tisser.url + src.decode())
+        js_raw += len(content)
+        js_gz += len(gzip.compress(content, 9))
+    _, detail, *_ = http("GET", f"{tisser.url}/propositions/{heavy}")
+    _, home, *_ = http("GET", tisser.url + "/")
+    return {
+        "scripts": [s.decode().split("?")[0] for s in scripts],
+        "js_bytes": js_raw, "js_gzip_bytes": js_gz,
+        "html_home_bytes": len(home), "html_list_bytes": len(body),
+        "html_list_gzip_bytes": len(gzip.compress(body, 6)),
+        "html_detail_200_comments_bytes": len(detail),
+        "html_detail_200_comments_gzip_bytes": len(gzip.compress(detail, 6)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--duration", type=float, default=5, help="secondes de mesure par adresse")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)")
+    args = parser.parse_args()
+    ensure_wrk()
+
+    workdir = args.data or Path(tempfile.mkdtemp(prefix="tisser-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    servers: list[Server] = []
+    load_before = os.getloadavg()
+    try:
+        if args.db == "postgresql":
+            sys.path.insert(0, str(ROOT))
+            from tests.pgcluster import Cluster
+
+            cluster = Cluster().start()
+            database_url = cluster.create_database("tisser_bench")
+            baseline_db = cluster.create_database("baseline").replace("postgresql+psycopg://", "postgresql://")
+        else:
+            database_url = f"sqlite:///{workdir / 'tisser.sqlite3'}"
+            baseline_db = str(workdir / "baseline.sqlite3")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TISSER_", "RATELIMIT_", "DATABASE_URL"))}
+        env = {
+            **base_env, "FLASK_APP": "wsgi", "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+            "TISSER_INSTANCE_DIR": str(workdir / "instance"),
+        }
+        print(f"== Données : flask seed-large sur {args.db} ==", flush=True)
+        seeded = workdir / "heavy-proposal"
+        if args.db == "sqlite" and seeded.exists():
+            heavy = int(seeded.read_text())
+            print(f"  (données réutilisées : {workdir})", flush=True)
+        else:
+            heavy, _ = seed(env)
+            seeded.write_text(str(heavy))
+        # Served as in production; the support limit is raised so that the toggle run is measured
+        # with the limiter's own cost but never refused.
+        serve_env = {**env, "TISSER_ENV": "production", "TISSER_RATELIMIT_SUPPORT": "1000000 per minute"}
+        tisser = Server("tisser", "wsgi:app", serve_env, args.workers)
+        servers.append(tisser)
+        baseline_env = {**base_env, "BASELINE_DATABASE": baseline_db}
+        subprocess.run([sys.executable, str(BENCH / "baseline.py")], env=baseline_env, check=True)
+        baseline = Server("baseline", "baseline:app", baseline_env, args.workers, cwd=BENCH)
+        servers.append(baseline)
+
+        users_file = toggle_users(tisser, env, workdir)
+        from sqlalchemy import func, select
+
+        from app import create_app
+        from app.extensions import db
+        from app.models import Comment
+
+        with create_app().app_context():
+            max_comment = db.session.scalar(select(func.max(Comment.id)))
+            db.engine.dispose()
+
+        poll_path = f"/propositions/{heavy}/commentaires/nouveaux?apres={max_comment}"
+        tisser_paths = {
+            "list": "/propositions/",
+            "detail": f"/propositions/{heavy}",
+            "search": "/recherche/?q=familles",
+            "poll": poll_path,
+        }
+        for name, path in tisser_paths.items():
+            status, *_ = http("GET", tisser.url + path)
+            expected = 204 if name == "poll" else 200
+            if status != expected:
+                raise SystemExit(f"{path}: HTTP {status}, expected {expected}")
+
+        print(f"\n== wrk : {args.threads} fils, {args.connections} connexions, {args.duration:g} s par adresse "
+              f"(+1 s de chauffe), gunicorn -w {args.workers} sync ==", flush=True)
+        results: dict[str, dict] = {}
+        print("Référence (Flask nu) :", flush=True)
+        results["hello"] = measure("hello", baseline.url + "/", "get.lua", args)
+        results["template"] = measure("template", baseline.url + "/modele", "get.lua", args)
+        results["vote"] = measure("vote", baseline.url + "/vote", "post.lua", args)
+        print("Tisser :", flush=True)
+        for name, path in tisser_paths.items():
+            results[name] = measure(name, tisser.url + path, "get.lua", args)
+        results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
+        weight = page_weight(tisser, heavy)
+    finally:
+        for server in servers:
+            server.stop()
+        if cluster is not None:
+            cluster.stop()
+        if not args.data:
+            shutil.rmtree(workdir, ignore_errors=True)
+    load_after = os.getloadavg()
+
+    rows = []
+    for name, (ref, target) in TARGETS.items():
+        mine, base = results[name], results[ref]
+        ratio = mine["rps"] / base["rps"] if base["rps"] else 0
+        ok = (target is None or ratio >= target) and mine["p99_ms"] < P99_TARGET_MS and not mine["errors"]
+        rows.append({
+            "endpoint": name, "baseline": ref, "rps": mine["rps"], "baseline_rps": base["rps"],
+            "ratio": round(ratio, 3), "target_ratio": target, "p50_ms": mine["p50_ms"], "p99_ms": mine["p99_ms"],
+            "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"], "errors": mine["errors"],
+            "meets_targets": ok,
+        })
+
+    print(f"\n== Tisser / référence ({args.db}) — charge de la machine : {load_before[0]:.1f} avant, "
+          f"{load_after[0]:.1f} après ({os.cpu_count()} cœurs) ==")
+    print(f"{'adresse':<8} {'référence':<9} {'req/s':>8} {'réf. req/s':>10} {'ratio':>6} {'cible':>6} "
+          f"{'p50 ms':>7} {'p99 ms':>7}  ")
+    for row in rows:
+        target = f"{row['target_ratio']:.0%}" if row["target_ratio"] else "—"
+        verdict = "ok" if row["meets_targets"] else "MANQUÉ"
+        print(f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
+              f"{row['ratio']:>6.0%} {target:>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  {verdict}")
+    print(f"(cible p99 < {P99_TARGET_MS} ms ; toggle = soutien activé/retiré, connecté, avec CSRF ; "
+          f"poll = attente de nouveaux commentaires, 204)")
+    print(f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
+          f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip), "
+          f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
+          f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)")
+
+    out_dir = ROOT / "bench-results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = out_dir / f"{stamp}-{args.db}.json"
+    out.write_text(json.dumps({
+        "timestamp": stamp, "db": args.db,
+        "settings": {"workers": args.workers, "worker_class": "sync", "duration_s": args.duration,
+                     "connections": args.connections, "threads": args.threads},
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after},
+        "raw": results, "table": rows, "page_weight": weight,
+    }, indent=2, ensure_ascii=False))
+    print(f"\nRésultats : {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -601,3 +601,20 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
     assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
     assert "Maraudes solidaires du soir" in text(client.get("/propositions/?tri=recent"))
     assert "Maraudes solidaires du soir" in text(client.get("/recherche/?q=maraudes"))
+
+
+def test_proposal_list_filters_by_call(app, client, territory, member):
+    from tests import calls_factories
+
+    association = db.session.scalar(select(Association))
+    call = calls_factories.make_call([territory.medoc, territory.bassin], slug="appel-filtre")
+    inside = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Déposée à l'appel")
+    calls_factories.make_proposal(member, association, territory.medoc_commune, title="Hors de l'appel")
+    call_services.submit(call_services.get_call(call.slug), services.get_proposal(inside.id), member)
+    page = text(client.get("/propositions/?appel=appel-filtre&tri=recent"))
+    assert "Déposée à l'appel" in page and "Hors de l'appel" not in page
+    # An unknown call is ignored, never an error.
+    everything = text(client.get("/propositions/?appel=nimporte-quoi&tri=recent"))
+    assert "Déposée à l'appel" in everything and "Hors de l'appel" in everything
+    # The filter is kept by the pagination and offered in the form.
+    assert 'name="appel"' in everything

@@ -257,9 +257,9 @@ def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
     add(12)
     # Never more with more rows (the search page may show fewer kinds on a fuller first page).
     assert _queries(client, url) <= few
-    # Territory options, count, page, eager loads (+ one query per kind on the search page,
-    # + the proposals' co-authors, loaded in one batch).
-    assert few <= (12 if url.startswith("/recherche") else 8)
+    # Territory and call options, count, page, eager loads (+ one query per kind on the search
+    # page, + the proposals' co-authors, loaded in one batch).
+    assert few <= (13 if url.startswith("/recherche") else 9)
 
 
 def test_services_reject_nothing(app):

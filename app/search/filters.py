@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Commune, Domain, Pole, ProposalState, TargetPublic
+from app.models import Call, Commune, Domain, Pole, ProposalState, TargetPublic
 from app.proposals.states import PUBLIC_STATES
 
 MAX_QUERY_CHARS = 200
@@ -42,16 +42,18 @@ SEED_MODULUS = 2147483647  # a prime: (id * a + b) mod p reorders ids differentl
 
 @dataclass
 class Territory:
-    """The options of the territory filters, loaded once per request (two queries)."""
+    """The options of the territory and call filters, loaded once per request (three queries)."""
 
     poles: list[Pole]
     communes: list[Commune]
+    calls: list[Call] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Territory:
         poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
         communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
-        return cls(poles, communes)
+        calls = list(db.session.scalars(select(Call).order_by(Call.opens_at.desc())))
+        return cls(poles, communes, calls)
 
     def communes_by_pole(self) -> list[tuple[Pole, list[Commune]]]:
         return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in self.poles]
@@ -65,6 +67,7 @@ class Filters:
     domain: Domain | None = None
     public: TargetPublic | None = None
     state: ProposalState = ProposalState.PUBLISHED
+    call: Call | None = None
     rural: bool = False
     qpv: bool = False
     type: str | None = None
@@ -74,7 +77,10 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.pole or self.commune or self.domain or self.public or self.rural or self.qpv or self.type)
+        return bool(
+            self.q or self.pole or self.commune or self.domain or self.public or self.call
+            or self.rural or self.qpv or self.type
+        )
 
 
 def _enum(enum_cls: Any, raw: str | None) -> Any:
@@ -103,6 +109,7 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
     f.public = _enum(TargetPublic, args.get("public"))
     state = _enum(ProposalState, args.get("etat"))
     f.state = state if state in PUBLIC_STATES else ProposalState.PUBLISHED
+    f.call = next((c for c in territory.calls if c.slug == args.get("appel")), None)
     f.rural = args.get("rural") == "1"
     f.qpv = args.get("qpv") == "1"
     f.type = args.get("type") if args.get("type") in TYPES else None

@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Float, Integer, String, and_, cast, exists, f
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.models import Association, Call, Commune, Idea, Proposal, ProposalState
+from app.models import Association, Call, Commune, Idea, Proposal, ProposalState, Submission
 from app.proposals.states import LISTED_STATES
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
 from app.search.filters import SEED_MODULUS, Filters
@@ -157,6 +157,8 @@ def proposal_conditions(f: Filters) -> list:
         conditions.append(Proposal.is_rural.is_(True))
     if f.qpv:
         conditions.append(Proposal.is_qpv.is_(True))
+    if f.call:
+        conditions.append(Proposal.id.in_(select(Submission.proposal_id).where(Submission.call_id == f.call.id)))
     return conditions
 
 
@@ -265,6 +267,7 @@ def filter_kwargs(f: Filters) -> dict:
         "type": f.type,
         "rural": "1" if f.rural else None,
         "qpv": "1" if f.qpv else None,
+        "appel": f.call.slug if f.call else None,
     }
     return {k: v for k, v in args.items() if v}
 

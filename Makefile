@@ -68,7 +68,7 @@ test-sqlite: install-dev test-deps
 test-postgresql: install-dev test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS)
 
-# --- production branch: benchmark against a bare Flask baseline (bench/README.md) ---
+# Benchmark against a bare Flask baseline (bench/README.md).
 BENCH_ARGS ?=
 bench: install-dev
 	@bash scripts/ensure-bench-deps.sh
@@ -77,7 +77,7 @@ bench: install-dev
 bench-postgresql: install-dev test-deps
 	@bash scripts/ensure-bench-deps.sh
 	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS)
-# --- end production branch ---
+
 
 # Extract the user-facing strings (French is the source language) into a catalogue template.
 messages: install

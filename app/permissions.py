@@ -14,7 +14,7 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership, MembershipRole
+from app.models import Membership
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}

@@ -2,7 +2,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.follows.services import is_following
 from app.access import access, authorize
 from app.associations import services
 from app.associations.forms import AssociationForm, InviteForm

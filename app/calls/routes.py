@@ -19,7 +19,7 @@ from app.models import Assignment, Association, Call, Decision, Indicator, Pole,
 from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
-from app.permissions import PUBLIC, can, is_author_of_proposal
+from app.permissions import PUBLIC, can
 from app.proposals import services as proposal_services
 from app.proposals import states
 from app.rendering import render

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -11,7 +11,6 @@ from app.models import Commune, Domain, Idea, Proposal, TargetPublic, User
 from app.models.base import utcnow
 from app.proposals.states import PUBLIC_STATES
 
-PER_PAGE = 20
 
 
 def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain: str, publics: list[str]) -> None:
@@ -43,16 +42,6 @@ def update_idea(idea: Idea, **fields) -> None:
     db.session.commit()
 
 
-def ideas_page(page: int = 1):
-    query = (
-        select(Idea)
-        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
-        .where(Idea.hidden_at.is_(None))  # hidden pending moderation
-        .order_by(Idea.created_at.desc(), Idea.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
-
-
 def get_idea(idea_id: int) -> Idea:
     return db.first_or_404(
         select(Idea)
@@ -72,6 +61,3 @@ def proposals_from(idea: Idea) -> list[Proposal]:
         )
     )
 
-
-def count_ideas() -> int:
-    return db.session.scalar(select(func.count(Idea.id)))

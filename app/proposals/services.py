@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -19,7 +19,6 @@ from app.permissions import association_ids
 from app.proposals import revisions, states
 from app.subjects import url_of
 
-PER_PAGE = 20
 TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
 # What the call needs before a proposal goes public: checked on publishing, in French.
 REQUIRED_TO_PUBLISH = {
@@ -190,17 +189,6 @@ def _list_options():
     )
 
 
-def proposals_page(page: int = 1):
-    query = (
-        select(Proposal)
-        .where(Proposal.state == ProposalState.PUBLISHED)
-        .where(Proposal.hidden_at.is_(None))  # hidden pending moderation
-        .options(*_list_options())
-        .order_by(Proposal.published_at.desc(), Proposal.id.desc())
-    )
-    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-
-
 def drafts_of(user: User) -> list[Proposal]:
     ids = association_ids(user)
     if not ids:
@@ -246,6 +234,3 @@ def associations_of(user: User) -> list[Association]:
     ids = association_ids(user)
     return list(db.session.scalars(select(Association).where(Association.id.in_(ids)).order_by(Association.name))) if ids else []
 
-
-def count_published() -> int:
-    return db.session.scalar(select(func.count(Proposal.id)).where(Proposal.state == ProposalState.PUBLISHED))

@@ -130,3 +130,11 @@ def test_detail_queries_do_not_grow_with_publics(client, resident, territory):
     with count_queries() as log:
         assert client.get(f"/idees/{idea.id}").status_code == 200
     assert log.count <= 8, log.statements
+
+
+def test_a_public_sent_twice_is_kept_once(resident_client, territory):
+    # A crafted form repeating a checkbox must not break the save (the pair is a primary key).
+    response = resident_client.post("/idees/nouvelle", data=_form(territory, publics=["seniors", "seniors", "femmes"]))
+    assert response.status_code == 302
+    idea = services.get_idea(db.session.scalar(select(Idea.id)))
+    assert idea.publics == [TargetPublic.WOMEN, TargetPublic.SENIORS]

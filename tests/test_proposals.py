@@ -251,3 +251,10 @@ def test_markdown_fields_are_sanitised(client, member, association, territory):
     assert "<h3>Titre</h3>" in page
     assert "<script>alert(1)</script>" not in page and 'href="javascript:' not in page
     assert 'href="https://exemple.fr" rel="nofollow ugc noopener noreferrer"' in page
+
+
+def test_a_public_sent_twice_is_kept_once(member_client, association, territory):
+    data = _form(territory, association_id=association.id, publics=["femmes", "femmes"])
+    assert member_client.post("/propositions/nouvelle", data=data).status_code == 302
+    proposal = services.get_proposal(db.session.scalar(select(Proposal.id)))
+    assert [p.value for p in proposal.publics] == ["femmes"]

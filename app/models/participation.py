@@ -112,12 +112,32 @@ class IdeaPublic(db.Model):
     public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
 
 
-class Idea(db.Model):
+class HasPublics:
+    """Target publics kept as rows of ``public_row_class``; read and set as a list."""
+
+    public_row_class: type
+
+    @property
+    def publics(self) -> list[TargetPublic]:
+        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
+
+    @publics.setter
+    def publics(self, values: list[TargetPublic]) -> None:
+        # A public given twice (a crafted form) is one row: the pair is the table's primary key.
+        wanted = list(dict.fromkeys(TargetPublic(v) for v in values))
+        have = {row.public for row in self.public_rows}
+        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
+            self.public_row_class(public=p) for p in wanted if p not in have
+        ]
+
+
+class Idea(HasPublics, db.Model):
     """A need a resident observed on the ground, in one commune."""
 
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_created", "created_at", "id"),)
     kind = "idea"
+    public_row_class = IdeaPublic
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(150))
@@ -140,17 +160,6 @@ class Idea(db.Model):
     pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
     public_rows: Mapped[list[IdeaPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
     proposals: Mapped[list[Proposal]] = relationship(back_populates="idea", lazy="raise_on_sql")
-
-    @property
-    def publics(self) -> list[TargetPublic]:
-        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
-
-    @publics.setter
-    def publics(self, values: list[TargetPublic]) -> None:
-        wanted = set(values)
-        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
-            IdeaPublic(public=p) for p in values if p not in {row.public for row in self.public_rows}
-        ]
 
     def __repr__(self) -> str:
         return f"<Idea {self.id}>"
@@ -180,7 +189,7 @@ class ProposalPublic(db.Model):
     public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
 
 
-class Proposal(db.Model):
+class Proposal(HasPublics, db.Model):
     """An association's proposal of a social experiment, with the fields the Gironde call asks."""
 
     __tablename__ = "proposals"
@@ -191,6 +200,7 @@ class Proposal(db.Model):
         CheckConstraint("budget_eur IS NULL OR budget_eur >= 0", name="budget_positive"),
     )
     kind = "proposal"
+    public_row_class = ProposalPublic
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
@@ -231,18 +241,6 @@ class Proposal(db.Model):
     coauthorships: Mapped[list[ProposalCoauthor]] = relationship(
         lazy="selectin", order_by="ProposalCoauthor.id", cascade="all, delete-orphan", back_populates="proposal"
     )
-
-    @property
-    def publics(self) -> list[TargetPublic]:
-        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
-
-    @publics.setter
-    def publics(self, values: list[TargetPublic]) -> None:
-        wanted = set(values)
-        have = {row.public for row in self.public_rows}
-        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
-            ProposalPublic(public=p) for p in values if p not in have
-        ]
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.state}>"

@@ -131,7 +131,9 @@ def author_association_ids(proposal: Any) -> set[int]:
 
 def is_author_of_proposal(user: Any, proposal: Any) -> bool:
     """Members of the lead association or of an association that accepted to co-author it."""
-    return proposal is not None and bool(author_association_ids(proposal) & association_ids(user))
+    # A person in no association (most residents) is never an author: the co-authors stay unloaded.
+    mine = association_ids(user)
+    return proposal is not None and bool(mine) and bool(author_association_ids(proposal) & mine)
 
 
 def is_lead_of_proposal(user: Any, proposal: Any) -> bool:

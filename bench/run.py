@@ -252,6 +252,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", nargs="+", choices=list(TARGETS), help="ne mesurer que ces adresses (et leurs références)")
     parser.add_argument("--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)")
     args = parser.parse_args()
     ensure_wrk()
@@ -322,14 +323,18 @@ def main() -> None:
         print(f"\n== wrk : {args.threads} fils, {args.connections} connexions, {args.duration:g} s par adresse "
               f"(+1 s de chauffe), gunicorn -w {args.workers} sync ==", flush=True)
         results: dict[str, dict] = {}
+        chosen = args.only or list(TARGETS)
+        references = {"hello": ("/", "get.lua"), "template": ("/modele", "get.lua"), "vote": ("/vote", "post.lua")}
         print("Référence (Flask nu) :", flush=True)
-        results["hello"] = measure("hello", baseline.url + "/", "get.lua", args)
-        results["template"] = measure("template", baseline.url + "/modele", "get.lua", args)
-        results["vote"] = measure("vote", baseline.url + "/vote", "post.lua", args)
+        for ref, (path, script) in references.items():
+            if any(TARGETS[name][0] == ref for name in chosen):
+                results[ref] = measure(ref, baseline.url + path, script, args)
         print("Tisser :", flush=True)
         for name, path in tisser_paths.items():
-            results[name] = measure(name, tisser.url + path, "get.lua", args)
-        results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
+            if name in chosen:
+                results[name] = measure(name, tisser.url + path, "get.lua", args)
+        if "toggle" in chosen:
+            results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
         weight = page_weight(tisser, heavy)
     finally:
         for server in servers:
@@ -342,6 +347,8 @@ def main() -> None:
 
     rows = []
     for name, (ref, target) in TARGETS.items():
+        if name not in results:
+            continue
         mine, base = results[name], results[ref]
         ratio = mine["rps"] / base["rps"] if base["rps"] else 0
         ok = (target is None or ratio >= target) and mine["p99_ms"] < P99_TARGET_MS and not mine["errors"]

@@ -219,6 +219,22 @@ def test_htmx_gets_the_fragment_in_place(resident_client, subjects, which):
     assert _count(subject) == 0 == _rows(subject)
 
 
+def test_fragment_shows_the_count_the_update_returned_without_reloading(resident_client, subjects, app):
+    # Someone else supported in the meantime: the count shown is the database's, not a stale one.
+    other = factories.make_user("Autre habitante")
+    toggle_support(subjects.proposal, other)
+    with count_queries() as log:
+        body = text(resident_client.htmx("POST", _url(subjects.proposal)))
+    assert "2 soutiens" in body and 'aria-pressed="true"' in body
+    statements = [s.split()[0].upper() for s in log.statements]
+    # person, proposal (+ its co-authors), memberships, then the writes; nothing reloaded after.
+    assert statements.count("SELECT") <= 4 and statements[-1] == "UPDATE", log.statements
+    with count_queries() as log:
+        body = text(resident_client.htmx("POST", _url(subjects.proposal)))
+    assert "1 soutien" in body and 'aria-pressed="false"' in body
+    assert len(log.statements) <= 6, log.statements
+
+
 def test_without_javascript_the_form_redirects_back_with_a_message(resident_client, subjects):
     response = resident_client.post(_url(subjects.idea), follow_redirects=True)
     assert response.status_code == 200

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Support
@@ -47,14 +48,28 @@ def is_own_proposal(subject: Subject, user: Any) -> bool:
     return subject.kind == "proposal" and is_author_of_proposal(user, subject)
 
 
-def _bump(subject: Subject, delta: int) -> None:
+def _bump(subject: Subject, delta: int) -> int:
+    """Move the count atomically and return the new value (RETURNING: no second read)."""
     model = type(subject)
-    db.session.execute(
+    return db.session.execute(
         update(model)
         .where(model.id == subject.id)
         .values(support_count=model.support_count + delta)
+        .returning(model.support_count)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one()
+
+
+def _commit(subject: Subject, count: int) -> None:
+    """Commit without expiring what this request already loaded: the button is rendered from the
+    same person and subject, with the count the UPDATE returned, instead of reloading them."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    set_committed_value(subject, "support_count", count)
 
 
 def _delete(subject: Subject, user: Any) -> int:
@@ -79,12 +94,10 @@ def toggle_support(subject: Subject, user: Any) -> bool:
     try:
         removed = _delete(subject, user)
         if removed:
-            _bump(subject, -removed)
-            db.session.commit()
+            _commit(subject, _bump(subject, -removed))
             return False
         _insert(subject, user)
-        _bump(subject, +1)
-        db.session.commit()
+        _commit(subject, _bump(subject, +1))
     except IntegrityError:
         # Another request of the same person inserted the row first (PostgreSQL lets both
         # transactions reach the INSERT): the unique constraint wins, nothing is counted twice.

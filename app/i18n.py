@@ -6,12 +6,26 @@ French is the source language: without a catalogue, gettext would apply English 
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import get_translations
 
 
+def _translations():
+    """Flask-Babel's catalogue for this request, looked up once: a page makes a couple of hundred
+    translation calls, and each ``get_translations()`` walks the request and app contexts."""
+    try:
+        return g._tisser_translations
+    except AttributeError:
+        translations = g._tisser_translations = get_translations()
+        return translations
+
+
+def _gettext(string: str) -> str:
+    return _translations().ugettext(string)
+
+
 def _plural(singular: str, plural: str, num: int) -> str:
-    return get_translations().ugettext(singular if abs(num) < 2 else plural)
+    return _translations().ugettext(singular if abs(num) < 2 else plural)
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:
@@ -22,7 +36,7 @@ def ngettext(singular: str, plural: str, num: int, **variables) -> str:
 def install_french_plurals(app: Flask) -> None:
     # Same callables as Flask-Babel installs, newstyle (variables escaped), French plural rule.
     app.jinja_env.install_gettext_callables(
-        lambda s: get_translations().ugettext(s),
+        _gettext,
         _plural,
         newstyle=True,
     )

@@ -3,7 +3,9 @@
 Seeds the large data set (``flask seed-large``) into a temporary instance, starts Tisser and the
 baseline (bench/baseline.py) under gunicorn (sync workers, ``-w 4``), drives both with wrk for the
 same duration and prints requests/s, p50 and p99 of each endpoint as a ratio of the baseline,
-the page weight, and writes everything to ``bench-results/<timestamp>.json``.
+the page weight, and writes everything to ``bench-results/<timestamp>.json``. With the toggle, it
+also measures ``vote_pile`` (bench/stack_baseline.py: the baseline's vote through Flask-SQLAlchemy,
+Flask-Login and CSRFProtect), printed as an informative line without a target.
 
 Absolute numbers depend on the machine and on what else runs on it; the ratios to the baseline
 measured in the same run are what to compare between runs.
@@ -46,6 +48,8 @@ TARGETS = {
     "poll": ("hello", None),
 }
 P99_TARGET_MS = 100
+# Informative comparisons, no target: (endpoint, reference).
+INFORMATIVE = [("toggle", "vote_pile")]
 
 
 def free_port() -> int:
@@ -225,8 +229,23 @@ def toggle_users(tisser: Server, env: dict, workdir: Path) -> Path:
     return users_file
 
 
-def page_weight(tisser: Server, heavy: int) -> dict:
+def vote_pile_user(pile: Server, workdir: Path) -> Path:
+    """Log the stack baseline's single person in once; same file format as toggle_users."""
+    status, token, set_cookies, _ = http("GET", pile.url + "/connexion")
+    cookie = merge_cookies("", set_cookies)
+    if status != 200 or not cookie:
+        raise SystemExit(f"vote_pile: log-in failed ({status})")
+    status, *_ = http("POST", pile.url + "/vote", cookie, {}, {"X-CSRFToken": token.decode()})
+    if status != 200:
+        raise SystemExit(f"vote_pile: POST /vote HTTP {status}")
+    users_file = workdir / "vote-pile-user.tsv"
+    users_file.write_text(f"/vote\t{cookie}\t{token.decode()}\n")
+    return users_file
+
+
+def page_weight(tisser: Server, baseline: Server, heavy: int) -> dict:
     status, body, *_ = http("GET", tisser.url + "/propositions/")
+    _, reference, *_ = http("GET", baseline.url + "/modele")
     scripts = re.findall(rb'<script src="([^"]+)"', body)
     js_raw = js_gz = 0
     for src in scripts:
@@ -240,6 +259,8 @@ def page_weight(tisser: Server, heavy: int) -> dict:
         "js_bytes": js_raw, "js_gzip_bytes": js_gz,
         "html_home_bytes": len(home), "html_list_bytes": len(body),
         "html_list_gzip_bytes": len(gzip.compress(body, 6)),
+        "html_baseline_template_bytes": len(reference),
+        "html_baseline_template_gzip_bytes": len(gzip.compress(reference, 6)),
         "html_detail_200_comments_bytes": len(detail),
         "html_detail_200_comments_gzip_bytes": len(gzip.compress(detail, 6)),
     }
@@ -270,9 +291,11 @@ def main() -> None:
             cluster = Cluster().start()
             database_url = cluster.create_database("tisser_bench")
             baseline_db = cluster.create_database("baseline").replace("postgresql+psycopg://", "postgresql://")
+            stack_db = cluster.create_database("baseline_stack").replace("postgresql+psycopg://", "postgresql://")
         else:
             database_url = f"sqlite:///{workdir / 'tisser.sqlite3'}"
             baseline_db = str(workdir / "baseline.sqlite3")
+            stack_db = str(workdir / "baseline-stack.sqlite3")
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TISSER_", "RATELIMIT_", "DATABASE_URL"))}
         env = {
             **base_env, "FLASK_APP": "wsgi", "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
@@ -295,6 +318,13 @@ def main() -> None:
         subprocess.run([sys.executable, str(BENCH / "baseline.py")], env=baseline_env, check=True)
         baseline = Server("baseline", "baseline:app", baseline_env, args.workers, cwd=BENCH)
         servers.append(baseline)
+        chosen = args.only or list(TARGETS)
+        pile = None
+        if "toggle" in chosen:
+            stack_env = {**base_env, "BASELINE_STACK_DATABASE": stack_db, "BASELINE_STACK_SECRET": SECRET}
+            subprocess.run([sys.executable, str(BENCH / "stack_baseline.py")], env=stack_env, check=True)
+            pile = Server("vote_pile", "stack_baseline:app", stack_env, args.workers, cwd=BENCH)
+            servers.append(pile)
 
         users_file = toggle_users(tisser, env, workdir)
         from sqlalchemy import func, select
@@ -323,19 +353,23 @@ def main() -> None:
         print(f"\n== wrk : {args.threads} fils, {args.connections} connexions, {args.duration:g} s par adresse "
               f"(+1 s de chauffe), gunicorn -w {args.workers} sync ==", flush=True)
         results: dict[str, dict] = {}
-        chosen = args.only or list(TARGETS)
         references = {"hello": ("/", "get.lua"), "template": ("/modele", "get.lua"), "vote": ("/vote", "post.lua")}
         print("Référence (Flask nu) :", flush=True)
         for ref, (path, script) in references.items():
             if any(TARGETS[name][0] == ref for name in chosen):
                 results[ref] = measure(ref, baseline.url + path, script, args)
+        if pile is not None:
+            print("Référence avec la pile de Tisser (Flask-SQLAlchemy, Flask-Login, CSRF) :", flush=True)
+            pile_users = vote_pile_user(pile, workdir)
+            results["vote_pile"] = measure("vote_pile", pile.url, "toggle.lua", args,
+                                           {"TISSER_BENCH_USERS": str(pile_users)})
         print("Tisser :", flush=True)
         for name, path in tisser_paths.items():
             if name in chosen:
                 results[name] = measure(name, tisser.url + path, "get.lua", args)
         if "toggle" in chosen:
             results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
-        weight = page_weight(tisser, heavy)
+        weight = page_weight(tisser, baseline, heavy)
     finally:
         for server in servers:
             server.stop()
@@ -358,6 +392,18 @@ def main() -> None:
             "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"], "errors": mine["errors"],
             "meets_targets": ok,
         })
+    informative = []
+    for name, ref in INFORMATIVE:
+        if name in results and ref in results:
+            mine, base = results[name], results[ref]
+            informative.append({
+                "endpoint": name, "baseline": ref, "rps": mine["rps"], "baseline_rps": base["rps"],
+                "ratio": round(mine["rps"] / base["rps"], 3) if base["rps"] else 0,
+                "p50_ms": mine["p50_ms"], "p99_ms": mine["p99_ms"],
+                "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"],
+                # What the fixed stack alone keeps of the bare reference.
+                "stack_floor_ratio": round(base["rps"] / results["vote"]["rps"], 3) if results.get("vote", {}).get("rps") else None,
+            })
 
     print(f"\n== Tisser / référence ({args.db}) — charge de la machine : {load_before[0]:.1f} avant, "
           f"{load_after[0]:.1f} après ({os.cpu_count()} cœurs) ==")
@@ -368,10 +414,19 @@ def main() -> None:
         verdict = "ok" if row["meets_targets"] else "MANQUÉ"
         print(f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
               f"{row['ratio']:>6.0%} {target:>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  {verdict}")
+    for row in informative:
+        print(f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
+              f"{row['ratio']:>6.0%} {'—':>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  (indicatif)")
     print(f"(cible p99 < {P99_TARGET_MS} ms ; toggle = soutien activé/retiré, connecté, avec CSRF ; "
           f"poll = attente de nouveaux commentaires, 204)")
+    for row in informative:
+        if row["stack_floor_ratio"] is not None:
+            print(f"(vote_pile = vote à travers Flask-SQLAlchemy, Flask-Login et CSRF : "
+                  f"{row['stack_floor_ratio']:.0%} de vote, plancher de la pile imposée)")
     print(f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
-          f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip), "
+          f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip ; "
+          f"référence template {weight['html_baseline_template_bytes'] / 1024:.1f} Ko HTML, "
+          f"{weight['html_baseline_template_gzip_bytes'] / 1024:.1f} Ko gzip), "
           f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
           f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)")
 
@@ -384,7 +439,7 @@ def main() -> None:
         "settings": {"workers": args.workers, "worker_class": "sync", "duration_s": args.duration,
                      "connections": args.connections, "threads": args.threads},
         "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after},
-        "raw": results, "table": rows, "page_weight": weight,
+        "raw": results, "table": rows, "informative": informative, "page_weight": weight,
     }, indent=2, ensure_ascii=False))
     print(f"\nRésultats : {out.relative_to(ROOT)}")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Float, Integer, String, and_, cast, exists, false, func, or_, select, text
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
 
 from app.extensions import db
 from app.models import Association, Call, Commune, Idea, Proposal, ProposalState, Submission
@@ -174,7 +174,18 @@ def _with_words(query, model: Any, kind: str, f: Filters):
 
 
 IDEA_OPTIONS = (joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
-PROPOSAL_OPTIONS = (joinedload(Proposal.association), selectinload(Proposal.poles), selectinload(Proposal.public_rows))
+# A card shows a few columns: the long texts of the proposal form are left in the database, and
+# so are the co-authors (loaded with every proposal otherwise, for permissions cards never ask).
+# Raising instead of loading keeps a template that needs more from adding a query per card.
+PROPOSAL_CARD_COLUMNS = load_only(
+    Proposal.association_id, Proposal.state, Proposal.title, Proposal.summary, Proposal.domain,
+    Proposal.support_count, Proposal.comment_count, Proposal.published_at, Proposal.version,
+    raiseload=True,
+)
+PROPOSAL_OPTIONS = (
+    PROPOSAL_CARD_COLUMNS, joinedload(Proposal.association), selectinload(Proposal.poles),
+    selectinload(Proposal.public_rows), raiseload(Proposal.coauthorships),
+)
 
 
 def ideas(f: Filters) -> Page:

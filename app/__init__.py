@@ -22,6 +22,7 @@ from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, limiter, migrate
 from app.follows.routes import bp as follows_bp
+from app.fragments import setup_fragments
 from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
 from app.moderation.routes import bp as moderation_bp
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     setup_web(app)
+    setup_fragments(app)
     for bp in (
         pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp,
         comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp, follows_bp, profiles_bp,

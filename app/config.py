@@ -38,6 +38,8 @@ def _production_settings(env: dict[str, str]) -> dict:
         "RATELIMITS": {
             name: env.get(f"TISSER_RATELIMIT_{name.upper()}", value) for name, value in DEFAULT_RATELIMITS.items()
         },
+        # Rendered cards of ideas and proposals kept per worker (app/fragments.py); 0 = off.
+        "CARD_CACHE_SIZE": int(env.get("TISSER_CARD_CACHE_SIZE", "4096") or 0),
         # Behind nginx: trust this many proxies for the client address and the scheme (https).
         "PROXY_FIX": int(env.get("TISSER_PROXY_FIX", "0") or 0),
     }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import nh3
+from cachetools import LRUCache, cached
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -20,6 +23,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, 
 MAX_SOURCE = 50_000
 
 
+# The same text renders to the same HTML: a proposal page shows five long fields, parsed and
+# sanitised on every view otherwise. Keyed by the text itself, so an edit is simply a new entry;
+# bounded by the HTML's length (about 4 million characters per worker, sources as much again).
+@cached(LRUCache(maxsize=4_000_000, getsizeof=lambda html: max(1, len(html))), lock=threading.Lock())
 def render_markdown(source: str | None) -> Markup:
     if not source:
         return Markup("")

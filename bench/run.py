@@ -3,9 +3,11 @@
 Seeds the large data set (``flask seed-large``) into a temporary instance, starts Tisser and the
 baseline (bench/baseline.py) under gunicorn (sync workers, ``-w 4``), drives both with wrk for the
 same duration and prints requests/s, p50 and p99 of each endpoint as a ratio of the baseline,
-the page weight, and writes everything to ``bench-results/<timestamp>.json``. With the toggle, it
-also measures ``vote_pile`` (bench/stack_baseline.py: the baseline's vote through Flask-SQLAlchemy,
-Flask-Login and CSRFProtect), printed as an informative line without a target.
+the page weight, and writes everything to ``bench-results/<timestamp>.json``. It also measures the
+references through Tisser's fixed stack (bench/stack_baseline.py), printed as informative lines
+without a target: ``vote_pile`` with the toggle (the baseline's vote through Flask-SQLAlchemy,
+Flask-Login and CSRFProtect) and ``page_pile`` with the list or the detail (the ``template`` page
+from a 10 000-row table through the ORM, Flask-Login, Flask-Babel and the session).
 
 Absolute numbers depend on the machine and on what else runs on it; the ratios to the baseline
 measured in the same run are what to compare between runs.
@@ -48,8 +50,14 @@ TARGETS = {
     "poll": ("hello", None),
 }
 P99_TARGET_MS = 100
-# Informative comparisons, no target: (endpoint, reference).
-INFORMATIVE = [("toggle", "vote_pile")]
+# Informative comparisons, no target: (endpoint, reference through the stack). The stack's floor
+# is that reference as a share of the bare one Tisser is compared with (TARGETS).
+INFORMATIVE = [("list", "page_pile"), ("detail", "page_pile"), ("toggle", "vote_pile")]
+PILE_DESCRIPTIONS = {
+    "page_pile": "la page template, données d'une table de 10 000 lignes (count + 20 lignes par l'ORM), "
+                 "à travers Flask-SQLAlchemy, Flask-Login, Flask-Babel et la session",
+    "vote_pile": "vote à travers Flask-SQLAlchemy, Flask-Login et CSRF",
+}
 
 
 def free_port() -> int:
@@ -308,7 +316,10 @@ def main() -> None:
             print(f"  (données réutilisées : {workdir})", flush=True)
         else:
             heavy, _ = seed(env)
-            seeded.write_text(str(heavy))
+            # The marker stands for the SQLite file only: a PostgreSQL run with the same --data
+            # (make bench runs both) must not make the next SQLite run skip its seed.
+            if args.db == "sqlite":
+                seeded.write_text(str(heavy))
         # Served as in production; the support limit is raised so that the toggle run is measured
         # with the limiter's own cost but never refused.
         serve_env = {**env, "TISSER_ENV": "production", "TISSER_RATELIMIT_SUPPORT": "1000000 per minute"}
@@ -319,12 +330,18 @@ def main() -> None:
         baseline = Server("baseline", "baseline:app", baseline_env, args.workers, cwd=BENCH)
         servers.append(baseline)
         chosen = args.only or list(TARGETS)
+        # The stack references to measure, each only with the endpoints it is compared with.
+        piles = {ref for name, ref in INFORMATIVE if name in chosen}
         pile = None
-        if "toggle" in chosen:
+        if piles:
             stack_env = {**base_env, "BASELINE_STACK_DATABASE": stack_db, "BASELINE_STACK_SECRET": SECRET}
             subprocess.run([sys.executable, str(BENCH / "stack_baseline.py")], env=stack_env, check=True)
-            pile = Server("vote_pile", "stack_baseline:app", stack_env, args.workers, cwd=BENCH)
+            pile = Server("pile", "stack_baseline:app", stack_env, args.workers, cwd=BENCH)
             servers.append(pile)
+            if "page_pile" in piles:
+                status, *_ = http("GET", pile.url + "/modele")
+                if status != 200:
+                    raise SystemExit(f"page_pile: GET /modele HTTP {status}")
 
         users_file = toggle_users(tisser, env, workdir)
         from sqlalchemy import func, select
@@ -359,10 +376,13 @@ def main() -> None:
             if any(TARGETS[name][0] == ref for name in chosen):
                 results[ref] = measure(ref, baseline.url + path, script, args)
         if pile is not None:
-            print("Référence avec la pile de Tisser (Flask-SQLAlchemy, Flask-Login, CSRF) :", flush=True)
-            pile_users = vote_pile_user(pile, workdir)
-            results["vote_pile"] = measure("vote_pile", pile.url, "toggle.lua", args,
-                                           {"TISSER_BENCH_USERS": str(pile_users)})
+            print("Référence avec la pile de Tisser (Flask-SQLAlchemy, Flask-Login, Flask-Babel, CSRF) :", flush=True)
+            if "page_pile" in piles:
+                results["page_pile"] = measure("page_pile", pile.url + "/modele", "get.lua", args)
+            if "vote_pile" in piles:
+                pile_users = vote_pile_user(pile, workdir)
+                results["vote_pile"] = measure("vote_pile", pile.url, "toggle.lua", args,
+                                               {"TISSER_BENCH_USERS": str(pile_users)})
         print("Tisser :", flush=True)
         for name, path in tisser_paths.items():
             if name in chosen:
@@ -370,6 +390,10 @@ def main() -> None:
         if "toggle" in chosen:
             results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
         weight = page_weight(tisser, baseline, heavy)
+        if "page_pile" in piles:
+            # Same template, real data: the two pages should weigh the same.
+            _, pile_page, *_ = http("GET", pile.url + "/modele")
+            weight["html_page_pile_bytes"] = len(pile_page)
     finally:
         for server in servers:
             server.stop()
@@ -396,13 +420,15 @@ def main() -> None:
     for name, ref in INFORMATIVE:
         if name in results and ref in results:
             mine, base = results[name], results[ref]
+            bare = TARGETS[name][0]
             informative.append({
                 "endpoint": name, "baseline": ref, "rps": mine["rps"], "baseline_rps": base["rps"],
                 "ratio": round(mine["rps"] / base["rps"], 3) if base["rps"] else 0,
                 "p50_ms": mine["p50_ms"], "p99_ms": mine["p99_ms"],
                 "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"],
                 # What the fixed stack alone keeps of the bare reference.
-                "stack_floor_ratio": round(base["rps"] / results["vote"]["rps"], 3) if results.get("vote", {}).get("rps") else None,
+                "bare_baseline": bare,
+                "stack_floor_ratio": round(base["rps"] / results[bare]["rps"], 3) if results.get(bare, {}).get("rps") else None,
             })
 
     print(f"\n== Tisser / référence ({args.db}) — charge de la machine : {load_before[0]:.1f} avant, "
@@ -419,14 +445,16 @@ def main() -> None:
               f"{row['ratio']:>6.0%} {'—':>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  (indicatif)")
     print(f"(cible p99 < {P99_TARGET_MS} ms ; toggle = soutien activé/retiré, connecté, avec CSRF ; "
           f"poll = attente de nouveaux commentaires, 204)")
-    for row in informative:
-        if row["stack_floor_ratio"] is not None:
-            print(f"(vote_pile = vote à travers Flask-SQLAlchemy, Flask-Login et CSRF : "
-                  f"{row['stack_floor_ratio']:.0%} de vote, plancher de la pile imposée)")
+    floors = {row["baseline"]: row for row in informative if row["stack_floor_ratio"] is not None}
+    for ref, row in floors.items():  # once per reference, even when list and detail share it
+        print(f"({ref} = {PILE_DESCRIPTIONS[ref]} : {row['stack_floor_ratio']:.0%} de {row['bare_baseline']}, "
+              f"plancher de la pile imposée)")
+    page_pile_weight = (f" ; page_pile {weight['html_page_pile_bytes'] / 1024:.1f} Ko HTML"
+                        if "html_page_pile_bytes" in weight else "")
     print(f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
           f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip ; "
           f"référence template {weight['html_baseline_template_bytes'] / 1024:.1f} Ko HTML, "
-          f"{weight['html_baseline_template_gzip_bytes'] / 1024:.1f} Ko gzip), "
+          f"{weight['html_baseline_template_gzip_bytes'] / 1024:.1f} Ko gzip{page_pile_weight}), "
           f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
           f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)")
 

@@ -108,12 +108,14 @@ def threads(slug: str, subject_id: int):
 @access(PUBLIC)
 def new(slug: str, subject_id: int):
     """Polling: 204 and no body while nothing new (one indexed query), else the new messages."""
-    after = request.args.get("apres", 0, type=int)
-    comments = services.new_comments(
-        SLUGS[slug], subject_id, after,
-        since_thread=request.args.get("depuis", type=int),
-        exclude_author=current_user.id if current_user.is_authenticated else None,
-    )
+    criteria = {
+        "after": request.args.get("apres", 0, type=int),
+        "since_thread": request.args.get("depuis", type=int),
+        "exclude_author": current_user.id if current_user.is_authenticated else None,
+    }
+    if not services.anything_new(SLUGS[slug], subject_id, **criteria):
+        return "", 204
+    comments = services.new_comments(SLUGS[slug], subject_id, **criteria)
     if not comments:
         return "", 204
     subject = _visible(load_subject(slug, subject_id))

@@ -237,15 +237,27 @@ def last_comment_id(subject: Subject) -> int:
     return db.session.scalar(select(func.max(Comment.id)).where(subject_column(Comment, subject))) or 0
 
 
-def new_comments(model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None) -> list[Comment]:
-    """Comments posted after ``after`` by others, in the threads the page shows: one query."""
+def _new_conditions(model: type, subject_id: int, after: int, since_thread: int | None, exclude_author: int | None) -> list:
     column = Comment.idea_id if model is Idea else Comment.proposal_id
-    query = select(Comment).where(column == subject_id, Comment.id > after)
+    conditions = [column == subject_id, Comment.id > after]
     if since_thread:
         # Threads older than the page's oldest are not on the page: their replies wait for "voir plus".
-        query = query.where(func.coalesce(Comment.root_id, Comment.id) >= since_thread)
+        conditions.append(func.coalesce(Comment.root_id, Comment.id) >= since_thread)
     if exclude_author is not None:
-        query = query.where(Comment.author_id != exclude_author)
+        conditions.append(Comment.author_id != exclude_author)
+    return conditions
+
+
+def anything_new(model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None) -> bool:
+    """The polling's usual answer is "nothing": one indexed lookup of an id, no objects built
+    (loading comments through the ORM was most of the cost of an empty poll)."""
+    conditions = _new_conditions(model, subject_id, after, since_thread, exclude_author)
+    return db.session.execute(select(Comment.id).where(*conditions).limit(1)).first() is not None
+
+
+def new_comments(model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None) -> list[Comment]:
+    """Comments posted after ``after`` by others, in the threads the page shows: one query."""
+    query = select(Comment).where(*_new_conditions(model, subject_id, after, since_thread, exclude_author))
     return list(db.session.scalars(_with_author(query).order_by(Comment.id).limit(POLL_BATCH)))
 
 

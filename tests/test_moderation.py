@@ -150,6 +150,42 @@ def test_hidden_comment_keeps_thread_shape(app, req, territory, author, resident
     assert "Message parent à masquer" in own and "seuls son auteur" in own
 
 
+def test_comment_count_is_what_readers_can_see(app, req, territory, author, resident, reporters, moderator, admin):
+    """Hidden comments leave their subject's count; restored ones come back; each path once."""
+    app.config["MODERATION_HIDE_THRESHOLD"] = 2
+    idea = make_idea(resident, territory.medoc_commune)
+    first = make_comment(idea, author, "Premier message")
+    second = make_comment(idea, resident, "Deuxième message")
+    make_comment(idea, author, "Troisième message")
+
+    def count():
+        return fresh(Idea, idea.id).comment_count
+
+    assert count() == 3
+    # Automatic hiding at the threshold, then the reports are found unfounded.
+    for person in reporters[:2]:
+        services.report(person, fresh(Comment, first.id), "spam")
+    assert count() == 2
+    case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == first.id))
+    services.act(case, "dismiss", moderator)
+    assert count() == 3
+    # Hidden by a moderator, then restored: one step each way, never twice.
+    services.report(reporters[2], fresh(Comment, second.id), "injurieux")
+    case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == second.id))
+    services.act(case, "hide", moderator)
+    assert count() == 2
+    with pytest.raises(services.ModerationError):
+        services.act(fresh(ModerationCase, case.id), "hide", moderator)
+    assert count() == 2
+    services.act(fresh(ModerationCase, case.id), "restore", moderator)
+    assert count() == 3
+    # Everything an account posted, hidden at once: recounted from the visible rows.
+    services.hide_all_content(fresh(User, author.id), admin)
+    assert count() == 1
+    page = text(app.test_client().get("/idees/"))
+    assert "1 commentaire" in page
+
+
 def test_hidden_idea_placeholder_for_public_and_content_for_moderator(app, medoc_idea, moderator, resident):
     medoc_idea.hidden_at = utcnow()
     db.session.commit()

@@ -85,6 +85,31 @@ def _bump_count(subject: Subject, delta: int) -> None:
     )
 
 
+def visibility_changed(comment: Comment, visible: bool) -> None:
+    """A comment hidden by moderation leaves its subject's count, and rejoins it when restored:
+    the count is what readers can see (a deleted comment has already left it)."""
+    if comment.deleted_at is None:
+        _bump_count(subject_of(comment), +1 if visible else -1)
+
+
+def recount_comments(comment_ids: list[int]) -> None:
+    """Recount the subjects of these comments from their visible rows (bulk moderation)."""
+    if not comment_ids:
+        return
+    rows = db.session.execute(select(Comment.idea_id, Comment.proposal_id).where(Comment.id.in_(comment_ids)).distinct()).all()
+    for model, column, ids in (
+        (Idea, Comment.idea_id, {idea_id for idea_id, _ in rows if idea_id}),
+        (Proposal, Comment.proposal_id, {proposal_id for _, proposal_id in rows if proposal_id}),
+    ):
+        if ids:
+            visible = (
+                select(func.count()).select_from(Comment)
+                .where(column == model.id, Comment.hidden_at.is_(None), Comment.deleted_at.is_(None))
+                .scalar_subquery()
+            )
+            db.session.execute(update(model).where(model.id.in_(ids)).values(comment_count=visible))
+
+
 def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
     body = clean_body(body)

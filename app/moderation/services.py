@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.comments import services as comment_services
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -239,6 +240,7 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
             ).rowcount
         )
         if hidden_now:
+            _visibility_changed(item, visible=False)
             db.session.refresh(item)
             pole_ids = poles_of(item)
             log(None, "auto_hide", case.kind, item.id, label_of(item),
@@ -248,6 +250,12 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
                    url_of_item(item))
     db.session.commit()
     return ReportResult(case, hidden_now)
+
+
+def _visibility_changed(item: Any, visible: bool) -> None:
+    # Only comments are counted on their subject (comment_count).
+    if isinstance(item, Comment):
+        comment_services.visibility_changed(item, visible)
 
 
 def has_reported(user: Any, item: Any) -> bool:
@@ -290,6 +298,8 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
 
     if action == "hide":
         changed = db.session.execute(update(model).where(model.id == item.id, model.hidden_at.is_(None)).values(hidden_at=now)).rowcount
+        if changed:
+            _visibility_changed(item, visible=False)
         if not changed and case.status != CaseStatus.OPEN:
             raise ModerationError(_("Ce contenu est déjà masqué : rien n'a changé."))
         claimed = db.session.execute(
@@ -304,6 +314,7 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
         if not changed:
             db.session.rollback()
             raise ModerationError(_("Ce contenu n'est pas masqué : il n'y a rien à rétablir."))
+        _visibility_changed(item, visible=True)
         db.session.execute(update(ModerationCase).where(ModerationCase.id == case.id).values(status=new_status, pending_reports=0, handled_at=now))
     else:
         claimed = db.session.execute(
@@ -315,7 +326,8 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
             raise ModerationError(_("Ces signalements ont déjà été traités : rien n'a changé."))
         if action == "dismiss":
             # Unfounded reports: an automatically hidden item comes back.
-            db.session.execute(update(model).where(model.id == item.id).values(hidden_at=None))
+            if db.session.execute(update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)).rowcount:
+                _visibility_changed(item, visible=True)
     db.session.execute(update(Report).where(Report.case_id == case.id, Report.handled_at.is_(None)).values(handled_at=now))
     db.session.refresh(case)
     db.session.refresh(item)
@@ -462,8 +474,10 @@ def hide_all_content(user: User, actor: User, reason: str = "") -> int:
     """Hide, in one action, everything a (suspended) account published that is still visible."""
     now = utcnow()
     count = 0
+    comment_ids = list(db.session.scalars(select(Comment.id).where(Comment.author_id == user.id, Comment.hidden_at.is_(None))))
     for model in (Idea, Comment):
         count += db.session.execute(update(model).where(model.author_id == user.id, model.hidden_at.is_(None)).values(hidden_at=now)).rowcount
+    comment_services.recount_comments(comment_ids)
     count += db.session.execute(update(Proposal).where(Proposal.author_id == user.id, Proposal.hidden_at.is_(None)).values(hidden_at=now)).rowcount
     if not count:
         db.session.rollback()

@@ -12,13 +12,14 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-postgresql
+.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
 
 help:
 	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
 	@echo "make test   installe ce qu'il faut et lance tous les tests (SQLite puis PostgreSQL, navigateur compris)"
 	@echo "make dev    serveur de développement Flask (rechargement automatique)"
-	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite ; make bench-postgresql)"
+	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite puis PostgreSQL ;"
+	@echo "            une seule base : make bench-sqlite, make bench-postgresql)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,9 +69,20 @@ test-sqlite: install-dev test-deps
 test-postgresql: install-dev test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS)
 
-# Benchmark against a bare Flask baseline (bench/README.md).
+# Benchmark against a bare Flask baseline (bench/README.md). Both databases in sequence, like
+# make test; BENCH_ARGS go to each run (--data reuses the seed on SQLite only).
 BENCH_ARGS ?=
-bench: install-dev
+bench: install-dev test-deps
+	@bash scripts/ensure-bench-deps.sh
+	@start=$$(date +%s); \
+	echo "== Mesures sur SQLite =="; \
+	$(BIN)/python bench/run.py --db sqlite $(BENCH_ARGS) || exit $$?; \
+	echo; \
+	echo "== Mesures sur PostgreSQL (grappe jetable) =="; \
+	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS) || exit $$?; \
+	echo "make bench : $$(( $$(date +%s) - start )) s"
+
+bench-sqlite: install-dev
 	@bash scripts/ensure-bench-deps.sh
 	$(BIN)/python bench/run.py --db sqlite $(BENCH_ARGS)
 

@@ -7,10 +7,8 @@ session and removed afterwards). Every test that touches the database runs on bo
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask

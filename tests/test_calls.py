@@ -3,7 +3,7 @@ evaluation (conflict of interest, blind scores, weighted average), ranking, enve
 follow-up and replication; every route per role."""
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select

@@ -7,10 +7,7 @@ from app.extensions import db
 from app.models import (
     Amendment,
     AmendmentStatus,
-    Association,
     CoauthorStatus,
-    Membership,
-    MembershipRole,
     Notification,
     Proposal,
     ProposalCoauthor,

@@ -39,3 +39,16 @@ def test_wtforms_own_messages_are_french(app):
 def test_pages_say_they_are_french(client, territory):
     response = client.get("/")
     assert '<html lang="fr">' in response.get_data(as_text=True)
+
+
+def test_every_labelled_value_needs_its_label(app):
+    from app.models.base import LabelledEnum, labels
+
+    class Colour(LabelledEnum):
+        RED = "rouge"
+        BLUE = "bleu"
+
+    with pytest.raises(LookupError, match="BLUE"):
+        labels(Colour, {Colour.RED: "Rouge"})
+    labels(Colour, {Colour.RED: "Rouge", Colour.BLUE: "Bleu"})
+    assert Colour.BLUE.label == "Bleu"

@@ -21,7 +21,7 @@ from app.models import Idea, Membership, Proposal, ProposalState, Support
 from app.supports import services
 from app.supports.services import SupportRefused, support_context, toggle_support
 from tests import factories
-from tests.helpers import count_queries, html, text
+from tests.helpers import count_queries, text
 from tests.participation_factories import make_idea, make_proposal
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import LabelledEnum, labels, utcnow
 from app.models.participation import Domain, _str_enum
 
 if TYPE_CHECKING:
@@ -19,21 +18,17 @@ if TYPE_CHECKING:
     from app.models.territories import Pole
 
 
-class AccompanimentState(enum.StrEnum):
+class AccompanimentState(LabelledEnum):
     REQUESTED = "requested"
     ACCEPTED = "accepted"
     DECLINED = "declined"
 
-    @property
-    def label(self) -> str:
-        return str(ACCOMPANIMENT_LABELS[self])
 
-
-ACCOMPANIMENT_LABELS = {
+ACCOMPANIMENT_LABELS = labels(AccompanimentState, {
     AccompanimentState.REQUESTED: _l("Demande d'accompagnement en attente"),
     AccompanimentState.ACCEPTED: _l("Accompagnée par le pôle"),
     AccompanimentState.DECLINED: _l("Accompagnement refusé"),
-}
+})
 
 
 class Accompaniment(db.Model):

@@ -15,14 +15,14 @@ from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import LabelledEnum, labels, utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import User
     from app.models.territories import Commune
 
 
-class LegalForm(enum.StrEnum):
+class LegalForm(LabelledEnum):
     """The Gironde call's eligible bodies, plus "autre" for display."""
 
     ASSOCIATION = "association"
@@ -32,19 +32,15 @@ class LegalForm(enum.StrEnum):
     PUBLIC_BODY = "etablissement_public"
     OTHER = "autre"
 
-    @property
-    def label(self) -> str:
-        return str(LEGAL_FORM_LABELS[self])
 
-
-LEGAL_FORM_LABELS = {
+LEGAL_FORM_LABELS = labels(LegalForm, {
     LegalForm.ASSOCIATION: _l("Association ou groupement d'associations (loi 1901)"),
     LegalForm.ESS: _l("Structure de l'Économie sociale et solidaire"),
     LegalForm.SOCIAL_LANDLORD: _l("Bailleur social"),
     LegalForm.LOCAL_AUTHORITY: _l("Collectivité territoriale girondine ou groupement"),
     LegalForm.PUBLIC_BODY: _l("Établissement public"),
     LegalForm.OTHER: _l("Autre"),
-}
+})
 
 
 class MembershipRole(enum.StrEnum):

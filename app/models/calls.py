@@ -3,7 +3,6 @@ replication of what worked."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -12,7 +11,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import LabelledEnum, labels, utcnow
 from app.models.participation import _str_enum
 
 if TYPE_CHECKING:
@@ -108,21 +107,17 @@ class Criterion(db.Model):
     call: Mapped[Call] = relationship(back_populates="criteria", lazy="raise_on_sql")
 
 
-class Decision(enum.StrEnum):
+class Decision(LabelledEnum):
     SELECTED = "selected"
     WAITLIST = "waitlist"
     REJECTED = "rejected"
 
-    @property
-    def label(self) -> str:
-        return str(DECISION_LABELS[self])
 
-
-DECISION_LABELS = {
+DECISION_LABELS = labels(Decision, {
     Decision.SELECTED: _l("Retenu"),
     Decision.WAITLIST: _l("Liste d'attente"),
     Decision.REJECTED: _l("Non retenu"),
-}
+})
 
 
 class Submission(db.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueCon
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import LabelledEnum, labels, utcnow
 from app.models.participation import _str_enum
 
 if TYPE_CHECKING:
@@ -19,46 +18,38 @@ if TYPE_CHECKING:
     from app.models.territories import Pole
 
 
-class ReportReason(enum.StrEnum):
+class ReportReason(LabelledEnum):
     SPAM = "spam"
     ABUSE = "injurieux"
     PERSONAL_DATA = "donnees_personnelles"
     OFF_TOPIC = "hors_sujet"
     OTHER = "autre"
 
-    @property
-    def label(self) -> str:
-        return str(REASON_LABELS[self])
 
-
-REASON_LABELS = {
+REASON_LABELS = labels(ReportReason, {
     ReportReason.SPAM: _l("Spam"),
     ReportReason.ABUSE: _l("Propos injurieux ou discriminatoires"),
     ReportReason.PERSONAL_DATA: _l("Données personnelles"),
     ReportReason.OFF_TOPIC: _l("Hors sujet"),
     ReportReason.OTHER: _l("Autre"),
-}
+})
 
 
-class CaseStatus(enum.StrEnum):
+class CaseStatus(LabelledEnum):
     OPEN = "open"  # waiting for a moderator (the item may already be hidden automatically)
     HIDDEN = "hidden"
     RESTORED = "restored"
     DISMISSED = "dismissed"
     EDIT_REQUESTED = "edit_requested"
 
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
 
-
-STATUS_LABELS = {
+STATUS_LABELS = labels(CaseStatus, {
     CaseStatus.OPEN: _l("À traiter"),
     CaseStatus.HIDDEN: _l("Masqué"),
     CaseStatus.RESTORED: _l("Rétabli"),
     CaseStatus.DISMISSED: _l("Signalements classés"),
     CaseStatus.EDIT_REQUESTED: _l("Modification demandée"),
-}
+})
 
 
 moderation_case_poles = Table(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import LabelledEnum, labels, utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import User
@@ -35,26 +35,22 @@ def _str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
     return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
-class Domain(enum.StrEnum):
+class Domain(LabelledEnum):
     """The Gironde call's priority domains."""
 
     HEALTH = "sante"
     FOOD = "alimentation"
     CITIZENSHIP = "citoyennete"
 
-    @property
-    def label(self) -> str:
-        return str(DOMAIN_LABELS[self])
 
-
-DOMAIN_LABELS = {
+DOMAIN_LABELS = labels(Domain, {
     Domain.HEALTH: _l("Santé, bien-être et handicap"),
     Domain.FOOD: _l("Solidarité alimentaire"),
     Domain.CITIZENSHIP: _l("Citoyenneté sociale et lutte contre le non-recours"),
-}
+})
 
 
-class TargetPublic(enum.StrEnum):
+class TargetPublic(LabelledEnum):
     """The publics the Gironde call gives priority to."""
 
     SINGLE_PARENT_FAMILIES = "familles_monoparentales"
@@ -62,20 +58,16 @@ class TargetPublic(enum.StrEnum):
     CHILDREN_AND_YOUTH = "enfants_jeunes"
     SENIORS = "seniors"
 
-    @property
-    def label(self) -> str:
-        return str(PUBLIC_LABELS[self])
 
-
-PUBLIC_LABELS = {
+PUBLIC_LABELS = labels(TargetPublic, {
     TargetPublic.SINGLE_PARENT_FAMILIES: _l("Familles monoparentales"),
     TargetPublic.WOMEN: _l("Femmes"),
     TargetPublic.CHILDREN_AND_YOUTH: _l("Enfants et jeunes"),
     TargetPublic.SENIORS: _l("Seniors"),
-}
+})
 
 
-class ProposalState(enum.StrEnum):
+class ProposalState(LabelledEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
@@ -86,12 +78,8 @@ class ProposalState(enum.StrEnum):
     WAITLISTED = "waitlisted"
     NOT_SELECTED = "not_selected"
 
-    @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self])
 
-
-STATE_LABELS = {
+STATE_LABELS = labels(ProposalState, {
     ProposalState.DRAFT: _l("Brouillon"),
     ProposalState.PUBLISHED: _l("Publiée"),
     ProposalState.WITHDRAWN: _l("Retirée"),
@@ -100,7 +88,7 @@ STATE_LABELS = {
     ProposalState.SELECTED: _l("Retenue"),
     ProposalState.WAITLISTED: _l("Liste d'attente"),
     ProposalState.NOT_SELECTED: _l("Non retenue"),
-}
+})
 
 
 # --- Ideas ----------------------------------------------------------------------------------

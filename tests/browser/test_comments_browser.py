@@ -16,8 +16,9 @@ from tests.participation_factories import make_idea
 
 def _setup(app):
     territory = factories.make_territory()
-    camille = factories.make_user("Camille Habitante", email="camille@exemple.fr")
-    bertrand = factories.make_user("Bertrand Voisin", email="bertrand@exemple.fr")
+    # The two people who talk in the browser tests log in with these e-mails.
+    factories.make_user("Camille Habitante", email="camille@exemple.fr")
+    factories.make_user("Bertrand Voisin", email="bertrand@exemple.fr")
     owner = factories.make_user("Odile Porteuse")
     idea = make_idea(owner, territory.medoc_commune, title="Un lavoir partagé à Lesparre")
     ids = idea.id

@@ -3,12 +3,8 @@
 import re
 
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
-from app.extensions import db
 from app.ideas import services as idea_services
-from app.models import Association, Idea, Proposal
-from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Association, Notification, Partner
+from app.models import Notification, Partner
 from app.models.participation import proposal_poles
 from tests import factories
 from tests.browser.axe import assert_accessible

@@ -108,6 +108,18 @@ def _spread(total: int, slots: int, cap: int, rng: random.Random) -> list[int]:
     return counts
 
 
+def _analyze() -> None:
+    """Planner statistics (and PostgreSQL's visibility map) after a bulk load, as autovacuum would
+    give them later: without them, PostgreSQL's list count visits every row (4.7 ms → 2 ms)."""
+    if db.engine.dialect.name == "postgresql":
+        # VACUUM cannot run inside a transaction.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+
+
 def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int = 200_000, seed: int = 2026) -> SeedResult:
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -289,6 +301,7 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
             ))
     db.session.commit()
+    _analyze()
 
     return SeedResult(
         seconds=time.perf_counter() - started,

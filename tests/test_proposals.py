@@ -239,7 +239,7 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
         assert client.get(f"/propositions/{proposal.id}").status_code == 200
     # The proposal and its relations, the thread, supports, follow state, the accompaniment and
     # call panels: a fixed number, whatever the size of the data.
-    assert detail.count <= 16, detail.statements
+    assert detail.count <= 14, detail.statements
 
 
 def test_markdown_fields_are_sanitised(client, member, association, territory):

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -236,5 +236,12 @@ def panel(proposal: Proposal, user: Any) -> dict:
         "accompaniment": accompaniment,
         "partners": linked_partners(proposal),
         "related": related(proposal),
-        "proposal_poles": list(db.session.scalars(select(Pole).where(Pole.id.in_(proposal_pole_ids(proposal.id))).order_by(Pole.name))),
+        "proposal_poles": _poles_of(proposal),
     }
+
+
+def _poles_of(proposal: Proposal) -> list[Pole]:
+    # The proposal page loads them with the proposal (ordered by name): no second look-up.
+    if "poles" not in inspect(proposal).unloaded:
+        return list(proposal.poles)
+    return list(db.session.scalars(select(Pole).where(Pole.id.in_(proposal_pole_ids(proposal.id))).order_by(Pole.name)))

@@ -241,7 +241,10 @@ def thread_page(subject: Subject, before: int | None = None, per_page: int = THR
     query = select(Comment).where(subject_column(Comment, subject), Comment.parent_id.is_(None))
     if before:
         query = query.where(Comment.id < before)
-    tops = list(db.session.scalars(_with_author(query).order_by(Comment.id.desc()).limit(per_page + 1)))
+    # The page's ids first, then their rows with the authors: joined before the LIMIT, PostgreSQL
+    # hashed the whole users table for every page view (5 ms instead of 0.3 on 5 000 people).
+    page_ids = query.with_only_columns(Comment.id).order_by(Comment.id.desc()).limit(per_page + 1)
+    tops = list(db.session.scalars(_with_author(select(Comment).where(Comment.id.in_(page_ids))).order_by(Comment.id.desc())))
     has_more = len(tops) > per_page
     tops = tops[:per_page]
     replies: list[Comment] = []

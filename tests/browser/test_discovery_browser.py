@@ -55,6 +55,31 @@ def test_active_search_with_a_territory_filter_and_history(page: Page, app):
     expect(_cards(page)).to_have_count(2)
 
 
+def test_proposal_list_narrows_to_a_call_in_place(page: Page, app):
+    from app.calls import services as call_services
+    from app.proposals import services as proposal_services
+    from tests import calls_factories
+
+    territory = factories.make_territory()
+    author = factories.make_user("Dominique Porteuse")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[author])
+    call = calls_factories.make_call([territory.medoc], slug="appel-alimentation")
+    inside = calls_factories.make_proposal(author, association, territory.medoc_commune, title="Déposée à l'appel")
+    calls_factories.make_proposal(author, association, territory.medoc_commune, title="Hors de l'appel")
+    call_services.submit(call_services.get_call(call.slug), proposal_services.get_proposal(inside.id), author)
+
+    page.goto("/propositions/?tri=recent")
+    page.wait_for_function("() => window.htmx !== undefined")
+    expect(_cards(page)).to_have_count(2)
+    page.evaluate("() => { window.sameDocument = true }")
+    page.get_by_label("Appel à projets").select_option(label="Appel d'essai")
+    expect(page).to_have_url(re.compile(r"appel=appel-alimentation"))
+    expect(_cards(page)).to_have_text(["Déposée à l'appel"])
+    assert page.evaluate("() => window.sameDocument === true"), "the list must update without a reload"
+    page.go_back()
+    expect(_cards(page)).to_have_count(2)
+
+
 def test_search_page_and_list_without_javascript(browser: Browser, base_url: str, app):
     territory = factories.make_territory()
     make_idea("Santé des élus locaux", commune=territory.medoc_commune)

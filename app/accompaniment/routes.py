@@ -12,7 +12,7 @@ from app.accompaniment import services
 from app.accompaniment.forms import MessageForm, PartnerForm
 from app.extensions import db
 from app.forms import invalid
-from app.models import Partner, Pole, Proposal
+from app.models import Accompaniment, Partner, Pole, Proposal
 from app.moderation.services import ModerationError
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
@@ -101,12 +101,18 @@ def space(proposal_id: int):
     return render("accompaniment/space.html", proposal=proposal, accompaniment=accompaniment, threads=services.messages(proposal), form=form, parent_id=parent_id)
 
 
-@bp.post(PROPOSAL + "/partenaires")
-@access("accompaniment.manage", per_object=True)
-def link_partner(proposal_id: int):
+def _managed(proposal_id: int) -> tuple[Proposal, Accompaniment | None]:
+    """The proposal and its accompaniment, once this person may manage them (partners, links)."""
     proposal = get_proposal(proposal_id)
     accompaniment = services.accompaniment_of(proposal)
     authorize("accompaniment.manage", accompaniment)
+    return proposal, accompaniment
+
+
+@bp.post(PROPOSAL + "/partenaires")
+@access("accompaniment.manage", per_object=True)
+def link_partner(proposal_id: int):
+    proposal, accompaniment = _managed(proposal_id)
     partner = db.session.get(Partner, request.form.get("partner", type=int) or 0)
     _run(services.link_partner, proposal, accompaniment, partner, current_user, success=_("Le partenaire est relié à la proposition."))
     return _back(proposal, "partenaires")
@@ -115,9 +121,7 @@ def link_partner(proposal_id: int):
 @bp.post(PROPOSAL + "/partenaires/<int:partner_id>/retirer")
 @access("accompaniment.manage", per_object=True)
 def unlink_partner(proposal_id: int, partner_id: int):
-    proposal = get_proposal(proposal_id)
-    accompaniment = services.accompaniment_of(proposal)
-    authorize("accompaniment.manage", accompaniment)
+    proposal, accompaniment = _managed(proposal_id)
     _run(services.unlink_partner, proposal, accompaniment, partner_id, current_user, success=_("Le partenaire est détaché de la proposition."))
     return _back(proposal, "partenaires")
 
@@ -125,9 +129,7 @@ def unlink_partner(proposal_id: int, partner_id: int):
 @bp.post(PROPOSAL + "/projets-proches")
 @access("accompaniment.manage", per_object=True)
 def link_related(proposal_id: int):
-    proposal = get_proposal(proposal_id)
-    accompaniment = services.accompaniment_of(proposal)
-    authorize("accompaniment.manage", accompaniment)
+    proposal, accompaniment = _managed(proposal_id)
     other = db.session.get(Proposal, request.form.get("related", type=int) or 0)
     _run(services.link_related, proposal, accompaniment, other, current_user, success=_("Les deux propositions sont reliées."))
     return _back(proposal, "projets-proches")
@@ -136,9 +138,7 @@ def link_related(proposal_id: int):
 @bp.post(PROPOSAL + "/projets-proches/<int:related_id>/retirer")
 @access("accompaniment.manage", per_object=True)
 def unlink_related(proposal_id: int, related_id: int):
-    proposal = get_proposal(proposal_id)
-    accompaniment = services.accompaniment_of(proposal)
-    authorize("accompaniment.manage", accompaniment)
+    proposal, accompaniment = _managed(proposal_id)
     _run(services.unlink_related, proposal, accompaniment, related_id, current_user, success=_("Le lien est retiré."))
     return _back(proposal, "projets-proches")
 

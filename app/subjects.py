@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, url_for
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.models import Idea, Proposal
@@ -20,7 +21,10 @@ def load_subject(slug: str, subject_id: int) -> Subject:
     model = SLUGS.get(slug)
     if model is None:
         abort(404)
-    return db.get_or_404(model, subject_id)
+    # One subject, not a list: its co-authors are read only if a permission asks (a resident's
+    # support or comment never does), instead of with every load.
+    options = [lazyload(Proposal.coauthorships)] if model is Proposal else []
+    return db.get_or_404(model, subject_id, options=options)
 
 
 def slug_of(subject: Subject) -> str:

@@ -67,10 +67,15 @@ def test_cached_and_fresh_renders_are_the_same_page(app, database_url, asso, ter
     from tests.conftest import _base_config
 
     uncached = create_app({**_base_config(database_url), "CARD_CACHE_SIZE": 0})
-    assert _cards(uncached).enabled is False
-    for path in ("/propositions/?tri=recent", "/idees/?tri=recent"):
-        with uncached.test_client() as fresh:
-            expected = _results(fresh.get(path).get_data(as_text=True))
-        client.get(path)  # fills the cache
-        assert _results(html(client.get(path))) == expected and len(expected) == 3
-    assert _cards(uncached).hits == 0 and _cards(app).hits > 0
+    try:
+        assert _cards(uncached).enabled is False
+        for path in ("/propositions/?tri=recent", "/idees/?tri=recent"):
+            with uncached.test_client() as fresh:
+                expected = _results(fresh.get(path).get_data(as_text=True))
+            client.get(path)  # fills the cache
+            assert _results(html(client.get(path))) == expected and len(expected) == 3
+        assert _cards(uncached).hits == 0 and _cards(app).hits > 0
+    finally:
+        # Its own engine: closed here, not left to the garbage collector (a ResourceWarning).
+        with uncached.app_context():
+            db.engine.dispose()

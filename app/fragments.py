@@ -45,11 +45,6 @@ class FragmentCache:
             self._entries[key] = html
         return html
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.hits = self.misses = 0
-
 
 def _cache() -> FragmentCache:
     return current_app.extensions["tisser_cards"]

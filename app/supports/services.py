@@ -64,11 +64,11 @@ def _commit(subject: Subject, count: int) -> None:
     """Commit without expiring what this request already loaded: the button is rendered from the
     same person and subject, with the count the UPDATE returned, instead of reloading them."""
     session = db.session()
-    session.expire_on_commit = False
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
     set_committed_value(subject, "support_count", count)
 
 

@@ -1,5 +1,7 @@
 """Demo data: Gironde's nine Pôles territoriaux de solidarité, a sample of their communes, demo
-accounts for every role, a few associations and the département's call for projects.
+accounts for every role, a few associations, the département's call for projects, and a little
+participation to look at (ideas of residents, proposals — one co-authored, one taken up from an
+idea, one still a draft — a discussion with replies, supports).
 
 Loading is idempotent: every row is looked up by its natural key first, so running the command
 twice changes nothing.
@@ -204,6 +206,7 @@ def load_demo() -> None:
     _upsert_gironde_call()
     _upsert_partners(poles)
     db.session.commit()
+    _upsert_participation(communes)
 
 
 # --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------
@@ -302,3 +305,152 @@ def _complete_gironde_call() -> None:
         call.poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
     if not call.criteria:
         call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(GIRONDE_CRITERIA)]
+
+
+# --- Participation: a few ideas, proposals, a discussion and supports (looked up by title) -----
+
+DEMO_IDEAS = [
+    # (author, commune, domain, publics, title, description)
+    ("habitant1", "Lesparre-Médoc", "citoyennete", ["seniors"], "Rompre l'isolement des seniors de Lesparre",
+     "Beaucoup de personnes âgées de mon quartier ne sortent plus de chez elles depuis la fermeture du "
+     "café. Un passage régulier, même court, changerait beaucoup de choses."),
+    ("habitant2", "Bazas", "sante", ["seniors", "femmes"], "Aller aux consultations à Bazas sans voiture",
+     "Sans voiture, aller à l'hôpital de Bazas prend une demi-journée. Un transport solidaire sur "
+     "réservation aiderait les personnes qui renoncent à se soigner."),
+    ("habitant3", "Pessac", "alimentation", ["enfants_jeunes"], "Des paniers de saison pour les étudiants de Pessac",
+     "Des étudiantes et étudiants sautent des repas en fin de mois. Des paniers à petit prix, près du "
+     "campus, avec les producteurs du coin ?"),
+]
+
+DEMO_PROPOSALS = [
+    # (association slug, author, title, state, idea title or None, commune, domain, publics, fields)
+    ("les-jardins-partages-du-bassin", "asso.bassin", "Cuisine partagée et jardin pour les familles du Bassin",
+     "published", None, "Gujan-Mestras", "alimentation", ["familles_monoparentales", "enfants_jeunes"], {
+         "summary": "Un jardin et une cuisine partagés où les familles monoparentales cultivent, cuisinent "
+                    "et repartent avec des repas pour la semaine.",
+         "need": "Les familles monoparentales du Bassin disent manquer de temps et de moyens pour cuisiner "
+                 "des produits frais ; l'aide alimentaire ne propose presque pas de légumes.",
+         "experimentation": "Des ateliers du samedi où l'on récolte puis cuisine ensemble, avec une garde "
+                            "d'enfants assurée par des bénévoles.",
+         "outreach": "Invitation par les écoles, la CAF et le CCAS ; une première séance ouverte sans inscription.",
+         "cooperation": "Avec l'Épicerie solidaire du Libournais, co-autrice, pour l'approvisionnement.",
+         "impact_indicators": "Familles venues trois fois ou plus ; repas emportés ; avis des participantes.",
+         "budget_eur": 18000, "duration_months": 12,
+     }),
+    ("medoc-entraide-seniors", "asso.medoc", "Visites de convivialité et pair-aidance à Lesparre",
+     "published", "Rompre l'isolement des seniors de Lesparre", "Lesparre-Médoc", "citoyennete", ["seniors"], {
+         "summary": "Des binômes de bénévoles, souvent eux-mêmes retraités, rendent visite chaque semaine "
+                    "aux personnes âgées isolées et les accompagnent dans leurs démarches.",
+         "need": "Une personne de plus de 75 ans sur trois vit seule dans le canton ; beaucoup ne "
+                 "demandent pas les aides auxquelles elles ont droit.",
+         "experimentation": "La pair-aidance : ce sont des seniors qui vont vers d'autres seniors.",
+         "outreach": "Repérage avec les facteurs, les pharmacies et les infirmières libérales.",
+         "cooperation": "Avec le Pôle territorial de solidarité du Médoc et le CCAS.",
+         "impact_indicators": "Personnes visitées, démarches ouvertes, sentiment d'isolement mesuré à 6 mois.",
+         "budget_eur": 24000, "duration_months": 18,
+     }),
+    ("epicerie-solidaire-du-libournais", "asso.libournais", "Une épicerie mobile dans les villages du Libournais",
+     "draft", None, "Coutras", "alimentation", ["familles_monoparentales", "seniors"], {
+         "summary": "Un camion-épicerie qui passe chaque semaine dans les villages sans commerce.",
+         "need": "", "experimentation": "",
+     }),
+]
+
+DEMO_DISCUSSION = [
+    # (proposal title, author, body, index of the comment answered or None)
+    ("Cuisine partagée et jardin pour les familles du Bassin", "habitant2",
+     "Très bonne idée ! Est-ce que les ateliers auront lieu aussi pendant les vacances scolaires ?", None),
+    ("Cuisine partagée et jardin pour les familles du Bassin", "asso.bassin",
+     "Oui : pendant les vacances, deux ateliers par semaine, le mercredi et le samedi.", 0),
+    ("Cuisine partagée et jardin pour les familles du Bassin", "habitant2", "Merci, je passerai l'information à l'école.", 1),
+    ("Visites de convivialité et pair-aidance à Lesparre", "habitant1",
+     "C'est exactement ce que je souhaitais en postant mon idée. Comment devenir bénévole ?", None),
+]
+
+DEMO_SUPPORTS = [
+    ("habitant1", "proposal", "Cuisine partagée et jardin pour les familles du Bassin"),
+    ("habitant2", "proposal", "Cuisine partagée et jardin pour les familles du Bassin"),
+    ("habitant3", "proposal", "Visites de convivialité et pair-aidance à Lesparre"),
+    ("habitant2", "idea", "Rompre l'isolement des seniors de Lesparre"),
+    ("habitant3", "idea", "Aller aux consultations à Bazas sans voiture"),
+]
+
+
+def _demo_user(handle: str) -> User:
+    return db.session.scalar(select(User).where(User.email == f"{handle}@{DEMO_DOMAIN}"))
+
+
+def _upsert_participation(communes: dict[str, Commune]) -> None:
+    """Made through the site's own services where they send no notification (those need a request
+    for their links); comments and the co-authorship are written directly, with the same thread
+    rules, and the comment counts recounted."""
+    from app.comments.services import FLAT, recount_comments
+    from app.ideas.services import create_idea
+    from app.markdown import render_markdown
+    from app.models import Comment, CoauthorStatus, Idea, Proposal, ProposalCoauthor
+    from app.proposals import services as proposals
+    from app.supports.services import is_supported, toggle_support
+
+    ideas: dict[str, Idea] = {}
+    for handle, commune, domain, publics, title, description in DEMO_IDEAS:
+        idea = db.session.scalar(select(Idea).where(Idea.title == title))
+        if idea is None:
+            idea = create_idea(_demo_user(handle), title=title, description=description,
+                               commune_id=communes[commune].id, domain=domain, publics=publics)
+        ideas[title] = idea
+
+    found: dict[str, Proposal] = {}
+    for slug, handle, title, state, idea_title, commune, domain, publics, fields in DEMO_PROPOSALS:
+        proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
+        if proposal is None:
+            association = db.session.scalar(select(Association).where(Association.slug == slug))
+            proposal = proposals.create_proposal(_demo_user(handle), association, {
+                **fields, "title": title, "domain": domain, "publics": publics, "communes": [communes[commune].id],
+            })
+            if idea_title:
+                # Taken up from a resident's idea (the service would also notify its author).
+                proposal.idea_id = ideas[idea_title].id
+            if state == "published":
+                proposals.transition(proposal, "publish")
+            db.session.commit()
+        found[title] = proposal
+
+    # The Bassin's proposal is co-authored with the Libournais grocery.
+    bassin = found["Cuisine partagée et jardin pour les familles du Bassin"]
+    grocery = db.session.scalar(select(Association).where(Association.slug == "epicerie-solidaire-du-libournais"))
+    if db.session.scalar(select(ProposalCoauthor.id).where(ProposalCoauthor.proposal_id == bassin.id)) is None:
+        now = utcnow()
+        db.session.add(ProposalCoauthor(
+            proposal_id=bassin.id, association_id=grocery.id, status=CoauthorStatus.ACCEPTED,
+            invited_by_id=_demo_user("asso.bassin").id, invited_at=now,
+            responded_by_id=_demo_user("asso.libournais").id, responded_at=now,
+        ))
+        db.session.commit()
+
+    posted: list[Comment] = []
+    for title, handle, body, answered in DEMO_DISCUSSION:
+        proposal = found[title]
+        comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id, Comment.body == body))
+        if comment is None:
+            comment = Comment(proposal_id=proposal.id, author_id=_demo_user(handle).id, body=body,
+                              body_html=str(render_markdown(body)))
+            if answered is not None:
+                # As app.comments.services.create_comment: past the last level, replies stay flat.
+                answered_comment = posted[answered]
+                if answered_comment.depth >= FLAT:
+                    comment.parent_id, comment.depth = answered_comment.parent_id, FLAT
+                else:
+                    comment.parent_id, comment.depth = answered_comment.id, answered_comment.depth + 1
+                comment.root_id = answered_comment.root_id or answered_comment.id
+                comment.reply_to_id = answered_comment.id
+            db.session.add(comment)
+            db.session.flush()
+        posted.append(comment)
+    recount_comments([c.id for c in posted])
+    db.session.commit()
+
+    for handle, kind, title in DEMO_SUPPORTS:
+        subject = found[title] if kind == "proposal" else ideas[title]
+        person = _demo_user(handle)
+        if not is_supported(subject, person):
+            toggle_support(subject, person)

@@ -74,12 +74,13 @@ def proposal_card(proposal: Any) -> Markup:
     return _cache().get_or_render(key, lambda: _render("proposals/_card_body.html", proposal=proposal))
 
 
-def idea_card(idea: Any) -> Markup:
+def idea_card(idea: Any, level: int = 2) -> Markup:
+    """``level``: the card title's heading level (h2 in the ideas list, h3 under a page section)."""
     key = (
-        "idea", _context(), idea.id, idea.title, idea.created_at, idea.domain, tuple(idea.publics),
+        "idea", _context(), level, idea.id, idea.title, idea.created_at, idea.domain, tuple(idea.publics),
         idea.support_count, idea.comment_count, idea.author.display_name, idea.commune.name, idea.pole.name,
     )
-    return _cache().get_or_render(key, lambda: _render("ideas/_card_body.html", idea=idea))
+    return _cache().get_or_render(key, lambda: _render("ideas/_card_body.html", idea=idea, level=level))
 
 
 def setup_fragments(app: Flask) -> None:

@@ -2,16 +2,20 @@ from sqlalchemy import func, select
 
 from app.demo import DEMO_PASSWORD, POLES, demo_accounts, load_demo
 from app.extensions import db
-from app.models import Association, Call, Commune, Membership, Pole, User
+from app.models import (
+    Association, Call, Comment, Commune, Idea, Membership, Pole, Proposal, ProposalCoauthor, Support, User,
+)
+from tests.helpers import text
 
 
 def _snapshot():
     return {
         model.__name__: db.session.execute(select(model).order_by(model.id)).scalars().all().__len__()
-        for model in (Pole, Commune, User, Association, Membership, Call)
+        for model in (Pole, Commune, User, Association, Membership, Call, Idea, Proposal, Comment, Support, ProposalCoauthor)
     } | {
         "users": db.session.execute(select(User.email, User.display_name, User.password_hash).order_by(User.id)).all(),
         "calls": db.session.execute(select(Call.slug, Call.opens_at, Call.closes_at)).all(),
+        "counts": db.session.execute(select(Proposal.title, Proposal.support_count, Proposal.comment_count)).all(),
     }
 
 
@@ -62,3 +66,28 @@ def test_demo_cli_prints_the_accounts(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, (result.output, repr(result.exception))
     assert DEMO_PASSWORD in result.output and "admin@tisser.demo" in result.output
+
+
+def test_demo_has_participation_to_look_at(app, client):
+    """A newcomer's `make run` shows ideas, proposals (one co-authored, one from an idea), a
+    discussion with replies and supports; the draft stays with its association."""
+    load_demo()
+    ideas = text(client.get("/idees/"))
+    assert "Rompre l'isolement des seniors de Lesparre" in ideas and "1 soutien" in ideas
+    listed = text(client.get("/propositions/?tri=recent"))
+    assert "Cuisine partagée et jardin pour les familles du Bassin" in listed
+    assert "Visites de convivialité et pair-aidance à Lesparre" in listed
+    assert "Une épicerie mobile dans les villages du Libournais" not in listed
+    bassin = db.session.scalar(select(Proposal).where(Proposal.title.like("Cuisine partagée%")))
+    page = text(client.get(f"/propositions/{bassin.id}"))
+    assert "Épicerie solidaire du Libournais" in page  # the co-author
+    assert "pendant les vacances, deux ateliers par semaine" in page  # a reply in the thread
+    assert bassin.comment_count == 3 and bassin.support_count == 2
+    replies = db.session.scalars(select(Comment.depth).where(Comment.proposal_id == bassin.id).order_by(Comment.id)).all()
+    assert replies == [0, 1, 2]
+    from_idea = db.session.scalar(select(Proposal).where(Proposal.title.like("Visites de convivialité%")))
+    assert "Rompre l'isolement des seniors de Lesparre" in text(client.get(f"/propositions/{from_idea.id}"))
+    # Its association sees the draft.
+    member = db.session.scalar(select(User).where(User.email == "asso.libournais@tisser.demo"))
+    drafts = text(app.test_client().login_as(member).get("/propositions/"))
+    assert "Une épicerie mobile dans les villages du Libournais" in drafts

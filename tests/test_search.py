@@ -267,3 +267,23 @@ def test_services_reject_nothing(app):
     assert services.hits("   ") is None
     assert services.hits("()") is None
     assert db.session.query(Idea).count() == 0 and db.session.query(Proposal).count() == 0
+
+
+def test_home_shows_the_newest_listed_proposals_and_ideas(client, territory, asso):
+    make_proposal("Ancienne proposition", association=asso, published_at=utcnow() - timedelta(days=9))
+    for i in range(3):
+        make_proposal(f"Proposition récente {i}", association=asso, published_at=utcnow() - timedelta(days=i))
+    make_proposal("Brouillon caché", association=asso, state=ProposalState.DRAFT)
+    for i in range(4):
+        make_idea(f"Idée {i}", commune=territory.medoc_commune)
+    hidden = make_idea("Idée masquée", commune=territory.medoc_commune)
+    db.session.execute(Idea.__table__.update().where(Idea.id == hidden.id).values(hidden_at=utcnow()))
+    db.session.commit()
+    with count_queries() as log:
+        page = text(client.get("/"))
+    assert titles(client.get("/"))[-6:] == [
+        "Proposition récente 0", "Proposition récente 1", "Proposition récente 2", "Idée 3", "Idée 2", "Idée 1",
+    ]
+    assert "Ancienne proposition" not in page and "Brouillon caché" not in page and "Idée masquée" not in page
+    # Calls, poles, then ids and rows (with their relations) for each list: no query per card.
+    assert log.count <= 10, log.statements

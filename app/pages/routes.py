@@ -2,6 +2,7 @@ from flask import Blueprint
 
 from app.access import access
 from app.pages import services
+from app.search import services as search_services
 from app.permissions import PUBLIC
 from app.rendering import render
 
@@ -15,6 +16,8 @@ def home():
         "pages/home.html",
         calls=services.open_and_upcoming_calls(),
         poles=services.poles_with_commune_counts(),
+        proposals=search_services.latest("proposal"),
+        ideas=search_services.latest("idea"),
     )
 
 

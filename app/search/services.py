@@ -188,6 +188,20 @@ PROPOSAL_OPTIONS = (
 )
 
 
+def latest(kind: str, limit: int = 3) -> list:
+    """The newest listed ideas or proposals (the home page): ids first, then the rows, as lists do."""
+    f = Filters()
+    if kind == "idea":
+        model, conditions, newest, options = Idea, idea_conditions(f), Idea.created_at, IDEA_OPTIONS
+    else:
+        model, conditions, newest, options = Proposal, proposal_conditions(f), Proposal.published_at, PROPOSAL_OPTIONS
+    ids = list(db.session.scalars(select(model.id).where(*conditions).order_by(newest.desc(), model.id.desc()).limit(limit)))
+    if not ids:
+        return []
+    loaded = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()}
+    return [loaded[i] for i in ids if i in loaded]
+
+
 def ideas(f: Filters) -> Page:
     query = select(Idea).where(*idea_conditions(f))
     query, matched = _with_words(query, Idea, "idea", f)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,15 +52,21 @@ class ConfigError(RuntimeError):
 
 def _dev_secret_key(instance_dir: Path) -> str:
     key_file = instance_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    # Only the owner may read it.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+    if not key_file.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside (mkstemp: only the owner may read it), then linked into place: processes
+        # starting together (gunicorn or test workers) agree on one key and never read half a file.
+        fd, draft = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+            try:
+                os.link(draft, key_file)
+            except FileExistsError:
+                pass  # another process was first: its key is the one
+        finally:
+            os.unlink(draft)
+    return key_file.read_text().strip()
 
 
 def _database_url(env: dict[str, str], instance_dir: Path) -> str:

@@ -47,3 +47,25 @@ def test_sqlite_waits_for_concurrent_writers(tmp_path):
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         db.engine.dispose()
     assert sqlite3.sqlite_version_info >= (3, 35)
+
+
+def _key_in_a_new_process(instance_dir: str) -> str:
+    return from_env({"TISSER_INSTANCE_DIR": instance_dir})["SECRET_KEY"]
+
+
+def test_processes_starting_together_agree_on_one_development_key(tmp_path):
+    """Gunicorn or test workers starting at once: one key for all, none fails (a check-then-create
+    race once failed a whole test worker with FileExistsError)."""
+    import multiprocessing
+    from unittest import mock
+
+    # Every process sees no key yet, as when they all start in the same instant.
+    with mock.patch.object(type(tmp_path), "exists", return_value=False):
+        keys = [_key_in_a_new_process(str(tmp_path)) for _ in range(3)]
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        keys += pool.map(_key_in_a_new_process, [str(tmp_path / "fresh")] * 8)
+    assert len(set(keys[3:])) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fresh", "secret_key"]
+    assert (tmp_path / "fresh" / "secret_key").stat().st_mode & 0o077 == 0

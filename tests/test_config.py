@@ -63,7 +63,7 @@ def test_processes_starting_together_agree_on_one_development_key(tmp_path):
     with mock.patch.object(type(tmp_path), "exists", return_value=False):
         keys = [_key_in_a_new_process(str(tmp_path)) for _ in range(3)]
     assert len(set(keys)) == 1 and len(keys[0]) == 64
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # fork from a threaded test process is unsafe
     with context.Pool(4) as pool:
         keys += pool.map(_key_in_a_new_process, [str(tmp_path / "fresh")] * 8)
     assert len(set(keys[3:])) == 1

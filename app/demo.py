@@ -165,7 +165,9 @@ def demo_accounts() -> list[DemoAccount]:
     return accounts
 
 
-def load_demo() -> None:
+def load_demo(participation: bool = True) -> None:
+    """``participation=False``: the territory, accounts, associations and call only (the benchmark's
+    data set adds its own ideas and proposals, in exact numbers)."""
     fake = Faker("fr_FR")
     # Seeded: the same names every time, so a second run finds the same accounts.
     fake.seed_instance(2026)
@@ -206,7 +208,8 @@ def load_demo() -> None:
     _upsert_gironde_call()
     _upsert_partners(poles)
     db.session.commit()
-    _upsert_participation(communes)
+    if participation:
+        _upsert_participation(communes)
 
 
 # --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------

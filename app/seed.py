@@ -123,7 +123,7 @@ def _analyze() -> None:
 def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int = 200_000, seed: int = 2026) -> SeedResult:
     started = time.perf_counter()
     rng = random.Random(seed)
-    load_demo()
+    load_demo(participation=False)
 
     communes = list(db.session.execute(select(Commune.id, Commune.pole_id, Commune.is_rural, Commune.has_qpv)))
     now = utcnow()

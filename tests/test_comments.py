@@ -301,6 +301,16 @@ def test_invalid_comment_without_js_rerenders_the_page_with_422(req, resident_cl
     assert fresh(Idea, idea.id).comment_count == 1
 
 
+def test_the_comment_box_takes_the_focus_only_after_an_error(resident_client, idea):
+    """A page with a discussion opens on its content; the box is focused when it says what to fix
+    (an empty errors tuple once rendered as autofocus="()", which browsers treat as autofocus)."""
+    box = re.compile(r'<textarea[^>]*id="commentaire-body"[^>]*>')
+    opened = box.search(html(resident_client.get(f"/idees/{idea.id}"))).group(0)
+    assert "autofocus" not in opened
+    refused = box.search(html(resident_client.post(comments_url(idea), data={"commentaire-body": ""}))).group(0)
+    assert re.search(r"\bautofocus(?!=)", refused), refused
+
+
 def test_reply_form_link_works_with_and_without_js(req, resident_client, idea, other):
     parent = make_comment(idea, other, "Répondez-moi")
     url = f"{comments_url(idea)}?repondre={parent.id}"

@@ -387,7 +387,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     """Made through the site's own services where they send no notification (those need a request
     for their links); comments and the co-authorship are written directly, with the same thread
     rules, and the comment counts recounted."""
-    from app.comments.services import FLAT, recount_comments
+    from app.comments.services import place_reply, recount_comments
     from app.ideas.services import create_idea
     from app.markdown import render_markdown
     from app.models import Comment, CoauthorStatus, Idea, Proposal, ProposalCoauthor
@@ -438,14 +438,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
             comment = Comment(proposal_id=proposal.id, author_id=_demo_user(handle).id, body=body,
                               body_html=str(render_markdown(body)))
             if answered is not None:
-                # As app.comments.services.create_comment: past the last level, replies stay flat.
-                answered_comment = posted[answered]
-                if answered_comment.depth >= FLAT:
-                    comment.parent_id, comment.depth = answered_comment.parent_id, FLAT
-                else:
-                    comment.parent_id, comment.depth = answered_comment.id, answered_comment.depth + 1
-                comment.root_id = answered_comment.root_id or answered_comment.id
-                comment.reply_to_id = answered_comment.id
+                place_reply(comment, posted[answered])
             db.session.add(comment)
             db.session.flush()
         posted.append(comment)

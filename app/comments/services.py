@@ -110,6 +110,17 @@ def recount_comments(comment_ids: list[int]) -> None:
             db.session.execute(update(model).where(model.id.in_(ids)).values(comment_count=visible))
 
 
+def place_reply(comment: Comment, reply_to: Comment) -> None:
+    """Where a reply goes in the thread: under what it answers, or flat past the last level."""
+    if reply_to.depth >= FLAT:
+        # Already flat under a level-3 comment: the new reply joins the same list.
+        comment.parent_id, comment.depth = reply_to.parent_id, FLAT
+    else:
+        comment.parent_id, comment.depth = reply_to.id, reply_to.depth + 1
+    comment.root_id = reply_to.root_id or reply_to.id
+    comment.reply_to_id = reply_to.id
+
+
 def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
     body = clean_body(body)
@@ -124,13 +135,7 @@ def create_comment(subject: Subject, author: User, body: str, reply_to: Comment 
             raise CommentError(_("Ce message n'appartient pas à cette discussion."))
         if reply_to.deleted_at is not None:
             raise CommentError(_("Ce message a été supprimé : on ne peut plus y répondre."))
-        if reply_to.depth >= FLAT:
-            # Already flat under a level-3 comment: the new reply joins the same list.
-            comment.parent_id, comment.depth = reply_to.parent_id, FLAT
-        else:
-            comment.parent_id, comment.depth = reply_to.id, reply_to.depth + 1
-        comment.root_id = reply_to.root_id or reply_to.id
-        comment.reply_to_id = reply_to.id
+        place_reply(comment, reply_to)
     db.session.add(comment)
     db.session.flush()
     _bump_count(subject, +1)

@@ -15,7 +15,7 @@ def _snapshot():
     } | {
         "users": db.session.execute(select(User.email, User.display_name, User.password_hash).order_by(User.id)).all(),
         "calls": db.session.execute(select(Call.slug, Call.opens_at, Call.closes_at)).all(),
-        "counts": db.session.execute(select(Proposal.title, Proposal.support_count, Proposal.comment_count)).all(),
+        "counts": db.session.execute(select(Proposal.title, Proposal.support_count, Proposal.comment_count).order_by(Proposal.id)).all(),
     }
 
 

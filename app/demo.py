@@ -344,8 +344,8 @@ DEMO_PROPOSALS = [
      "published", "Rompre l'isolement des seniors de Lesparre", "Lesparre-Médoc", "citoyennete", ["seniors"], {
          "summary": "Des binômes de bénévoles, souvent eux-mêmes retraités, rendent visite chaque semaine "
                     "aux personnes âgées isolées et les accompagnent dans leurs démarches.",
-         "need": "Une personne de plus de 75 ans sur trois vit seule dans le canton ; beaucoup ne "
-                 "demandent pas les aides auxquelles elles ont droit.",
+         "need": "Nos bénévoles rencontrent chaque semaine des personnes de plus de 75 ans qui vivent "
+                 "seules ; beaucoup ne demandent pas les aides auxquelles elles ont droit.",
          "experimentation": "La pair-aidance : ce sont des seniors qui vont vers d'autres seniors.",
          "outreach": "Repérage avec les facteurs, les pharmacies et les infirmières libérales.",
          "cooperation": "Avec le Pôle territorial de solidarité du Médoc et le CCAS.",

@@ -57,6 +57,6 @@ def make_proposal(association: Association, author: User, state: ProposalState =
 def make_comment(subject, author: User, body: str | None = None, reply_to: Comment | None = None) -> Comment:
     """Through the service, so depth, counts and notifications are the real ones.
 
-    Needs a request context (notifications carry a link): use the ``req`` fixture of the tests.
+    Needs a request context (notifications carry a link): the ``app`` fixture runs the test in one.
     """
     return comment_services.create_comment(subject, author, body or f"Message numéro {next(_seq)}", reply_to=reply_to)

@@ -17,13 +17,6 @@ from tests.participation_factories import make_comment, make_idea, make_proposal
 
 
 @pytest.fixture
-def req(app):
-    # Notifications carry a link to the message: services build it within a request.
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
 def author(app):
     return factories.make_user("Alex Autrice")
 
@@ -60,7 +53,7 @@ def comments_url(subject) -> str:
 
 # --- Rules ----------------------------------------------------------------------------------
 
-def test_threads_nest_three_levels_then_hang_flat_under_the_third(req, idea, author, other):
+def test_threads_nest_three_levels_then_hang_flat_under_the_third(idea, author, other):
     top = make_comment(idea, author, "Premier niveau")
     level2 = make_comment(idea, other, "Deuxième niveau", reply_to=top)
     level3 = make_comment(idea, author, "Troisième niveau", reply_to=level2)
@@ -81,7 +74,7 @@ def test_threads_nest_three_levels_then_hang_flat_under_the_third(req, idea, aut
     assert node3.replies[0].replies == []
 
 
-def test_count_is_kept_by_an_atomic_update(req, idea, author, other):
+def test_count_is_kept_by_an_atomic_update(idea, author, other):
     with count_queries() as log:
         first = make_comment(idea, author)
     assert any(re.search(r"UPDATE ideas SET comment_count\s*=\s*\(?ideas\.comment_count \+", s) for s in log.statements)
@@ -96,7 +89,7 @@ def test_count_is_kept_by_an_atomic_update(req, idea, author, other):
     assert fresh(Idea, idea.id).comment_count == 2
 
 
-def test_soft_delete_keeps_the_place_and_the_replies(req, idea, author, other):
+def test_soft_delete_keeps_the_place_and_the_replies(idea, author, other):
     top = make_comment(idea, author, "Je supprimerai ceci")
     reply = make_comment(idea, other, "Et ma réponse reste", reply_to=top)
     services.delete_comment(top)
@@ -109,7 +102,7 @@ def test_soft_delete_keeps_the_place_and_the_replies(req, idea, author, other):
         make_comment(idea, other, "Trop tard", reply_to=top)
 
 
-def test_edit_marks_the_message_modified(req, idea, author):
+def test_edit_marks_the_message_modified(idea, author):
     comment = make_comment(idea, author, "Avant")
     services.edit_comment(comment, "Avant")  # unchanged: not "modifié"
     assert fresh(Comment, comment.id).edited_at is None
@@ -121,7 +114,7 @@ def test_edit_marks_the_message_modified(req, idea, author):
         services.edit_comment(comment, "   ")
 
 
-def test_markdown_is_rendered_once_and_made_inert(req, idea, author):
+def test_markdown_is_rendered_once_and_made_inert(idea, author):
     comment = make_comment(idea, author, "<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://exemple.fr)")
     assert "<script" not in comment.body_html
     assert 'href="javascript' not in comment.body_html.lower()
@@ -130,7 +123,7 @@ def test_markdown_is_rendered_once_and_made_inert(req, idea, author):
     assert "&lt;script&gt;" in comment.body_html  # shown as text, never run
 
 
-def test_body_must_be_1_to_5000_characters(req, idea, author):
+def test_body_must_be_1_to_5000_characters(idea, author):
     with pytest.raises(CommentError, match="Écrivez votre commentaire avant de l'envoyer"):
         make_comment(idea, author, " \n\t ")
     with pytest.raises(CommentError) as too_long:
@@ -141,14 +134,14 @@ def test_body_must_be_1_to_5000_characters(req, idea, author):
     assert fresh(Idea, idea.id).comment_count == 1
 
 
-def test_reply_must_belong_to_the_same_subject(req, idea, author, territory):
+def test_reply_must_belong_to_the_same_subject(idea, author, territory):
     elsewhere = make_idea(author, territory.bassin_commune)
     foreign = make_comment(elsewhere, author)
     with pytest.raises(CommentError):
         make_comment(idea, author, "Mauvais fil", reply_to=foreign)
 
 
-def test_notifications_for_idea_author_and_replied_person_never_the_actor(req, idea, author, other):
+def test_notifications_for_idea_author_and_replied_person_never_the_actor(idea, author, other):
     own = make_comment(idea, author, "L'autrice commente sa propre idée")
     assert notifications_of(author) == []
     comment = make_comment(idea, other, "Bonne idée")
@@ -166,7 +159,7 @@ def test_notifications_for_idea_author_and_replied_person_never_the_actor(req, i
     assert len(notifications_of(author)) == 2
 
 
-def test_notifications_for_the_proposal_association(req, proposal, member, other):
+def test_notifications_for_the_proposal_association(proposal, member, other):
     colleague = factories.make_user("Collègue de l'association")
     db.session.add(factories.Membership(association_id=proposal.association_id, user_id=colleague.id, role=factories.MembershipRole.MEMBER))
     db.session.commit()
@@ -226,7 +219,7 @@ def test_draft_shows_no_discussion(member_client, member, territory):
 
 
 @pytest.mark.parametrize("action", ["modifier", "supprimer"])
-def test_only_the_author_edits_or_deletes(role_client, req, idea, other, action):
+def test_only_the_author_edits_or_deletes(role_client, idea, other, action):
     comment = make_comment(idea, other, "Mon texte")
     role, client = role_client
     response = client.post(f"/commentaires/{comment.id}/{action}", data={f"modifier-{comment.id}-body": "Piraté"})
@@ -262,7 +255,7 @@ def test_htmx_comment_is_a_fragment_with_the_count(resident_client, idea):
     assert re.search(r'<textarea[^>]*id="commentaire-body"[^>]*>\s*</textarea>', body)
 
 
-def test_htmx_reply_goes_into_its_parent_and_closes_the_form(req, resident_client, idea, other):
+def test_htmx_reply_goes_into_its_parent_and_closes_the_form(resident_client, idea, other):
     parent = make_comment(idea, other, "Question ?")
     response = resident_client.htmx("POST", comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": "Réponse !"})
     body = html(response)
@@ -286,7 +279,7 @@ def test_invalid_htmx_comment_is_422_with_the_text_kept(resident_client, idea):
     assert db.session.scalar(select(Comment)) is None
 
 
-def test_invalid_comment_without_js_rerenders_the_page_with_422(req, resident_client, idea, other):
+def test_invalid_comment_without_js_rerenders_the_page_with_422(resident_client, idea, other):
     response = resident_client.post(comments_url(idea), data={"commentaire-body": ""})
     assert response.status_code == 422
     page = text(response)
@@ -311,7 +304,7 @@ def test_the_comment_box_takes_the_focus_only_after_an_error(resident_client, id
     assert re.search(r"\bautofocus(?!=)", refused), refused
 
 
-def test_reply_form_link_works_with_and_without_js(req, resident_client, idea, other):
+def test_reply_form_link_works_with_and_without_js(resident_client, idea, other):
     parent = make_comment(idea, other, "Répondez-moi")
     url = f"{comments_url(idea)}?repondre={parent.id}"
     response = resident_client.get(url)
@@ -324,7 +317,7 @@ def test_reply_form_link_works_with_and_without_js(req, resident_client, idea, o
     assert f'name="repondre" value="{parent.id}"' in html(fragment)
 
 
-def test_edit_in_place_and_without_js(req, resident, resident_client, idea):
+def test_edit_in_place_and_without_js(resident, resident_client, idea):
     comment = make_comment(idea, resident, "Premier jet")
     url = f"/commentaires/{comment.id}/modifier"
     fragment = resident_client.htmx("GET", url)
@@ -341,7 +334,7 @@ def test_edit_in_place_and_without_js(req, resident, resident_client, idea):
     assert "modifié" in text(resident_client.get(f"/idees/{idea.id}"))
 
 
-def test_delete_shows_message_supprime(req, resident, resident_client, idea, other):
+def test_delete_shows_message_supprime(resident, resident_client, idea, other):
     comment = make_comment(idea, resident, "À effacer")
     reply = make_comment(idea, other, "Je reste", reply_to=comment)
     response = resident_client.htmx("POST", f"/commentaires/{comment.id}/supprimer")
@@ -357,7 +350,7 @@ def test_delete_shows_message_supprime(req, resident, resident_client, idea, oth
 
 # --- Polling and "voir plus" -----------------------------------------------------------------
 
-def test_poll_answers_204_when_nothing_is_new(req, client, idea, author):
+def test_poll_answers_204_when_nothing_is_new(client, idea, author):
     comment = make_comment(idea, author)
     url = f"{comments_url(idea)}/nouveaux?apres={comment.id}"
     db.session.expunge_all()
@@ -367,7 +360,7 @@ def test_poll_answers_204_when_nothing_is_new(req, client, idea, author):
     assert log.count == 1
 
 
-def test_poll_returns_new_messages_in_place(req, resident, resident_client, idea, author, other):
+def test_poll_returns_new_messages_in_place(resident, resident_client, idea, author, other):
     top = make_comment(idea, author, "Ancien")
     url = f"{comments_url(idea)}/nouveaux?apres={top.id}"
     mine = make_comment(idea, resident, "Le mien, déjà sur ma page")
@@ -389,7 +382,7 @@ def test_poll_returns_new_messages_in_place(req, resident, resident_client, idea
     assert mine.id < reply_to_new.id
 
 
-def test_voir_plus_loads_the_next_threads(req, client, idea, author):
+def test_voir_plus_loads_the_next_threads(client, idea, author):
     comments = [make_comment(idea, author, f"Fil {i}") for i in range(23)]
     page = html(client.get(f"/idees/{idea.id}"))
     assert page.count('class="comment comment--depth-0"') == 20

@@ -19,12 +19,6 @@ PLACEHOLDER = "contenu masqué en attente de modération"
 
 
 @pytest.fixture
-def req(app):
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
 def author(app):
     return factories.make_user("Odile Autrice")
 
@@ -76,7 +70,7 @@ def report_url(word, item_id):
 
 # --- Reports and automatic hiding -------------------------------------------------------------
 
-def test_report_once_with_reason_and_threshold_hides(app, req, medoc_idea, reporters, author):
+def test_report_once_with_reason_and_threshold_hides(app, medoc_idea, reporters, author):
     app.config["MODERATION_HIDE_THRESHOLD"] = 3
     for n, person in enumerate(reporters[:2]):
         result = services.report(person, medoc_idea, "spam")
@@ -102,7 +96,7 @@ def test_report_once_with_reason_and_threshold_hides(app, req, medoc_idea, repor
     assert db.session.scalars(select(Pole.name).join(audit_entry_poles).where(audit_entry_poles.c.entry_id == entry.id)).all() == ["Médoc"]
 
 
-def test_cannot_report_own_content_and_other_needs_text(app, req, medoc_idea, author, resident):
+def test_cannot_report_own_content_and_other_needs_text(app, medoc_idea, author, resident):
     with pytest.raises(services.ModerationError, match="propre contribution"):
         services.report(author, medoc_idea, "spam")
     with pytest.raises(services.ModerationError, match="Précisez"):
@@ -130,7 +124,7 @@ def test_report_routes_per_role(app, medoc_idea, resident, author, suspended):
     assert db.session.scalar(select(func.count(Report.id))) == 1
 
 
-def test_hidden_comment_keeps_thread_shape(app, req, territory, author, resident, reporters):
+def test_hidden_comment_keeps_thread_shape(app, territory, author, resident, reporters):
     app.config["MODERATION_HIDE_THRESHOLD"] = 2
     idea = make_idea(author, territory.medoc_commune)
     parent = make_comment(idea, author, "Message parent à masquer")
@@ -150,7 +144,7 @@ def test_hidden_comment_keeps_thread_shape(app, req, territory, author, resident
     assert "Message parent à masquer" in own and "seuls son auteur" in own
 
 
-def test_comment_count_is_what_readers_can_see(app, req, territory, author, resident, reporters, moderator, admin):
+def test_comment_count_is_what_readers_can_see(app, territory, author, resident, reporters, moderator, admin):
     """Hidden comments leave their subject's count; restored ones come back; each path once."""
     app.config["MODERATION_HIDE_THRESHOLD"] = 2
     idea = make_idea(resident, territory.medoc_commune)
@@ -198,7 +192,7 @@ def test_hidden_idea_placeholder_for_public_and_content_for_moderator(app, medoc
 
 # --- Scope -----------------------------------------------------------------------------------
 
-def test_scope_rules(app, territory, req, medoc_idea, bassin_idea, moderator, bassin_moderator, admin, author):
+def test_scope_rules(app, territory, medoc_idea, bassin_idea, moderator, bassin_moderator, admin, author):
     association = factories.make_association("Deux Rives", territory.medoc_commune, admins=[author])
     both = make_proposal(association, author)
     set_poles(both, territory.medoc, territory.bassin)
@@ -309,7 +303,7 @@ def test_bulk_action_and_queue_sorting(app, territory, author, reporters, modera
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 2
 
 
-def test_queue_keeps_a_constant_number_of_queries(app, req, territory, author, reporters, moderator):
+def test_queue_keeps_a_constant_number_of_queries(app, territory, author, reporters, moderator):
     idea = make_idea(author, territory.medoc_commune)
     association = factories.make_association("Asso", territory.medoc_commune, admins=[author])
     proposal = make_proposal(association, author)
@@ -335,7 +329,7 @@ def test_queue_keeps_a_constant_number_of_queries(app, req, territory, author, r
 
 # --- Audit log -------------------------------------------------------------------------------
 
-def test_audit_log_visibility_filters_and_append_only(app, req, medoc_idea, bassin_idea, reporters, moderator, bassin_moderator, admin):
+def test_audit_log_visibility_filters_and_append_only(app, medoc_idea, bassin_idea, reporters, moderator, bassin_moderator, admin):
     for item, mod in ((medoc_idea, moderator), (bassin_idea, bassin_moderator)):
         services.report(reporters[0], item, "spam")
         case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == item.id))

@@ -12,7 +12,7 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: help run dev test test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
+.PHONY: help run dev test lint test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
 
 help:
 	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
@@ -55,7 +55,13 @@ dev: demo
 test-deps:
 	@bash scripts/ensure-test-deps.sh
 
-test: install-dev test-deps
+# Lint gate, before any test: merge-conflict markers, then ruff (rules and format, pyproject.toml).
+lint: install-dev
+	@bash scripts/check-conflict-markers.sh
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint test-deps
 	@start=$$(date +%s); \
 	echo "== Tests sur SQLite =="; \
 	$(BIN)/pytest -n $(TEST_WORKERS) --db sqlite $(PYTEST_ARGS) || exit $$?; \
@@ -63,10 +69,10 @@ test: install-dev test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS) || exit $$?; \
 	echo "make test : $$(( $$(date +%s) - start )) s"
 
-test-sqlite: install-dev test-deps
+test-sqlite: lint test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db sqlite $(PYTEST_ARGS)
 
-test-postgresql: install-dev test-deps
+test-postgresql: lint test-deps
 	$(BIN)/pytest -n $(TEST_WORKERS) --db postgresql $(PYTEST_ARGS)
 
 # Benchmark against a bare Flask baseline (bench/README.md). Both databases in sequence, like

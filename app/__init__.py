@@ -65,7 +65,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
         # The full-text index is built by raw SQL in the migrations, not by the models.
         include_name=search_include_name,
     )
@@ -77,8 +80,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_web(app)
     setup_fragments(app)
     for bp in (
-        pages_bp, auth_bp, ideas_bp, proposals_bp, poles_bp, calls_bp, admin_bp,
-        comments_bp, supports_bp, coconstruction_bp, search_bp, notifications_bp, follows_bp, profiles_bp,
+        pages_bp,
+        auth_bp,
+        ideas_bp,
+        proposals_bp,
+        poles_bp,
+        calls_bp,
+        admin_bp,
+        comments_bp,
+        supports_bp,
+        coconstruction_bp,
+        search_bp,
+        notifications_bp,
+        follows_bp,
+        profiles_bp,
     ):
         app.register_blueprint(bp)
     app.register_blueprint(associations_bp)

@@ -42,9 +42,7 @@ def access(action: str, *, per_object: bool = False) -> Callable:
                 return view(*args, **kwargs)
             response = view(*args, **kwargs)
             if action not in getattr(g, "authorized_actions", set()):
-                raise RuntimeError(
-                    f"{request.endpoint} declares {action!r} per object but never called authorize()"
-                )
+                raise RuntimeError(f"{request.endpoint} declares {action!r} per object but never called authorize()")
             return response
 
         guarded.access_action = action  # type: ignore[attr-defined]

@@ -26,7 +26,9 @@ def pg_binary(name: str) -> str:
         return found
     for candidate in sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True):
         return candidate
-    raise click.ClickException(f"{name} est introuvable : installez le client PostgreSQL (apt-get install postgresql-client).")
+    raise click.ClickException(
+        f"{name} est introuvable : installez le client PostgreSQL (apt-get install postgresql-client)."
+    )
 
 
 def libpq_url(url: str) -> str:
@@ -50,7 +52,8 @@ def backup_database(url: str, destination: Path) -> Path:
     elif parsed.get_backend_name() == "postgresql":
         subprocess.run(
             [pg_binary("pg_dump"), "--format=custom", "--no-owner", f"--file={destination}", libpq_url(url)],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
     else:
         raise click.ClickException(f"Base non prise en charge : {parsed.get_backend_name()}")
@@ -61,7 +64,8 @@ def restore_postgresql(dump: Path, url: str) -> None:
     """Into an existing, empty database."""
     subprocess.run(
         [pg_binary("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={libpq_url(url)}", str(dump)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
 
 

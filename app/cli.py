@@ -71,6 +71,7 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Jeu de données créé en {result.seconds:.1f} s ({counts}).")
         click.echo(f"Proposition avec {result.heavy_comments} commentaires : /propositions/{result.heavy_proposal_id}")
         click.echo(f"Mot de passe des comptes créés (seedNNN@tisser.seed) : {SEED_PASSWORD}")
+
     @app.cli.group()
     def notifications() -> None:
         """Notifications par courriel."""

@@ -77,7 +77,7 @@ def _database_url(env: dict[str, str], instance_dir: Path) -> str:
     # Heroku-style URLs name neither the dialect nor the driver SQLAlchemy should use.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -30,9 +30,15 @@ PARIS = ZoneInfo("Europe/Paris")
 POLES: dict[str, tuple[str, list[tuple[str, bool, bool]]]] = {
     "Bassin": (
         "Le Bassin d'Arcachon et le Val de l'Eyre.",
-        [("Arcachon", False, False), ("La Teste-de-Buch", False, False), ("Gujan-Mestras", False, False),
-         ("Andernos-les-Bains", False, False), ("Biganos", False, False), ("Audenge", True, False),
-         ("Belin-Béliet", True, False)],
+        [
+            ("Arcachon", False, False),
+            ("La Teste-de-Buch", False, False),
+            ("Gujan-Mestras", False, False),
+            ("Andernos-les-Bains", False, False),
+            ("Biganos", False, False),
+            ("Audenge", True, False),
+            ("Belin-Béliet", True, False),
+        ],
     ),
     "Bordeaux": (
         "La ville de Bordeaux et ses quartiers.",
@@ -40,39 +46,79 @@ POLES: dict[str, tuple[str, list[tuple[str, bool, bool]]]] = {
     ),
     "Graves": (
         "Les communes des Graves, au sud-ouest de la métropole.",
-        [("Pessac", False, True), ("Talence", False, True), ("Bègles", False, True),
-         ("Villenave-d'Ornon", False, True), ("Gradignan", False, False), ("Léognan", False, False),
-         ("Cestas", False, False)],
+        [
+            ("Pessac", False, True),
+            ("Talence", False, True),
+            ("Bègles", False, True),
+            ("Villenave-d'Ornon", False, True),
+            ("Gradignan", False, False),
+            ("Léognan", False, False),
+            ("Cestas", False, False),
+        ],
     ),
     "Haute-Gironde": (
         "Le Blayais, le Bourgeais et le Cubzaguais.",
-        [("Blaye", True, False), ("Saint-André-de-Cubzac", False, False), ("Bourg", True, False),
-         ("Saint-Ciers-sur-Gironde", True, False), ("Saint-Savin", True, False)],
+        [
+            ("Blaye", True, False),
+            ("Saint-André-de-Cubzac", False, False),
+            ("Bourg", True, False),
+            ("Saint-Ciers-sur-Gironde", True, False),
+            ("Saint-Savin", True, False),
+        ],
     ),
     "Hauts-de-Garonne": (
         "La rive droite de l'agglomération bordelaise.",
-        [("Lormont", False, True), ("Cenon", False, True), ("Floirac", False, True),
-         ("Bassens", False, True), ("Ambarès-et-Lagrave", False, False), ("Carbon-Blanc", False, False)],
+        [
+            ("Lormont", False, True),
+            ("Cenon", False, True),
+            ("Floirac", False, True),
+            ("Bassens", False, True),
+            ("Ambarès-et-Lagrave", False, False),
+            ("Carbon-Blanc", False, False),
+        ],
     ),
     "Libournais": (
         "Le Libournais, du Fronsadais au Pays foyen.",
-        [("Libourne", False, True), ("Coutras", True, True), ("Saint-Émilion", True, False),
-         ("Castillon-la-Bataille", True, True), ("Sainte-Foy-la-Grande", True, True)],
+        [
+            ("Libourne", False, True),
+            ("Coutras", True, True),
+            ("Saint-Émilion", True, False),
+            ("Castillon-la-Bataille", True, True),
+            ("Sainte-Foy-la-Grande", True, True),
+        ],
     ),
     "Médoc": (
         "Le Médoc, de l'estuaire à l'océan.",
-        [("Lesparre-Médoc", True, True), ("Pauillac", True, False), ("Soulac-sur-Mer", True, False),
-         ("Hourtin", True, False), ("Saint-Laurent-Médoc", True, False), ("Vendays-Montalivet", True, False)],
+        [
+            ("Lesparre-Médoc", True, True),
+            ("Pauillac", True, False),
+            ("Soulac-sur-Mer", True, False),
+            ("Hourtin", True, False),
+            ("Saint-Laurent-Médoc", True, False),
+            ("Vendays-Montalivet", True, False),
+        ],
     ),
     "Porte du Médoc": (
         "Les communes au nord-ouest de la métropole, aux portes du Médoc.",
-        [("Blanquefort", False, False), ("Eysines", False, True), ("Saint-Médard-en-Jalles", False, False),
-         ("Le Haillan", False, False), ("Bruges", False, False), ("Castelnau-de-Médoc", True, False)],
+        [
+            ("Blanquefort", False, False),
+            ("Eysines", False, True),
+            ("Saint-Médard-en-Jalles", False, False),
+            ("Le Haillan", False, False),
+            ("Bruges", False, False),
+            ("Castelnau-de-Médoc", True, False),
+        ],
     ),
     "Sud-Gironde": (
         "Le Sud-Gironde : Langonnais, Réolais, Bazadais et Podensacais.",
-        [("Langon", True, True), ("La Réole", True, False), ("Bazas", True, False), ("Cadillac", True, False),
-         ("Podensac", True, False), ("Captieux", True, False)],
+        [
+            ("Langon", True, True),
+            ("La Réole", True, False),
+            ("Bazas", True, False),
+            ("Cadillac", True, False),
+            ("Podensac", True, False),
+            ("Captieux", True, False),
+        ],
     ),
 }
 
@@ -100,20 +146,31 @@ class DemoAssociation:
 
 ASSOCIATIONS = [
     DemoAssociation(
-        "Les Jardins partagés du Bassin", LegalForm.ASSOCIATION, "Gujan-Mestras",
+        "Les Jardins partagés du Bassin",
+        LegalForm.ASSOCIATION,
+        "Gujan-Mestras",
         "Jardins partagés et ateliers cuisine avec les familles du Bassin.",
-        f"asso.bassin@{DEMO_DOMAIN}", (f"membre.bassin@{DEMO_DOMAIN}",),
-        rna="W332004512", siret="78451236000008", verified=True,
+        f"asso.bassin@{DEMO_DOMAIN}",
+        (f"membre.bassin@{DEMO_DOMAIN}",),
+        rna="W332004512",
+        siret="78451236000008",
+        verified=True,
     ),
     DemoAssociation(
-        "Épicerie solidaire du Libournais", LegalForm.ESS, "Libourne",
+        "Épicerie solidaire du Libournais",
+        LegalForm.ESS,
+        "Libourne",
         "Épicerie solidaire, paniers de saison et accès aux droits.",
-        f"asso.libournais@{DEMO_DOMAIN}", siret="81234567600009",
+        f"asso.libournais@{DEMO_DOMAIN}",
+        siret="81234567600009",
     ),
     DemoAssociation(
-        "Médoc Entraide Seniors", LegalForm.ASSOCIATION, "Lesparre-Médoc",
+        "Médoc Entraide Seniors",
+        LegalForm.ASSOCIATION,
+        "Lesparre-Médoc",
         "Visites à domicile et pair-aidance pour les seniors isolés du Médoc.",
-        f"asso.medoc@{DEMO_DOMAIN}", rna="W331009876",
+        f"asso.medoc@{DEMO_DOMAIN}",
+        rna="W331009876",
     ),
 ]
 
@@ -153,8 +210,11 @@ def demo_accounts() -> list[DemoAccount]:
     accounts = [DemoAccount(f"admin@{DEMO_DOMAIN}", "Administration Tisser", "administration")]
     for pole_name in POLES:
         accounts.append(
-            DemoAccount(f"moderation.{slugify(pole_name)}@{DEMO_DOMAIN}", f"Modération {pole_name}",
-                        f"modération du pôle {pole_name}")
+            DemoAccount(
+                f"moderation.{slugify(pole_name)}@{DEMO_DOMAIN}",
+                f"Modération {pole_name}",
+                f"modération du pôle {pole_name}",
+            )
         )
     for asso in ASSOCIATIONS:
         accounts.append(DemoAccount(asso.admin_email, "", f"administration de « {asso.name} »"))
@@ -187,9 +247,14 @@ def load_demo(participation: bool = True) -> None:
         association = db.session.scalar(select(Association).where(Association.slug == slug))
         if association is None:
             association = Association(
-                slug=slug, name=asso.name, legal_form=asso.legal_form,
-                commune_id=communes[asso.commune].id, description=asso.description,
-                rna=asso.rna, siret=asso.siret, verified_at=utcnow() if asso.verified else None,
+                slug=slug,
+                name=asso.name,
+                legal_form=asso.legal_form,
+                commune_id=communes[asso.commune].id,
+                description=asso.description,
+                rna=asso.rna,
+                siret=asso.siret,
+                verified_at=utcnow() if asso.verified else None,
             )
             db.session.add(association)
             db.session.flush()
@@ -200,7 +265,9 @@ def load_demo(participation: bool = True) -> None:
                 select(Membership.id).where(Membership.user_id == user.id, Membership.association_id == association.id)
             )
             if not exists:
-                db.session.add(Membership(user_id=user.id, association_id=association.id, role=role, show_publicly=True))
+                db.session.add(
+                    Membership(user_id=user.id, association_id=association.id, role=role, show_publicly=True)
+                )
 
     for i in range(1, 4):
         _account(f"habitant{i}@{DEMO_DOMAIN}", pseudonym())
@@ -215,8 +282,18 @@ def load_demo(participation: bool = True) -> None:
 # --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------
 
 DEMO_PARTNERS = [
-    ("CCAS de {commune}", "Accompagnement social et aide alimentaire", "Accueil du CCAS, en mairie", ["alimentation", "citoyennete"]),
-    ("Maison départementale des solidarités — {pole}", "Accès aux droits", "Accueil de la MDS, sur rendez-vous", ["citoyennete", "sante"]),
+    (
+        "CCAS de {commune}",
+        "Accompagnement social et aide alimentaire",
+        "Accueil du CCAS, en mairie",
+        ["alimentation", "citoyennete"],
+    ),
+    (
+        "Maison départementale des solidarités — {pole}",
+        "Accès aux droits",
+        "Accueil de la MDS, sur rendez-vous",
+        ["citoyennete", "sante"],
+    ),
 ]
 
 
@@ -224,10 +301,15 @@ def _upsert_partners(poles: dict[str, Pole]) -> None:
     from app.models import Commune, Partner
 
     for pole in poles.values():
-        commune = db.session.scalar(select(Commune.name).where(Commune.pole_id == pole.id).order_by(Commune.name).limit(1))
+        commune = db.session.scalar(
+            select(Commune.name).where(Commune.pole_id == pole.id).order_by(Commune.name).limit(1)
+        )
         for organisation, service, contact, domains in DEMO_PARTNERS:
             name = organisation.format(commune=commune or pole.name, pole=pole.name)
-            if db.session.scalar(select(Partner.id).where(Partner.pole_id == pole.id, Partner.organisation == name)) is None:
+            if (
+                db.session.scalar(select(Partner.id).where(Partner.pole_id == pole.id, Partner.organisation == name))
+                is None
+            ):
                 partner = Partner(pole_id=pole.id, organisation=name, service=service, contact=contact)
                 partner.domains = domains
                 db.session.add(partner)
@@ -243,7 +325,7 @@ GIRONDE_CALL_SLUG = "gironde-experimentation-innovation-sociale"
 
 def _upsert_gironde_call() -> None:
     if db.session.scalar(select(Call.id).where(Call.slug == GIRONDE_CALL_SLUG)):
-        _complete_gironde_call()  # calls branch
+        _complete_gironde_call()
         return
     now = utcnow()
     db.session.add(
@@ -272,7 +354,7 @@ def _upsert_gironde_call() -> None:
     _complete_gironde_call()  # calls branch
 
 
-# --- Calls (calls branch): the Gironde call's grid and conditions ---------------------------------
+# --- Calls: the Gironde call's grid and conditions ---------------------------------------------
 
 GIRONDE_CRITERIA = [
     ("Réponse à un besoin social peu ou pas couvert", 1),
@@ -292,7 +374,9 @@ def _complete_gironde_call() -> None:
 
     db.session.flush()
     call = db.session.scalar(
-        select(Call).where(Call.slug == GIRONDE_CALL_SLUG).options(selectinload(Call.criteria), selectinload(Call.poles))
+        select(Call)
+        .where(Call.slug == GIRONDE_CALL_SLUG)
+        .options(selectinload(Call.criteria), selectinload(Call.poles))
     )
     if call.domains is None:
         call.domains = [d.value for d in Domain]
@@ -314,60 +398,125 @@ def _complete_gironde_call() -> None:
 
 DEMO_IDEAS = [
     # (author, commune, domain, publics, title, description)
-    ("habitant1", "Lesparre-Médoc", "citoyennete", ["seniors"], "Rompre l'isolement des seniors de Lesparre",
-     "Beaucoup de personnes âgées de mon quartier ne sortent plus de chez elles depuis la fermeture du "
-     "café. Un passage régulier, même court, changerait beaucoup de choses."),
-    ("habitant2", "Bazas", "sante", ["seniors", "femmes"], "Aller aux consultations à Bazas sans voiture",
-     "Sans voiture, aller à l'hôpital de Bazas prend une demi-journée. Un transport solidaire sur "
-     "réservation aiderait les personnes qui renoncent à se soigner."),
-    ("habitant3", "Pessac", "alimentation", ["enfants_jeunes"], "Des paniers de saison pour les étudiants de Pessac",
-     "Des étudiantes et étudiants sautent des repas en fin de mois. Des paniers à petit prix, près du "
-     "campus, avec les producteurs du coin ?"),
+    (
+        "habitant1",
+        "Lesparre-Médoc",
+        "citoyennete",
+        ["seniors"],
+        "Rompre l'isolement des seniors de Lesparre",
+        "Beaucoup de personnes âgées de mon quartier ne sortent plus de chez elles depuis la fermeture du "
+        "café. Un passage régulier, même court, changerait beaucoup de choses.",
+    ),
+    (
+        "habitant2",
+        "Bazas",
+        "sante",
+        ["seniors", "femmes"],
+        "Aller aux consultations à Bazas sans voiture",
+        "Sans voiture, aller à l'hôpital de Bazas prend une demi-journée. Un transport solidaire sur "
+        "réservation aiderait les personnes qui renoncent à se soigner.",
+    ),
+    (
+        "habitant3",
+        "Pessac",
+        "alimentation",
+        ["enfants_jeunes"],
+        "Des paniers de saison pour les étudiants de Pessac",
+        "Des étudiantes et étudiants sautent des repas en fin de mois. Des paniers à petit prix, près du "
+        "campus, avec les producteurs du coin ?",
+    ),
 ]
 
 DEMO_PROPOSALS = [
     # (association slug, author, title, state, idea title or None, commune, domain, publics, fields)
-    ("les-jardins-partages-du-bassin", "asso.bassin", "Cuisine partagée et jardin pour les familles du Bassin",
-     "published", None, "Gujan-Mestras", "alimentation", ["familles_monoparentales", "enfants_jeunes"], {
-         "summary": "Un jardin et une cuisine partagés où les familles monoparentales cultivent, cuisinent "
-                    "et repartent avec des repas pour la semaine.",
-         "need": "Les familles monoparentales du Bassin disent manquer de temps et de moyens pour cuisiner "
-                 "des produits frais ; l'aide alimentaire ne propose presque pas de légumes.",
-         "experimentation": "Des ateliers du samedi où l'on récolte puis cuisine ensemble, avec une garde "
-                            "d'enfants assurée par des bénévoles.",
-         "outreach": "Invitation par les écoles, la CAF et le CCAS ; une première séance ouverte sans inscription.",
-         "cooperation": "Avec l'Épicerie solidaire du Libournais, co-autrice, pour l'approvisionnement.",
-         "impact_indicators": "Familles venues trois fois ou plus ; repas emportés ; avis des participantes.",
-         "budget_eur": 18000, "duration_months": 12,
-     }),
-    ("medoc-entraide-seniors", "asso.medoc", "Visites de convivialité et pair-aidance à Lesparre",
-     "published", "Rompre l'isolement des seniors de Lesparre", "Lesparre-Médoc", "citoyennete", ["seniors"], {
-         "summary": "Des binômes de bénévoles, souvent eux-mêmes retraités, rendent visite chaque semaine "
-                    "aux personnes âgées isolées et les accompagnent dans leurs démarches.",
-         "need": "Nos bénévoles rencontrent chaque semaine des personnes de plus de 75 ans qui vivent "
-                 "seules ; beaucoup ne demandent pas les aides auxquelles elles ont droit.",
-         "experimentation": "La pair-aidance : ce sont des seniors qui vont vers d'autres seniors.",
-         "outreach": "Repérage avec les facteurs, les pharmacies et les infirmières libérales.",
-         "cooperation": "Avec le Pôle territorial de solidarité du Médoc et le CCAS.",
-         "impact_indicators": "Personnes visitées, démarches ouvertes, sentiment d'isolement mesuré à 6 mois.",
-         "budget_eur": 24000, "duration_months": 18,
-     }),
-    ("epicerie-solidaire-du-libournais", "asso.libournais", "Une épicerie mobile dans les villages du Libournais",
-     "draft", None, "Coutras", "alimentation", ["familles_monoparentales", "seniors"], {
-         "summary": "Un camion-épicerie qui passe chaque semaine dans les villages sans commerce.",
-         "need": "", "experimentation": "",
-     }),
+    (
+        "les-jardins-partages-du-bassin",
+        "asso.bassin",
+        "Cuisine partagée et jardin pour les familles du Bassin",
+        "published",
+        None,
+        "Gujan-Mestras",
+        "alimentation",
+        ["familles_monoparentales", "enfants_jeunes"],
+        {
+            "summary": "Un jardin et une cuisine partagés où les familles monoparentales cultivent, cuisinent "
+            "et repartent avec des repas pour la semaine.",
+            "need": "Les familles monoparentales du Bassin disent manquer de temps et de moyens pour cuisiner "
+            "des produits frais ; l'aide alimentaire ne propose presque pas de légumes.",
+            "experimentation": "Des ateliers du samedi où l'on récolte puis cuisine ensemble, avec une garde "
+            "d'enfants assurée par des bénévoles.",
+            "outreach": "Invitation par les écoles, la CAF et le CCAS ; une première séance ouverte sans inscription.",
+            "cooperation": "Avec l'Épicerie solidaire du Libournais, co-autrice, pour l'approvisionnement.",
+            "impact_indicators": "Familles venues trois fois ou plus ; repas emportés ; avis des participantes.",
+            "budget_eur": 18000,
+            "duration_months": 12,
+        },
+    ),
+    (
+        "medoc-entraide-seniors",
+        "asso.medoc",
+        "Visites de convivialité et pair-aidance à Lesparre",
+        "published",
+        "Rompre l'isolement des seniors de Lesparre",
+        "Lesparre-Médoc",
+        "citoyennete",
+        ["seniors"],
+        {
+            "summary": "Des binômes de bénévoles, souvent eux-mêmes retraités, rendent visite chaque semaine "
+            "aux personnes âgées isolées et les accompagnent dans leurs démarches.",
+            "need": "Nos bénévoles rencontrent chaque semaine des personnes de plus de 75 ans qui vivent "
+            "seules ; beaucoup ne demandent pas les aides auxquelles elles ont droit.",
+            "experimentation": "La pair-aidance : ce sont des seniors qui vont vers d'autres seniors.",
+            "outreach": "Repérage avec les facteurs, les pharmacies et les infirmières libérales.",
+            "cooperation": "Avec le Pôle territorial de solidarité du Médoc et le CCAS.",
+            "impact_indicators": "Personnes visitées, démarches ouvertes, sentiment d'isolement mesuré à 6 mois.",
+            "budget_eur": 24000,
+            "duration_months": 18,
+        },
+    ),
+    (
+        "epicerie-solidaire-du-libournais",
+        "asso.libournais",
+        "Une épicerie mobile dans les villages du Libournais",
+        "draft",
+        None,
+        "Coutras",
+        "alimentation",
+        ["familles_monoparentales", "seniors"],
+        {
+            "summary": "Un camion-épicerie qui passe chaque semaine dans les villages sans commerce.",
+            "need": "",
+            "experimentation": "",
+        },
+    ),
 ]
 
 DEMO_DISCUSSION = [
     # (proposal title, author, body, index of the comment answered or None)
-    ("Cuisine partagée et jardin pour les familles du Bassin", "habitant2",
-     "Très bonne idée ! Est-ce que les ateliers auront lieu aussi pendant les vacances scolaires ?", None),
-    ("Cuisine partagée et jardin pour les familles du Bassin", "asso.bassin",
-     "Oui : pendant les vacances, deux ateliers par semaine, le mercredi et le samedi.", 0),
-    ("Cuisine partagée et jardin pour les familles du Bassin", "habitant2", "Merci, je passerai l'information à l'école.", 1),
-    ("Visites de convivialité et pair-aidance à Lesparre", "habitant1",
-     "C'est exactement ce que je souhaitais en postant mon idée. Comment devenir bénévole ?", None),
+    (
+        "Cuisine partagée et jardin pour les familles du Bassin",
+        "habitant2",
+        "Très bonne idée ! Est-ce que les ateliers auront lieu aussi pendant les vacances scolaires ?",
+        None,
+    ),
+    (
+        "Cuisine partagée et jardin pour les familles du Bassin",
+        "asso.bassin",
+        "Oui : pendant les vacances, deux ateliers par semaine, le mercredi et le samedi.",
+        0,
+    ),
+    (
+        "Cuisine partagée et jardin pour les familles du Bassin",
+        "habitant2",
+        "Merci, je passerai l'information à l'école.",
+        1,
+    ),
+    (
+        "Visites de convivialité et pair-aidance à Lesparre",
+        "habitant1",
+        "C'est exactement ce que je souhaitais en postant mon idée. Comment devenir bénévole ?",
+        None,
+    ),
 ]
 
 DEMO_SUPPORTS = [
@@ -390,7 +539,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     from app.comments.services import place_reply, recount_comments
     from app.ideas.services import create_idea
     from app.markdown import render_markdown
-    from app.models import Comment, CoauthorStatus, Idea, Proposal, ProposalCoauthor
+    from app.models import CoauthorStatus, Comment, Idea, Proposal, ProposalCoauthor
     from app.proposals import services as proposals
     from app.supports.services import is_supported, toggle_support
 
@@ -398,8 +547,14 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     for handle, commune, domain, publics, title, description in DEMO_IDEAS:
         idea = db.session.scalar(select(Idea).where(Idea.title == title))
         if idea is None:
-            idea = create_idea(_demo_user(handle), title=title, description=description,
-                               commune_id=communes[commune].id, domain=domain, publics=publics)
+            idea = create_idea(
+                _demo_user(handle),
+                title=title,
+                description=description,
+                commune_id=communes[commune].id,
+                domain=domain,
+                publics=publics,
+            )
         ideas[title] = idea
 
     found: dict[str, Proposal] = {}
@@ -407,9 +562,17 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
         if proposal is None:
             association = db.session.scalar(select(Association).where(Association.slug == slug))
-            proposal = proposals.create_proposal(_demo_user(handle), association, {
-                **fields, "title": title, "domain": domain, "publics": publics, "communes": [communes[commune].id],
-            })
+            proposal = proposals.create_proposal(
+                _demo_user(handle),
+                association,
+                {
+                    **fields,
+                    "title": title,
+                    "domain": domain,
+                    "publics": publics,
+                    "communes": [communes[commune].id],
+                },
+            )
             if idea_title:
                 # Taken up from a resident's idea (the service would also notify its author).
                 proposal.idea_id = ideas[idea_title].id
@@ -423,11 +586,17 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     grocery = db.session.scalar(select(Association).where(Association.slug == "epicerie-solidaire-du-libournais"))
     if db.session.scalar(select(ProposalCoauthor.id).where(ProposalCoauthor.proposal_id == bassin.id)) is None:
         now = utcnow()
-        db.session.add(ProposalCoauthor(
-            proposal_id=bassin.id, association_id=grocery.id, status=CoauthorStatus.ACCEPTED,
-            invited_by_id=_demo_user("asso.bassin").id, invited_at=now,
-            responded_by_id=_demo_user("asso.libournais").id, responded_at=now,
-        ))
+        db.session.add(
+            ProposalCoauthor(
+                proposal_id=bassin.id,
+                association_id=grocery.id,
+                status=CoauthorStatus.ACCEPTED,
+                invited_by_id=_demo_user("asso.bassin").id,
+                invited_at=now,
+                responded_by_id=_demo_user("asso.libournais").id,
+                responded_at=now,
+            )
+        )
         db.session.commit()
 
     posted: list[Comment] = []
@@ -435,8 +604,12 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         proposal = found[title]
         comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id, Comment.body == body))
         if comment is None:
-            comment = Comment(proposal_id=proposal.id, author_id=_demo_user(handle).id, body=body,
-                              body_html=str(render_markdown(body)))
+            comment = Comment(
+                proposal_id=proposal.id,
+                author_id=_demo_user(handle).id,
+                body=body,
+                body_html=str(render_markdown(body)),
+            )
             if answered is not None:
                 place_reply(comment, posted[answered])
             db.session.add(comment)

@@ -67,9 +67,18 @@ def _render(template: str, **context: Any) -> str:
 
 def proposal_card(proposal: Any) -> Markup:
     key = (
-        "proposal", _context(), proposal.id, proposal.title, proposal.summary, proposal.state,
-        proposal.domain, tuple(proposal.publics), proposal.support_count, proposal.comment_count,
-        proposal.association.name, tuple(pole.name for pole in proposal.poles),
+        "proposal",
+        _context(),
+        proposal.id,
+        proposal.title,
+        proposal.summary,
+        proposal.state,
+        proposal.domain,
+        tuple(proposal.publics),
+        proposal.support_count,
+        proposal.comment_count,
+        proposal.association.name,
+        tuple(pole.name for pole in proposal.poles),
     )
     return _cache().get_or_render(key, lambda: _render("proposals/_card_body.html", proposal=proposal))
 
@@ -77,8 +86,19 @@ def proposal_card(proposal: Any) -> Markup:
 def idea_card(idea: Any, level: int = 2) -> Markup:
     """``level``: the card title's heading level (h2 in the ideas list, h3 under a page section)."""
     key = (
-        "idea", _context(), level, idea.id, idea.title, idea.created_at, idea.domain, tuple(idea.publics),
-        idea.support_count, idea.comment_count, idea.author.display_name, idea.commune.name, idea.pole.name,
+        "idea",
+        _context(),
+        level,
+        idea.id,
+        idea.title,
+        idea.created_at,
+        idea.domain,
+        tuple(idea.publics),
+        idea.support_count,
+        idea.comment_count,
+        idea.author.display_name,
+        idea.commune.name,
+        idea.pole.name,
     )
     return _cache().get_or_render(key, lambda: _render("ideas/_card_body.html", idea=idea, level=level))
 

@@ -10,16 +10,44 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 # CommonMark with raw HTML switched off; tables and strikethrough are handy for proposals.
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
 # Headings start at h3 so they never compete with the page's own h1/h2.
 _md.add_render_rule("heading_open", lambda self, tokens, idx, options, env: f"<h{min(int(tokens[idx].tag[1]) + 2, 6)}>")
-_md.add_render_rule("heading_close", lambda self, tokens, idx, options, env: f"</h{min(int(tokens[idx].tag[1]) + 2, 6)}>\n")
+_md.add_render_rule(
+    "heading_close", lambda self, tokens, idx, options, env: f"</h{min(int(tokens[idx].tag[1]) + 2, 6)}>\n"
+)
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a",
-    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+# No ``style``: markdown-it writes column alignment as inline styles, which the CSP forbids.
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 MAX_SOURCE = 50_000
 
 
@@ -35,8 +63,8 @@ def render_markdown(source: str | None) -> Markup:
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "ol": {"start"}},
-        url_schemes={"http", "https", "mailto"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow ugc noopener noreferrer",
     )
     return Markup(clean)

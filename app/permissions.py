@@ -61,6 +61,7 @@ def _active(user: Any) -> bool:
 
 # --- Anyone ---------------------------------------------------------------------------------
 
+
 @rule(PUBLIC)
 def _public(user: Any, obj: Any) -> bool:
     return True
@@ -74,12 +75,14 @@ def _anonymous_only(user: Any, obj: Any) -> bool:
 
 # --- Accounts ---------------------------------------------------------------------------------
 
+
 @rule("account.use")
 def _account_use(user: Any, obj: Any) -> bool:
     return _authenticated(user)
 
 
 # --- Administration -------------------------------------------------------------------------
+
 
 @rule("admin.access")
 def _admin_access(user: Any, obj: Any) -> bool:
@@ -93,6 +96,7 @@ def _outbox_read(user: Any, obj: Any) -> bool:
 
 # --- Poles ----------------------------------------------------------------------------------
 
+
 @rule("pole.moderate")
 def _pole_moderate(user: Any, pole: Any) -> bool:
     """Admins moderate everywhere; a pole moderator only their own pole."""
@@ -102,6 +106,7 @@ def _pole_moderate(user: Any, pole: Any) -> bool:
 
 
 # --- Association membership -----------------------------------------------------------------
+
 
 def association_ids(user: Any) -> frozenset[int]:
     """The associations this person acts for; read once per request (kept in ``g``)."""
@@ -124,9 +129,7 @@ def forget_memberships(user_id: int) -> None:
 
 def author_association_ids(proposal: Any) -> set[int]:
     """The lead association and the co-authors that accepted."""
-    return {proposal.association_id} | {
-        c.association_id for c in proposal.coauthorships if c.status == "accepted"
-    }
+    return {proposal.association_id} | {c.association_id for c in proposal.coauthorships if c.status == "accepted"}
 
 
 def is_author_of_proposal(user: Any, proposal: Any) -> bool:
@@ -141,6 +144,7 @@ def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
 
 
 # --- Associations ---------------------------------------------------------------------------
+
 
 @rule("association.create")
 def _association_create(user: Any, obj: Any) -> bool:
@@ -182,6 +186,7 @@ def _invitation_respond(user: Any, invitation: Any) -> bool:
     # message (see app.associations.services.check_invitation).
     return _authenticated(user)
 
+
 def admin_association_ids(user: Any) -> frozenset[int]:
     """Associations this person administers (they answer invitations on its behalf)."""
     if not _authenticated(user):
@@ -197,6 +202,7 @@ def admin_association_ids(user: Any) -> frozenset[int]:
 
 
 # --- Ideas ----------------------------------------------------------------------------------
+
 
 @rule("idea.create")
 def _idea_create(user: Any, obj: Any) -> bool:
@@ -215,6 +221,7 @@ def _idea_take_up(user: Any, idea: Any) -> bool:
 
 
 # --- Proposals ------------------------------------------------------------------------------
+
 
 @rule("proposal.create")
 def _proposal_create(user: Any, association: Any) -> bool:
@@ -250,6 +257,7 @@ def _proposal_transition(user: Any, proposal: Any) -> bool:
 
 # --- Discussion and supports ------------------------------------------------------------------
 
+
 def open_for_participation(subject: Any) -> bool:
     from app.proposals.states import OPEN_STATES
 
@@ -281,12 +289,14 @@ def _support_toggle(user: Any, subject: Any) -> bool:
 
 # --- Notifications ----------------------------------------------------------------------------
 
+
 @rule("notification.read")
 def _notification_read(user: Any, obj: Any) -> bool:
     return _authenticated(user)
 
 
 # --- Co-construction --------------------------------------------------------------------------
+
 
 @rule("proposal.manage_coauthors")
 def _manage_coauthors(user: Any, proposal: Any) -> bool:
@@ -330,13 +340,15 @@ def _amendment_decide(user: Any, proposal: Any) -> bool:
 
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
 
+
 @rule("notification.manage")
 def _notification_manage(user: Any, notification: Any) -> bool:
     """Only the person notified may mark a notification read."""
     return _authenticated(user) and notification is not None and notification.user_id == user.id
 
 
-# --- Calls for projects (calls branch) --------------------------------------------------------
+# --- Calls for projects ---------------------------------------------------------------------
+
 
 @rule("call.manage")
 def _call_manage(user: Any, call: Any) -> bool:
@@ -355,8 +367,10 @@ def _call_send_back(user: Any, proposal: Any) -> bool:
     """The moderator of one of the proposal's poles, or an admin, asks for changes."""
     if _admin(user):
         return True
-    return _authenticated(user) and user.moderated_pole_id is not None and any(
-        p.id == user.moderated_pole_id for p in proposal.poles
+    return (
+        _authenticated(user)
+        and user.moderated_pole_id is not None
+        and any(p.id == user.moderated_pole_id for p in proposal.poles)
     )
 
 
@@ -385,7 +399,8 @@ def _project_replicate(user: Any, proposal: Any) -> bool:
     return proposal.state == "selected" and bool(association_ids(user) - author_association_ids(proposal))
 
 
-# === Moderation and accompaniment (app.moderation, app.accompaniment) =========================
+# --- Moderation and accompaniment -----------------------------------------------------------
+
 
 def _moderates_any(user: Any, pole_ids: Any) -> bool:
     return _admin(user) or (_authenticated(user) and user.moderated_pole_id in set(pole_ids))
@@ -439,7 +454,9 @@ def _account_suspend(user: Any, target: Any) -> bool:
 @rule("account.propose_suspension")
 def _account_propose_suspension(user: Any, target: Any) -> bool:
     return (
-        _authenticated(user) and user.is_pole_moderator and not user.is_admin
+        _authenticated(user)
+        and user.is_pole_moderator
+        and not user.is_admin
         and (target is None or (not target.is_admin and target.id != user.id))
     )
 
@@ -496,10 +513,9 @@ def _private_space_view(user: Any, accompaniment: Any) -> bool:
 def _private_space_post(user: Any, accompaniment: Any) -> bool:
     return _active(user) and can(user, "private_space.view", accompaniment)
 
-# === End of moderation and accompaniment ======================================================
-
 
 # --- Follows and profiles ---------------------------------------------------------------------
+
 
 @rule("follow.toggle")
 def _follow_toggle(user: Any, target: Any) -> bool:

@@ -26,6 +26,7 @@ from flask_login import current_user
 from app.config import DEFAULT_RATELIMITS as DEFAULT_LIMITS
 from app.extensions import limiter
 
+
 def account_or_ip() -> str:
     if current_user.is_authenticated:
         return f"user:{current_user.get_id()}"

@@ -8,10 +8,7 @@ from jinja2_fragments.flask import render_block
 
 def is_htmx() -> bool:
     # A history restore wants the whole page even though htmx sends it.
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context):

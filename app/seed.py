@@ -120,7 +120,9 @@ def _analyze() -> None:
         db.session.commit()
 
 
-def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int = 200_000, seed: int = 2026) -> SeedResult:
+def seed_large(
+    proposals: int = 10_000, comments: int = 100_000, supports: int = 200_000, seed: int = 2026
+) -> SeedResult:
     started = time.perf_counter()
     rng = random.Random(seed)
     load_demo(participation=False)
@@ -147,9 +149,13 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
             uid = user0 + i
             name = f"Personne test {uid}"
             yield {
-                "id": uid, "email": f"seed{uid}@tisser.seed", "display_name": name,
-                "display_name_key": name.casefold(), "password_hash": password_hash,
-                "is_admin": False, "created_at": now - timedelta(days=400),
+                "id": uid,
+                "email": f"seed{uid}@tisser.seed",
+                "display_name": name,
+                "display_name_key": name.casefold(),
+                "password_hash": password_hash,
+                "is_admin": False,
+                "created_at": now - timedelta(days=400),
             }
 
     _insert(User.__table__, users())
@@ -158,22 +164,34 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
 
     asso0 = _next_id(Association)
     association_ids = list(range(asso0, asso0 + ASSOCIATIONS))
-    _insert(Association.__table__, (
-        {
-            "id": aid, "slug": f"association-test-{aid}", "name": f"Association test {aid}",
-            "legal_form": LegalForm.ASSOCIATION, "commune_id": rng.choice(communes).id,
-            "description": "Une association créée pour les mesures de performance.", "created_at": now,
-        }
-        for aid in association_ids
-    ))
-    _insert(Membership.__table__, (
-        {
-            "association_id": association_ids[i // MEMBERS_PER_ASSOCIATION], "user_id": uid,
-            "role": MembershipRole.ADMIN if i % MEMBERS_PER_ASSOCIATION == 0 else MembershipRole.MEMBER,
-            "show_publicly": True, "created_at": now,
-        }
-        for i, uid in enumerate(member_ids)
-    ))
+    _insert(
+        Association.__table__,
+        (
+            {
+                "id": aid,
+                "slug": f"association-test-{aid}",
+                "name": f"Association test {aid}",
+                "legal_form": LegalForm.ASSOCIATION,
+                "commune_id": rng.choice(communes).id,
+                "description": "Une association créée pour les mesures de performance.",
+                "created_at": now,
+            }
+            for aid in association_ids
+        ),
+    )
+    _insert(
+        Membership.__table__,
+        (
+            {
+                "association_id": association_ids[i // MEMBERS_PER_ASSOCIATION],
+                "user_id": uid,
+                "role": MembershipRole.ADMIN if i % MEMBERS_PER_ASSOCIATION == 0 else MembershipRole.MEMBER,
+                "show_publicly": True,
+                "created_at": now,
+            }
+            for i, uid in enumerate(member_ids)
+        ),
+    )
 
     # --- Plan the subjects: ideas then proposals, one list of (kind, id) --------------------------
     idea0, proposal0 = _next_id(Idea), _next_id(Proposal)
@@ -186,12 +204,14 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
     # Comments: the heavy proposal first (the benchmark's "detail with 200 comments"), the rest
     # spread with a long tail over every other subject.
     others = [s for s in subjects if s != ("proposal_id", heavy)]
-    comment_counts = dict(zip(others, _spread(comments - heavy_comments, len(others), comments, rng))) if others else {}
+    comment_counts = (
+        dict(zip(others, _spread(comments - heavy_comments, len(others), comments, rng), strict=True)) if others else {}
+    )
     if heavy:
         comment_counts[("proposal_id", heavy)] = heavy_comments
     # Supports: a person supports a subject once; association members stay out of it entirely
     # (they may not support their own association's proposals).
-    support_counts = dict(zip(subjects, _spread(supports, len(subjects), n_supporters, rng)))
+    support_counts = dict(zip(subjects, _spread(supports, len(subjects), n_supporters, rng), strict=True))
 
     # --- Ideas ----------------------------------------------------------------------------------
     def idea_rows() -> Iterator[dict]:
@@ -199,15 +219,23 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
             commune = communes[n % len(communes)]
             created = now - timedelta(minutes=10 * (n_ideas - n))
             yield {
-                "id": iid, "title": f"Idée test {iid} : un besoin de proximité",
+                "id": iid,
+                "title": f"Idée test {iid} : un besoin de proximité",
                 "description": "Dans notre commune, les familles manquent d'un lieu pour se retrouver.",
-                "author_id": rng.choice(supporter_ids), "commune_id": commune.id, "pole_id": commune.pole_id,
-                "domain": domains[n % len(domains)], "created_at": created, "updated_at": created,
-                "support_count": support_counts[("idea_id", iid)], "comment_count": comment_counts.get(("idea_id", iid), 0),
+                "author_id": rng.choice(supporter_ids),
+                "commune_id": commune.id,
+                "pole_id": commune.pole_id,
+                "domain": domains[n % len(domains)],
+                "created_at": created,
+                "updated_at": created,
+                "support_count": support_counts[("idea_id", iid)],
+                "comment_count": comment_counts.get(("idea_id", iid), 0),
             }
 
     _insert(Idea.__table__, idea_rows())
-    _insert(IdeaPublic.__table__, ({"idea_id": iid, "public": publics[n % len(publics)]} for n, iid in enumerate(idea_ids)))
+    _insert(
+        IdeaPublic.__table__, ({"idea_id": iid, "public": publics[n % len(publics)]} for n, iid in enumerate(idea_ids))
+    )
 
     # --- Proposals, all published with every field the call requires ---------------------------
     proposal_commune: dict[int, tuple] = {}
@@ -219,7 +247,8 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
             proposal_commune[pid] = commune
             published = now - timedelta(minutes=5 * (proposals - n))
             yield {
-                "id": pid, "association_id": association,
+                "id": pid,
+                "association_id": association,
                 "author_id": member_ids[(n % ASSOCIATIONS) * MEMBERS_PER_ASSOCIATION],
                 "idea_id": idea_ids[n % n_ideas] if n % 10 == 0 else None,
                 "state": ProposalState.PUBLISHED,
@@ -231,20 +260,27 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
                 "cooperation": "Centre social, mission locale, CCAS.",
                 "impact_indicators": "Nombre de personnes accompagnées, droits ouverts.",
                 "domain": domains[n % len(domains)],
-                "budget_eur": 5_000 + (n % 40) * 1_000, "duration_months": 6 + n % 19,
-                "is_rural": commune.is_rural, "is_qpv": commune.has_qpv,
-                "version": 1, "created_at": published - timedelta(days=7), "updated_at": published,
+                "budget_eur": 5_000 + (n % 40) * 1_000,
+                "duration_months": 6 + n % 19,
+                "is_rural": commune.is_rural,
+                "is_qpv": commune.has_qpv,
+                "version": 1,
+                "created_at": published - timedelta(days=7),
+                "updated_at": published,
                 "published_at": published,
                 "support_count": support_counts[("proposal_id", pid)],
                 "comment_count": comment_counts.get(("proposal_id", pid), 0),
             }
 
     _insert(Proposal.__table__, proposal_rows())
-    _insert(ProposalPublic.__table__, (
-        {"proposal_id": pid, "public": p}
-        for n, pid in enumerate(proposal_ids)
-        for p in {publics[n % len(publics)], publics[(n * 7) % len(publics)]}
-    ))
+    _insert(
+        ProposalPublic.__table__,
+        (
+            {"proposal_id": pid, "public": p}
+            for n, pid in enumerate(proposal_ids)
+            for p in {publics[n % len(publics)], publics[(n * 7) % len(publics)]}
+        ),
+    )
     _insert(proposal_communes, ({"proposal_id": pid, "commune_id": c.id} for pid, c in proposal_commune.items()))
     _insert(proposal_poles, ({"proposal_id": pid, "pole_id": c.pole_id} for pid, c in proposal_commune.items()))
 
@@ -271,11 +307,19 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
                     root_id = parent_root or parent_id
                     depth = parent_depth + 1
                 row = {
-                    "id": cid, "idea_id": None, "proposal_id": None, "author_id": rng.choice(everyone),
-                    "parent_id": parent_id, "root_id": root_id, "reply_to_id": parent_id, "depth": depth,
-                    "body": source, "body_html": html,
+                    "id": cid,
+                    "idea_id": None,
+                    "proposal_id": None,
+                    "author_id": rng.choice(everyone),
+                    "parent_id": parent_id,
+                    "root_id": root_id,
+                    "reply_to_id": parent_id,
+                    "depth": depth,
+                    "body": source,
+                    "body_html": html,
                     "created_at": oldest + timedelta(seconds=cid - comment0),
-                    "edited_at": None, "deleted_at": None,
+                    "edited_at": None,
+                    "deleted_at": None,
                 }
                 row[column] = sid
                 yield row
@@ -297,17 +341,24 @@ def seed_large(proposals: int = 10_000, comments: int = 100_000, supports: int =
         # Explicit ids do not move PostgreSQL's sequences: catch them up for later inserts.
         for model in (User, Association, Membership, Idea, Proposal, Comment, Support):
             table = model.__tablename__
-            db.session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
-            ))
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', "
+                    f"'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+            )
     db.session.commit()
     _analyze()
 
     return SeedResult(
         seconds=time.perf_counter() - started,
         counts={
-            "users": n_members + n_supporters, "associations": ASSOCIATIONS, "ideas": n_ideas,
-            "proposals": proposals, "comments": sum(comment_counts.values()), "supports": sum(support_counts.values()),
+            "users": n_members + n_supporters,
+            "associations": ASSOCIATIONS,
+            "ideas": n_ideas,
+            "proposals": proposals,
+            "comments": sum(comment_counts.values()),
+            "supports": sum(support_counts.values()),
         },
         heavy_proposal_id=heavy,
         heavy_comments=heavy_comments,

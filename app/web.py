@@ -59,7 +59,10 @@ ERROR_MESSAGES = {
     405: (_l("Méthode non autorisée"), _l("Cette adresse ne s'utilise pas de cette façon.")),
     413: (_l("Envoi trop volumineux"), _l("Ce que vous avez envoyé dépasse la taille autorisée.")),
     429: (_l("Trop de tentatives"), _l("Vous avez fait trop de tentatives : patientez un peu avant de réessayer.")),
-    500: (_l("Erreur du serveur"), _l("Une erreur inattendue s'est produite. Réessayez dans un instant ; si le problème persiste, écrivez-nous.")),
+    500: (
+        _l("Erreur du serveur"),
+        _l("Une erreur inattendue s'est produite. Réessayez dans un instant ; si le problème persiste, écrivez-nous."),
+    ),
 }
 
 

@@ -43,8 +43,12 @@ SITE = {
 NAV = [
     {"href": href, "label": label}
     for href, label in [
-        ("/idees/", "Idées"), ("/propositions/", "Propositions"), ("/appels/", "Appels à projets"),
-        ("/associations/", "Associations"), ("/territoires/", "Territoires"), ("/recherche/", "Rechercher"),
+        ("/idees/", "Idées"),
+        ("/propositions/", "Propositions"),
+        ("/appels/", "Appels à projets"),
+        ("/associations/", "Associations"),
+        ("/territoires/", "Territoires"),
+        ("/recherche/", "Rechercher"),
     ]
 ]
 ACCOUNT = [
@@ -54,25 +58,45 @@ ACCOUNT = [
 FOOTER = [
     {"href": href, "label": label}
     for href, label in [
-        ("/accessibilite", "Accessibilité : non conforme"), ("/mentions-legales", "Mentions légales"),
-        ("/donnees-personnelles", "Données personnelles"), ("/plan-du-site", "Plan du site"),
+        ("/accessibilite", "Accessibilité : non conforme"),
+        ("/mentions-legales", "Mentions légales"),
+        ("/donnees-personnelles", "Données personnelles"),
+        ("/plan-du-site", "Plan du site"),
     ]
 ]
 COMMUNES_BY_POLE = [
-    ("bassin", "Bassin", ["Andernos-les-Bains", "Arcachon", "Audenge", "Belin-Béliet", "Biganos", "Gujan-Mestras",
-                          "La Teste-de-Buch"]),
+    (
+        "bassin",
+        "Bassin",
+        ["Andernos-les-Bains", "Arcachon", "Audenge", "Belin-Béliet", "Biganos", "Gujan-Mestras", "La Teste-de-Buch"],
+    ),
     ("bordeaux", "Bordeaux", ["Bordeaux"]),
     ("graves", "Graves", ["Bègles", "Cestas", "Gradignan", "Léognan", "Pessac", "Talence", "Villenave-d'Ornon"]),
-    ("haute-gironde", "Haute-Gironde", ["Blaye", "Bourg", "Saint-André-de-Cubzac", "Saint-Ciers-sur-Gironde",
-                                        "Saint-Savin"]),
-    ("hauts-de-garonne", "Hauts-de-Garonne", ["Ambarès-et-Lagrave", "Bassens", "Carbon-Blanc", "Cenon", "Floirac",
-                                              "Lormont"]),
-    ("libournais", "Libournais", ["Castillon-la-Bataille", "Coutras", "Libourne", "Saint-Émilion",
-                                  "Sainte-Foy-la-Grande"]),
-    ("medoc", "Médoc", ["Hourtin", "Lesparre-Médoc", "Pauillac", "Saint-Laurent-Médoc", "Soulac-sur-Mer",
-                        "Vendays-Montalivet"]),
-    ("porte-du-medoc", "Porte du Médoc", ["Blanquefort", "Bruges", "Castelnau-de-Médoc", "Eysines", "Le Haillan",
-                                          "Saint-Médard-en-Jalles"]),
+    (
+        "haute-gironde",
+        "Haute-Gironde",
+        ["Blaye", "Bourg", "Saint-André-de-Cubzac", "Saint-Ciers-sur-Gironde", "Saint-Savin"],
+    ),
+    (
+        "hauts-de-garonne",
+        "Hauts-de-Garonne",
+        ["Ambarès-et-Lagrave", "Bassens", "Carbon-Blanc", "Cenon", "Floirac", "Lormont"],
+    ),
+    (
+        "libournais",
+        "Libournais",
+        ["Castillon-la-Bataille", "Coutras", "Libourne", "Saint-Émilion", "Sainte-Foy-la-Grande"],
+    ),
+    (
+        "medoc",
+        "Médoc",
+        ["Hourtin", "Lesparre-Médoc", "Pauillac", "Saint-Laurent-Médoc", "Soulac-sur-Mer", "Vendays-Montalivet"],
+    ),
+    (
+        "porte-du-medoc",
+        "Porte du Médoc",
+        ["Blanquefort", "Bruges", "Castelnau-de-Médoc", "Eysines", "Le Haillan", "Saint-Médard-en-Jalles"],
+    ),
     ("sud-gironde", "Sud-Gironde", ["Bazas", "Cadillac", "Captieux", "La Réole", "Langon", "Podensac"]),
 ]
 
@@ -83,25 +107,75 @@ def _slug(name: str) -> str:
 
 
 POLES = [(slug, name) for slug, name, _ in COMMUNES_BY_POLE]
-DOMAINS = [("sante", "Santé, bien-être et handicap"), ("alimentation", "Solidarité alimentaire"),
-           ("citoyennete", "Citoyenneté sociale et lutte contre le non-recours")]
-PUBLICS = [("familles_monoparentales", "Familles monoparentales"), ("femmes", "Femmes"),
-           ("enfants_jeunes", "Enfants et jeunes"), ("seniors", "Seniors")]
-SELECTS = [
-    {"id": "domain", "name": "domaine", "label": "Domaine prioritaire", "empty": "Tous les domaines", "options": DOMAINS},
-    {"id": "public", "name": "public", "label": "Public visé", "empty": "Tous les publics", "options": PUBLICS},
-    {"id": "call", "name": "appel", "label": "Appel à projets", "empty": "Tous", "options": [
-        ("gironde-experimentation-innovation-sociale", "Soutien à l'expérimentation et à l'innovation sociale")]},
-    {"id": "state", "name": "etat", "label": "État", "empty": "", "options": [
-        ("published", "Publiée"), ("withdrawn", "Retirée"), ("submitted", "Déposée à un appel"),
-        ("changes_requested", "À compléter"), ("selected", "Retenue"), ("waitlisted", "Liste d'attente"),
-        ("not_selected", "Non retenue")]},
-    {"id": "sort", "name": "tri", "label": "Trier par", "empty": "", "options": [
-        ("recent", "Les plus récentes"), ("soutiens", "Les plus soutenues"), ("commentaires", "Les plus commentées"),
-        ("hasard", "Ordre aléatoire")]},
+DOMAINS = [
+    ("sante", "Santé, bien-être et handicap"),
+    ("alimentation", "Solidarité alimentaire"),
+    ("citoyennete", "Citoyenneté sociale et lutte contre le non-recours"),
 ]
-CHOSEN = {"q": "", "pole": "", "commune": "", "domaine": "", "public": "", "appel": "", "etat": "published",
-          "tri": "hasard", "rural": False, "qpv": False}
+PUBLICS = [
+    ("familles_monoparentales", "Familles monoparentales"),
+    ("femmes", "Femmes"),
+    ("enfants_jeunes", "Enfants et jeunes"),
+    ("seniors", "Seniors"),
+]
+SELECTS = [
+    {
+        "id": "domain",
+        "name": "domaine",
+        "label": "Domaine prioritaire",
+        "empty": "Tous les domaines",
+        "options": DOMAINS,
+    },
+    {"id": "public", "name": "public", "label": "Public visé", "empty": "Tous les publics", "options": PUBLICS},
+    {
+        "id": "call",
+        "name": "appel",
+        "label": "Appel à projets",
+        "empty": "Tous",
+        "options": [
+            ("gironde-experimentation-innovation-sociale", "Soutien à l'expérimentation et à l'innovation sociale")
+        ],
+    },
+    {
+        "id": "state",
+        "name": "etat",
+        "label": "État",
+        "empty": "",
+        "options": [
+            ("published", "Publiée"),
+            ("withdrawn", "Retirée"),
+            ("submitted", "Déposée à un appel"),
+            ("changes_requested", "À compléter"),
+            ("selected", "Retenue"),
+            ("waitlisted", "Liste d'attente"),
+            ("not_selected", "Non retenue"),
+        ],
+    },
+    {
+        "id": "sort",
+        "name": "tri",
+        "label": "Trier par",
+        "empty": "",
+        "options": [
+            ("recent", "Les plus récentes"),
+            ("soutiens", "Les plus soutenues"),
+            ("commentaires", "Les plus commentées"),
+            ("hasard", "Ordre aléatoire"),
+        ],
+    },
+]
+CHOSEN = {
+    "q": "",
+    "pole": "",
+    "commune": "",
+    "domaine": "",
+    "public": "",
+    "appel": "",
+    "etat": "published",
+    "tri": "hasard",
+    "rural": False,
+    "qpv": False,
+}
 PUBLIC_SETS = [["Femmes", "Seniors"], ["Familles monoparentales"], ["Enfants et jeunes"]]
 ITEMS = [
     {
@@ -117,11 +191,26 @@ ITEMS = [
     }
     for i in range(20)
 ]
-PAGE = {"title": "Propositions des associations", "subtitle": "Propositions publiées", "total": 10000,
-        "number": 1, "pages": 500}
+PAGE = {
+    "title": "Propositions des associations",
+    "subtitle": "Propositions publiées",
+    "total": 10000,
+    "number": 1,
+    "pages": 500,
+}
 CONTEXT = {
-    "site": SITE, "nav": NAV, "account": ACCOUNT, "footer": FOOTER, "current": "/propositions/", "flashes": [],
-    "action": "/propositions/", "poles": POLES, "selects": SELECTS, "chosen": CHOSEN, "items": ITEMS, "page": PAGE,
+    "site": SITE,
+    "nav": NAV,
+    "account": ACCOUNT,
+    "footer": FOOTER,
+    "current": "/propositions/",
+    "flashes": [],
+    "action": "/propositions/",
+    "poles": POLES,
+    "selects": SELECTS,
+    "chosen": CHOSEN,
+    "items": ITEMS,
+    "page": PAGE,
     "communes_by_pole": [(name, [(_slug(c), c) for c in communes]) for _, name, communes in COMMUNES_BY_POLE],
 }
 
@@ -165,7 +254,10 @@ def vote():
     conn.execute("UPDATE counter SET n = n + 1 WHERE id = 1")
     (n,) = conn.execute("SELECT n FROM counter WHERE id = 1").fetchone()
     conn.commit()
-    return f'<form method="post" class="support"><button type="submit" aria-pressed="true">Soutenu</button> <span>{n} soutiens</span></form>'
+    return (
+        '<form method="post" class="support"><button type="submit" aria-pressed="true">Soutenu</button>'
+        f" <span>{n} soutiens</span></form>"
+    )
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ P99_TARGET_MS = 100
 INFORMATIVE = [("list", "page_pile"), ("detail", "page_pile"), ("toggle", "vote_pile")]
 PILE_DESCRIPTIONS = {
     "page_pile": "la page template, données d'une table de 10 000 lignes (count + 20 lignes par l'ORM), "
-                 "à travers Flask-SQLAlchemy, Flask-Login, Flask-Babel et la session",
+    "à travers Flask-SQLAlchemy, Flask-Login, Flask-Babel et la session",
     "vote_pile": "vote à travers Flask-SQLAlchemy, Flask-Login et CSRF",
 }
 
@@ -78,8 +78,18 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()
         cmd = [
-            str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{self.port}", "--timeout", "30", "--log-level", "warning", app,
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "30",
+            "--log-level",
+            "warning",
+            app,
         ]
         self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=self.log, stderr=self.log)
         deadline = time.time() + 30
@@ -103,6 +113,7 @@ class Server:
 
 
 # --- HTTP helpers (no redirects followed, cookies by hand) --------------------------------------
+
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
@@ -154,14 +165,26 @@ def login(base: str, email: str, password: str) -> tuple[str, str]:
 
 # --- wrk ----------------------------------------------------------------------------------------
 
-def wrk(url: str, script: str, args: argparse.Namespace, env: dict | None = None, duration: float | None = None) -> dict:
+
+def wrk(
+    url: str, script: str, args: argparse.Namespace, env: dict | None = None, duration: float | None = None
+) -> dict:
     cmd = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{max(1, round(duration or args.duration))}s",
-        "--timeout", "10s", "-s", script, url,
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{max(1, round(duration or args.duration))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        script,
+        url,
     ]
-    out = subprocess.run(cmd, cwd=BENCH, env={**os.environ, **(env or {})}, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        cmd, cwd=BENCH, env={**os.environ, **(env or {})}, check=True, capture_output=True, text=True
+    ).stdout
     line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
-    data = json.loads(line[len("WRK_JSON "):])
+    data = json.loads(line[len("WRK_JSON ") :])
     seconds = data["duration_us"] / 1e6
     return {
         "rps": round(data["requests"] / seconds, 1),
@@ -176,8 +199,11 @@ def wrk(url: str, script: str, args: argparse.Namespace, env: dict | None = None
 def measure(name: str, url: str, script: str, args, env=None) -> dict:
     wrk(url, script, args, env, duration=1)  # warm-up: imports, caches, connection pools
     result = wrk(url, script, args, env)
-    print(f"  {name:<10} {result['rps']:>9.0f} req/s  p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms"
-          f"{'  ERRORS: ' + str(result['errors']) if result['errors'] else ''}", flush=True)
+    print(
+        f"  {name:<10} {result['rps']:>9.0f} req/s  p50 {result['p50_ms']:>6.1f} ms  p99 {result['p99_ms']:>6.1f} ms"
+        f"{'  ERRORS: ' + str(result['errors']) if result['errors'] else ''}",
+        flush=True,
+    )
     return result
 
 
@@ -186,13 +212,18 @@ def ensure_wrk() -> None:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("Installation de wrk (apt-get)…", flush=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         return
     raise SystemExit("wrk est introuvable : installez-le (sudo apt-get install -y wrk) puis relancez make bench.")
 
 
 # --- The run ------------------------------------------------------------------------------------
+
 
 def seed(env: dict) -> tuple[int, str]:
     run([str(BIN / "flask"), "db", "upgrade"], env)
@@ -216,15 +247,20 @@ def toggle_users(tisser: Server, env: dict, workdir: Path) -> Path:
     with app.app_context():
         members = select(Membership.user_id)
         emails = db.session.scalars(
-            select(User.email).where(User.email.like("seed%@tisser.seed"), User.id.not_in(members))
-            .order_by(User.id.desc()).limit(TOGGLE_USERS)
+            select(User.email)
+            .where(User.email.like("seed%@tisser.seed"), User.id.not_in(members))
+            .order_by(User.id.desc())
+            .limit(TOGGLE_USERS)
         ).all()
         proposals = db.session.scalars(
-            select(Proposal.id).where(Proposal.state == ProposalState.PUBLISHED).order_by(Proposal.id.desc()).limit(TOGGLE_USERS)
+            select(Proposal.id)
+            .where(Proposal.state == ProposalState.PUBLISHED)
+            .order_by(Proposal.id.desc())
+            .limit(TOGGLE_USERS)
         ).all()
         db.engine.dispose()
     lines = []
-    for email, proposal_id in zip(emails, proposals):
+    for email, proposal_id in zip(emails, proposals, strict=False):
         cookie, token = login(tisser.url, email, SEED_PASSWORD)
         path = f"/propositions/{proposal_id}/soutien"
         for _ in range(2):  # on, then off: the check leaves the data as it was
@@ -264,8 +300,10 @@ def page_weight(tisser: Server, baseline: Server, heavy: int) -> dict:
     _, home, *_ = http("GET", tisser.url + "/")
     return {
         "scripts": [s.decode().split("?")[0] for s in scripts],
-        "js_bytes": js_raw, "js_gzip_bytes": js_gz,
-        "html_home_bytes": len(home), "html_list_bytes": len(body),
+        "js_bytes": js_raw,
+        "js_gzip_bytes": js_gz,
+        "html_home_bytes": len(home),
+        "html_list_bytes": len(body),
         "html_list_gzip_bytes": len(gzip.compress(body, 6)),
         "html_baseline_template_bytes": len(reference),
         "html_baseline_template_gzip_bytes": len(gzip.compress(reference, 6)),
@@ -281,8 +319,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--only", nargs="+", choices=list(TARGETS), help="ne mesurer que ces adresses (et leurs références)")
-    parser.add_argument("--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)")
+    parser.add_argument(
+        "--only", nargs="+", choices=list(TARGETS), help="ne mesurer que ces adresses (et leurs références)"
+    )
+    parser.add_argument(
+        "--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)"
+    )
     args = parser.parse_args()
     ensure_wrk()
 
@@ -306,7 +348,10 @@ def main() -> None:
             stack_db = str(workdir / "baseline-stack.sqlite3")
         base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TISSER_", "RATELIMIT_", "DATABASE_URL"))}
         env = {
-            **base_env, "FLASK_APP": "wsgi", "DATABASE_URL": database_url, "SECRET_KEY": SECRET,
+            **base_env,
+            "FLASK_APP": "wsgi",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET,
             "TISSER_INSTANCE_DIR": str(workdir / "instance"),
         }
         print(f"== Données : flask seed-large sur {args.db} ==", flush=True)
@@ -325,7 +370,9 @@ def main() -> None:
         # 16 log-ins from one address pass (10 per minute per worker: it depended on which worker
         # took them).
         serve_env = {
-            **env, "TISSER_ENV": "production", "TISSER_RATELIMIT_SUPPORT": "1000000 per minute",
+            **env,
+            "TISSER_ENV": "production",
+            "TISSER_RATELIMIT_SUPPORT": "1000000 per minute",
             "TISSER_RATELIMIT_LOGIN": "1000 per minute",
         }
         tisser = Server("tisser", "wsgi:app", serve_env, args.workers)
@@ -372,8 +419,11 @@ def main() -> None:
             if status != expected:
                 raise SystemExit(f"{path}: HTTP {status}, expected {expected}")
 
-        print(f"\n== wrk : {args.threads} fils, {args.connections} connexions, {args.duration:g} s par adresse "
-              f"(+1 s de chauffe), gunicorn -w {args.workers} sync ==", flush=True)
+        print(
+            f"\n== wrk : {args.threads} fils, {args.connections} connexions, {args.duration:g} s par adresse "
+            f"(+1 s de chauffe), gunicorn -w {args.workers} sync ==",
+            flush=True,
+        )
         results: dict[str, dict] = {}
         references = {"hello": ("/", "get.lua"), "template": ("/modele", "get.lua"), "vote": ("/vote", "post.lua")}
         print("Référence (Flask nu) :", flush=True)
@@ -386,14 +436,17 @@ def main() -> None:
                 results["page_pile"] = measure("page_pile", pile.url + "/modele", "get.lua", args)
             if "vote_pile" in piles:
                 pile_users = vote_pile_user(pile, workdir)
-                results["vote_pile"] = measure("vote_pile", pile.url, "toggle.lua", args,
-                                               {"TISSER_BENCH_USERS": str(pile_users)})
+                results["vote_pile"] = measure(
+                    "vote_pile", pile.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(pile_users)}
+                )
         print("Tisser :", flush=True)
         for name, path in tisser_paths.items():
             if name in chosen:
                 results[name] = measure(name, tisser.url + path, "get.lua", args)
         if "toggle" in chosen:
-            results["toggle"] = measure("toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)})
+            results["toggle"] = measure(
+                "toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)}
+            )
         weight = page_weight(tisser, baseline, heavy)
         if "page_pile" in piles:
             # Same template, real data: the two pages should weigh the same.
@@ -415,65 +468,114 @@ def main() -> None:
         mine, base = results[name], results[ref]
         ratio = mine["rps"] / base["rps"] if base["rps"] else 0
         ok = (target is None or ratio >= target) and mine["p99_ms"] < P99_TARGET_MS and not mine["errors"]
-        rows.append({
-            "endpoint": name, "baseline": ref, "rps": mine["rps"], "baseline_rps": base["rps"],
-            "ratio": round(ratio, 3), "target_ratio": target, "p50_ms": mine["p50_ms"], "p99_ms": mine["p99_ms"],
-            "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"], "errors": mine["errors"],
-            "meets_targets": ok,
-        })
+        rows.append(
+            {
+                "endpoint": name,
+                "baseline": ref,
+                "rps": mine["rps"],
+                "baseline_rps": base["rps"],
+                "ratio": round(ratio, 3),
+                "target_ratio": target,
+                "p50_ms": mine["p50_ms"],
+                "p99_ms": mine["p99_ms"],
+                "baseline_p50_ms": base["p50_ms"],
+                "baseline_p99_ms": base["p99_ms"],
+                "errors": mine["errors"],
+                "meets_targets": ok,
+            }
+        )
     informative = []
     for name, ref in INFORMATIVE:
         if name in results and ref in results:
             mine, base = results[name], results[ref]
             bare = TARGETS[name][0]
-            informative.append({
-                "endpoint": name, "baseline": ref, "rps": mine["rps"], "baseline_rps": base["rps"],
-                "ratio": round(mine["rps"] / base["rps"], 3) if base["rps"] else 0,
-                "p50_ms": mine["p50_ms"], "p99_ms": mine["p99_ms"],
-                "baseline_p50_ms": base["p50_ms"], "baseline_p99_ms": base["p99_ms"],
-                # What the fixed stack alone keeps of the bare reference.
-                "bare_baseline": bare,
-                "stack_floor_ratio": round(base["rps"] / results[bare]["rps"], 3) if results.get(bare, {}).get("rps") else None,
-            })
+            informative.append(
+                {
+                    "endpoint": name,
+                    "baseline": ref,
+                    "rps": mine["rps"],
+                    "baseline_rps": base["rps"],
+                    "ratio": round(mine["rps"] / base["rps"], 3) if base["rps"] else 0,
+                    "p50_ms": mine["p50_ms"],
+                    "p99_ms": mine["p99_ms"],
+                    "baseline_p50_ms": base["p50_ms"],
+                    "baseline_p99_ms": base["p99_ms"],
+                    # What the fixed stack alone keeps of the bare reference.
+                    "bare_baseline": bare,
+                    "stack_floor_ratio": round(base["rps"] / results[bare]["rps"], 3)
+                    if results.get(bare, {}).get("rps")
+                    else None,
+                }
+            )
 
-    print(f"\n== Tisser / référence ({args.db}) — charge de la machine : {load_before[0]:.1f} avant, "
-          f"{load_after[0]:.1f} après ({os.cpu_count()} cœurs) ==")
-    print(f"{'adresse':<8} {'référence':<9} {'req/s':>8} {'réf. req/s':>10} {'ratio':>6} {'cible':>6} "
-          f"{'p50 ms':>7} {'p99 ms':>7}  ")
+    print(
+        f"\n== Tisser / référence ({args.db}) — charge de la machine : {load_before[0]:.1f} avant, "
+        f"{load_after[0]:.1f} après ({os.cpu_count()} cœurs) =="
+    )
+    print(
+        f"{'adresse':<8} {'référence':<9} {'req/s':>8} {'réf. req/s':>10} {'ratio':>6} {'cible':>6} "
+        f"{'p50 ms':>7} {'p99 ms':>7}  "
+    )
     for row in rows:
         target = f"{row['target_ratio']:.0%}" if row["target_ratio"] else "—"
         verdict = "ok" if row["meets_targets"] else "MANQUÉ"
-        print(f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
-              f"{row['ratio']:>6.0%} {target:>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  {verdict}")
+        print(
+            f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
+            f"{row['ratio']:>6.0%} {target:>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  {verdict}"
+        )
     for row in informative:
-        print(f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
-              f"{row['ratio']:>6.0%} {'—':>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  (indicatif)")
-    print(f"(cible p99 < {P99_TARGET_MS} ms ; toggle = soutien activé/retiré, connecté, avec CSRF ; "
-          f"poll = attente de nouveaux commentaires, 204)")
+        print(
+            f"{row['endpoint']:<8} {row['baseline']:<9} {row['rps']:>8.0f} {row['baseline_rps']:>10.0f} "
+            f"{row['ratio']:>6.0%} {'—':>6} {row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f}  (indicatif)"
+        )
+    print(
+        f"(cible p99 < {P99_TARGET_MS} ms ; toggle = soutien activé/retiré, connecté, avec CSRF ; "
+        f"poll = attente de nouveaux commentaires, 204)"
+    )
     floors = {row["baseline"]: row for row in informative if row["stack_floor_ratio"] is not None}
     for ref, row in floors.items():  # once per reference, even when list and detail share it
-        print(f"({ref} = {PILE_DESCRIPTIONS[ref]} : {row['stack_floor_ratio']:.0%} de {row['bare_baseline']}, "
-              f"plancher de la pile imposée)")
-    page_pile_weight = (f" ; page_pile {weight['html_page_pile_bytes'] / 1024:.1f} Ko HTML"
-                        if "html_page_pile_bytes" in weight else "")
-    print(f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
-          f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip ; "
-          f"référence template {weight['html_baseline_template_bytes'] / 1024:.1f} Ko HTML, "
-          f"{weight['html_baseline_template_gzip_bytes'] / 1024:.1f} Ko gzip{page_pile_weight}), "
-          f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
-          f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)")
+        print(
+            f"({ref} = {PILE_DESCRIPTIONS[ref]} : {row['stack_floor_ratio']:.0%} de {row['bare_baseline']}, "
+            f"plancher de la pile imposée)"
+        )
+    page_pile_weight = (
+        f" ; page_pile {weight['html_page_pile_bytes'] / 1024:.1f} Ko HTML" if "html_page_pile_bytes" in weight else ""
+    )
+    print(
+        f"\nPoids : JavaScript {weight['js_gzip_bytes'] / 1024:.1f} Ko gzip ({weight['js_bytes'] / 1024:.1f} Ko), "
+        f"liste {weight['html_list_bytes'] / 1024:.1f} Ko HTML ({weight['html_list_gzip_bytes'] / 1024:.1f} Ko gzip ; "
+        f"référence template {weight['html_baseline_template_bytes'] / 1024:.1f} Ko HTML, "
+        f"{weight['html_baseline_template_gzip_bytes'] / 1024:.1f} Ko gzip{page_pile_weight}), "
+        f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
+        f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)"
+    )
 
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = out_dir / f"{stamp}-{args.db}.json"
-    out.write_text(json.dumps({
-        "timestamp": stamp, "db": args.db,
-        "settings": {"workers": args.workers, "worker_class": "sync", "duration_s": args.duration,
-                     "connections": args.connections, "threads": args.threads},
-        "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after},
-        "raw": results, "table": rows, "informative": informative, "page_weight": weight,
-    }, indent=2, ensure_ascii=False))
+    out.write_text(
+        json.dumps(
+            {
+                "timestamp": stamp,
+                "db": args.db,
+                "settings": {
+                    "workers": args.workers,
+                    "worker_class": "sync",
+                    "duration_s": args.duration,
+                    "connections": args.connections,
+                    "threads": args.threads,
+                },
+                "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after},
+                "raw": results,
+                "table": rows,
+                "informative": informative,
+                "page_weight": weight,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     print(f"\nRésultats : {out.relative_to(ROOT)}")
 
 

@@ -32,6 +32,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
+# The bare reference's static chrome and card texts (bench/ is on the path: gunicorn's cwd).
+from baseline import CONTEXT, DOMAINS, ITEMS, POLES, PUBLIC_SETS
 from flask import Flask, render_template, session
 from flask_babel import Babel
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
@@ -39,9 +41,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from sqlalchemy import JSON, Engine, Index, String, event, func, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-# The bare reference's static chrome and card texts (bench/ is on the path: gunicorn's cwd).
-from baseline import CONTEXT, DOMAINS, ITEMS, POLES, PUBLIC_SETS
 
 DATABASE = os.environ.get("BASELINE_STACK_DATABASE", "/tmp/tisser-baseline-stack.sqlite3")
 
@@ -147,7 +146,10 @@ def vote():
     db.session.execute(update(Counter).where(Counter.id == 1).values(n=Counter.n + 1))
     n = db.session.scalar(select(Counter.n).where(Counter.id == 1))
     db.session.commit()
-    return f'<form method="post" class="support"><button type="submit" aria-pressed="true">Soutenu</button> <span>{n} soutiens</span></form>'
+    return (
+        '<form method="post" class="support"><button type="submit" aria-pressed="true">Soutenu</button>'
+        f" <span>{n} soutiens</span></form>"
+    )
 
 
 @app.get("/modele")
@@ -158,9 +160,7 @@ def page():
         rng = random.SystemRandom()
         session[SEED_KEY] = [rng.randrange(1, SEED_MODULUS), rng.randrange(0, SEED_MODULUS)]
     total = db.session.scalar(select(func.count()).select_from(Card))
-    cards = db.session.scalars(
-        select(Card).order_by(Card.created_at.desc(), Card.id.desc()).limit(PER_PAGE)
-    ).all()
+    cards = db.session.scalars(select(Card).order_by(Card.created_at.desc(), Card.id.desc()).limit(PER_PAGE)).all()
     # The menu depends on who is there (Flask-Login resolves the anonymous visitor), and the page
     # carries the session's CSRF token for htmx, as Tisser's base.html does.
     if current_user.is_authenticated:
@@ -170,8 +170,13 @@ def page():
     page_info = {**CONTEXT["page"], "total": total, "number": 1, "pages": math.ceil(total / PER_PAGE)}
     return render_template(
         "baseline.html",
-        **{**CONTEXT, "site": {**CONTEXT["site"], "token": generate_csrf()}, "account": account,
-           "items": cards, "page": page_info},
+        **{
+            **CONTEXT,
+            "site": {**CONTEXT["site"], "token": generate_csrf()},
+            "account": account,
+            "items": cards,
+            "page": page_info,
+        },
     )
 
 
@@ -181,18 +186,20 @@ def _cards() -> list[dict]:
     rows = []
     for n in range(1, CARDS + 1):
         item = ITEMS[n % len(ITEMS)]
-        rows.append({
-            "id": n,
-            "title": f"Proposition test {n} : expérimentation de proximité",
-            "summary": item["summary"],
-            "association": f"Association test {(n * 7) % 24}",
-            "pole": POLES[(n * 5) % len(POLES)][1],
-            "domain": DOMAINS[n % len(DOMAINS)][1],
-            "publics": PUBLIC_SETS[(n * 2) % len(PUBLIC_SETS)],
-            "supports": (n * 13) % 33,
-            "comments": (n * 11) % 43,
-            "created_at": start + timedelta(minutes=37 * n),
-        })
+        rows.append(
+            {
+                "id": n,
+                "title": f"Proposition test {n} : expérimentation de proximité",
+                "summary": item["summary"],
+                "association": f"Association test {(n * 7) % 24}",
+                "pole": POLES[(n * 5) % len(POLES)][1],
+                "domain": DOMAINS[n % len(DOMAINS)][1],
+                "publics": PUBLIC_SETS[(n * 2) % len(PUBLIC_SETS)],
+                "supports": (n * 13) % 33,
+                "comments": (n * 11) % 43,
+                "created_at": start + timedelta(minutes=37 * n),
+            }
+        )
     return rows
 
 

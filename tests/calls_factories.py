@@ -29,17 +29,41 @@ FIELDS = {
 }
 
 # (label, weight): the last one counts double.
-CRITERIA = [("Besoin non couvert", 1), ("Expérimentation", 1), ("Aller vers", 1), ("Coopération", 1), ("Impact mesurable", 2)]
+CRITERIA = [
+    ("Besoin non couvert", 1),
+    ("Expérimentation", 1),
+    ("Aller vers", 1),
+    ("Coopération", 1),
+    ("Impact mesurable", 2),
+]
 
 
-def make_call(poles, *, envelope=50_000, min_grant=1_000, max_grant=30_000, legal_forms=("association", "ess"),
-              domains=None, opens=None, closes=None, slug="appel-test") -> Call:
+def make_call(
+    poles,
+    *,
+    envelope=50_000,
+    min_grant=1_000,
+    max_grant=30_000,
+    legal_forms=("association", "ess"),
+    domains=None,
+    opens=None,
+    closes=None,
+    slug="appel-test",
+) -> Call:
     now = utcnow()
     call = Call(
-        slug=slug, title="Appel d'essai", funder="Département", summary="Un appel pour les tests.",
-        envelope_eur=envelope, min_grant_eur=min_grant, max_grant_eur=max_grant,
-        opens_at=opens or now - timedelta(days=10), closes_at=closes or now + timedelta(days=10),
-        legal_forms=list(legal_forms), domains=domains, publics=["femmes", "familles_monoparentales", "seniors"],
+        slug=slug,
+        title="Appel d'essai",
+        funder="Département",
+        summary="Un appel pour les tests.",
+        envelope_eur=envelope,
+        min_grant_eur=min_grant,
+        max_grant_eur=max_grant,
+        opens_at=opens or now - timedelta(days=10),
+        closes_at=closes or now + timedelta(days=10),
+        legal_forms=list(legal_forms),
+        domains=domains,
+        publics=["femmes", "familles_monoparentales", "seniors"],
     )
     call.poles = list(poles)
     call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(CRITERIA)]

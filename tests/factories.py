@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import count
 
-from app.text import slugify
 from app.extensions import db
 from app.models import Association, Commune, LegalForm, Membership, MembershipRole, Pole, User
+from app.text import slugify
 
 PASSWORD = "mot-de-passe-de-test"
 _seq = count(1)
@@ -62,11 +62,17 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
 
 
 def make_association(
-    name: str, commune: Commune | None = None, *, admins: list[User] = (), members: list[User] = (),
+    name: str,
+    commune: Commune | None = None,
+    *,
+    admins: list[User] = (),
+    members: list[User] = (),
     legal_form: LegalForm = LegalForm.ASSOCIATION,
 ) -> Association:
     association = Association(
-        slug=f"{slugify(name)}-{next(_seq)}", name=name, legal_form=legal_form,
+        slug=f"{slugify(name)}-{next(_seq)}",
+        name=name,
+        legal_form=legal_form,
         commune_id=commune.id if commune else None,
     )
     db.session.add(association)

@@ -30,7 +30,9 @@ def make_idea(author: User, commune: Commune, **kw) -> Idea:
     return idea
 
 
-def make_proposal(association: Association, author: User, state: ProposalState = ProposalState.PUBLISHED, **kw) -> Proposal:
+def make_proposal(
+    association: Association, author: User, state: ProposalState = ProposalState.PUBLISHED, **kw
+) -> Proposal:
     n = next(_seq)
     proposal = Proposal(
         association_id=association.id,

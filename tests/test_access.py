@@ -76,8 +76,8 @@ def test_pages_per_role(role_client, territory, path, expected):
 
 
 def test_outbox_message_is_for_admins_only(app, role_client):
-    from app.outbox import queue_email
     from app.extensions import db
+    from app.outbox import queue_email
 
     message = queue_email("quelquun@exemple.fr", "Sujet", "Corps")
     db.session.commit()
@@ -95,9 +95,14 @@ def test_outbox_is_closed_when_mail_really_leaves(app, admin_client):
     "path,data",
     [
         ("/compte/nom", {"name-display_name": "Nouveau nom"}),
-        ("/compte/mot-de-passe", {"password-current_password": factories.PASSWORD,
-                                  "password-new_password": "un-nouveau-mot-de-passe",
-                                  "password-new_password_confirm": "un-nouveau-mot-de-passe"}),
+        (
+            "/compte/mot-de-passe",
+            {
+                "password-current_password": factories.PASSWORD,
+                "password-new_password": "un-nouveau-mot-de-passe",
+                "password-new_password_confirm": "un-nouveau-mot-de-passe",
+            },
+        ),
         ("/deconnexion", {}),
     ],
 )

@@ -60,14 +60,17 @@ def accompanied(app, territory, proposal, member, moderator, referent):
     data = {"pole": str(territory.medoc.id)}
     assert client_for(app, member).post(f"/propositions/{proposal.id}/accompagnement", data=data).status_code == 302
     response = client_for(app, moderator).post(
-        f"/propositions/{proposal.id}/accompagnement/decision", data={"decision": "accepter", "referent": str(referent.id)}
+        f"/propositions/{proposal.id}/accompagnement/decision",
+        data={"decision": "accepter", "referent": str(referent.id)},
     )
     assert response.status_code == 302
     client_for(app, member).post(f"/propositions/{proposal.id}/echanges", data={"body": SECRET})
     return proposal
 
 
-def test_request_and_accept_with_referent(app, territory, proposal, member, moderator, referent, resident, bassin_moderator):
+def test_request_and_accept_with_referent(
+    app, territory, proposal, member, moderator, referent, resident, bassin_moderator
+):
     url = f"/propositions/{proposal.id}/accompagnement"
     assert client_for(app, resident).post(url, data={"pole": str(territory.medoc.id)}).status_code == 403
     assert app.test_client().post(url, data={"pole": str(territory.medoc.id)}).status_code == 302
@@ -78,11 +81,21 @@ def test_request_and_accept_with_referent(app, territory, proposal, member, mode
     twice = client_for(app, member).post(url, data={"pole": str(territory.medoc.id)}, follow_redirects=True)
     assert "déjà demandé" in text(twice)
     decide = f"/propositions/{proposal.id}/accompagnement/decision"
-    assert client_for(app, bassin_moderator).post(decide, data={"decision": "accepter", "referent": str(bassin_moderator.id)}).status_code == 403
+    assert (
+        client_for(app, bassin_moderator)
+        .post(decide, data={"decision": "accepter", "referent": str(bassin_moderator.id)})
+        .status_code
+        == 403
+    )
     # The referent must be one of the pole's moderators.
-    bad = client_for(app, moderator).post(decide, data={"decision": "accepter", "referent": str(resident.id)}, follow_redirects=True)
+    bad = client_for(app, moderator).post(
+        decide, data={"decision": "accepter", "referent": str(resident.id)}, follow_redirects=True
+    )
     assert "modération du pôle" in text(bad)
-    assert client_for(app, moderator).post(decide, data={"decision": "accepter", "referent": str(referent.id)}).status_code == 302
+    assert (
+        client_for(app, moderator).post(decide, data={"decision": "accepter", "referent": str(referent.id)}).status_code
+        == 302
+    )
     acc = db.session.scalar(select(Accompaniment))
     assert acc.state == AccompanimentState.ACCEPTED and acc.referent_id == referent.id
     page = text(app.test_client().get(f"/propositions/{proposal.id}"))
@@ -92,10 +105,19 @@ def test_request_and_accept_with_referent(app, territory, proposal, member, mode
     assert actions == ["accompaniment_request", "accompaniment_accept"]
 
 
-@pytest.mark.parametrize("role,expected", [
-    ("anonymous", 302), ("resident", 403), ("other_member", 403), ("bassin_moderator", 403),
-    ("member", 200), ("referent", 200), ("moderator", 200), ("admin", 200),
-])
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("anonymous", 302),
+        ("resident", 403),
+        ("other_member", 403),
+        ("bassin_moderator", 403),
+        ("member", 200),
+        ("referent", 200),
+        ("moderator", 200),
+        ("admin", 200),
+    ],
+)
 def test_private_space_is_private(app, request, accompanied, role, expected):
     client = app.test_client() if role == "anonymous" else client_for(app, request.getfixturevalue(role))
     response = client.get(f"/propositions/{accompanied.id}/echanges")
@@ -111,7 +133,12 @@ def test_private_space_is_private(app, request, accompanied, role, expected):
 def test_private_space_threads_replies(app, accompanied, referent):
     first = db.session.scalar(select(PrivateMessage))
     c = client_for(app, referent)
-    assert c.post(f"/propositions/{accompanied.id}/echanges", data={"body": "Une réponse", "repondre": str(first.id)}).status_code == 302
+    assert (
+        c.post(
+            f"/propositions/{accompanied.id}/echanges", data={"body": "Une réponse", "repondre": str(first.id)}
+        ).status_code
+        == 302
+    )
     reply = db.session.scalar(select(PrivateMessage).where(PrivateMessage.parent_id == first.id))
     assert reply.body == "Une réponse"
     empty = c.post(f"/propositions/{accompanied.id}/echanges", data={"body": ""})
@@ -124,7 +151,12 @@ def test_no_private_space_before_acceptance(app, proposal, member):
 
 def test_partners_directory_managed_by_the_pole(app, territory, moderator, bassin_moderator, resident):
     url = "/territoires/medoc/partenaires"
-    data = {"organisation": "CCAS de Lesparre", "service": "Aide alimentaire", "contact": "ccas@lesparre.example", "domains": ["alimentation"]}
+    data = {
+        "organisation": "CCAS de Lesparre",
+        "service": "Aide alimentaire",
+        "contact": "ccas@lesparre.example",
+        "domains": ["alimentation"],
+    }
     assert client_for(app, resident).post(url, data=dict(data)).status_code == 403
     assert client_for(app, bassin_moderator).post(url, data=dict(data)).status_code == 403
     assert client_for(app, moderator).post(url, data={"organisation": ""}).status_code == 422
@@ -139,7 +171,9 @@ def test_partners_directory_managed_by_the_pole(app, territory, moderator, bassi
     assert db.session.scalar(select(func.count(Partner.id))) == 0
 
 
-def test_referent_links_partners_and_related_proposals(app, territory, accompanied, referent, member, bassin_moderator, other_member):
+def test_referent_links_partners_and_related_proposals(
+    app, territory, accompanied, referent, member, bassin_moderator, other_member
+):
     partner = Partner(pole_id=territory.medoc.id, organisation="Épicerie sociale du Médoc")
     elsewhere = Partner(pole_id=territory.bassin.id, organisation="Partenaire du Bassin")
     db.session.add_all([partner, elsewhere])

@@ -52,9 +52,15 @@ def test_valid_rna_numbers_are_normalised(app, raw, expected):
     [
         ("123456789", "Le numéro RNA commence par la lettre W"),
         ("A123456789", "Le numéro RNA commence par la lettre W"),
-        ("W12345", "Le numéro RNA compte 10 caractères (la lettre W suivie de 9 chiffres ou lettres) : vous en avez saisi 6."),
+        (
+            "W12345",
+            "Le numéro RNA compte 10 caractères (la lettre W suivie de 9 chiffres ou lettres) : vous en avez saisi 6.",
+        ),
         ("W1234567890", "vous en avez saisi 11"),
-        ("W12345-789", "Après le W, le numéro RNA ne contient que des chiffres et des lettres : « - » n'y a pas sa place."),
+        (
+            "W12345-789",
+            "Après le W, le numéro RNA ne contient que des chiffres et des lettres : « - » n'y a pas sa place.",
+        ),
         ("W1234É6789", "« É »"),
         ("W12/4.6789", "« . / »"),
     ],
@@ -105,6 +111,7 @@ def test_malformed_siret_numbers_get_a_precise_message(app, raw, message):
 
 # --- Creating and editing ---------------------------------------------------------------------
 
+
 def _form(territory, **overrides):
     return {
         "name": "Les Petits Débrouillards de Lesparre",
@@ -148,7 +155,9 @@ def test_resident_creates_an_association_and_becomes_its_administrator(resident_
 
 
 def test_identifiers_are_optional(resident_client, territory):
-    response = resident_client.post("/associations/nouvelle", data=_form(territory, rna="", siret="", contact_email="", contact_phone=""))
+    response = resident_client.post(
+        "/associations/nouvelle", data=_form(territory, rna="", siret="", contact_email="", contact_phone="")
+    )
     assert response.status_code == 302
     association = db.session.scalar(select(Association))
     assert association.rna is None and association.siret is None
@@ -197,7 +206,9 @@ def test_inline_check_of_one_identifier(resident_client, territory):
 
 
 def test_invalid_phone_and_email(resident_client, territory):
-    response = resident_client.post("/associations/nouvelle", data=_form(territory, contact_phone="appelez-nous", contact_email="pas-une-adresse"))
+    response = resident_client.post(
+        "/associations/nouvelle", data=_form(territory, contact_phone="appelez-nous", contact_email="pas-une-adresse")
+    )
     assert response.status_code == 422
     assert "Ce numéro de téléphone n'est pas valide" in text(response)
     assert "Cette adresse e-mail n'est pas valide" in text(response)
@@ -264,6 +275,7 @@ def test_edit_keeps_what_was_typed_when_invalid(member_client, jardins, territor
 
 # --- Verification -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role, status", [("anonymous", 302), ("resident", 403), ("member", 403), ("moderator", 403)])
 def test_only_the_platform_admin_verifies(request, app, jardins, role, status):
     client = app.test_client()
@@ -312,9 +324,12 @@ def _invitation() -> Invitation:
 
 def _is_member(association, user) -> bool:
     db.session.expire_all()
-    return db.session.scalar(
-        select(Membership.id).where(Membership.association_id == association.id, Membership.user_id == user.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Membership.id).where(Membership.association_id == association.id, Membership.user_id == user.id)
+        )
+        is not None
+    )
 
 
 def test_invitation_is_queued_with_a_link_and_notifies_an_existing_account(member_client, jardins, invitee):
@@ -397,7 +412,10 @@ def test_invitation_for_another_address(app, member_client, jardins, invitee, re
     client = app.test_client().login_as(resident)
     page = client.get(f"/associations/invitation/{token}")
     assert page.status_code == 403
-    assert f"Cette invitation est destinée à l'adresse {INVITEE_EMAIL}, et vous êtes connecté·e avec une autre adresse." in text(page)
+    assert (
+        f"Cette invitation est destinée à l'adresse {INVITEE_EMAIL}, et vous êtes connecté·e avec une autre adresse."
+        in text(page)
+    )
     response = client.post(f"/associations/invitation/{token}/accepter")
     assert response.status_code == 403 and "destinée à l'adresse" in text(response)
     assert client.post(f"/associations/invitation/{token}/refuser").status_code == 403
@@ -435,9 +453,13 @@ def test_new_person_registers_with_the_invited_address(app, client, member_clien
     url = f"/associations/invitation/{token}"
     response = client.post(
         f"/inscription?next={url}",
-        data={"email": "nouvelle.personne@exemple.fr", "display_name": "Nouvelle Personne",
-              "password": "une phrase de passe solide", "password_confirm": "une phrase de passe solide",
-              "accept_terms": "y"},
+        data={
+            "email": "nouvelle.personne@exemple.fr",
+            "display_name": "Nouvelle Personne",
+            "password": "une phrase de passe solide",
+            "password_confirm": "une phrase de passe solide",
+            "accept_terms": "y",
+        },
     )
     assert response.headers["Location"].endswith(url)
     assert client.post(f"{url}/accepter").status_code == 302
@@ -462,27 +484,36 @@ def test_revoking_an_invitation(member_client, jardins, invitee, app):
     assert not _is_member(jardins, invitee)
 
 
-@pytest.mark.parametrize("role, status", [("anonymous", 302), ("resident", 403), ("plain_member", 403), ("other_member", 403)])
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("resident", 403), ("plain_member", 403), ("other_member", 403)]
+)
 def test_only_administrators_invite(request, app, jardins, role, status):
     client = app.test_client()
     if role != "anonymous":
         client.login_as(request.getfixturevalue(role))
-    response = client.post(f"/associations/{jardins.slug}/membres/inviter", data={"email": "x@exemple.fr", "role": "admin"})
+    response = client.post(
+        f"/associations/{jardins.slug}/membres/inviter", data={"email": "x@exemple.fr", "role": "admin"}
+    )
     assert response.status_code == status
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
 def test_inviting_a_member_or_a_bad_address(member_client, jardins, plain_member):
-    response = member_client.post(f"/associations/{jardins.slug}/membres/inviter", data={"email": plain_member.email, "role": "member"})
+    response = member_client.post(
+        f"/associations/{jardins.slug}/membres/inviter", data={"email": plain_member.email, "role": "member"}
+    )
     assert response.status_code == 422 and "Cette personne est déjà membre de l'association." in text(response)
-    response = member_client.post(f"/associations/{jardins.slug}/membres/inviter", data={"email": "pas une adresse", "role": "member"})
+    response = member_client.post(
+        f"/associations/{jardins.slug}/membres/inviter", data={"email": "pas une adresse", "role": "member"}
+    )
     assert response.status_code == 422 and "Cette adresse e-mail n'est pas valide" in text(response)
     assert 'value="pas une adresse"' in text(response)
     assert db.session.scalar(select(func.count(Invitation.id))) == 0
 
 
 # --- Members and roles --------------------------------------------------------------------------
+
 
 def _role(association, user):
     db.session.expire_all()
@@ -491,7 +522,17 @@ def _role(association, user):
     )
 
 
-@pytest.mark.parametrize("role, status", [("anonymous", 302), ("resident", 403), ("other_member", 403), ("plain_member", 200), ("member", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("anonymous", 302),
+        ("resident", 403),
+        ("other_member", 403),
+        ("plain_member", 200),
+        ("member", 200),
+        ("admin", 200),
+    ],
+)
 def test_members_page_is_for_members(request, app, jardins, role, status):
     client = app.test_client()
     if role != "anonymous":
@@ -502,7 +543,9 @@ def test_members_page_is_for_members(request, app, jardins, role, status):
         assert "Dominique Membre" in text(response)
 
 
-def test_the_last_administrator_cannot_leave_nor_be_demoted_or_removed(app, member, member_client, admin_client, jardins):
+def test_the_last_administrator_cannot_leave_nor_be_demoted_or_removed(
+    app, member, member_client, admin_client, jardins
+):
     own = services.membership_of(jardins, member)
     with pytest.raises(services.AssociationError, match="transmettez d'abord"):
         services.leave(jardins, member)
@@ -540,14 +583,18 @@ def test_hand_over_needs_an_administrator_member(admin, plain_member, jardins):
 
 def test_promote_demote_and_remove_in_place_with_htmx(member_client, plain_member, jardins):
     target = services.membership_of(jardins, plain_member)
-    response = member_client.htmx("POST", f"/associations/{jardins.slug}/membres/{target.id}/role", data={"role": "admin"})
+    response = member_client.htmx(
+        "POST", f"/associations/{jardins.slug}/membres/{target.id}/role", data={"role": "admin"}
+    )
     assert response.status_code == 200
     body = text(response)
     assert 'id="members"' in body and "<html" not in body
     assert "Sacha Membre administre maintenant l'association." in body
     assert _role(jardins, plain_member) == MembershipRole.ADMIN
 
-    response = member_client.htmx("POST", f"/associations/{jardins.slug}/membres/{target.id}/role", data={"role": "member"})
+    response = member_client.htmx(
+        "POST", f"/associations/{jardins.slug}/membres/{target.id}/role", data={"role": "member"}
+    )
     assert response.status_code == 200 and _role(jardins, plain_member) == MembershipRole.MEMBER
 
     response = member_client.htmx("POST", f"/associations/{jardins.slug}/membres/{target.id}/retirer")
@@ -558,7 +605,10 @@ def test_promote_demote_and_remove_in_place_with_htmx(member_client, plain_membe
 def test_a_plain_member_cannot_manage_members(app, member, plain_member, jardins):
     client = app.test_client().login_as(plain_member)
     own_admin = services.membership_of(jardins, member)
-    assert client.post(f"/associations/{jardins.slug}/membres/{own_admin.id}/role", data={"role": "member"}).status_code == 403
+    assert (
+        client.post(f"/associations/{jardins.slug}/membres/{own_admin.id}/role", data={"role": "member"}).status_code
+        == 403
+    )
     assert client.post(f"/associations/{jardins.slug}/membres/{own_admin.id}/retirer").status_code == 403
     assert client.post(f"/associations/{jardins.slug}/membres/{own_admin.id}/transmettre").status_code == 403
     assert _role(jardins, member) == MembershipRole.ADMIN
@@ -589,16 +639,28 @@ def test_show_publicly_and_the_public_page(app, client, member, plain_member, ja
     assert "Sacha Membre" not in text(client.get(f"/associations/{jardins.slug}"))
     # Not a member: no toggle.
     assert app.test_client().login_as(hidden).post(f"/associations/{jardins.slug}/quitter").status_code == 303
-    assert app.test_client().login_as(hidden).post(f"/associations/{jardins.slug}/ma-visibilite", data={"visible": "1"}).status_code == 403
+    assert (
+        app.test_client()
+        .login_as(hidden)
+        .post(f"/associations/{jardins.slug}/ma-visibilite", data={"visible": "1"})
+        .status_code
+        == 403
+    )
 
 
 # --- Pages ------------------------------------------------------------------------------------
 
+
 def _publish(association, author, title):
     db.session.add(
         Proposal(
-            association_id=association.id, author_id=author.id, title=title, summary="Résumé de la proposition.",
-            domain=Domain.FOOD, state=ProposalState.PUBLISHED, published_at=utcnow(),
+            association_id=association.id,
+            author_id=author.id,
+            title=title,
+            summary="Résumé de la proposition.",
+            domain=Domain.FOOD,
+            state=ProposalState.PUBLISHED,
+            published_at=utcnow(),
         )
     )
     db.session.commit()
@@ -609,15 +671,29 @@ def test_public_page_shows_identity_contact_and_published_proposals(client, memb
     jardins.contact_email, jardins.contact_phone = "contact@jardins.fr", "05 56 00 00 00"
     jardins.description = "Des jardins partagés à Lesparre."
     db.session.add(
-        Proposal(association_id=jardins.id, author_id=member.id, title="Brouillon secret", summary="Pas encore.",
-                 domain=Domain.FOOD, state=ProposalState.DRAFT)
+        Proposal(
+            association_id=jardins.id,
+            author_id=member.id,
+            title="Brouillon secret",
+            summary="Pas encore.",
+            domain=Domain.FOOD,
+            state=ProposalState.DRAFT,
+        )
     )
     db.session.commit()
     _publish(jardins, member, "Potager du quartier")
     page = text(client.get(f"/associations/{jardins.slug}"))
-    for expected in ("Des jardins partagés à Lesparre.", "W332001234", "73282932000074", "contact@jardins.fr",
-                     "05 56 00 00 00", "Lesparre-Médoc", "Médoc", "Potager du quartier",
-                     "Association ou groupement d'associations (loi 1901)"):
+    for expected in (
+        "Des jardins partagés à Lesparre.",
+        "W332001234",
+        "73282932000074",
+        "contact@jardins.fr",
+        "05 56 00 00 00",
+        "Lesparre-Médoc",
+        "Médoc",
+        "Potager du quartier",
+        "Association ou groupement d'associations (loi 1901)",
+    ):
         assert expected in page
     assert "Brouillon secret" not in page
     proposal = db.session.scalar(select(Proposal).where(Proposal.title == "Potager du quartier"))

@@ -119,14 +119,20 @@ def test_login_brings_back_to_the_page_asked(client):
     factories.make_user(email="bene@exemple.fr")
     response = client.get("/compte")
     assert response.headers["Location"] == "/connexion?next=%2Fcompte"
-    response = client.post("/connexion?next=%2Fcompte", data={"email": "bene@exemple.fr", "password": factories.PASSWORD})
+    response = client.post(
+        "/connexion?next=%2Fcompte", data={"email": "bene@exemple.fr", "password": factories.PASSWORD}
+    )
     assert response.headers["Location"] == "/compte"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_login_never_redirects_off_site(client, target):
     factories.make_user(email="bene@exemple.fr")
-    response = client.post("/connexion", data={"email": "bene@exemple.fr", "password": factories.PASSWORD, "next": target})
+    response = client.post(
+        "/connexion", data={"email": "bene@exemple.fr", "password": factories.PASSWORD, "next": target}
+    )
     assert response.headers["Location"] == "/compte"
 
 

@@ -8,12 +8,24 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.calls import decisions, evaluation, followup, services as call_services
+from app.calls import decisions, evaluation, followup
+from app.calls import services as call_services
 from app.calls.services import CallError
 from app.extensions import db
 from app.models import (
-    Assignment, Association, Call, Decision, Indicator, LegalForm, Notification, Proposal, ProposalRevision, ProposalState,
-    Replication, Score, Submission,
+    Assignment,
+    Association,
+    Call,
+    Decision,
+    Indicator,
+    LegalForm,
+    Notification,
+    Proposal,
+    ProposalRevision,
+    ProposalState,
+    Replication,
+    Score,
+    Submission,
 )
 from app.models.base import utcnow
 from app.proposals import amendments, services
@@ -26,9 +38,15 @@ from tests.helpers import count_queries, html, text
 def w(app, territory):
     """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
     territory), evaluators, pole moderators, a resident; an open call on both poles."""
-    p = {name: factories.make_user(label) for name, label in [
-        ("lead", "Admin A"), ("co", "Admin B"), ("other", "Admin C"), ("resident", "Habitante"),
-    ]}
+    p = {
+        name: factories.make_user(label)
+        for name, label in [
+            ("lead", "Admin A"),
+            ("co", "Admin B"),
+            ("other", "Admin C"),
+            ("resident", "Habitante"),
+        ]
+    }
     p["admin"] = factories.make_user("Administration", is_admin=True)
     p["mod_medoc"] = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
     p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
@@ -68,6 +86,7 @@ def _submission(proposal):
 
 # --- Eligibility -------------------------------------------------------------------------------
 
+
 def test_eligibility_lists_every_point_in_french(app, w):
     w["A"].legal_form = LegalForm.OTHER
     db.session.commit()
@@ -103,6 +122,7 @@ def test_budget_under_minimum_and_eligible_proposal(app, w):
 
 # --- Closing time in Paris -----------------------------------------------------------------------
 
+
 def test_paris_times_across_daylight_saving():
     # 29 March 2026: clocks go forward at 2:00; 25 October 2026: back at 3:00.
     assert call_services.paris_to_utc(datetime(2026, 3, 28, 12, 0)) == datetime(2026, 3, 28, 11, 0)
@@ -111,7 +131,9 @@ def test_paris_times_across_daylight_saving():
     assert call_services.utc_to_paris(datetime(2026, 7, 1, 10, 0)) == datetime(2026, 7, 1, 12, 0)
 
 
-@pytest.mark.parametrize("paris_close", [datetime(2026, 3, 29, 12, 0), datetime(2026, 10, 25, 12, 0), datetime(2026, 1, 15, 23, 59)])
+@pytest.mark.parametrize(
+    "paris_close", [datetime(2026, 3, 29, 12, 0), datetime(2026, 10, 25, 12, 0), datetime(2026, 1, 15, 23, 59)]
+)
 def test_submission_one_minute_after_closing_in_paris_is_refused(app, w, paris_close):
     call = _call(w)
     call.opens_at = datetime(2025, 12, 1)
@@ -140,13 +162,26 @@ def test_submission_after_closing_by_http_is_refused(app, w):
 
 def test_call_form_takes_paris_times(app, w, territory):
     client = _client(app, w["admin"])
-    response = client.post("/appels/nouveau", data={
-        "title": "Appel été", "funder": "Département", "summary": "Un appel d'été.", "description": "",
-        "envelope_eur": "100000", "min_grant_eur": "1000", "max_grant_eur": "20000",
-        "opens_at": "2036-06-01T09:00", "closes_at": "2036-07-01T12:00",
-        "legal_forms": ["association"], "poles": [str(territory.medoc.id)], "domains": ["sante"], "publics": ["seniors"],
-        "criteria": "Besoin | 2\nImpact", "steps": "Reçu\nEn instruction",
-    })
+    response = client.post(
+        "/appels/nouveau",
+        data={
+            "title": "Appel été",
+            "funder": "Département",
+            "summary": "Un appel d'été.",
+            "description": "",
+            "envelope_eur": "100000",
+            "min_grant_eur": "1000",
+            "max_grant_eur": "20000",
+            "opens_at": "2036-06-01T09:00",
+            "closes_at": "2036-07-01T12:00",
+            "legal_forms": ["association"],
+            "poles": [str(territory.medoc.id)],
+            "domains": ["sante"],
+            "publics": ["seniors"],
+            "criteria": "Besoin | 2\nImpact",
+            "steps": "Reçu\nEn instruction",
+        },
+    )
     assert response.status_code == 302, text(response)
     call = db.session.scalar(select(Call).where(Call.slug == "appel-ete"))
     assert call.closes_at == datetime(2036, 7, 1, 10, 0)  # summer time: UTC+2
@@ -157,21 +192,34 @@ def test_call_form_takes_paris_times(app, w, territory):
 
 
 def test_call_form_rejects_closing_before_opening(app, w):
-    response = _client(app, w["admin"]).post("/appels/nouveau", data={
-        "title": "Appel", "funder": "D", "summary": "S", "envelope_eur": "1000",
-        "opens_at": "2026-06-01T09:00", "closes_at": "2026-05-01T12:00", "criteria": "Besoin",
-    })
+    response = _client(app, w["admin"]).post(
+        "/appels/nouveau",
+        data={
+            "title": "Appel",
+            "funder": "D",
+            "summary": "S",
+            "envelope_eur": "1000",
+            "opens_at": "2026-06-01T09:00",
+            "closes_at": "2026-05-01T12:00",
+            "criteria": "Besoin",
+        },
+    )
     assert response.status_code == 422
     assert "La clôture doit venir après l'ouverture" in text(response)
 
 
 # --- Frozen, sent back, resubmitted --------------------------------------------------------------
 
+
 def test_submitted_proposal_is_frozen(app, w):
     proposal = _submitted(w)
     with pytest.raises(services.Frozen):
-        services.update_proposal(proposal, {"title": "Nouveau titre du projet"}, expected_version=proposal.version, author_id=w["lead"].id)
-    response = _client(app, w["lead"]).post(f"/propositions/{proposal.id}/modifier", data={"title": "Nouveau titre du projet", "version": proposal.version})
+        services.update_proposal(
+            proposal, {"title": "Nouveau titre du projet"}, expected_version=proposal.version, author_id=w["lead"].id
+        )
+    response = _client(app, w["lead"]).post(
+        f"/propositions/{proposal.id}/modifier", data={"title": "Nouveau titre du projet", "version": proposal.version}
+    )
     assert response.status_code == 302
     page = text(_client(app, w["lead"]).get(f"/propositions/{proposal.id}"))
     assert "Déposée à un appel" in page
@@ -193,16 +241,30 @@ def test_amendment_acceptance_refused_while_frozen(app, w):
 
 def test_pole_sends_back_then_authors_edit_and_resubmit(app, w):
     proposal = _submitted(w)
-    versions_before = db.session.scalar(select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id))
-    response = _client(app, w["mod_medoc"]).post(f"/appels/depots/{_submission(proposal).id}/renvoyer", data={"message": "Précisez le budget."})
+    versions_before = db.session.scalar(
+        select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id)
+    )
+    response = _client(app, w["mod_medoc"]).post(
+        f"/appels/depots/{_submission(proposal).id}/renvoyer", data={"message": "Précisez le budget."}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     fresh = services.get_proposal(proposal.id)
     assert fresh.state == ProposalState.CHANGES_REQUESTED
     assert _submission(fresh).sent_back_message == "Précisez le budget."
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["co"].id, Notification.kind == "evaluation")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == w["co"].id, Notification.kind == "evaluation"
+            )
+        )
+        == 1
+    )
     services.update_proposal(fresh, {"budget_eur": 18000}, expected_version=fresh.version, author_id=w["co"].id)
-    assert db.session.scalar(select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id)) == versions_before + 1
+    assert (
+        db.session.scalar(select(func.count(ProposalRevision.id)).where(ProposalRevision.proposal_id == proposal.id))
+        == versions_before + 1
+    )
     response = _client(app, w["co"]).post(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
     assert response.status_code == 302
     db.session.expire_all()
@@ -215,7 +277,9 @@ def test_send_back_refused_for_other_pole_and_authors(app, w):
     sid = _submission(proposal).id
     for who in ("mod_bassin", "lead", "co", "other", "resident"):
         # Bassin's moderator: the proposal is in Médoc only.
-        assert _client(app, w[who]).post(f"/appels/depots/{sid}/renvoyer", data={"message": "Non."}).status_code == 403, who
+        assert (
+            _client(app, w[who]).post(f"/appels/depots/{sid}/renvoyer", data={"message": "Non."}).status_code == 403
+        ), who
     assert _client(app).post(f"/appels/depots/{sid}/renvoyer", data={"message": "Non."}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED
@@ -223,15 +287,19 @@ def test_send_back_refused_for_other_pole_and_authors(app, w):
 
 # --- Evaluation --------------------------------------------------------------------------------------
 
+
 def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
     proposal = _submitted(w)
     # The Bassin moderator is also a member of the co-authoring association B.
     from app.models import Membership
+
     db.session.add(Membership(association_id=w["B"].id, user_id=w["mod_bassin"].id))
     db.session.commit()
     with pytest.raises(CallError, match="conflit d'intérêts"):
         evaluation.assign(_submission(proposal), proposal, w["mod_bassin"])
-    response = _client(app, w["admin"]).post(f"/appels/depots/{_submission(proposal).id}/evaluateurs", data={"evaluator_id": w["mod_bassin"].id})
+    response = _client(app, w["admin"]).post(
+        f"/appels/depots/{_submission(proposal).id}/evaluateurs", data={"evaluator_id": w["mod_bassin"].id}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
     evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
@@ -246,7 +314,7 @@ def test_residents_and_association_members_are_not_evaluators(app, w):
 
 def _scores(call, values):
     criteria = evaluation.criteria_of(call.id)
-    return {c.id: (str(v), f"Commentaire {i}") for i, (c, v) in enumerate(zip(criteria, values))}
+    return {c.id: (str(v), f"Commentaire {i}") for i, (c, v) in enumerate(zip(criteria, values, strict=True))}
 
 
 def test_scores_are_blind_until_finalised(app, w):
@@ -254,8 +322,12 @@ def test_scores_are_blind_until_finalised(app, w):
     sub = _submission(proposal)
     a1 = evaluation.assign(sub, proposal, w["mod_medoc"])
     a2 = evaluation.assign(sub, proposal, w["admin"])
-    assert evaluation.save_scores(evaluation.get_assignment(a1.id), _scores(w["call"], [4, 4, 4, 4, 4]), final=True) == []
-    assert evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=False) == []
+    assert (
+        evaluation.save_scores(evaluation.get_assignment(a1.id), _scores(w["call"], [4, 4, 4, 4, 4]), final=True) == []
+    )
+    assert (
+        evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=False) == []
+    )
     # The admin (draft) does not see the moderator's finalised scores on their page...
     page = text(_client(app, w["admin"]).get(f"/appels/evaluations/{a2.id}"))
     assert "Modération Médoc" not in page and "Commentaire 0" in page
@@ -264,7 +336,9 @@ def test_scores_are_blind_until_finalised(app, w):
     assert "Aucune autre évaluation finalisée" in page
     # Nobody opens someone else's evaluation.
     assert _client(app, w["mod_medoc"]).get(f"/appels/evaluations/{a2.id}").status_code == 403
-    assert evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=True) == []
+    assert (
+        evaluation.save_scores(evaluation.get_assignment(a2.id), _scores(w["call"], [1, 1, 1, 1, 1]), final=True) == []
+    )
     page = text(_client(app, w["mod_medoc"]).get(f"/appels/evaluations/{a1.id}"))
     assert "Administration" in page and "1 / 4" in page
 
@@ -365,6 +439,7 @@ def test_ranking_sort_filter_htmx_and_csv(app, w):
 
 # --- Decisions, envelope and results ---------------------------------------------------------------
 
+
 def test_decisions_never_exceed_the_envelope(app, w):
     p1, p2 = _submitted(w, title="Premier projet"), _submitted(w, title="Second projet")
     decisions.decide(_submission(p1).id, Decision.SELECTED, 30_000, "Très bon projet.")
@@ -377,8 +452,10 @@ def test_decisions_never_exceed_the_envelope(app, w):
     with pytest.raises(CallError, match="raison"):
         decisions.decide(_submission(p2).id, Decision.WAITLIST, None, "")
     admin = _client(app, w["admin"])
-    response = admin.post(f"/appels/depots/{_submission(p2).id}/decision",
-                          data={"decision": "selected", "amount": "25000", "reason": "Bon."})
+    response = admin.post(
+        f"/appels/depots/{_submission(p2).id}/decision",
+        data={"decision": "selected", "amount": "25000", "reason": "Bon."},
+    )
     assert response.status_code == 302
     assert "Enveloppe dépassée" in text(admin.get(response.headers["Location"]))
     decisions.decide(_submission(p2).id, Decision.SELECTED, 20_000, "Bon projet.")
@@ -427,7 +504,9 @@ def test_publishing_results_notifies_every_coauthor_and_shows_them(app, w):
     assert db.session.get(Proposal, p1.id).state == ProposalState.SELECTED
     assert db.session.get(Proposal, p2.id).state == ProposalState.NOT_SELECTED
     for user in (w["lead"], w["co"]):
-        texts = db.session.scalars(select(Notification.text).where(Notification.user_id == user.id, Notification.kind == "evaluation")).all()
+        texts = db.session.scalars(
+            select(Notification.text).where(Notification.user_id == user.id, Notification.kind == "evaluation")
+        ).all()
         assert any("est retenue, 25" in t for t in texts) and any("Non retenu" in t for t in texts)
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["other"].id)) == 0
     page = text(_client(app).get(f"/appels/{w['call'].slug}/resultats"))
@@ -443,7 +522,9 @@ def test_instruction_step_is_shown_on_the_proposal_page(app, w):
     proposal = _submitted(w)
     sub = _submission(proposal)
     assert "« Reçu » depuis le" in text(_client(app).get(f"/propositions/{proposal.id}"))
-    assert _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Recevable"}).status_code == 302
+    assert (
+        _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Recevable"}).status_code == 302
+    )
     assert "« Recevable » depuis le" in text(_client(app).get(f"/propositions/{proposal.id}"))
     _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Inventée"})
     db.session.expire_all()
@@ -451,6 +532,7 @@ def test_instruction_step_is_shown_on_the_proposal_page(app, w):
 
 
 # --- Follow-up and replication ------------------------------------------------------------------------
+
 
 def _selected(w):
     proposal = _submitted(w, title="Projet à suivre")
@@ -464,11 +546,23 @@ def _selected(w):
 def test_follow_up_indicator_values_and_chart(app, w):
     proposal = _selected(w)
     client = _client(app, w["co"])
-    assert client.post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "Familles accompagnées", "unit": "familles", "target": "40"}).status_code == 302
+    assert (
+        client.post(
+            f"/appels/projets/{proposal.id}/indicateurs",
+            data={"label": "Familles accompagnées", "unit": "familles", "target": "40"},
+        ).status_code
+        == 302
+    )
     indicator = db.session.scalar(select(Indicator))
     for day, value in (("2026-01-15", "12"), ("2026-02-15", "19,5")):
-        client.post(f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs", data={"measured_on": day, "value": value})
-    client.post(f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs", data={"measured_on": "2026-03-01", "value": "-3"})
+        client.post(
+            f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs",
+            data={"measured_on": day, "value": value},
+        )
+    client.post(
+        f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs",
+        data={"measured_on": "2026-03-01", "value": "-3"},
+    )
     client.post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "Dix nouvelles familles ce mois-ci."})
     db.session.expire_all()
     assert [v.value for v in followup.indicators_of(proposal.id)[0].values] == [12, 19.5]
@@ -479,20 +573,33 @@ def test_follow_up_indicator_values_and_chart(app, w):
     assert "Dix nouvelles familles" in page
     # Others may not report.
     for who in ("other", "resident", "mod_medoc"):
-        assert _client(app, w[who]).post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "Intrus."}).status_code == 403
+        assert (
+            _client(app, w[who]).post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "Intrus."}).status_code
+            == 403
+        )
 
 
 def test_follow_up_only_for_selected_projects(app, w):
     proposal = _submitted(w)
     assert _client(app).get(f"/appels/projets/{proposal.id}").status_code == 404
-    assert _client(app, w["lead"]).post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "X"}).status_code == 403
+    assert (
+        _client(app, w["lead"]).post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "X"}).status_code
+        == 403
+    )
 
 
 def test_replication_lineage_on_both_pages_and_results(app, w):
     original = _selected(w)
     # An author association may not replicate its own project; C (another territory) may.
-    assert _client(app, w["lead"]).post(f"/appels/projets/{original.id}/reproduire", data={"association_id": w["A"].id}).status_code == 403
-    response = _client(app, w["other"]).post(f"/appels/projets/{original.id}/reproduire", data={"association_id": w["C"].id})
+    assert (
+        _client(app, w["lead"])
+        .post(f"/appels/projets/{original.id}/reproduire", data={"association_id": w["A"].id})
+        .status_code
+        == 403
+    )
+    response = _client(app, w["other"]).post(
+        f"/appels/projets/{original.id}/reproduire", data={"association_id": w["C"].id}
+    )
     assert response.status_code == 302
     replication = db.session.scalar(select(Replication))
     replica = services.get_proposal(replication.proposal_id)
@@ -502,7 +609,11 @@ def test_replication_lineage_on_both_pages_and_results(app, w):
     page = text(_client(app).get(f"/propositions/{original.id}"))
     assert "Reproductions sur d'autres territoires" in page and "Association C" in page and "Sud-Gironde" in page
     assert "Reproduit sur :" in text(_client(app).get(f"/appels/{w['call'].slug}/resultats"))
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == w["lead"].id, Notification.text.contains("reproduit")))
+    assert db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == w["lead"].id, Notification.text.contains("reproduit")
+        )
+    )
 
 
 # --- Routes per role -------------------------------------------------------------------------------------
@@ -545,7 +656,15 @@ def test_direct_posts_by_the_wrong_role_change_nothing(app, w):
 def test_submit_page_per_role(app, w):
     proposal = _proposal(w)
     path = f"/appels/{w['call'].slug}/deposer/{proposal.id}"
-    for role, expected in {"anonymous": 302, "resident": 403, "other": 403, "mod_medoc": 403, "admin": 403, "lead": 200, "co": 200}.items():
+    for role, expected in {
+        "anonymous": 302,
+        "resident": 403,
+        "other": 403,
+        "mod_medoc": 403,
+        "admin": 403,
+        "lead": 200,
+        "co": 200,
+    }.items():
         client = _client(app, None if role == "anonymous" else w[role])
         assert client.get(path).status_code == expected, role
     for role in ("resident", "other", "admin"):
@@ -583,7 +702,9 @@ def test_demo_call_has_the_five_gironde_criteria(app):
     load_demo()
     load_demo()
     call = db.session.scalar(select(Call).where(Call.slug == GIRONDE_CALL_SLUG))
-    labels = db.session.scalars(select(Criterion.label).where(Criterion.call_id == call.id).order_by(Criterion.position)).all()
+    labels = db.session.scalars(
+        select(Criterion.label).where(Criterion.call_id == call.id).order_by(Criterion.position)
+    ).all()
     assert len(labels) == 5 and "Pôles territoriaux de solidarité" in labels[3]
     assert call.max_grant_eur == 50_000 and "association" in call.legal_forms and "autre" not in call.legal_forms
 
@@ -595,7 +716,9 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
 
     association = db.session.scalar(select(Association))
     call = calls_factories.make_call([territory.medoc, territory.bassin])
-    proposal = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Maraudes solidaires du soir")
+    proposal = calls_factories.make_proposal(
+        member, association, territory.medoc_commune, title="Maraudes solidaires du soir"
+    )
     call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), member)
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).state == ProposalState.SUBMITTED

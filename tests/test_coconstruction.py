@@ -35,20 +35,33 @@ FIELDS = {
 @pytest.fixture
 def people(app, territory):
     """Every role of the co-construction rules, with two associations A (lead) and B (co-author)."""
-    p = {name: factories.make_user(label) for name, label in [
-        ("lead_admin", "Admin A"), ("lead_member", "Membre A"), ("co_admin", "Admin B"), ("co_member", "Membre B"),
-        ("unrelated", "Membre C"), ("resident", "Habitante"),
-    ]}
+    p = {
+        name: factories.make_user(label)
+        for name, label in [
+            ("lead_admin", "Admin A"),
+            ("lead_member", "Membre A"),
+            ("co_admin", "Admin B"),
+            ("co_member", "Membre B"),
+            ("unrelated", "Membre C"),
+            ("resident", "Habitante"),
+        ]
+    }
     p["admin"] = factories.make_user("Administration", is_admin=True)
-    a = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead_admin"]], members=[p["lead_member"]])
-    b = factories.make_association("Association B", territory.bassin_commune, admins=[p["co_admin"]], members=[p["co_member"]])
+    a = factories.make_association(
+        "Association A", territory.medoc_commune, admins=[p["lead_admin"]], members=[p["lead_member"]]
+    )
+    b = factories.make_association(
+        "Association B", territory.bassin_commune, admins=[p["co_admin"]], members=[p["co_member"]]
+    )
     factories.make_association("Association C", territory.bassin_commune, admins=[p["unrelated"]])
     p["A"], p["B"] = a, b
     return p
 
 
 def _proposal(people, territory, publish=True):
-    proposal = services.create_proposal(people["lead_member"], people["A"], {**FIELDS, "communes": [territory.medoc_commune.id]})
+    proposal = services.create_proposal(
+        people["lead_member"], people["A"], {**FIELDS, "communes": [territory.medoc_commune.id]}
+    )
     if publish:
         services.transition(proposal, "publish")
     return services.get_proposal(proposal.id)
@@ -74,9 +87,12 @@ ROLES = ["anonymous", "resident", "lead_admin", "lead_member", "co_member", "unr
 
 # --- Revisions and merging ------------------------------------------------------------------
 
+
 def test_every_save_records_a_revision_with_its_changed_fields(people, territory):
     proposal = _proposal(people, territory, publish=False)
-    services.update_proposal(proposal, {"title": "Nouveau titre", "budget_eur": 15000}, expected_version=1, author_id=people["lead_admin"].id)
+    services.update_proposal(
+        proposal, {"title": "Nouveau titre", "budget_eur": 15000}, expected_version=1, author_id=people["lead_admin"].id
+    )
     history = revisions.history(proposal.id)
     assert [r.version for r in history] == [2, 1]
     assert history[0].changed_fields == ["title", "budget_eur"]
@@ -86,10 +102,15 @@ def test_every_save_records_a_revision_with_its_changed_fields(people, territory
 
 def test_concurrent_saves_of_different_fields_are_merged(people, territory):
     proposal = _proposal(people, territory)
-    services.update_proposal(proposal, {**FIELDS, "title": "Titre de A"}, expected_version=1, author_id=people["lead_member"].id)
+    services.update_proposal(
+        proposal, {**FIELDS, "title": "Titre de A"}, expected_version=1, author_id=people["lead_member"].id
+    )
     # B started from version 1 too, and changed only the summary.
     result = services.update_proposal(
-        proposal, {**FIELDS, "summary": "Résumé réécrit par B, plus précis."}, expected_version=1, author_id=people["lead_admin"].id,
+        proposal,
+        {**FIELDS, "summary": "Résumé réécrit par B, plus précis."},
+        expected_version=1,
+        author_id=people["lead_admin"].id,
     )
     assert result.merged and result.changed == ["summary"]
     db.session.expire_all()
@@ -99,7 +120,9 @@ def test_concurrent_saves_of_different_fields_are_merged(people, territory):
 
 def test_concurrent_saves_of_the_same_field_conflict_and_change_nothing(people, territory):
     proposal = _proposal(people, territory)
-    services.update_proposal(proposal, {**FIELDS, "need": "Texte de A."}, expected_version=1, author_id=people["lead_member"].id)
+    services.update_proposal(
+        proposal, {**FIELDS, "need": "Texte de A."}, expected_version=1, author_id=people["lead_member"].id
+    )
     with pytest.raises(services.ProposalConflict) as caught:
         services.update_proposal(proposal, {**FIELDS, "need": "Texte de B.", "title": "Titre de B"}, expected_version=1)
     assert caught.value.conflicts == ["need"]
@@ -161,8 +184,12 @@ def test_history_page_keeps_a_constant_number_of_queries(app, people, territory)
 
     def save(i):
         current = services.get_proposal(proposal.id)
-        services.update_proposal(current, {"summary": f"Résumé numéro {i} de la proposition."}, expected_version=current.version,
-                                 author_id=people[["lead_member", "lead_admin"][i % 2]].id)
+        services.update_proposal(
+            current,
+            {"summary": f"Résumé numéro {i} de la proposition."},
+            expected_version=current.version,
+            author_id=people[["lead_member", "lead_admin"][i % 2]].id,
+        )
 
     save(0)
     with count_queries() as few:
@@ -177,10 +204,13 @@ def test_history_page_keeps_a_constant_number_of_queries(app, people, territory)
 
 # --- Co-authors -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("who", ROLES)
 def test_only_the_lead_invites(app, people, territory, who):
     proposal = _proposal(people, territory)
-    response = _client(app, people, who).post(f"/propositions/{proposal.id}/coauteurs", data={"association_id": people["B"].id})
+    response = _client(app, people, who).post(
+        f"/propositions/{proposal.id}/coauteurs", data={"association_id": people["B"].id}
+    )
     allowed = who in ("lead_admin", "lead_member")
     assert response.status_code == (302 if allowed or who == "anonymous" else 403)
     assert (db.session.scalar(select(func.count(ProposalCoauthor.id))) == 1) is allowed
@@ -217,7 +247,12 @@ def test_a_coauthor_leaves_and_loses_edit_rights(app, people, territory):
     proposal = _with_coauthor(people, territory)
     coauthorship = db.session.scalar(select(ProposalCoauthor))
     co = _client(app, people, "co_member")
-    assert _client(app, people, "unrelated").post(f"/propositions/{proposal.id}/coauteurs/{coauthorship.id}/retirer").status_code == 403
+    assert (
+        _client(app, people, "unrelated")
+        .post(f"/propositions/{proposal.id}/coauteurs/{coauthorship.id}/retirer")
+        .status_code
+        == 403
+    )
     assert co.post(f"/propositions/{proposal.id}/coauteurs/{coauthorship.id}/retirer").status_code == 302
     assert co.get(f"/propositions/{proposal.id}/modifier").status_code == 403
     assert db.session.scalar(select(func.count(ProposalCoauthor.id))) == 0
@@ -240,9 +275,14 @@ def test_invitation_rules(people, territory):
 
 # --- Amendments -------------------------------------------------------------------------------
 
+
 def _suggest(app, people, proposal, who="resident", **data):
-    form = {"field": "need", "new_text": "Les mères seules travaillent tard, loin de chez elles.",
-            "reason": "Le trajet compte autant que l'horaire.", **data}
+    form = {
+        "field": "need",
+        "new_text": "Les mères seules travaillent tard, loin de chez elles.",
+        "reason": "Le trajet compte autant que l'horaire.",
+        **data,
+    }
     return _client(app, people, who).post(f"/propositions/{proposal.id}/amendements/nouveau", data=form)
 
 
@@ -270,7 +310,9 @@ def test_amendment_bad_input(app, people, territory):
 @pytest.mark.parametrize("who", ROLES)
 def test_who_may_decide_an_amendment(app, people, territory, who):
     proposal = _with_coauthor(people, territory)
-    amendment = amendments.suggest(proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi.")
+    amendment = amendments.suggest(
+        proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi."
+    )
     response = _client(app, people, who).post(f"/propositions/{proposal.id}/amendements/{amendment.id}/accepter")
     allowed = who in ("lead_admin", "lead_member", "co_member")
     assert response.status_code == (302 if allowed or who == "anonymous" else 403)
@@ -280,7 +322,9 @@ def test_who_may_decide_an_amendment(app, people, territory, who):
 
 def test_accepted_amendment_is_a_revision_credited_to_its_author(people, territory):
     proposal = _proposal(people, territory)
-    amendment = amendments.suggest(proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi.")
+    amendment = amendments.suggest(
+        proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi."
+    )
     amendments.accept(amendment, services.get_proposal(proposal.id), people["lead_admin"])
     latest = revisions.history(proposal.id)[0]
     assert latest.author_id == people["resident"].id and latest.changed_fields == ["need"]
@@ -291,10 +335,15 @@ def test_accepted_amendment_is_a_revision_credited_to_its_author(people, territo
 
 def test_accepting_a_stale_amendment_shows_the_conflict(app, people, territory):
     proposal = _proposal(people, territory)
-    amendment = amendments.suggest(proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi.")
-    services.update_proposal(services.get_proposal(proposal.id), {"need": "Réécrit par l'association entre-temps."},
-                             expected_version=1)
-    response = _client(app, people, "lead_admin").post(f"/propositions/{proposal.id}/amendements/{amendment.id}/accepter")
+    amendment = amendments.suggest(
+        proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi."
+    )
+    services.update_proposal(
+        services.get_proposal(proposal.id), {"need": "Réécrit par l'association entre-temps."}, expected_version=1
+    )
+    response = _client(app, people, "lead_admin").post(
+        f"/propositions/{proposal.id}/amendements/{amendment.id}/accepter"
+    )
     assert response.status_code == 409
     assert "Ce passage a changé depuis que l'amendement a été écrit" in text(response)
     db.session.expire_all()
@@ -304,12 +353,18 @@ def test_accepting_a_stale_amendment_shows_the_conflict(app, people, territory):
 
 def test_declining_needs_a_reason_and_tells_the_author(app, people, territory):
     proposal = _proposal(people, territory)
-    amendment = amendments.suggest(proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi.")
+    amendment = amendments.suggest(
+        proposal, people["resident"], "need", "Texte amendé, plus juste.", "Plus juste ainsi."
+    )
     lead = _client(app, people, "lead_admin")
-    empty = lead.post(f"/propositions/{proposal.id}/amendements/{amendment.id}/decliner", data={f"a{amendment.id}-decline_reason": ""})
+    empty = lead.post(
+        f"/propositions/{proposal.id}/amendements/{amendment.id}/decliner", data={f"a{amendment.id}-decline_reason": ""}
+    )
     assert empty.status_code == 422 and "Dites en quelques mots" in text(empty)
-    ok = lead.post(f"/propositions/{proposal.id}/amendements/{amendment.id}/decliner",
-                   data={f"a{amendment.id}-decline_reason": "Hors du périmètre du projet."})
+    ok = lead.post(
+        f"/propositions/{proposal.id}/amendements/{amendment.id}/decliner",
+        data={f"a{amendment.id}-decline_reason": "Hors du périmètre du projet."},
+    )
     assert ok.status_code == 302
     db.session.expire_all()
     assert db.session.get(Amendment, amendment.id).status == AmendmentStatus.DECLINED
@@ -331,7 +386,9 @@ def test_amendments_page_keeps_a_constant_number_of_queries(app, people, territo
         client.get(url)
     for i in range(1, 12):
         author = factories.make_user(f"Habitant {i}")
-        amendments.suggest(services.get_proposal(proposal.id), author, "summary", f"Résumé amendé {i}.", f"Raison numéro {i}.")
+        amendments.suggest(
+            services.get_proposal(proposal.id), author, "summary", f"Résumé amendé {i}.", f"Raison numéro {i}."
+        )
     with count_queries() as many:
         page = html(client.get(url))
     assert many.count == few.count

@@ -53,6 +53,7 @@ def comments_url(subject) -> str:
 
 # --- Rules ----------------------------------------------------------------------------------
 
+
 def test_threads_nest_three_levels_then_hang_flat_under_the_third(idea, author, other):
     top = make_comment(idea, author, "Premier niveau")
     level2 = make_comment(idea, other, "Deuxième niveau", reply_to=top)
@@ -161,7 +162,11 @@ def test_notifications_for_idea_author_and_replied_person_never_the_actor(idea, 
 
 def test_notifications_for_the_proposal_association(proposal, member, other):
     colleague = factories.make_user("Collègue de l'association")
-    db.session.add(factories.Membership(association_id=proposal.association_id, user_id=colleague.id, role=factories.MembershipRole.MEMBER))
+    db.session.add(
+        factories.Membership(
+            association_id=proposal.association_id, user_id=colleague.id, role=factories.MembershipRole.MEMBER
+        )
+    )
     db.session.commit()
     make_comment(proposal, other, "Question sur le budget")
     assert [n.kind for n in notifications_of(member)] == ["comment_new"]
@@ -172,6 +177,7 @@ def test_notifications_for_the_proposal_association(proposal, member, other):
 
 
 # --- Routes: who may do what ----------------------------------------------------------------
+
 
 def test_commenting_per_role(role_client, idea):
     role, client = role_client
@@ -241,6 +247,7 @@ def test_anonymous_sees_a_login_link_that_comes_back(client, idea):
 
 # --- Routes: htmx and no-JS ------------------------------------------------------------------
 
+
 def test_htmx_comment_is_a_fragment_with_the_count(resident_client, idea):
     response = resident_client.htmx("POST", comments_url(idea), data={"commentaire-body": "Vu au marché *hier*"})
     assert response.status_code == 200
@@ -250,14 +257,18 @@ def test_htmx_comment_is_a_fragment_with_the_count(resident_client, idea):
     assert '<hx-partial hx-target="#comment-threads" hx-swap="afterbegin">' in body
     assert f'<article class="comment comment--depth-0" id="comment-{comment.id}">' in body
     assert "<em>hier</em>" in body
-    assert re.search(r'<hx-partial hx-target="#comment-count" hx-swap="innerHTML">\s*1 commentaire\s*</hx-partial>', body)
+    assert re.search(
+        r'<hx-partial hx-target="#comment-count" hx-swap="innerHTML">\s*1 commentaire\s*</hx-partial>', body
+    )
     # The form comes back empty (reset).
     assert re.search(r'<textarea[^>]*id="commentaire-body"[^>]*>\s*</textarea>', body)
 
 
 def test_htmx_reply_goes_into_its_parent_and_closes_the_form(resident_client, idea, other):
     parent = make_comment(idea, other, "Question ?")
-    response = resident_client.htmx("POST", comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": "Réponse !"})
+    response = resident_client.htmx(
+        "POST", comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": "Réponse !"}
+    )
     body = html(response)
     reply = fresh(Comment, parent.id + 1)
     assert response.status_code == 200 and reply.parent_id == parent.id
@@ -287,7 +298,9 @@ def test_invalid_comment_without_js_rerenders_the_page_with_422(resident_client,
     assert "Écrivez votre commentaire avant de l'envoyer." in page
     parent = make_comment(idea, other, "À qui répondre")
     long_text = "x" * 5001
-    response = resident_client.post(comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": long_text})
+    response = resident_client.post(
+        comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": long_text}
+    )
     assert response.status_code == 422
     page = text(response)
     assert f'name="repondre" value="{parent.id}"' in page and long_text in page
@@ -350,6 +363,7 @@ def test_delete_shows_message_supprime(resident, resident_client, idea, other):
 
 # --- Polling and "voir plus" -----------------------------------------------------------------
 
+
 def test_poll_answers_204_when_nothing_is_new(client, idea, author):
     comment = make_comment(idea, author)
     url = f"{comments_url(idea)}/nouveaux?apres={comment.id}"
@@ -372,7 +386,10 @@ def test_poll_returns_new_messages_in_place(resident, resident_client, idea, aut
     assert response.status_code == 200
     body = html(response)
     assert "Le mien" not in body
-    assert re.search(r'<hx-partial hx-target="#comment-threads" hx-swap="afterbegin"><article[^>]*id="comment-%d"' % new_thread.id, body)
+    assert re.search(
+        rf'<hx-partial hx-target="#comment-threads" hx-swap="afterbegin"><article[^>]*id="comment-{new_thread.id}"',
+        body,
+    )
     # A reply to a new thread comes inside it; a reply to an old one goes into that one's list.
     assert body.index(f'id="comment-{reply_to_new.id}"') > body.index(f'id="comment-{new_thread.id}"')
     assert f'<hx-partial hx-target="#replies-{top.id}" hx-swap="beforeend">' in body
@@ -404,7 +421,12 @@ def _threads(subject, users, n):
         top = make_comment(subject, users[i % 2], f"Fil {i}")
         reply = make_comment(subject, users[(i + 1) % 2], "Réponse", reply_to=top)
         deeper = make_comment(subject, users[i % 2], "Plus loin", reply_to=reply)
-        make_comment(subject, users[(i + 1) % 2], "Encore", reply_to=make_comment(subject, users[i % 2], "Niveau 3", reply_to=deeper))
+        make_comment(
+            subject,
+            users[(i + 1) % 2],
+            "Encore",
+            reply_to=make_comment(subject, users[i % 2], "Niveau 3", reply_to=deeper),
+        )
 
 
 def _measure(app, idea_id, resident_client, after):

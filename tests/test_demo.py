@@ -3,7 +3,17 @@ from sqlalchemy import func, select
 from app.demo import DEMO_PASSWORD, POLES, demo_accounts, load_demo
 from app.extensions import db
 from app.models import (
-    Association, Call, Comment, Commune, Idea, Membership, Pole, Proposal, ProposalCoauthor, Support, User,
+    Association,
+    Call,
+    Comment,
+    Commune,
+    Idea,
+    Membership,
+    Pole,
+    Proposal,
+    ProposalCoauthor,
+    Support,
+    User,
 )
 from tests.helpers import text
 
@@ -11,11 +21,25 @@ from tests.helpers import text
 def _snapshot():
     return {
         model.__name__: db.session.execute(select(model).order_by(model.id)).scalars().all().__len__()
-        for model in (Pole, Commune, User, Association, Membership, Call, Idea, Proposal, Comment, Support, ProposalCoauthor)
+        for model in (
+            Pole,
+            Commune,
+            User,
+            Association,
+            Membership,
+            Call,
+            Idea,
+            Proposal,
+            Comment,
+            Support,
+            ProposalCoauthor,
+        )
     } | {
         "users": db.session.execute(select(User.email, User.display_name, User.password_hash).order_by(User.id)).all(),
         "calls": db.session.execute(select(Call.slug, Call.opens_at, Call.closes_at)).all(),
-        "counts": db.session.execute(select(Proposal.title, Proposal.support_count, Proposal.comment_count).order_by(Proposal.id)).all(),
+        "counts": db.session.execute(
+            select(Proposal.title, Proposal.support_count, Proposal.comment_count).order_by(Proposal.id)
+        ).all(),
     }
 
 
@@ -31,8 +55,15 @@ def test_demo_territory_is_gironde(app):
     load_demo()
     names = set(db.session.scalars(select(Pole.name)))
     assert names == {
-        "Bassin", "Bordeaux", "Graves", "Haute-Gironde", "Hauts-de-Garonne",
-        "Libournais", "Médoc", "Porte du Médoc", "Sud-Gironde",
+        "Bassin",
+        "Bordeaux",
+        "Graves",
+        "Haute-Gironde",
+        "Hauts-de-Garonne",
+        "Libournais",
+        "Médoc",
+        "Porte du Médoc",
+        "Sud-Gironde",
     }
     assert names == set(POLES)
     for pole in db.session.scalars(select(Pole)):
@@ -46,9 +77,16 @@ def test_demo_accounts_cover_every_role_and_log_in(app, client):
     users = {u.email: u for u in db.session.scalars(select(User))}
     assert {a.email for a in accounts} == set(users)
     assert any(u.is_admin for u in users.values())
-    assert {u.moderated_pole_id for u in users.values() if u.moderated_pole_id} == set(db.session.scalars(select(Pole.id)))
+    assert {u.moderated_pole_id for u in users.values() if u.moderated_pole_id} == set(
+        db.session.scalars(select(Pole.id))
+    )
     assert db.session.scalar(select(func.count(Membership.id))) >= 3
-    for email in ("admin@tisser.demo", "moderation.medoc@tisser.demo", "asso.bassin@tisser.demo", "habitant1@tisser.demo"):
+    for email in (
+        "admin@tisser.demo",
+        "moderation.medoc@tisser.demo",
+        "asso.bassin@tisser.demo",
+        "habitant1@tisser.demo",
+    ):
         c = app.test_client()
         response = c.post("/connexion", data={"email": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
@@ -83,7 +121,9 @@ def test_demo_has_participation_to_look_at(app, client):
     assert "Épicerie solidaire du Libournais" in page  # the co-author
     assert "pendant les vacances, deux ateliers par semaine" in page  # a reply in the thread
     assert bassin.comment_count == 3 and bassin.support_count == 2
-    replies = db.session.scalars(select(Comment.depth).where(Comment.proposal_id == bassin.id).order_by(Comment.id)).all()
+    replies = db.session.scalars(
+        select(Comment.depth).where(Comment.proposal_id == bassin.id).order_by(Comment.id)
+    ).all()
     assert replies == [0, 1, 2]
     from_idea = db.session.scalar(select(Proposal).where(Proposal.title.like("Visites de convivialité%")))
     assert "Rompre l'isolement des seniors de Lesparre" in text(client.get(f"/propositions/{from_idea.id}"))

@@ -17,8 +17,12 @@ def idea(app, territory, resident):
     from app.ideas import services as idea_services
 
     return idea_services.create_idea(
-        resident, title="Un lavoir couvert", description="Les familles lavent leur linge dehors, même l'hiver.",
-        commune_id=territory.medoc_commune.id, domain="sante", publics=["femmes"],
+        resident,
+        title="Un lavoir couvert",
+        description="Les familles lavent leur linge dehors, même l'hiver.",
+        commune_id=territory.medoc_commune.id,
+        domain="sante",
+        publics=["femmes"],
     )
 
 
@@ -117,7 +121,9 @@ def test_public_profile_shows_ideas_and_comments_unless_hidden(app, territory, m
     comment_services.create_comment(idea, resident, "Mon commentaire public.")
     association = db.session.scalar(select(factories.Association))
     draft = make_proposal(association, member, state=ProposalState.DRAFT)
-    comment = comment_services.Comment(proposal_id=draft.id, author_id=resident.id, body="Sur un brouillon", body_html="<p>Sur un brouillon</p>")
+    comment = comment_services.Comment(
+        proposal_id=draft.id, author_id=resident.id, body="Sur un brouillon", body_html="<p>Sur un brouillon</p>"
+    )
     db.session.add(comment)
     db.session.commit()
     page = text(app.test_client().get(f"/personnes/{resident.id}"))

@@ -75,7 +75,8 @@ def test_bad_input_is_refused_in_french_and_kept(resident_client, territory, ove
 
 def test_markdown_is_rendered_and_script_is_inert(resident_client, resident, territory):
     idea = make_idea(
-        resident, territory,
+        resident,
+        territory,
         description="**Important** <script>alert(1)</script> [lien](javascript:alert(2)) <img src=x onerror=alert(3)>",
     )
     page = html(resident_client.get(f"/idees/{idea.id}"))
@@ -103,7 +104,9 @@ def test_only_the_author_edits(app, territory, resident, admin, who, status):
     client = app.test_client()
     if who != "anonymous":
         client.login_as({"author": resident, "other": other, "admin": admin}[who])
-    assert client.get(f"/idees/{idea.id}/modifier").status_code == (200 if status == 302 and who != "anonymous" else status)
+    assert client.get(f"/idees/{idea.id}/modifier").status_code == (
+        200 if status == 302 and who != "anonymous" else status
+    )
     response = client.post(f"/idees/{idea.id}/modifier", data=_form(territory, title="Titre changé"))
     assert response.status_code == status
     db.session.expire_all()

@@ -56,9 +56,23 @@ def gunicorn_server(app, database_url: str, tmp_path: Path) -> Iterator[str]:
     }
     log = open(tmp_path / "gunicorn.log", "w+b")
     proc = subprocess.Popen(
-        [str(GUNICORN), "--workers", str(WORKERS), "--worker-class", "sync", "--preload",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=log,
+        [
+            str(GUNICORN),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     try:
         deadline = time.time() + 60
@@ -110,7 +124,9 @@ class Person:
 
     def login(self, email: str) -> Person:
         self.request("GET", "/connexion")
-        status, _ = self.request("POST", "/connexion", {"email": email, "password": factories.PASSWORD, "csrf_token": self.token})
+        status, _ = self.request(
+            "POST", "/connexion", {"email": email, "password": factories.PASSWORD, "csrf_token": self.token}
+        )
         assert status == 200, status  # redirected to the account page
         return self
 
@@ -176,7 +192,10 @@ def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_serve
         actions = (
             [("POST", f"/idees/{idea_id}/soutien", None)] * idea_toggles[i]
             + [("POST", f"/propositions/{proposal_id}/soutien", None)] * proposal_toggles[i]
-            + [("POST", f"/idees/{idea_id}/commentaires", {"commentaire-body": f"Message {n} de la personne {i}"}) for n in range(3)]
+            + [
+                ("POST", f"/idees/{idea_id}/commentaires", {"commentaire-body": f"Message {n} de la personne {i}"})
+                for n in range(3)
+            ]
         )
         for method, path, data in actions:
             status, _ = person.request(method, path, data, htmx=True)
@@ -185,7 +204,9 @@ def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_serve
 
     def writer(i: int) -> tuple[int, str]:
         start.wait()
-        return writers[i].request("POST", f"/propositions/{proposal_id}/modifier", _form({**fields, **edits[i]}, version))
+        return writers[i].request(
+            "POST", f"/propositions/{proposal_id}/modifier", _form({**fields, **edits[i]}, version)
+        )
 
     with ThreadPoolExecutor(max_workers=len(people) + len(writers)) as pool:
         resident_futures = [pool.submit(resident, i) for i in range(len(people))]
@@ -202,9 +223,14 @@ def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_serve
     # Supports: the counters and the rows agree with what each person did.
     expected_idea = sum(1 for n in idea_toggles if n % 2)
     expected_proposal = sum(1 for n in proposal_toggles if n % 2)
-    assert db.session.scalar(select(func.count()).select_from(Support).where(Support.idea_id == idea_id)) == expected_idea
+    assert (
+        db.session.scalar(select(func.count()).select_from(Support).where(Support.idea_id == idea_id)) == expected_idea
+    )
     assert db.session.get(Idea, idea_id).support_count == expected_idea
-    assert db.session.scalar(select(func.count()).select_from(Support).where(Support.proposal_id == proposal_id)) == expected_proposal
+    assert (
+        db.session.scalar(select(func.count()).select_from(Support).where(Support.proposal_id == proposal_id))
+        == expected_proposal
+    )
     assert db.session.get(Proposal, proposal_id).support_count == expected_proposal
 
     # Comments: every one is there, once, and the counter agrees.

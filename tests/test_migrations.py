@@ -21,8 +21,16 @@ def test_search_triggers_survive_every_migration(app):
     with db.engine.connect() as conn:
         if db.engine.dialect.name == "sqlite":
             names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
-            expected = {f"search_index_{t}_{s}" for t in ("ideas", "proposals", "associations", "calls") for s in ("ai", "au", "ad")}
+            expected = {
+                f"search_index_{t}_{s}"
+                for t in ("ideas", "proposals", "associations", "calls")
+                for s in ("ai", "au", "ad")
+            }
         else:
             names = set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
-            expected = {f"search_index_{t}{s}" for t in ("ideas", "proposals", "associations", "calls") for s in ("", "_truncate")}
+            expected = {
+                f"search_index_{t}{s}"
+                for t in ("ideas", "proposals", "associations", "calls")
+                for s in ("", "_truncate")
+            }
     assert expected <= names

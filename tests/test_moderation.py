@@ -70,9 +70,10 @@ def report_url(word, item_id):
 
 # --- Reports and automatic hiding -------------------------------------------------------------
 
+
 def test_report_once_with_reason_and_threshold_hides(app, medoc_idea, reporters, author):
     app.config["MODERATION_HIDE_THRESHOLD"] = 3
-    for n, person in enumerate(reporters[:2]):
+    for person in reporters[:2]:
         result = services.report(person, medoc_idea, "spam")
         assert not result.hidden_now
     assert fresh(Idea, medoc_idea.id).hidden_at is None
@@ -87,13 +88,17 @@ def test_report_once_with_reason_and_threshold_hides(app, medoc_idea, reporters,
     # A hidden item is not reported again; the author heard about it.
     with pytest.raises(services.ModerationError, match="déjà masqué"):
         services.report(reporters[3], fresh(Idea, medoc_idea.id), "spam")
-    assert db.session.scalar(select(Notification).where(Notification.user_id == author.id, Notification.kind == "moderation_hidden"))
+    assert db.session.scalar(
+        select(Notification).where(Notification.user_id == author.id, Notification.kind == "moderation_hidden")
+    )
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auto_hide"))
     from app.models import Pole
     from app.models.moderation import audit_entry_poles
 
     assert entry.actor_id is None
-    assert db.session.scalars(select(Pole.name).join(audit_entry_poles).where(audit_entry_poles.c.entry_id == entry.id)).all() == ["Médoc"]
+    assert db.session.scalars(
+        select(Pole.name).join(audit_entry_poles).where(audit_entry_poles.c.entry_id == entry.id)
+    ).all() == ["Médoc"]
 
 
 def test_cannot_report_own_content_and_other_needs_text(app, medoc_idea, author, resident):
@@ -107,7 +112,9 @@ def test_cannot_report_own_content_and_other_needs_text(app, medoc_idea, author,
 def test_report_routes_per_role(app, medoc_idea, resident, author, suspended):
     url = report_url("idee", medoc_idea.id)
     assert app.test_client().get(url).status_code == 302  # anonymous: log in first
-    assert client_for(app, suspended).post(url, data={"signaler-idee-%d-reason" % medoc_idea.id: "spam"}).status_code == 403
+    assert (
+        client_for(app, suspended).post(url, data={f"signaler-idee-{medoc_idea.id}-reason": "spam"}).status_code == 403
+    )
     c = client_for(app, resident)
     page = c.get(url)
     assert page.status_code == 200 and "Pourquoi signalez-vous ce contenu" in text(page)
@@ -132,7 +139,9 @@ def test_hidden_comment_keeps_thread_shape(app, territory, author, resident, rep
     c = client_for(app, reporters[0])
     prefix = f"signaler-commentaire-{parent.id}-"
     c.post(report_url("commentaire", parent.id), data={prefix + "reason": "injurieux"})
-    last = client_for(app, reporters[1]).htmx("POST", report_url("commentaire", parent.id), data={prefix + "reason": "injurieux"})
+    last = client_for(app, reporters[1]).htmx(
+        "POST", report_url("commentaire", parent.id), data={prefix + "reason": "injurieux"}
+    )
     assert last.status_code == 200
     assert "<hx-partial" in html(last) and PLACEHOLDER in html(last)
     page = html(app.test_client().get(f"/idees/{idea.id}"))
@@ -192,6 +201,7 @@ def test_hidden_idea_placeholder_for_public_and_content_for_moderator(app, medoc
 
 # --- Scope -----------------------------------------------------------------------------------
 
+
 def test_scope_rules(app, territory, medoc_idea, bassin_idea, moderator, bassin_moderator, admin, author):
     association = factories.make_association("Deux Rives", territory.medoc_commune, admins=[author])
     both = make_proposal(association, author)
@@ -209,8 +219,15 @@ def test_scope_rules(app, territory, medoc_idea, bassin_idea, moderator, bassin_
 def _reported(app, item, reporters, word, n=1):
     for person in reporters[:n]:
         prefix = f"signaler-{word}-{item.id}-"
-        assert client_for(app, person).post(report_url(word, item.id), data={prefix + "reason": "spam"}).status_code == 302
-    return db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == item.id, ModerationCase.kind == {"idee": "idea", "commentaire": "comment", "proposition": "proposal"}[word]))
+        assert (
+            client_for(app, person).post(report_url(word, item.id), data={prefix + "reason": "spam"}).status_code == 302
+        )
+    return db.session.scalar(
+        select(ModerationCase).where(
+            ModerationCase.target_id == item.id,
+            ModerationCase.kind == {"idee": "idea", "commentaire": "comment", "proposition": "proposal"}[word],
+        )
+    )
 
 
 def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, reporters, moderator, bassin_moderator):
@@ -224,7 +241,9 @@ def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, re
     # The bulk form refuses it too, and nothing changes.
     response = medoc.post("/moderation/lot", data={"pole": "bassin", "action": "hide", "cas": str(case.id)})
     assert response.status_code == 403
-    response = medoc.post("/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": str(case.id)}, follow_redirects=True)
+    response = medoc.post(
+        "/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": str(case.id)}, follow_redirects=True
+    )
     assert "refusé" in text(response)
     assert fresh(Idea, bassin_idea.id).hidden_at is None
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 0
@@ -235,19 +254,36 @@ def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, re
     assert fresh(Idea, bassin_idea.id).hidden_at is not None
 
 
-@pytest.mark.parametrize("role,expected", [
-    ("anonymous", 302), ("resident", 403), ("member", 403), ("moderator", 200), ("admin", 200), ("bassin_moderator", 403),
-])
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("anonymous", 302),
+        ("resident", 403),
+        ("member", 403),
+        ("moderator", 200),
+        ("admin", 200),
+        ("bassin_moderator", 403),
+    ],
+)
 def test_medoc_queue_per_role(app, request, territory, role, expected):
     client = app.test_client() if role == "anonymous" else client_for(app, request.getfixturevalue(role))
     assert client.get("/moderation/medoc").status_code == expected
 
 
-@pytest.mark.parametrize("path,role,expected", [
-    ("/moderation/", "anonymous", 302), ("/moderation/", "resident", 403), ("/moderation/", "moderator", 302),
-    ("/moderation/", "admin", 200), ("/moderation/journal", "resident", 403), ("/moderation/journal", "moderator", 200),
-    ("/moderation/journal", "admin", 200), ("/moderation/suspensions", "moderator", 403), ("/moderation/suspensions", "admin", 200),
-])
+@pytest.mark.parametrize(
+    "path,role,expected",
+    [
+        ("/moderation/", "anonymous", 302),
+        ("/moderation/", "resident", 403),
+        ("/moderation/", "moderator", 302),
+        ("/moderation/", "admin", 200),
+        ("/moderation/journal", "resident", 403),
+        ("/moderation/journal", "moderator", 200),
+        ("/moderation/journal", "admin", 200),
+        ("/moderation/suspensions", "moderator", 403),
+        ("/moderation/suspensions", "admin", 200),
+    ],
+)
 def test_moderation_pages_per_role(app, request, territory, path, role, expected):
     client = app.test_client() if role == "anonymous" else client_for(app, request.getfixturevalue(role))
     assert client.get(path).status_code == expected
@@ -255,15 +291,24 @@ def test_moderation_pages_per_role(app, request, territory, path, role, expected
 
 # --- Actions ---------------------------------------------------------------------------------
 
+
 def test_actions_in_place_notify_and_log(app, medoc_idea, reporters, moderator, author):
     app.config["MODERATION_HIDE_THRESHOLD"] = 2
     case = _reported(app, medoc_idea, reporters, "idee", n=2)
     assert fresh(Idea, medoc_idea.id).hidden_at is not None
     mod = client_for(app, moderator)
-    response = mod.htmx("POST", f"/moderation/cas/{case.id}", data={"action": "restore", "reason": "Rien de contraire à la charte"})
-    assert response.status_code == 200 and f'id="case-{case.id}"' in html(response) and "Rétablir : c'est fait" in text(response)
+    response = mod.htmx(
+        "POST", f"/moderation/cas/{case.id}", data={"action": "restore", "reason": "Rien de contraire à la charte"}
+    )
+    assert (
+        response.status_code == 200
+        and f'id="case-{case.id}"' in html(response)
+        and "Rétablir : c'est fait" in text(response)
+    )
     assert fresh(Idea, medoc_idea.id).hidden_at is None
-    note = db.session.scalar(select(Notification).where(Notification.user_id == author.id, Notification.kind == "moderation_restore"))
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == author.id, Notification.kind == "moderation_restore")
+    )
     assert "Rien de contraire à la charte" in note.text
     # Already handled: a clear message, nothing duplicated.
     again = mod.htmx("POST", f"/moderation/cas/{case.id}", data={"action": "restore"})
@@ -275,7 +320,10 @@ def test_actions_in_place_notify_and_log(app, medoc_idea, reporters, moderator, 
     assert entries[1].actor_id == moderator.id and entries[1].reason == "Rien de contraire à la charte"
     # Without JavaScript: the same action as a form, then back to the queue.
     case2 = _reported(app, make_idea(author, _commune(medoc_idea)), reporters, "idee")
-    response = mod.post(f"/moderation/cas/{case2.id}", data={"action": "ask_edit", "reason": "Précisez le lieu", "retour": "/moderation/medoc"})
+    response = mod.post(
+        f"/moderation/cas/{case2.id}",
+        data={"action": "ask_edit", "reason": "Précisez le lieu", "retour": "/moderation/medoc"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/moderation/medoc")
     assert fresh(ModerationCase, case2.id).status == CaseStatus.EDIT_REQUESTED
 
@@ -293,12 +341,18 @@ def test_bulk_action_and_queue_sorting(app, territory, author, reporters, modera
     mod = client_for(app, moderator)
     page = html(mod.get("/moderation/medoc?tri=signalements"))
     assert page.index("Idée 2") < page.index("Idée 1") < page.index("Idée 0")
-    response = mod.htmx("POST", "/moderation/lot", data={"pole": "medoc", "action": "hide", "reason": "Spam", "cas": [str(cases[0].id), str(cases[1].id)]})
+    response = mod.htmx(
+        "POST",
+        "/moderation/lot",
+        data={"pole": "medoc", "action": "hide", "reason": "Spam", "cas": [str(cases[0].id), str(cases[1].id)]},
+    )
     assert response.status_code == 200 and "2 contenu(s) traité(s)" in text(response)
     assert [fresh(Idea, i.id).hidden_at is not None for i in ideas] == [True, True, False]
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 2
     # Once more: refused, nothing duplicated.
-    again = mod.post("/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": [str(cases[0].id)]}, follow_redirects=True)
+    again = mod.post(
+        "/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": [str(cases[0].id)]}, follow_redirects=True
+    )
     assert "déjà masqué" in text(again)
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 2
 
@@ -329,7 +383,10 @@ def test_queue_keeps_a_constant_number_of_queries(app, territory, author, report
 
 # --- Audit log -------------------------------------------------------------------------------
 
-def test_audit_log_visibility_filters_and_append_only(app, medoc_idea, bassin_idea, reporters, moderator, bassin_moderator, admin):
+
+def test_audit_log_visibility_filters_and_append_only(
+    app, medoc_idea, bassin_idea, reporters, moderator, bassin_moderator, admin
+):
     for item, mod in ((medoc_idea, moderator), (bassin_idea, bassin_moderator)):
         services.report(reporters[0], item, "spam")
         case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == item.id))
@@ -338,7 +395,9 @@ def test_audit_log_visibility_filters_and_append_only(app, medoc_idea, bassin_id
     assert "Un lavoir partagé" in medoc and "Une cale pour les kayaks" not in medoc
     everything = text(client_for(app, admin).get("/moderation/journal"))
     assert "Un lavoir partagé" in everything and "Une cale pour les kayaks" in everything
-    filtered = text(client_for(app, admin).get(f"/moderation/journal?pole=bassin&action=hide&moderateur={bassin_moderator.id}"))
+    filtered = text(
+        client_for(app, admin).get(f"/moderation/journal?pole=bassin&action=hide&moderateur={bassin_moderator.id}")
+    )
     assert "Une cale pour les kayaks" in filtered and "Un lavoir partagé" not in filtered
     entry = db.session.scalar(select(AuditEntry))
     entry.reason = "réécrit"
@@ -353,12 +412,18 @@ def test_audit_log_visibility_filters_and_append_only(app, medoc_idea, bassin_id
 
 # --- Suspension --------------------------------------------------------------------------------
 
+
 def test_suspension_by_admin_and_its_effects(app, territory, medoc_idea, resident, moderator, admin):
     comment_owner = resident
     mod = client_for(app, moderator)
     # A pole moderator proposes, never suspends.
     assert mod.post(f"/moderation/comptes/{resident.id}/suspendre", data={"reason": "x"}).status_code == 403
-    assert mod.post(f"/moderation/comptes/{resident.id}/proposer-suspension", data={"reason": "Insultes répétées"}).status_code == 302
+    assert (
+        mod.post(
+            f"/moderation/comptes/{resident.id}/proposer-suspension", data={"reason": "Insultes répétées"}
+        ).status_code
+        == 302
+    )
     listed = text(client_for(app, admin).get("/moderation/suspensions"))
     assert "Camille Habitante" in listed and "Insultes répétées" in listed
     adm = client_for(app, admin)
@@ -376,7 +441,10 @@ def test_suspension_by_admin_and_its_effects(app, territory, medoc_idea, residen
     # Its existing content stays until hidden in one action.
     own = make_idea(fresh(User, resident.id), territory.medoc_commune, title="Idée d'un compte suspendu")
     assert "Idée d'un compte suspendu" in text(app.test_client().get(f"/idees/{own.id}"))
-    assert adm.post(f"/moderation/comptes/{resident.id}/masquer-contenus", data={"reason": "Compte suspendu"}).status_code == 302
+    assert (
+        adm.post(f"/moderation/comptes/{resident.id}/masquer-contenus", data={"reason": "Compte suspendu"}).status_code
+        == 302
+    )
     assert fresh(Idea, own.id).hidden_at is not None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "hide_all")).target_id == resident.id
     assert adm.post(f"/moderation/comptes/{resident.id}/lever-suspension", data={}).status_code == 302
@@ -392,10 +460,15 @@ def test_admin_cannot_suspend_an_admin(app, admin):
 
 # --- Spam brakes ----------------------------------------------------------------------------
 
+
 def _register(client, n, **extra):
     data = {
-        "email": f"nouveau{n}@exemple.fr", "display_name": f"Nouveau {n}", "password": "une phrase assez longue",
-        "password_confirm": "une phrase assez longue", "accept_terms": "y", **extra,
+        "email": f"nouveau{n}@exemple.fr",
+        "display_name": f"Nouveau {n}",
+        "password": "une phrase assez longue",
+        "password_confirm": "une phrase assez longue",
+        "accept_terms": "y",
+        **extra,
     }
     return client.post("/inscription", data=data)
 
@@ -422,11 +495,19 @@ def test_new_accounts_posts_are_limited_per_hour(app, territory, medoc_idea):
     newcomer = factories.make_user("Nouvelle venue")
     c = client_for(app, newcomer)
     for n in range(2):
-        assert c.post(f"/idees/{medoc_idea.id}/commentaires", data={"commentaire-body": f"Message {n}"}).status_code == 302
+        assert (
+            c.post(f"/idees/{medoc_idea.id}/commentaires", data={"commentaire-body": f"Message {n}"}).status_code == 302
+        )
     refused = c.post(f"/idees/{medoc_idea.id}/commentaires", data={"commentaire-body": "Un de trop"})
     assert refused.status_code == 422 and "Votre compte est récent" in text(refused)
     assert db.session.scalar(select(func.count(Comment.id))) == 2
-    form = {"title": "Une idée", "description": "Les seniors isolés ne peuvent pas aller au marché.", "commune_id": territory.medoc_commune.id, "domain": "sante", "publics": ["seniors"]}
+    form = {
+        "title": "Une idée",
+        "description": "Les seniors isolés ne peuvent pas aller au marché.",
+        "commune_id": territory.medoc_commune.id,
+        "domain": "sante",
+        "publics": ["seniors"],
+    }
     refused = c.post("/idees/nouvelle", data=dict(form))
     assert refused.status_code == 429 and "Votre compte est récent" in text(refused)
     # An older account is not braked.

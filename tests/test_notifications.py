@@ -110,6 +110,7 @@ def test_the_badge_costs_one_query(app, resident):
 
 # --- E-mail --------------------------------------------------------------------------------------
 
+
 def test_every_kind_has_a_label_and_a_default(app):
     expected = {"comment", "reply", "idea_taken_up", "moderation", "invitation", "amendment", "evaluation", "followed"}
     assert expected <= set(KINDS)
@@ -156,7 +157,11 @@ def test_digest_one_email_per_person(app, territory):
     assert sorted(m.recipient for m in messages) == sorted([camille.email, dominique.email])
     camille_mail = _outbox(camille.email)[0]
     assert "3 nouvelle(s) notification(s)" in camille_mail.subject
-    for line in ("Un commentaire sur « Jardins ».", "Une réponse à votre commentaire.", "Du nouveau sur ce que vous suivez."):
+    for line in (
+        "Un commentaire sur « Jardins ».",
+        "Une réponse à votre commentaire.",
+        "Du nouveau sur ce que vous suivez.",
+    ):
         assert line in camille_mail.body
     assert camille_mail.body.count("/notifications/desabonnement/") == 3  # one link per kind
     assert "http://127.0.0.1:8000/idees/1" in camille_mail.body  # absolute links from the command line
@@ -167,15 +172,19 @@ def test_digest_one_email_per_person(app, territory):
 
 
 def test_taking_up_an_idea_emails_its_author_at_once(app, territory, resident, member):
-    from tests.discovery_factories import make_idea
-
     from app.models import Association
     from app.proposals.services import create_proposal
+    from tests.discovery_factories import make_idea
 
     idea = make_idea("Jardin partagé", commune=territory.medoc_commune, author=resident)
     association = db.session.scalar(select(Association))
     with app.test_request_context():
-        create_proposal(member, association, {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"}, idea=idea)
+        create_proposal(
+            member,
+            association,
+            {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"},
+            idea=idea,
+        )
     mails = _outbox(resident.email)
     assert len(mails) == 1 and "reprend votre idée" in mails[0].body
 
@@ -184,18 +193,26 @@ def test_preferences_page_saves_choices(resident, resident_client):
     page = text(resident_client.get("/notifications/preferences"))
     for kind in KINDS.values():
         assert str(kind.label) in page
-    response = resident_client.post("/notifications/preferences", data={
-        "mode-comment": "never", "mode-reply": "immediate", "mode-moderation": "n'importe quoi",
-    })
+    response = resident_client.post(
+        "/notifications/preferences",
+        data={
+            "mode-comment": "never",
+            "mode-reply": "immediate",
+            "mode-moderation": "n'importe quoi",
+        },
+    )
     assert response.status_code == 302
     chosen = services.preferences(resident.id)
     assert chosen["comment"] is EmailMode.NEVER and chosen["reply"] is EmailMode.IMMEDIATE
     assert chosen["moderation"] is KINDS["moderation"].default
-    assert 'value="never" checked' in html(resident_client.get("/notifications/preferences")).replace('id="mode-comment-never" name="mode-comment" ', "")
+    assert 'value="never" checked' in html(resident_client.get("/notifications/preferences")).replace(
+        'id="mode-comment-never" name="mode-comment" ', ""
+    )
     assert "Régler mes courriels de notification" in text(resident_client.get("/compte"))
 
 
 # --- Unsubscribe links -----------------------------------------------------------------------------
+
 
 def _token(app, user, kind="comment"):
     with app.test_request_context():
@@ -219,20 +236,32 @@ def test_link_in_an_email_works(app, client, resident):
     with app.test_request_context():
         services.notify([resident.id], "idea_taken_up", "Votre idée est reprise.", "/idees/1")
         db.session.commit()
-    link = re.search(r"http://127.0.0.1:8000(/notifications/desabonnement/\S+)", _outbox(resident.email)[0].body).group(1)
+    link = re.search(r"http://127.0.0.1:8000(/notifications/desabonnement/\S+)", _outbox(resident.email)[0].body).group(
+        1
+    )
     assert client.post(link).status_code == 200
     assert services.preferences(resident.id)["idea_taken_up"] is EmailMode.NEVER
 
 
-@pytest.mark.parametrize("forge", [
-    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
-    lambda t: "nimportequoi",
-    lambda t: itsdangerous.URLSafeTimedSerializer("une-autre-cle", salt=services.UNSUBSCRIBE_SALT).dumps([1, "comment"]),
-    lambda t: itsdangerous.URLSafeTimedSerializer("test-secret-key-not-for-production", salt="autre-usage").dumps([1, "comment"]),
-])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+        lambda t: "nimportequoi",
+        lambda t: itsdangerous.URLSafeTimedSerializer("une-autre-cle", salt=services.UNSUBSCRIBE_SALT).dumps(
+            [1, "comment"]
+        ),
+        lambda t: itsdangerous.URLSafeTimedSerializer("test-secret-key-not-for-production", salt="autre-usage").dumps(
+            [1, "comment"]
+        ),
+    ],
+)
 def test_forged_unsubscribe_links_are_refused(app, client, resident, forge):
     token = forge(_token(app, resident))
-    for response in (client.get(f"/notifications/desabonnement/{token}"), client.post(f"/notifications/desabonnement/{token}")):
+    for response in (
+        client.get(f"/notifications/desabonnement/{token}"),
+        client.post(f"/notifications/desabonnement/{token}"),
+    ):
         assert response.status_code == 400
         assert "n'est pas valide ou a expiré" in text(response)
     assert services.preferences(resident.id)["comment"] is EmailMode.DAILY

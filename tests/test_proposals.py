@@ -138,7 +138,9 @@ def test_only_the_association_edits_publishes_and_withdraws(app, users, associat
     proposal = make_proposal(association, users["member"], territory)
     client = _client(app, who, users)
     allowed = who == "member"
-    edit = client.post(f"/propositions/{proposal.id}/modifier", data=_form(territory, version=1, title="Titre détourné"))
+    edit = client.post(
+        f"/propositions/{proposal.id}/modifier", data=_form(territory, version=1, title="Titre détourné")
+    )
     publish = client.post(f"/propositions/{proposal.id}/publish")
     denied = 302 if who == "anonymous" else 403
     assert edit.status_code == (302 if allowed else denied)
@@ -179,7 +181,9 @@ def test_transitions_follow_the_state_machine(member, association, territory):
 def test_a_second_save_never_overwrites_the_first(member_client, member, association, territory):
     proposal = make_proposal(association, member, territory)
     # Two people opened the form at version 1; the first saves.
-    first = member_client.post(f"/propositions/{proposal.id}/modifier", data=_form(territory, version=1, title="Version de Dominique"))
+    first = member_client.post(
+        f"/propositions/{proposal.id}/modifier", data=_form(territory, version=1, title="Version de Dominique")
+    )
     assert first.status_code == 302
     second = member_client.post(
         f"/propositions/{proposal.id}/modifier",
@@ -206,12 +210,18 @@ def test_update_service_refuses_a_stale_version(member, association, territory):
 
 def test_taking_up_an_idea(member_client, member, association, resident, territory):
     idea = idea_services.create_idea(
-        resident, title="Garde d'enfants le soir", description="Beaucoup de mères seules travaillent tard au Médoc.",
-        commune_id=territory.medoc_commune.id, domain="citoyennete", publics=["femmes"],
+        resident,
+        title="Garde d'enfants le soir",
+        description="Beaucoup de mères seules travaillent tard au Médoc.",
+        commune_id=territory.medoc_commune.id,
+        domain="citoyennete",
+        publics=["femmes"],
     )
     form = html(member_client.get(f"/propositions/nouvelle?idee={idea.id}"))
     assert "Garde d&#39;enfants le soir" in form and "Née de l" in form
-    response = member_client.post("/propositions/nouvelle", data=_form(territory, association_id=association.id, idee=idea.id))
+    response = member_client.post(
+        "/propositions/nouvelle", data=_form(territory, association_id=association.id, idee=idea.id)
+    )
     proposal = db.session.scalar(select(Proposal))
     assert proposal.idea_id == idea.id
     # The idea's author is told, in the app.
@@ -229,7 +239,9 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
     with count_queries() as few:
         client.get("/propositions/?tri=recent")
     for i in range(25):
-        make_proposal(association, member, territory, publish=True, title=f"Proposition {i}", poles=[territory.bassin.id])
+        make_proposal(
+            association, member, territory, publish=True, title=f"Proposition {i}", poles=[territory.bassin.id]
+        )
     with count_queries() as many:
         page = html(client.get("/propositions/?tri=recent"))
     assert many.count == few.count
@@ -244,7 +256,10 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
 
 def test_markdown_fields_are_sanitised(client, member, association, territory):
     proposal = make_proposal(
-        association, member, territory, publish=True,
+        association,
+        member,
+        territory,
+        publish=True,
         need="# Titre\n\n<script>alert(1)</script>\n\n[clic](javascript:alert(1)) et [site](https://exemple.fr)",
     )
     page = html(client.get(f"/propositions/{proposal.id}"))

@@ -32,6 +32,7 @@ def asso(app, territory):
 
 # --- Accents, ranking, sync -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("query", ["sante", "SANTÉ", "santé", "elu", "élus", "Elus sante"])
 def test_accents_and_case_do_not_matter(client, territory, query):
     make_idea("Santé des élus", commune=territory.medoc_commune)
@@ -48,7 +49,9 @@ def test_search_covers_every_kind_but_only_published_proposals(client, territory
     factories.make_association("Épicerie sociale du Bassin", territory.bassin_commune)
     make_call("Appel épiceries solidaires")
     found = titles(client.get("/recherche/", query_string={"q": "epicerie"}))
-    assert sorted(found) == sorted(["Épicerie solidaire à Lesparre", "Épicerie mobile", "Épicerie sociale du Bassin", "Appel épiceries solidaires"])
+    assert sorted(found) == sorted(
+        ["Épicerie solidaire à Lesparre", "Épicerie mobile", "Épicerie sociale du Bassin", "Appel épiceries solidaires"]
+    )
     page = text(client.get("/recherche/", query_string={"q": "epicerie"}))
     assert "4 résultats" in page
     only = titles(client.get("/recherche/", query_string={"q": "epicerie", "type": "proposal"}))
@@ -62,7 +65,10 @@ def test_title_matches_rank_first(client, territory, asso):
     make_proposal("Autre proposition", body, association=asso)
     make_proposal("Mobilité rurale", association=asso)
     assert titles(client.get("/idees/", query_string={"q": "mobilite"})) == ["Mobilité des seniors", "Un sujet voisin"]
-    assert titles(client.get("/propositions/", query_string={"q": "mobilite"})) == ["Mobilité rurale", "Autre proposition"]
+    assert titles(client.get("/propositions/", query_string={"q": "mobilite"})) == [
+        "Mobilité rurale",
+        "Autre proposition",
+    ]
     found = titles(client.get("/recherche/", query_string={"q": "mobilite"}))
     assert set(found[:2]) == {"Mobilité des seniors", "Mobilité rurale"}
 
@@ -87,10 +93,48 @@ def test_index_follows_every_change(client, territory, asso):
 
 
 HOSTILE = [
-    "", "   ", '"', '""', "*", "sante*", "-sante", "NOT sante", "sante OR jardin", "sante AND", "NEAR(sante jardin)",
-    "NEAR", "(", ")", "(sante", "title:sante", "body:jardin", "^sante", "sante:*", "sante & | !", "<->", "'", "''",
-    "'; DROP TABLE ideas; --", "1=1 OR 'a'='a'", "\\", "%", "_", "%_%", "x²", "²", "🍎 pomme", "ﬁnance", "l'eau",
-    "aujourd’hui", "a" * 5000, "santé " * 300, "\x00sante", "{}[]", "sante\u200bjardin", "Ωμέγα", "日本語",
+    "",
+    "   ",
+    '"',
+    '""',
+    "*",
+    "sante*",
+    "-sante",
+    "NOT sante",
+    "sante OR jardin",
+    "sante AND",
+    "NEAR(sante jardin)",
+    "NEAR",
+    "(",
+    ")",
+    "(sante",
+    "title:sante",
+    "body:jardin",
+    "^sante",
+    "sante:*",
+    "sante & | !",
+    "<->",
+    "'",
+    "''",
+    "'; DROP TABLE ideas; --",
+    "1=1 OR 'a'='a'",
+    "\\",
+    "%",
+    "_",
+    "%_%",
+    "x²",
+    "²",
+    "🍎 pomme",
+    "ﬁnance",
+    "l'eau",
+    "aujourd’hui",
+    "a" * 5000,
+    "santé " * 300,
+    "\x00sante",
+    "{}[]",
+    "sante\u200bjardin",
+    "Ωμέγα",
+    "日本語",
 ]
 
 
@@ -107,15 +151,18 @@ def test_any_input_gives_results_or_an_empty_state(client, territory, query):
 def test_punctuation_only_finds_nothing_and_says_so(client, territory):
     make_idea("Santé et jardins", commune=territory.medoc_commune)
     page = text(client.get("/recherche/", query_string={"q": '"*()'}))
-    assert "Aucun résultat pour « \"*() »" in page
+    assert 'Aucun résultat pour « "*() »' in page
     assert "Aucune idée ne correspond" in text(client.get("/idees/", query_string={"q": "zzzzz"}))
     assert "Saisissez un ou plusieurs mots" in text(client.get("/recherche/"))
 
 
 # --- Filters and sorting ------------------------------------------------------------------------
 
+
 def test_idea_filters(client, territory):
-    make_idea("Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,))
+    make_idea(
+        "Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,)
+    )
     make_idea("Médoc santé", commune=territory.medoc_commune, domain=Domain.HEALTH, publics=(TargetPublic.WOMEN,))
     make_idea("Bassin alimentation", commune=territory.bassin_commune, domain=Domain.FOOD)
     get = lambda **args: sorted(titles(client.get("/idees/", query_string=args)))  # noqa: E731
@@ -130,8 +177,13 @@ def test_idea_filters(client, territory):
 
 def test_proposal_filters(client, territory, asso):
     make_proposal("Rural et QPV", association=asso, communes=(territory.medoc_commune,), rural=True, qpv=True)
-    make_proposal("Bassin santé", association=asso, communes=(territory.bassin_commune,), domain=Domain.HEALTH,
-                  publics=(TargetPublic.CHILDREN_AND_YOUTH,))
+    make_proposal(
+        "Bassin santé",
+        association=asso,
+        communes=(territory.bassin_commune,),
+        domain=Domain.HEALTH,
+        publics=(TargetPublic.CHILDREN_AND_YOUTH,),
+    )
     make_proposal("Retirée", association=asso, state=ProposalState.WITHDRAWN)
     make_proposal("Brouillon", association=asso, state=ProposalState.DRAFT)
     get = lambda **args: sorted(titles(client.get("/propositions/", query_string=args)))  # noqa: E731
@@ -202,6 +254,7 @@ def test_pagination_keeps_the_filters(client, territory):
 
 # --- htmx ---------------------------------------------------------------------------------------
 
+
 def test_htmx_gets_the_results_and_the_announced_count(client, territory):
     make_idea("Alimentation locale", commune=territory.medoc_commune)
     make_idea("Alimentation au Bassin", commune=territory.bassin_commune)
@@ -231,24 +284,36 @@ def test_the_filter_form_works_without_javascript_and_drives_htmx(client, territ
 
 # --- Queries ------------------------------------------------------------------------------------
 
+
 def _queries(client, url: str) -> int:
     with count_queries() as log:
         assert client.get(url).status_code == 200
     return log.count
 
 
-@pytest.mark.parametrize("url", [
-    "/idees/", "/idees/?q=jardin&pole=medoc&tri=hasard", "/propositions/", "/propositions/?q=jardin&rural=1",
-    "/recherche/?q=jardin",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/idees/",
+        "/idees/?q=jardin&pole=medoc&tri=hasard",
+        "/propositions/",
+        "/propositions/?q=jardin&rural=1",
+        "/recherche/?q=jardin",
+    ],
+)
 def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
     client = app.test_client()
 
     def add(n):
         for i in range(n):
             make_idea(f"Jardin {i}", commune=territory.medoc_commune, publics=(TargetPublic.SENIORS,))
-            make_proposal(f"Jardin proposé {i}", association=asso, communes=(territory.medoc_commune,), rural=True,
-                          publics=(TargetPublic.WOMEN,))
+            make_proposal(
+                f"Jardin proposé {i}",
+                association=asso,
+                communes=(territory.medoc_commune,),
+                rural=True,
+                publics=(TargetPublic.WOMEN,),
+            )
         factories.make_association(f"Jardin associatif {n}", territory.medoc_commune)
         make_call(f"Appel jardins {n}")
 
@@ -282,7 +347,12 @@ def test_home_shows_the_newest_listed_proposals_and_ideas(client, territory, ass
     with count_queries() as log:
         page = text(client.get("/"))
     assert titles(client.get("/"))[-6:] == [
-        "Proposition récente 0", "Proposition récente 1", "Proposition récente 2", "Idée 3", "Idée 2", "Idée 1",
+        "Proposition récente 0",
+        "Proposition récente 1",
+        "Proposition récente 2",
+        "Idée 3",
+        "Idée 2",
+        "Idée 1",
     ]
     assert "Ancienne proposition" not in page and "Brouillon caché" not in page and "Idée masquée" not in page
     # Calls, poles, then ids and rows (with their relations) for each list: no query per card.

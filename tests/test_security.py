@@ -16,8 +16,8 @@ from tests.conftest import TisserClient, _base_config
 from tests.helpers import text
 from tests.participation_factories import make_idea
 
-
 # --- Headers ----------------------------------------------------------------------------------
+
 
 def _csp(response) -> dict[str, list[str]]:
     policy = response.headers["Content-Security-Policy"]
@@ -99,7 +99,8 @@ def test_production_cookies_are_secure_httponly_and_samesite_lax(app, tmp_path):
     response = app.test_client().post(
         "/connexion",
         data={"email": "cookie@exemple.fr", "password": factories.PASSWORD, "remember": "y"},
-        base_url="https://localhost", csrf=False,
+        base_url="https://localhost",
+        csrf=False,
     )
     assert response.status_code == 302
     for name in ("session", "remember_token"):
@@ -132,6 +133,7 @@ def test_proxy_fix_is_off_by_default_and_trusts_nginx_when_asked(database_url):
 
 
 # --- Rate limits ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def limited_app(database_url):
@@ -224,7 +226,7 @@ def test_comments_and_supports_are_limited_per_account(limited_app):
 
 
 def test_a_new_action_gets_a_limit_with_one_decorator(database_url):
-    """The moderation branch's reports: ``@rate_limit("report")``, one budget over every view."""
+    """The moderation reports: ``@rate_limit("report")``, one budget over every view."""
     bp = Blueprint("report_for_test", __name__)
 
     @bp.post("/signaler-test/a")
@@ -238,14 +240,19 @@ def test_a_new_action_gets_a_limit_with_one_decorator(database_url):
         return "ok"
 
     config = {
-        **_base_config(database_url), "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False,
+        **_base_config(database_url),
+        "RATELIMIT_ENABLED": True,
+        "WTF_CSRF_ENABLED": False,
         "RATELIMITS": {**DEFAULT_RATELIMITS, "report": "3 per minute"},
     }
     app = create_app(config)
     app.register_blueprint(bp)
     try:
         client = app.test_client()
-        statuses = [client.post(url).status_code for url in ("/signaler-test/a", "/signaler-test/b", "/signaler-test/a", "/signaler-test/b")]
+        statuses = [
+            client.post(url).status_code
+            for url in ("/signaler-test/a", "/signaler-test/b", "/signaler-test/a", "/signaler-test/b")
+        ]
         assert statuses == [200, 200, 200, 429]
     finally:
         from app.extensions import limiter
@@ -256,7 +263,9 @@ def test_a_new_action_gets_a_limit_with_one_decorator(database_url):
 
 
 def test_limits_come_from_the_environment(tmp_path):
-    config = from_env({"SECRET_KEY": "k", "TISSER_RATELIMIT_LOGIN": "3 per minute", "RATELIMIT_STORAGE_URI": "redis://r:6379/0"})
+    config = from_env(
+        {"SECRET_KEY": "k", "TISSER_RATELIMIT_LOGIN": "3 per minute", "RATELIMIT_STORAGE_URI": "redis://r:6379/0"}
+    )
     assert config["RATELIMITS"]["login"] == "3 per minute"
     assert config["RATELIMITS"]["comment"] == DEFAULT_RATELIMITS["comment"]
     assert config["RATELIMIT_STORAGE_URI"] == "redis://r:6379/0" and config["RATELIMIT_ENABLED"] is True

@@ -57,7 +57,9 @@ def test_seed_large_small_scale(app):
         select(func.count())
         .select_from(Support)
         .join(Proposal, Proposal.id == Support.proposal_id)
-        .join(Membership, (Membership.user_id == Support.user_id) & (Membership.association_id == Proposal.association_id))
+        .join(
+            Membership, (Membership.user_id == Support.user_id) & (Membership.association_id == Proposal.association_id)
+        )
     )
     assert own == 0
     assert db.session.scalar(select(func.count(func.distinct(User.display_name_key)))) == db.session.scalar(
@@ -75,7 +77,9 @@ def test_seed_large_small_scale(app):
 
 
 def test_seed_large_refuses_impossible_numbers(app):
-    result = app.test_cli_runner().invoke(args=["seed-large", "--proposals", "1", "--comments", "0", "--supports", "100000"])
+    result = app.test_cli_runner().invoke(
+        args=["seed-large", "--proposals", "1", "--comments", "0", "--supports", "100000"]
+    )
     assert result.exit_code != 0
     assert "cannot place" in result.output
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0

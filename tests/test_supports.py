@@ -67,6 +67,7 @@ def _page(subject) -> str:
 
 # --- Services ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["idea", "proposal"])
 def test_toggle_on_then_off_keeps_count_exact(subjects, resident, kind):
     subject = getattr(subjects, kind)
@@ -193,7 +194,7 @@ def test_page_shows_what_each_role_can_do(role_client, subjects, which):
 def _support_box(page: str) -> str:
     """The support box alone (the page has other toggles, e.g. "Suivre")."""
     start = page.index('<div class="support" id="soutien">')
-    return page[start:page.index("</div>", start)]
+    return page[start : page.index("</div>", start)]
 
 
 def test_withdrawn_proposal_shows_the_count_only(client, resident_client, subjects):
@@ -288,7 +289,9 @@ class Browserless:
 
     def toggle(self, path: str) -> tuple[int, str]:
         request = urllib.request.Request(
-            self.base + path, data=b"", method="POST",
+            self.base + path,
+            data=b"",
+            method="POST",
             headers={"HX-Request": "true", "X-CSRFToken": self.token},
         )
         try:

@@ -61,8 +61,13 @@ def _run(fn, *args, success: str):
 def request_accompaniment(proposal_id: int):
     proposal = get_proposal(proposal_id)
     authorize("accompaniment.request", proposal)
-    _run(services.request_accompaniment, proposal, current_user, request.form.get("pole", type=int) or 0,
-         success=_("Votre demande d'accompagnement est transmise au pôle."))
+    _run(
+        services.request_accompaniment,
+        proposal,
+        current_user,
+        request.form.get("pole", type=int) or 0,
+        success=_("Votre demande d'accompagnement est transmise au pôle."),
+    )
     return _back(proposal)
 
 
@@ -73,9 +78,16 @@ def decide(proposal_id: int):
     accompaniment = services.accompaniment_of(proposal) or abort(404)
     authorize("accompaniment.decide", accompaniment)
     accept = request.form.get("decision") == "accepter"
-    _run(services.decide, accompaniment, proposal, current_user, accept, request.form.get("referent", type=int),
-         (request.form.get("reason") or "").strip()[:1000],
-         success=_("L'accompagnement est accepté.") if accept else _("La demande est refusée."))
+    _run(
+        services.decide,
+        accompaniment,
+        proposal,
+        current_user,
+        accept,
+        request.form.get("referent", type=int),
+        (request.form.get("reason") or "").strip()[:1000],
+        success=_("L'accompagnement est accepté.") if accept else _("La demande est refusée."),
+    )
     return _back(proposal)
 
 
@@ -96,9 +108,25 @@ def space(proposal_id: int):
                 form.body.errors = [error.message]
             else:
                 flash(_("Votre message est envoyé."), "success")
-                return redirect(url_for("accompaniment.space", proposal_id=proposal.id, _anchor=f"message-{message.id}"))
-        return invalid("accompaniment/space.html", proposal=proposal, accompaniment=accompaniment, threads=services.messages(proposal), form=form, parent_id=parent_id)
-    return render("accompaniment/space.html", proposal=proposal, accompaniment=accompaniment, threads=services.messages(proposal), form=form, parent_id=parent_id)
+                return redirect(
+                    url_for("accompaniment.space", proposal_id=proposal.id, _anchor=f"message-{message.id}")
+                )
+        return invalid(
+            "accompaniment/space.html",
+            proposal=proposal,
+            accompaniment=accompaniment,
+            threads=services.messages(proposal),
+            form=form,
+            parent_id=parent_id,
+        )
+    return render(
+        "accompaniment/space.html",
+        proposal=proposal,
+        accompaniment=accompaniment,
+        threads=services.messages(proposal),
+        form=form,
+        parent_id=parent_id,
+    )
 
 
 def _managed(proposal_id: int) -> tuple[Proposal, Accompaniment | None]:
@@ -114,7 +142,14 @@ def _managed(proposal_id: int) -> tuple[Proposal, Accompaniment | None]:
 def link_partner(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
     partner = db.session.get(Partner, request.form.get("partner", type=int) or 0)
-    _run(services.link_partner, proposal, accompaniment, partner, current_user, success=_("Le partenaire est relié à la proposition."))
+    _run(
+        services.link_partner,
+        proposal,
+        accompaniment,
+        partner,
+        current_user,
+        success=_("Le partenaire est relié à la proposition."),
+    )
     return _back(proposal, "partenaires")
 
 
@@ -122,7 +157,14 @@ def link_partner(proposal_id: int):
 @access("accompaniment.manage", per_object=True)
 def unlink_partner(proposal_id: int, partner_id: int):
     proposal, accompaniment = _managed(proposal_id)
-    _run(services.unlink_partner, proposal, accompaniment, partner_id, current_user, success=_("Le partenaire est détaché de la proposition."))
+    _run(
+        services.unlink_partner,
+        proposal,
+        accompaniment,
+        partner_id,
+        current_user,
+        success=_("Le partenaire est détaché de la proposition."),
+    )
     return _back(proposal, "partenaires")
 
 
@@ -131,7 +173,14 @@ def unlink_partner(proposal_id: int, partner_id: int):
 def link_related(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
     other = db.session.get(Proposal, request.form.get("related", type=int) or 0)
-    _run(services.link_related, proposal, accompaniment, other, current_user, success=_("Les deux propositions sont reliées."))
+    _run(
+        services.link_related,
+        proposal,
+        accompaniment,
+        other,
+        current_user,
+        success=_("Les deux propositions sont reliées."),
+    )
     return _back(proposal, "projets-proches")
 
 
@@ -144,6 +193,7 @@ def unlink_related(proposal_id: int, related_id: int):
 
 
 # --- Partners directory ---------------------------------------------------------------------
+
 
 def _pole(slug: str) -> Pole:
     return db.first_or_404(select(Pole).where(Pole.slug == slug))
@@ -164,7 +214,9 @@ def add_partner(slug: str):
     authorize("partners.manage", pole)
     form = PartnerForm()
     if form.validate_on_submit():
-        services.add_partner(pole, current_user, form.organisation.data, form.service.data, form.contact.data, form.domains.data or [])
+        services.add_partner(
+            pole, current_user, form.organisation.data, form.service.data, form.contact.data, form.domains.data or []
+        )
         flash(_("Le partenaire est ajouté à l'annuaire."), "success")
         return redirect(url_for("accompaniment.partners", slug=pole.slug))
     return invalid("accompaniment/partners.html", pole=pole, partners=services.partners_of_pole(pole), form=form)

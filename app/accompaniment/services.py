@@ -13,7 +13,17 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.markdown import render_markdown
-from app.models import Accompaniment, AccompanimentState, Domain, Membership, Partner, Pole, PrivateMessage, Proposal, User
+from app.models import (
+    Accompaniment,
+    AccompanimentState,
+    Domain,
+    Membership,
+    Partner,
+    Pole,
+    PrivateMessage,
+    Proposal,
+    User,
+)
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
 from app.moderation.scope import proposal_pole_ids
@@ -26,13 +36,16 @@ MAX_MESSAGE = 5000
 
 def accompaniment_of(proposal: Proposal) -> Accompaniment | None:
     return db.session.scalar(
-        select(Accompaniment).where(Accompaniment.proposal_id == proposal.id)
+        select(Accompaniment)
+        .where(Accompaniment.proposal_id == proposal.id)
         .options(joinedload(Accompaniment.pole), joinedload(Accompaniment.referent))
     )
 
 
 def _members(proposal: Proposal) -> list[int]:
-    return list(db.session.scalars(select(Membership.user_id).where(Membership.association_id == proposal.association_id)))
+    return list(
+        db.session.scalars(select(Membership.user_id).where(Membership.association_id == proposal.association_id))
+    )
 
 
 def pole_moderators(pole_id: int) -> list[User]:
@@ -56,14 +69,28 @@ def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accom
         db.session.rollback()
         raise ModerationError(_("L'accompagnement de cette proposition est déjà demandé.")) from None
     log(user, "accompaniment_request", "proposal", proposal.id, proposal.title, "", [pole_id])
-    notify([u.id for u in pole_moderators(pole_id)], "accompaniment_requested",
-           _("%(association)s demande l'accompagnement du pôle pour « %(title)s ».", association=proposal.association.name, title=proposal.title),
-           url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"))
+    notify(
+        [u.id for u in pole_moderators(pole_id)],
+        "accompaniment_requested",
+        _(
+            "%(association)s demande l'accompagnement du pôle pour « %(title)s ».",
+            association=proposal.association.name,
+            title=proposal.title,
+        ),
+        url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"),
+    )
     db.session.commit()
     return accompaniment
 
 
-def decide(accompaniment: Accompaniment, proposal: Proposal, actor: User, accept: bool, referent_id: int | None, reason: str = "") -> None:
+def decide(
+    accompaniment: Accompaniment,
+    proposal: Proposal,
+    actor: User,
+    accept: bool,
+    referent_id: int | None,
+    reason: str = "",
+) -> None:
     if accompaniment.state != AccompanimentState.REQUESTED:
         raise ModerationError(_("Cette demande a déjà reçu une réponse."))
     if accept:
@@ -72,9 +99,18 @@ def decide(accompaniment: Accompaniment, proposal: Proposal, actor: User, accept
             raise ModerationError(_("Choisissez comme référent·e une personne de la modération du pôle."))
         accompaniment.referent_id = referent.id
         accompaniment.state = AccompanimentState.ACCEPTED
-        text = _("Le pôle accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.", title=proposal.title, name=referent.display_name)
-        notify([referent.id], "referent_named", _("Vous êtes référent·e de la proposition « %(title)s ».", title=proposal.title),
-               url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"), exclude=actor.id)
+        text = _(
+            "Le pôle accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.",
+            title=proposal.title,
+            name=referent.display_name,
+        )
+        notify(
+            [referent.id],
+            "referent_named",
+            _("Vous êtes référent·e de la proposition « %(title)s ».", title=proposal.title),
+            url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"),
+            exclude=actor.id,
+        )
     else:
         accompaniment.state = AccompanimentState.DECLINED
         text = _("Le pôle n'accompagnera pas votre proposition « %(title)s ».", title=proposal.title)
@@ -82,18 +118,37 @@ def decide(accompaniment: Accompaniment, proposal: Proposal, actor: User, accept
             text += " " + _("Motif : %(reason)s", reason=reason)
     accompaniment.decided_by_id = actor.id
     accompaniment.decided_at = utcnow()
-    log(actor, "accompaniment_accept" if accept else "accompaniment_decline", "proposal", proposal.id, proposal.title, reason, [accompaniment.pole_id])
-    notify(_members(proposal), "accompaniment_decided", text, url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"))
+    log(
+        actor,
+        "accompaniment_accept" if accept else "accompaniment_decline",
+        "proposal",
+        proposal.id,
+        proposal.title,
+        reason,
+        [accompaniment.pole_id],
+    )
+    notify(
+        _members(proposal),
+        "accompaniment_decided",
+        text,
+        url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"),
+    )
     db.session.commit()
 
 
 # --- Private exchange space -----------------------------------------------------------------
 
+
 def messages(proposal: Proposal) -> list[tuple[PrivateMessage, list[PrivateMessage]]]:
     """Threads, oldest first, each with its replies: one query."""
-    rows = list(db.session.scalars(
-        select(PrivateMessage).where(PrivateMessage.proposal_id == proposal.id).options(joinedload(PrivateMessage.author)).order_by(PrivateMessage.id)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(PrivateMessage)
+            .where(PrivateMessage.proposal_id == proposal.id)
+            .options(joinedload(PrivateMessage.author))
+            .order_by(PrivateMessage.id)
+        )
+    )
     threads: dict[int, tuple[PrivateMessage, list[PrivateMessage]]] = {}
     for m in rows:
         if m.parent_id is None:
@@ -103,7 +158,9 @@ def messages(proposal: Proposal) -> list[tuple[PrivateMessage, list[PrivateMessa
     return list(threads.values())
 
 
-def post_message(proposal: Proposal, accompaniment: Accompaniment, author: User, body: str, parent_id: int | None = None) -> PrivateMessage:
+def post_message(
+    proposal: Proposal, accompaniment: Accompaniment, author: User, body: str, parent_id: int | None = None
+) -> PrivateMessage:
     body = (body or "").strip()
     if not body:
         raise ModerationError(_("Écrivez votre message avant de l'envoyer."))
@@ -114,27 +171,43 @@ def post_message(proposal: Proposal, accompaniment: Accompaniment, author: User,
         raise ModerationError(_("Ce message n'appartient pas à cet espace d'échange."))
     if parent is not None and parent.parent_id is not None:
         parent = db.session.get(PrivateMessage, parent.parent_id)  # one level: join the thread
-    message = PrivateMessage(proposal_id=proposal.id, author_id=author.id, parent_id=parent.id if parent else None,
-                             body=body, body_html=str(render_markdown(body)))
+    message = PrivateMessage(
+        proposal_id=proposal.id,
+        author_id=author.id,
+        parent_id=parent.id if parent else None,
+        body=body,
+        body_html=str(render_markdown(body)),
+    )
     db.session.add(message)
     db.session.flush()
     people = set(_members(proposal)) | {u.id for u in pole_moderators(accompaniment.pole_id)}
     if accompaniment.referent_id:
         people.add(accompaniment.referent_id)
-    notify(people, "private_message", _("%(name)s a écrit dans l'espace d'échange de « %(title)s ».", name=author.display_name, title=proposal.title),
-           url_for("accompaniment.space", proposal_id=proposal.id, _anchor=f"message-{message.id}"), exclude=author.id)
+    notify(
+        people,
+        "private_message",
+        _("%(name)s a écrit dans l'espace d'échange de « %(title)s ».", name=author.display_name, title=proposal.title),
+        url_for("accompaniment.space", proposal_id=proposal.id, _anchor=f"message-{message.id}"),
+        exclude=author.id,
+    )
     db.session.commit()
     return message
 
 
 # --- Partners and related proposals -------------------------------------------------------
 
+
 def partners_of_pole(pole: Pole) -> list[Partner]:
     return list(db.session.scalars(select(Partner).where(Partner.pole_id == pole.id).order_by(Partner.organisation)))
 
 
 def add_partner(pole: Pole, actor: User, organisation: str, service: str, contact: str, domains: list[str]) -> Partner:
-    partner = Partner(pole_id=pole.id, organisation=organisation.strip(), service=(service or "").strip(), contact=(contact or "").strip())
+    partner = Partner(
+        pole_id=pole.id,
+        organisation=organisation.strip(),
+        service=(service or "").strip(),
+        contact=(contact or "").strip(),
+    )
     partner.domains = [Domain(d) for d in domains]
     db.session.add(partner)
     db.session.flush()
@@ -150,10 +223,15 @@ def remove_partner(partner: Partner, actor: User) -> None:
 
 
 def linked_partners(proposal: Proposal) -> list[Partner]:
-    return list(db.session.scalars(
-        select(Partner).join(proposal_partners, proposal_partners.c.partner_id == Partner.id)
-        .where(proposal_partners.c.proposal_id == proposal.id).options(joinedload(Partner.pole)).order_by(Partner.organisation)
-    ))
+    return list(
+        db.session.scalars(
+            select(Partner)
+            .join(proposal_partners, proposal_partners.c.partner_id == Partner.id)
+            .where(proposal_partners.c.proposal_id == proposal.id)
+            .options(joinedload(Partner.pole))
+            .order_by(Partner.organisation)
+        )
+    )
 
 
 def link_partner(proposal: Proposal, accompaniment: Accompaniment, partner: Partner | None, actor: User) -> None:
@@ -167,39 +245,65 @@ def link_partner(proposal: Proposal, accompaniment: Accompaniment, partner: Part
 
 
 def unlink_partner(proposal: Proposal, accompaniment: Accompaniment, partner_id: int, actor: User) -> None:
-    removed = db.session.execute(delete(proposal_partners).where(proposal_partners.c.proposal_id == proposal.id, proposal_partners.c.partner_id == partner_id)).rowcount
+    removed = db.session.execute(
+        delete(proposal_partners).where(
+            proposal_partners.c.proposal_id == proposal.id, proposal_partners.c.partner_id == partner_id
+        )
+    ).rowcount
     if not removed:
         raise ModerationError(_("Ce partenaire n'est pas relié à la proposition."))
     partner = db.session.get(Partner, partner_id)
-    log(actor, "partner_unlink", "proposal", proposal.id, proposal.title, partner.organisation if partner else "", [accompaniment.pole_id])
+    log(
+        actor,
+        "partner_unlink",
+        "proposal",
+        proposal.id,
+        proposal.title,
+        partner.organisation if partner else "",
+        [accompaniment.pole_id],
+    )
     db.session.commit()
 
 
 def related(proposal: Proposal) -> list[Proposal]:
     """Related proposals, whichever side the link was made from; public ones only."""
-    ids = select(proposal_links.c.related_id).where(proposal_links.c.proposal_id == proposal.id).union(
-        select(proposal_links.c.proposal_id).where(proposal_links.c.related_id == proposal.id)
+    ids = (
+        select(proposal_links.c.related_id)
+        .where(proposal_links.c.proposal_id == proposal.id)
+        .union(select(proposal_links.c.proposal_id).where(proposal_links.c.related_id == proposal.id))
     )
-    return list(db.session.scalars(
-        select(Proposal).where(Proposal.id.in_(ids), Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
-        .options(joinedload(Proposal.association)).order_by(Proposal.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(Proposal.id.in_(ids), Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+            .options(joinedload(Proposal.association))
+            .order_by(Proposal.title)
+        )
+    )
 
 
 def related_choices(proposal: Proposal, limit: int = 300) -> list[Proposal]:
-    return list(db.session.scalars(
-        select(Proposal).where(Proposal.id != proposal.id, Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
-        .order_by(Proposal.title).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(Proposal.id != proposal.id, Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+            .order_by(Proposal.title)
+            .limit(limit)
+        )
+    )
 
 
 def link_related(proposal: Proposal, accompaniment: Accompaniment, other: Proposal | None, actor: User) -> None:
     if other is None or other.id == proposal.id or other.state not in PUBLIC_STATES:
         raise ModerationError(_("Choisissez une autre proposition publiée."))
-    exists = db.session.scalar(select(proposal_links.c.proposal_id).where(or_(
-        (proposal_links.c.proposal_id == proposal.id) & (proposal_links.c.related_id == other.id),
-        (proposal_links.c.proposal_id == other.id) & (proposal_links.c.related_id == proposal.id),
-    )))
+    exists = db.session.scalar(
+        select(proposal_links.c.proposal_id).where(
+            or_(
+                (proposal_links.c.proposal_id == proposal.id) & (proposal_links.c.related_id == other.id),
+                (proposal_links.c.proposal_id == other.id) & (proposal_links.c.related_id == proposal.id),
+            )
+        )
+    )
     if exists:
         raise ModerationError(_("Ces deux propositions sont déjà reliées."))
     db.session.execute(insert(proposal_links).values(proposal_id=proposal.id, related_id=other.id))
@@ -208,10 +312,14 @@ def link_related(proposal: Proposal, accompaniment: Accompaniment, other: Propos
 
 
 def unlink_related(proposal: Proposal, accompaniment: Accompaniment, other_id: int, actor: User) -> None:
-    removed = db.session.execute(delete(proposal_links).where(or_(
-        (proposal_links.c.proposal_id == proposal.id) & (proposal_links.c.related_id == other_id),
-        (proposal_links.c.proposal_id == other_id) & (proposal_links.c.related_id == proposal.id),
-    ))).rowcount
+    removed = db.session.execute(
+        delete(proposal_links).where(
+            or_(
+                (proposal_links.c.proposal_id == proposal.id) & (proposal_links.c.related_id == other_id),
+                (proposal_links.c.proposal_id == other_id) & (proposal_links.c.related_id == proposal.id),
+            )
+        )
+    ).rowcount
     if not removed:
         raise ModerationError(_("Ces deux propositions ne sont pas reliées."))
     log(actor, "related_unlink", "proposal", proposal.id, proposal.title, "", [accompaniment.pole_id])
@@ -221,9 +329,15 @@ def unlink_related(proposal: Proposal, accompaniment: Accompaniment, other_id: i
 def referents(pole: Pole) -> list[tuple[User, Proposal]]:
     """Who accompanies which proposal in this pole (for its public page)."""
     rows = db.session.execute(
-        select(User, Proposal).join(Accompaniment, Accompaniment.referent_id == User.id).join(Proposal, Proposal.id == Accompaniment.proposal_id)
-        .where(Accompaniment.pole_id == pole.id, Accompaniment.state == AccompanimentState.ACCEPTED,
-               Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+        select(User, Proposal)
+        .join(Accompaniment, Accompaniment.referent_id == User.id)
+        .join(Proposal, Proposal.id == Accompaniment.proposal_id)
+        .where(
+            Accompaniment.pole_id == pole.id,
+            Accompaniment.state == AccompanimentState.ACCEPTED,
+            Proposal.state.in_(PUBLIC_STATES),
+            Proposal.hidden_at.is_(None),
+        )
         .order_by(User.display_name, Proposal.title)
     ).all()
     return [(u, p) for u, p in rows]

@@ -15,7 +15,9 @@ def index():
     counts = {
         "users": db.session.scalar(select(func.count(User.id))),
         "associations": db.session.scalar(select(func.count(Association.id))),
-        "outbox_pending": db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))),
+        "outbox_pending": db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
+        ),
     }
     return render("admin/index.html", counts=counts)
 

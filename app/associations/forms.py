@@ -53,7 +53,9 @@ class AssociationForm(FlaskForm):
     rna = StringField(
         _l("Numéro RNA (facultatif)"),
         validators=[_rule(_check_rna)],
-        description=_l("W suivi de 9 chiffres ou lettres, par exemple W332001234. Les associations d'Alsace-Moselle n'en ont pas."),
+        description=_l(
+            "W suivi de 9 chiffres ou lettres, par exemple W332001234. Les associations d'Alsace-Moselle n'en ont pas."
+        ),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     siret = StringField(
@@ -76,7 +78,10 @@ class AssociationForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254, message=_l("L'adresse e-mail est trop longue (254 caractères au plus).")),
-            Email(message=_l("Cette adresse e-mail n'est pas valide (exemple : contact@association.fr)."), check_deliverability=False),
+            Email(
+                message=_l("Cette adresse e-mail n'est pas valide (exemple : contact@association.fr)."),
+                check_deliverability=False,
+            ),
         ],
         description=_l("Affichée sur la page publique de la structure."),
         render_kw={"autocomplete": "email"},
@@ -96,7 +101,16 @@ class AssociationForm(FlaskForm):
     def values(self) -> dict:
         return {
             name: self[name].data
-            for name in ("name", "legal_form", "rna", "siret", "commune_id", "description", "contact_email", "contact_phone")
+            for name in (
+                "name",
+                "legal_form",
+                "rna",
+                "siret",
+                "commune_id",
+                "description",
+                "contact_email",
+                "contact_phone",
+            )
         }
 
 
@@ -106,7 +120,10 @@ class InviteForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Indiquez l'adresse e-mail de la personne à inviter.")),
             Length(max=254, message=_l("L'adresse e-mail est trop longue (254 caractères au plus).")),
-            Email(message=_l("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."), check_deliverability=False),
+            Email(
+                message=_l("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."),
+                check_deliverability=False,
+            ),
         ],
         render_kw={"autocomplete": "off"},
     )

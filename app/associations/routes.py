@@ -39,7 +39,14 @@ def create():
             association = services.create_association(current_user, **form.values())
         except services.AssociationError as error:
             return reject("associations/form.html", form, error, association=None, check_url=check_url)
-        flash(_("« %(name)s » est inscrite sur Tisser. Vous en êtes l'administrateur·rice : invitez maintenant les autres membres.", name=association.name), "success")
+        flash(
+            _(
+                "« %(name)s » est inscrite sur Tisser. Vous en êtes "
+                "l'administrateur·rice : invitez maintenant les autres membres.",
+                name=association.name,
+            ),
+            "success",
+        )
         return redirect(url_for("associations.members", slug=association.slug))
     if form.is_submitted():
         return invalid("associations/form.html", form=form, association=None, check_url=check_url)
@@ -98,6 +105,7 @@ def verify(slug: str):
 
 # --- Members ----------------------------------------------------------------------------------
 
+
 def _can_manage(association) -> bool:
     return can(current_user, "association.manage_members", association)
 
@@ -152,8 +160,11 @@ def invite(slug: str):
             form.email.errors = [error.message]
         else:
             flash(
-                _("Invitation envoyée à %(email)s. Le lien reste valable jusqu'au %(date)s.",
-                  email=invitation.email, date=date_fr(invitation.expires_at)),
+                _(
+                    "Invitation envoyée à %(email)s. Le lien reste valable jusqu'au %(date)s.",
+                    email=invitation.email,
+                    date=date_fr(invitation.expires_at),
+                ),
                 "success",
             )
             return redirect(url_for("associations.members", slug=association.slug))
@@ -224,7 +235,10 @@ def hand_over(slug: str, membership_id: int):
         return _refused(association, error)
     return _done(
         association,
-        _("Vous avez transmis le rôle d'administration à %(name)s ; vous restez membre.", name=membership.user.display_name),
+        _(
+            "Vous avez transmis le rôle d'administration à %(name)s ; vous restez membre.",
+            name=membership.user.display_name,
+        ),
     )
 
 
@@ -255,6 +269,7 @@ def leave(slug: str):
 
 
 # --- Invitations ------------------------------------------------------------------------------
+
 
 def _invitation_page(token: str, invitation, error: str | None = None, status: int = 200):
     return render("associations/invitation.html", status=status, token=token, invitation=invitation, error=error)

@@ -59,6 +59,7 @@ class AssociationError(Exception):
 
 # --- Identifiers ------------------------------------------------------------------------------
 
+
 def _compact(value: str | None) -> str:
     # People copy numbers from PDFs and letters: "W33 2001 234", with non-breaking spaces too.
     return re.sub(r"\s+", "", value or "")
@@ -77,9 +78,7 @@ def normalize_rna(value: str | None) -> str | None:
     if not number:
         return None
     if not number.startswith("W"):
-        raise AssociationError(
-            _("Le numéro RNA commence par la lettre W (exemple : W332001234)."), "rna"
-        )
+        raise AssociationError(_("Le numéro RNA commence par la lettre W (exemple : W332001234)."), "rna")
     wrong = sorted({c for c in number[1:] if not RNA_CHARS.fullmatch(c)})
     if wrong:
         raise AssociationError(
@@ -158,13 +157,17 @@ def normalize_phone(value: str | None) -> str:
         return ""
     if not PHONE.fullmatch(re.sub(r"[\s.\-()]", "", phone)):
         raise AssociationError(
-            _("Ce numéro de téléphone n'est pas valide : des chiffres seulement, par exemple 05 56 00 00 00 ou +33 5 56 00 00 00."),
+            _(
+                "Ce numéro de téléphone n'est pas valide : des chiffres "
+                "seulement, par exemple 05 56 00 00 00 ou +33 5 56 00 00 00."
+            ),
             "contact_phone",
         )
     return phone
 
 
 # --- Identity ---------------------------------------------------------------------------------
+
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:100] or "association"
@@ -176,8 +179,16 @@ def _unique_slug(name: str) -> str:
 
 
 def _apply(
-    association: Association, *, name: str, legal_form: str, commune_id: int | None, description: str = "",
-    rna: str | None = None, siret: str | None = None, contact_email: str = "", contact_phone: str = "",
+    association: Association,
+    *,
+    name: str,
+    legal_form: str,
+    commune_id: int | None,
+    description: str = "",
+    rna: str | None = None,
+    siret: str | None = None,
+    contact_email: str = "",
+    contact_phone: str = "",
 ) -> None:
     rna, siret = normalize_rna(rna), normalize_siret(siret)
     check_identifiers_available(rna, siret, exclude_id=association.id)
@@ -272,6 +283,7 @@ def published_proposals(association: Association) -> list[Proposal]:
 
 # --- Members ----------------------------------------------------------------------------------
 
+
 def members(association: Association) -> list[Membership]:
     """Everyone in the association, administrators first."""
     return list(
@@ -324,12 +336,14 @@ def _refuse(error: AssociationError) -> AssociationError:
 
 def _ensure_not_last_admin(association: Association, membership: Membership) -> None:
     if membership.role == MembershipRole.ADMIN and _admin_ids(association) == [membership.id]:
-        raise _refuse(AssociationError(
-            _(
-                "L'association doit toujours avoir au moins un·e administrateur·rice : "
-                "transmettez d'abord ce rôle à un autre membre."
+        raise _refuse(
+            AssociationError(
+                _(
+                    "L'association doit toujours avoir au moins un·e administrateur·rice : "
+                    "transmettez d'abord ce rôle à un autre membre."
+                )
             )
-        ))
+        )
 
 
 def change_role(association: Association, membership: Membership, role: str) -> None:
@@ -370,9 +384,14 @@ def leave(association: Association, user: User) -> None:
     if own is None:
         raise AssociationError(_("Vous n'êtes pas membre de cette association."))
     if own.role == MembershipRole.ADMIN and _admin_ids(association) == [own.id]:
-        raise _refuse(AssociationError(
-            _("Vous êtes le ou la seule administrateur·rice : transmettez d'abord ce rôle à un autre membre avant de quitter l'association.")
-        ))
+        raise _refuse(
+            AssociationError(
+                _(
+                    "Vous êtes le ou la seule administrateur·rice : transmettez "
+                    "d'abord ce rôle à un autre membre avant de quitter l'association."
+                )
+            )
+        )
     db.session.delete(own)
     db.session.commit()
     forget_memberships(user.id)
@@ -387,6 +406,7 @@ def set_show_publicly(association: Association, user: User, shown: bool) -> None
 
 
 # --- Invitations ------------------------------------------------------------------------------
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -406,7 +426,9 @@ def pending_invitations(association: Association) -> list[Invitation]:
     )
 
 
-def invite(association: Association, inviter: User, email: str, role: str = MembershipRole.MEMBER) -> tuple[Invitation, str]:
+def invite(
+    association: Association, inviter: User, email: str, role: str = MembershipRole.MEMBER
+) -> tuple[Invitation, str]:
     """Invite an address to join; returns the invitation and its token (for the link).
 
     A pending invitation to the same address is replaced: the latest link is the one that works.
@@ -428,8 +450,13 @@ def invite(association: Association, inviter: User, email: str, role: str = Memb
     token = secrets.token_urlsafe(32)
     now = utcnow()
     invitation = Invitation(
-        association_id=association.id, email=email, role=role, token_hash=_token_hash(token),
-        invited_by_id=inviter.id, status=InvitationStatus.PENDING, created_at=now,
+        association_id=association.id,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by_id=inviter.id,
+        status=InvitationStatus.PENDING,
+        created_at=now,
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
@@ -443,14 +470,23 @@ def invite(association: Association, inviter: User, email: str, role: str = Memb
         "Si vous n'avez pas encore de compte, créez-le avec cette adresse e-mail (%(email)s) : "
         "l'invitation lui est destinée.\n\n"
         "Si vous ne connaissez pas cette association, ignorez ce message.\n\nL'équipe Tisser",
-        inviter=inviter.display_name, association=association.name, role=role_text,
-        date=date_fr(invitation.expires_at), link=link, email=email,
+        inviter=inviter.display_name,
+        association=association.name,
+        role=role_text,
+        date=date_fr(invitation.expires_at),
+        link=link,
+        email=email,
     )
     queue_email(email, _("Invitation à rejoindre « %(name)s » sur Tisser", name=association.name), body)
     if invitee is not None:
         notify(
-            [invitee.id], "invitation",
-            _("%(inviter)s vous invite à rejoindre « %(association)s ».", inviter=inviter.display_name, association=association.name),
+            [invitee.id],
+            "invitation",
+            _(
+                "%(inviter)s vous invite à rejoindre « %(association)s ».",
+                inviter=inviter.display_name,
+                association=association.name,
+            ),
             url_for("associations.invitation", token=token),
             email=False,  # the invitation e-mail above already carries the link
         )
@@ -482,15 +518,22 @@ class InvitationError(AssociationError):
 
 def invitation_for_token(token: str) -> Invitation | None:
     return db.session.scalar(
-        select(Invitation).where(Invitation.token_hash == _token_hash(token)).options(joinedload(Invitation.association))
+        select(Invitation)
+        .where(Invitation.token_hash == _token_hash(token))
+        .options(joinedload(Invitation.association))
     )
 
 
-def check_invitation(invitation: Invitation | None, user: User | None = None, now: datetime | None = None) -> Invitation:
+def check_invitation(
+    invitation: Invitation | None, user: User | None = None, now: datetime | None = None
+) -> Invitation:
     """The invitation if ``user`` (or anyone, when None) may still answer it; raises otherwise."""
     if invitation is None:
         raise InvitationError(
-            _("Ce lien d'invitation n'existe pas. Vérifiez qu'il est complet, ou demandez à l'association de vous inviter à nouveau."),
+            _(
+                "Ce lien d'invitation n'existe pas. Vérifiez qu'il est complet, "
+                "ou demandez à l'association de vous inviter à nouveau."
+            ),
             status=404,
         )
     if invitation.status == InvitationStatus.ACCEPTED:
@@ -498,7 +541,12 @@ def check_invitation(invitation: Invitation | None, user: User | None = None, no
     if invitation.status == InvitationStatus.DECLINED:
         raise InvitationError(_("Cette invitation a déjà été refusée : le lien ne sert qu'une fois."))
     if invitation.status == InvitationStatus.REVOKED:
-        raise InvitationError(_("Cette invitation a été annulée ou remplacée par une plus récente. Demandez à l'association de vous inviter à nouveau."))
+        raise InvitationError(
+            _(
+                "Cette invitation a été annulée ou remplacée par une plus "
+                "récente. Demandez à l'association de vous inviter à nouveau."
+            )
+        )
     if invitation.expires_at <= (now or utcnow()):
         raise InvitationError(
             _(

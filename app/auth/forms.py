@@ -28,7 +28,10 @@ def _email_field(label=_l("Adresse e-mail")):
         validators=[
             DataRequired(message=_l("Indiquez votre adresse e-mail.")),
             Length(max=254, message=_l("L'adresse e-mail est trop longue (254 caractères au plus).")),
-            Email(message=_l("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."), check_deliverability=False),
+            Email(
+                message=_l("Cette adresse e-mail n'est pas valide (exemple : prenom.nom@exemple.fr)."),
+                check_deliverability=False,
+            ),
         ],
         render_kw={"autocomplete": "email"},
     )
@@ -43,7 +46,9 @@ def _display_name_field():
             _no_email_in_name,
         ],
         render_kw={"autocomplete": "nickname"},
-        description=_l("Affiché à côté de vos contributions. Un pseudonyme convient ; votre adresse e-mail n'est jamais montrée."),
+        description=_l(
+            "Affiché à côté de vos contributions. Un pseudonyme convient ; votre adresse e-mail n'est jamais montrée."
+        ),
     )
 
 

@@ -13,9 +13,9 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.forms import invalid, reject
+from app.moderation import services as moderation
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
-from app.moderation import services as moderation
 from app.rendering import render
 
 bp = Blueprint("auth", __name__)
@@ -64,7 +64,9 @@ def register():
         # Honeypot filled in: a robot. Refused quietly, nothing created, nothing explained.
         return redirect(url_for("pages.home"))
     if form.validate_on_submit() and not moderation.registration_allowed(_address()):
-        form.form_errors.append(_("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure."))
+        form.form_errors.append(
+            _("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure.")
+        )
         return invalid("auth/register.html", form=form)[0], 429
     if form.validate_on_submit():
         try:
@@ -173,7 +175,10 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         flash(
-            _("Si un compte existe avec cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé. Il reste valable une heure."),
+            _(
+                "Si un compte existe avec cette adresse, un lien pour choisir un nouveau "
+                "mot de passe vient d'y être envoyé. Il reste valable une heure."
+            ),
             "success",
         )
         return redirect(url_for("auth.login"))
@@ -187,7 +192,10 @@ def forgot_password():
 def reset_password(token: str):
     user = services.user_for_reset_token(token)
     if user is None:
-        flash(_("Ce lien de réinitialisation n'est plus valable (expiré ou déjà utilisé). Demandez-en un nouveau."), "error")
+        flash(
+            _("Ce lien de réinitialisation n'est plus valable (expiré ou déjà utilisé). Demandez-en un nouveau."),
+            "error",
+        )
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():

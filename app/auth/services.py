@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db, login_manager
@@ -22,7 +22,6 @@ from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
 from app.outbox import queue_email
-
 
 
 @cache
@@ -66,7 +65,9 @@ class FieldError(Exception):
 
 def check_email_available(email: str) -> None:
     if db.session.scalar(select(User.id).where(User.email == normalize_email(email))):
-        raise FieldError("email", _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."))
+        raise FieldError(
+            "email", _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
+        )
 
 
 def check_display_name_available(display_name: str, exclude_user_id: int | None = None) -> None:
@@ -121,6 +122,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 # --- Forgotten password ---------------------------------------------------------------------
+
 
 def _reset_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tisser-password-reset")

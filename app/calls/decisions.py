@@ -52,13 +52,26 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
             if amount is None or amount <= 0:
                 raise CallError(_("Indiquez le montant accordé (en euros)."))
             if call.max_grant_eur is not None and amount > call.max_grant_eur:
-                raise CallError(_("%(amount)s dépasse le montant maximum de l'appel (%(max)s).", amount=euros(amount), max=euros(call.max_grant_eur)))
+                raise CallError(
+                    _(
+                        "%(amount)s dépasse le montant maximum de l'appel (%(max)s).",
+                        amount=euros(amount),
+                        max=euros(call.max_grant_eur),
+                    )
+                )
             others = granted_total(call.id, exclude_submission=submission.id)
             if others + amount > call.envelope_eur:
-                raise CallError(_(
-                    "Enveloppe dépassée : %(others)s déjà accordés + %(amount)s = %(total)s, pour une enveloppe de %(envelope)s. Reste disponible : %(left)s.",
-                    others=euros(others), amount=euros(amount), total=euros(others + amount),
-                    envelope=euros(call.envelope_eur), left=euros(max(call.envelope_eur - others, 0))))
+                raise CallError(
+                    _(
+                        "Enveloppe dépassée : %(others)s déjà accordés + %(amount)s = %(total)s, "
+                        "pour une enveloppe de %(envelope)s. Reste disponible : %(left)s.",
+                        others=euros(others),
+                        amount=euros(amount),
+                        total=euros(others + amount),
+                        envelope=euros(call.envelope_eur),
+                        left=euros(max(call.envelope_eur - others, 0)),
+                    )
+                )
         else:
             amount = None
         submission.decision, submission.granted_eur = decision, amount
@@ -78,7 +91,10 @@ def publish_results(call: Call) -> int:
     if call.is_open() or utcnow() < call.closes_at:
         raise CallError(_("L'appel est encore ouvert : publiez les résultats après sa clôture."))
     submissions = db.session.scalars(select(Submission).where(Submission.call_id == call.id)).all()
-    proposals = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_([s.proposal_id for s in submissions])))}
+    proposals = {
+        p.id: p
+        for p in db.session.scalars(select(Proposal).where(Proposal.id.in_([s.proposal_id for s in submissions])))
+    }
     undecided = [s for s in submissions if s.decision is None and proposals[s.proposal_id].state == states.S.SUBMITTED]
     if undecided:
         raise CallError(_("%(n)d proposition(s) déposée(s) n'ont pas encore de décision.", n=len(undecided)))
@@ -91,11 +107,21 @@ def publish_results(call: Call) -> int:
             continue
         states.apply_transition(proposal, action[s.decision])
         if s.decision is Decision.SELECTED:
-            message = _("Résultats de l'appel « %(call)s » : « %(title)s » est retenue, %(amount)s accordés. %(reason)s",
-                        call=call.title, title=proposal.title, amount=euros(s.granted_eur), reason=s.decision_reason)
+            message = _(
+                "Résultats de l'appel « %(call)s » : « %(title)s » est retenue, %(amount)s accordés. %(reason)s",
+                call=call.title,
+                title=proposal.title,
+                amount=euros(s.granted_eur),
+                reason=s.decision_reason,
+            )
         else:
-            message = _("Résultats de l'appel « %(call)s » : « %(title)s » — %(decision)s. %(reason)s",
-                        call=call.title, title=proposal.title, decision=s.decision.label, reason=s.decision_reason)
+            message = _(
+                "Résultats de l'appel « %(call)s » : « %(title)s » — %(decision)s. %(reason)s",
+                call=call.title,
+                title=proposal.title,
+                decision=s.decision.label,
+                reason=s.decision_reason,
+            )
         ids = authors_user_ids(proposal)
         notified += len(ids)
         notify(ids, "evaluation", message, url_for("proposals.detail", proposal_id=proposal.id))

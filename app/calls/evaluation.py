@@ -21,24 +21,40 @@ SCORE_MIN, SCORE_MAX = 0, 4
 
 
 def possible_evaluators() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(or_(User.is_admin.is_(True), User.moderated_pole_id.is_not(None))).order_by(User.display_name)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(or_(User.is_admin.is_(True), User.moderated_pole_id.is_not(None)))
+            .order_by(User.display_name)
+        )
+    )
 
 
 def has_conflict(user: User, proposal: Proposal) -> bool:
     """A member of an authoring association (lead or accepted co-author) never evaluates it."""
-    return bool(db.session.scalar(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.association_id.in_(author_association_ids(proposal))).limit(1)
-    ))
+    return bool(
+        db.session.scalar(
+            select(Membership.id)
+            .where(Membership.user_id == user.id, Membership.association_id.in_(author_association_ids(proposal)))
+            .limit(1)
+        )
+    )
 
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
     if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
         raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."))
     if has_conflict(evaluator, proposal):
-        raise CallError(_("%(name)s est membre d'une association autrice de cette proposition : conflit d'intérêts, affectation refusée.", name=evaluator.display_name))
-    existing = db.session.scalar(select(Assignment).where(Assignment.submission_id == submission.id, Assignment.evaluator_id == evaluator.id))
+        raise CallError(
+            _(
+                "%(name)s est membre d'une association autrice de cette "
+                "proposition : conflit d'intérêts, affectation refusée.",
+                name=evaluator.display_name,
+            )
+        )
+    existing = db.session.scalar(
+        select(Assignment).where(Assignment.submission_id == submission.id, Assignment.evaluator_id == evaluator.id)
+    )
     if existing is not None:
         raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name))
     assignment = Assignment(submission_id=submission.id, evaluator_id=evaluator.id)
@@ -52,7 +68,8 @@ def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assig
 
 def get_assignment(assignment_id: int) -> Assignment:
     return db.first_or_404(
-        select(Assignment).where(Assignment.id == assignment_id)
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
         .options(selectinload(Assignment.scores), joinedload(Assignment.submission).joinedload(Submission.call))
     )
 
@@ -112,28 +129,43 @@ def others_final(assignment: Assignment) -> list[tuple[Assignment, dict[int, Sco
     if assignment.finalised_at is None:
         return []
     others = db.session.scalars(
-        select(Assignment).where(Assignment.submission_id == assignment.submission_id, Assignment.id != assignment.id,
-                                 Assignment.finalised_at.is_not(None))
+        select(Assignment)
+        .where(
+            Assignment.submission_id == assignment.submission_id,
+            Assignment.id != assignment.id,
+            Assignment.finalised_at.is_not(None),
+        )
         .options(selectinload(Assignment.scores), joinedload(Assignment.evaluator))
     ).all()
     return [(a, {s.criterion_id: s for s in a.scores}) for a in others]
 
 
 def assignments_of(user: User, call: Call) -> list[Assignment]:
-    return list(db.session.scalars(
-        select(Assignment).join(Submission).where(Assignment.evaluator_id == user.id, Submission.call_id == call.id)
-        .options(joinedload(Assignment.submission).joinedload(Submission.proposal))
-        .order_by(Assignment.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Submission)
+            .where(Assignment.evaluator_id == user.id, Submission.call_id == call.id)
+            .options(joinedload(Assignment.submission).joinedload(Submission.proposal))
+            .order_by(Assignment.id)
+        )
+    )
 
 
 def is_evaluator_of(user, call: Call) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and db.session.scalar(
-        select(Assignment.id).join(Submission).where(Assignment.evaluator_id == user.id, Submission.call_id == call.id).limit(1)
-    ))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and db.session.scalar(
+            select(Assignment.id)
+            .join(Submission)
+            .where(Assignment.evaluator_id == user.id, Submission.call_id == call.id)
+            .limit(1)
+        )
+    )
 
 
 # --- Ranking -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Row:
@@ -180,22 +212,40 @@ class RankingFilters:
         )
 
     def query(self) -> dict:
-        return {k: v for k, v in {"tri": self.sort, "pole": self.pole, "critere": self.flag, "decision": self.decision}.items() if v}
+        return {
+            k: v
+            for k, v in {"tri": self.sort, "pole": self.pole, "critere": self.flag, "decision": self.decision}.items()
+            if v
+        }
 
 
 def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
     """Four queries whatever the number of proposals: submissions (with proposal and association),
     their poles, the grid, every finalised score of the call."""
-    submissions = db.session.scalars(
-        select(Submission).where(Submission.call_id == call.id)
-        .options(joinedload(Submission.proposal).joinedload(Proposal.association),
-                 joinedload(Submission.proposal).selectinload(Proposal.poles))
-        .order_by(Submission.id)
-    ).unique().all()
+    submissions = (
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.call_id == call.id)
+            .options(
+                joinedload(Submission.proposal).joinedload(Proposal.association),
+                joinedload(Submission.proposal).selectinload(Proposal.poles),
+            )
+            .order_by(Submission.id)
+        )
+        .unique()
+        .all()
+    )
     criteria = criteria_of(call.id)
     rows_by_sub = {s.id: Row(submission=s, proposal=s.proposal) for s in submissions}
     scores = db.session.execute(
-        select(Assignment.id, Assignment.submission_id, Assignment.evaluator_id, Assignment.finalised_at, Score.criterion_id, Score.value)
+        select(
+            Assignment.id,
+            Assignment.submission_id,
+            Assignment.evaluator_id,
+            Assignment.finalised_at,
+            Score.criterion_id,
+            Score.value,
+        )
         .join(Submission, Submission.id == Assignment.submission_id)
         .outerjoin(Score, Score.assignment_id == Assignment.id)
         .where(Submission.call_id == call.id)
@@ -240,16 +290,41 @@ def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
 def ranking_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["rang", "proposition", "association", "note_ponderee_sur_4", "ecart", "evaluations", "budget_demande_eur",
-                     "poles", "rural", "qpv", "aller_vers", "etape", "decision", "montant_accorde_eur"])
+    writer.writerow(
+        [
+            "rang",
+            "proposition",
+            "association",
+            "note_ponderee_sur_4",
+            "ecart",
+            "evaluations",
+            "budget_demande_eur",
+            "poles",
+            "rural",
+            "qpv",
+            "aller_vers",
+            "etape",
+            "decision",
+            "montant_accorde_eur",
+        ]
+    )
     for rank, r in enumerate(rows, start=1):
-        writer.writerow([
-            rank, r.proposal.title, r.proposal.association.name,
-            "" if r.average is None else f"{r.average:.2f}".replace(".", ","),
-            "" if r.spread is None else f"{r.spread:.2f}".replace(".", ","),
-            r.evaluations, r.proposal.budget_eur if r.proposal.budget_eur is not None else "",
-            ", ".join(p.name for p in r.proposal.poles), "oui" if r.proposal.is_rural else "non",
-            "oui" if r.proposal.is_qpv else "non", "oui" if r.outreach else "non", r.submission.step,
-            r.submission.decision.label if r.submission.decision else "", r.submission.granted_eur or "",
-        ])
+        writer.writerow(
+            [
+                rank,
+                r.proposal.title,
+                r.proposal.association.name,
+                "" if r.average is None else f"{r.average:.2f}".replace(".", ","),
+                "" if r.spread is None else f"{r.spread:.2f}".replace(".", ","),
+                r.evaluations,
+                r.proposal.budget_eur if r.proposal.budget_eur is not None else "",
+                ", ".join(p.name for p in r.proposal.poles),
+                "oui" if r.proposal.is_rural else "non",
+                "oui" if r.proposal.is_qpv else "non",
+                "oui" if r.outreach else "non",
+                r.submission.step,
+                r.submission.decision.label if r.submission.decision else "",
+                r.submission.granted_eur or "",
+            ]
+        )
     return out.getvalue()

@@ -14,21 +14,39 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.calls.services import CallError, authors_user_ids
 from app.extensions import db
-from app.models import Association, Indicator, IndicatorValue, ProgressUpdate, Proposal, ProposalState, Replication, User
+from app.models import (
+    Association,
+    Indicator,
+    IndicatorValue,
+    ProgressUpdate,
+    Proposal,
+    ProposalState,
+    Replication,
+    User,
+)
 from app.proposals import services as proposal_services
 
 
 def indicators_of(proposal_id: int) -> list[Indicator]:
-    return list(db.session.scalars(
-        select(Indicator).where(Indicator.proposal_id == proposal_id).options(selectinload(Indicator.values)).order_by(Indicator.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Indicator)
+            .where(Indicator.proposal_id == proposal_id)
+            .options(selectinload(Indicator.values))
+            .order_by(Indicator.id)
+        )
+    )
 
 
 def updates_of(proposal_id: int) -> list[ProgressUpdate]:
-    return list(db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.proposal_id == proposal_id)
-        .options(joinedload(ProgressUpdate.author)).order_by(ProgressUpdate.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.proposal_id == proposal_id)
+            .options(joinedload(ProgressUpdate.author))
+            .order_by(ProgressUpdate.id.desc())
+        )
+    )
 
 
 def _require_project(proposal: Proposal) -> None:
@@ -40,7 +58,9 @@ def add_indicator(proposal: Proposal, label: str, unit: str, target: float | Non
     _require_project(proposal)
     if not label.strip():
         raise CallError(_("Nommez l'indicateur (exemple : familles accompagnées)."))
-    indicator = Indicator(proposal_id=proposal.id, label=label.strip()[:150], unit=(unit or "").strip()[:40], target=target)
+    indicator = Indicator(
+        proposal_id=proposal.id, label=label.strip()[:150], unit=(unit or "").strip()[:40], target=target
+    )
     db.session.add(indicator)
     db.session.commit()
     return indicator
@@ -48,9 +68,15 @@ def add_indicator(proposal: Proposal, label: str, unit: str, target: float | Non
 
 def add_value(indicator: Indicator, proposal: Proposal, measured_on: date, value: float, user: User) -> None:
     _require_project(proposal)
-    existing = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.measured_on == measured_on))
+    existing = db.session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == indicator.id, IndicatorValue.measured_on == measured_on
+        )
+    )
     if existing is None:
-        db.session.add(IndicatorValue(indicator_id=indicator.id, measured_on=measured_on, value=value, author_id=user.id))
+        db.session.add(
+            IndicatorValue(indicator_id=indicator.id, measured_on=measured_on, value=value, author_id=user.id)
+        )
     else:  # one value a date: a new report for the same date corrects it
         existing.value, existing.author_id = value, user.id
     db.session.commit()
@@ -65,6 +91,7 @@ def add_update(proposal: Proposal, body: str, user: User) -> None:
 
 
 # --- Charts ----------------------------------------------------------------------------------------
+
 
 def number_fr(value: float) -> str:
     return (f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}").replace(".", ",")
@@ -92,26 +119,35 @@ def line_chart(indicator: Indicator, width: int = 480, height: int = 180) -> Cha
         return pad_t + inner_h - inner_h * v / top
 
     title = _("Évolution de l'indicateur « %(label)s »", label=indicator.label)
-    desc = "; ".join(f"{d.strftime('%d/%m/%Y')} : {number_fr(v)} {indicator.unit}".strip() for d, v in points) or _("Aucune valeur pour l'instant.")
+    desc = "; ".join(f"{d.strftime('%d/%m/%Y')} : {number_fr(v)} {indicator.unit}".strip() for d, v in points) or _(
+        "Aucune valeur pour l'instant."
+    )
     uid = f"ind-{indicator.id}"
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>',
-        f'<line x1="{pad_l}" y1="{pad_t + inner_h}" x2="{width - pad_r}" y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
+        f'<line x1="{pad_l}" y1="{pad_t + inner_h}" x2="{width - pad_r}" '
+        f'y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
         f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
-        f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end" font-size="11" fill="#333">{escape(number_fr(top))}</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end" '
+        f'font-size="11" fill="#333">{escape(number_fr(top))}</text>',
         f'<text x="{pad_l - 6}" y="{pad_t + inner_h}" text-anchor="end" font-size="11" fill="#333">0</text>',
     ]
     if indicator.target:
-        parts.append(f'<line x1="{pad_l}" y1="{y(indicator.target):.1f}" x2="{width - pad_r}" y2="{y(indicator.target):.1f}" '
-                     f'stroke="#8a5a00" stroke-width="1" stroke-dasharray="4 3"/>')
+        parts.append(
+            f'<line x1="{pad_l}" y1="{y(indicator.target):.1f}" x2="{width - pad_r}" y2="{y(indicator.target):.1f}" '
+            f'stroke="#8a5a00" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
     if n:
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_d, v) in enumerate(points))
         parts.append(f'<polyline points="{coords}" fill="none" stroke="#1d4f91" stroke-width="2"/>')
         for i, (d, v) in enumerate(points):
             parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="#1d4f91"/>')
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#333">{d.strftime("%m/%y")}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" '
+                f'font-size="11" fill="#333">{d.strftime("%m/%y")}</text>'
+            )
     parts.append("</svg>")
     return Chart(svg=Markup("".join(parts)), points=points)
 
@@ -142,20 +178,38 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
     if original.state != ProposalState.SELECTED:
         raise CallError(_("Seul un projet retenu peut être reproduit."))
     if association not in replicable_associations(user, original):
-        raise CallError(_("Cette association est autrice du projet ou travaille sur le même territoire : la reproduction se fait sur un autre territoire."))
+        raise CallError(
+            _(
+                "Cette association est autrice du projet ou travaille sur le même "
+                "territoire : la reproduction se fait sur un autre territoire."
+            )
+        )
     fields = {name: getattr(original, name) for name in REPLICATED_FIELDS}
     fields["title"] = fields["title"][:150]
-    fields.update(domain=original.domain.value, publics=[p.value for p in original.publics],
-                  duration_months=original.duration_months, budget_eur=original.budget_eur,
-                  is_rural=False, is_qpv=False, poles=[], communes=[association.commune_id] if association.commune_id else [])
+    fields.update(
+        domain=original.domain.value,
+        publics=[p.value for p in original.publics],
+        duration_months=original.duration_months,
+        budget_eur=original.budget_eur,
+        is_rural=False,
+        is_qpv=False,
+        poles=[],
+        communes=[association.commune_id] if association.commune_id else [],
+    )
     replica = proposal_services.create_proposal(user, association, fields)
     db.session.add(Replication(proposal_id=replica.id, original_id=original.id))
     from app.notifications.services import notify
 
     notify(
-        authors_user_ids(original), "followed",
-        _("« %(association)s » reproduit votre projet « %(title)s » sur son territoire.", association=association.name, title=original.title),
-        url_for("proposals.detail", proposal_id=replica.id), exclude=user.id,
+        authors_user_ids(original),
+        "followed",
+        _(
+            "« %(association)s » reproduit votre projet « %(title)s » sur son territoire.",
+            association=association.name,
+            title=original.title,
+        ),
+        url_for("proposals.detail", proposal_id=replica.id),
+        exclude=user.id,
     )
     db.session.commit()
     return replica
@@ -169,23 +223,36 @@ class Lineage:
 
 def lineage(proposal_id: int) -> Lineage:
     original = db.session.scalar(
-        select(Proposal).join(Replication, Replication.original_id == Proposal.id).where(Replication.proposal_id == proposal_id)
+        select(Proposal)
+        .join(Replication, Replication.original_id == Proposal.id)
+        .where(Replication.proposal_id == proposal_id)
         .options(joinedload(Proposal.association))
     )
-    replicas = list(db.session.scalars(
-        select(Proposal).join(Replication, Replication.proposal_id == Proposal.id).where(Replication.original_id == proposal_id)
-        .options(joinedload(Proposal.association), selectinload(Proposal.poles)).order_by(Proposal.id)
-    ).unique())
+    replicas = list(
+        db.session.scalars(
+            select(Proposal)
+            .join(Replication, Replication.proposal_id == Proposal.id)
+            .where(Replication.original_id == proposal_id)
+            .options(joinedload(Proposal.association), selectinload(Proposal.poles))
+            .order_by(Proposal.id)
+        ).unique()
+    )
     return Lineage(original=original, replicas=replicas)
 
 
 def replicas_by_original(original_ids: list[int]) -> dict[int, list[Proposal]]:
     if not original_ids:
         return {}
-    rows = db.session.execute(
-        select(Replication.original_id, Proposal).join(Proposal, Proposal.id == Replication.proposal_id)
-        .where(Replication.original_id.in_(original_ids)).options(joinedload(Proposal.association), selectinload(Proposal.poles))
-    ).unique().all()
+    rows = (
+        db.session.execute(
+            select(Replication.original_id, Proposal)
+            .join(Proposal, Proposal.id == Replication.proposal_id)
+            .where(Replication.original_id.in_(original_ids))
+            .options(joinedload(Proposal.association), selectinload(Proposal.poles))
+        )
+        .unique()
+        .all()
+    )
     out: dict[int, list[Proposal]] = {}
     for original_id, proposal in rows:
         out.setdefault(original_id, []).append(proposal)

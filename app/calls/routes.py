@@ -1,5 +1,6 @@
 """Calls for projects: public pages, submission, evaluation, ranking, decisions, results,
 follow-up and replication."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +16,18 @@ from app.calls import decisions, evaluation, followup, services
 from app.calls.forms import CallForm
 from app.calls.services import CallError
 from app.extensions import db
-from app.models import Assignment, Association, Call, Decision, Indicator, Pole, Proposal, ProposalState, Submission, User
+from app.models import (
+    Assignment,
+    Association,
+    Call,
+    Decision,
+    Indicator,
+    Pole,
+    Proposal,
+    ProposalState,
+    Submission,
+    User,
+)
 from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
@@ -46,14 +58,18 @@ def _proposal_panel(proposal: Proposal) -> dict:
     submission = services.submission_of(proposal)
     panel = {"submission": submission, "lineage": followup.lineage(proposal.id), "open_calls": [], "replicable": []}
     if proposal.state in states.EDITABLE_STATES and can(current_user, "call.submit", proposal):
-        panel["open_calls"] = [submission.call] if submission and submission.call.is_open() else (
-            [] if submission else services.open_calls())
+        panel["open_calls"] = (
+            [submission.call]
+            if submission and submission.call.is_open()
+            else ([] if submission else services.open_calls())
+        )
     if current_user.is_authenticated and can(current_user, "project.replicate", proposal):
         panel["replicable"] = followup.replicable_associations(current_user, proposal)
     return panel
 
 
 # --- Public ----------------------------------------------------------------------------------------
+
 
 @bp.route("/")
 @access(PUBLIC)
@@ -69,20 +85,36 @@ def detail(slug: str):
     results = None
     if call.results_published_at is not None:
         results = _results(call)
-    return render("calls/detail.html", call=call, results=results,
-                  is_evaluator=current_user.is_authenticated and can(current_user, "call.rank", call))
+    return render(
+        "calls/detail.html",
+        call=call,
+        results=results,
+        is_evaluator=current_user.is_authenticated and can(current_user, "call.rank", call),
+    )
 
 
 def _results(call: Call) -> dict:
-    submissions = db.session.scalars(
-        select(Submission).where(Submission.call_id == call.id, Submission.decision.is_not(None))
-        .options(joinedload(Submission.proposal).joinedload(Proposal.association), joinedload(Submission.proposal).selectinload(Proposal.poles))
-        .order_by(Submission.granted_eur.desc().nulls_last(), Submission.id)
-    ).unique().all()
+    submissions = (
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.call_id == call.id, Submission.decision.is_not(None))
+            .options(
+                joinedload(Submission.proposal).joinedload(Proposal.association),
+                joinedload(Submission.proposal).selectinload(Proposal.poles),
+            )
+            .order_by(Submission.granted_eur.desc().nulls_last(), Submission.id)
+        )
+        .unique()
+        .all()
+    )
     groups = {d: [s for s in submissions if s.decision is d] for d in Decision}
     used = sum(s.granted_eur or 0 for s in groups[Decision.SELECTED])
-    return {"groups": groups, "used": used, "left": call.envelope_eur - used,
-            "replicas": followup.replicas_by_original([s.proposal_id for s in groups[Decision.SELECTED]])}
+    return {
+        "groups": groups,
+        "used": used,
+        "left": call.envelope_eur - used,
+        "replicas": followup.replicas_by_original([s.proposal_id for s in groups[Decision.SELECTED]]),
+    }
 
 
 @bp.route("/<slug>/resultats")
@@ -96,6 +128,7 @@ def results(slug: str):
 
 # --- Set-up (admin) ---------------------------------------------------------------------------------
 
+
 def _call_form(call: Call | None) -> CallForm:
     form = CallForm()
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(select(Pole).order_by(Pole.name)))
@@ -105,7 +138,10 @@ def _call_form(call: Call | None) -> CallForm:
         else:
             for name in ("title", "funder", "summary", "description", "envelope_eur", "min_grant_eur", "max_grant_eur"):
                 form[name].data = getattr(call, name)
-            form.opens_at.data, form.closes_at.data = services.utc_to_paris(call.opens_at), services.utc_to_paris(call.closes_at)
+            form.opens_at.data, form.closes_at.data = (
+                services.utc_to_paris(call.opens_at),
+                services.utc_to_paris(call.closes_at),
+            )
             form.domains.data, form.publics.data = call.domains or [], call.publics or []
             form.legal_forms.data, form.poles.data = call.legal_forms or [], [p.id for p in call.poles]
             form.criteria.data = "\n".join(f"{c.label} | {c.weight}" for c in call.criteria)
@@ -148,6 +184,7 @@ def _edit_call(call: Call | None):
 
 # --- Submission ------------------------------------------------------------------------------------
 
+
 @bp.route("/<slug>/deposer/<int:proposal_id>", methods=["GET", "POST"])
 @access("call.submit", per_object=True)
 def submit(slug: str, proposal_id: int):
@@ -160,14 +197,25 @@ def submit(slug: str, proposal_id: int):
             services.submit(call, proposal, current_user)
         except CallError as error:
             db.session.rollback()
-            return render("calls/submit.html", call=call, proposal=proposal, checks=checks, error=error.message, status=422)
-        flash(_("La proposition est déposée à l'appel « %(call)s ». Elle ne peut plus être modifiée, sauf renvoi pour compléments.", call=call.title), "success")
+            return render(
+                "calls/submit.html", call=call, proposal=proposal, checks=checks, error=error.message, status=422
+            )
+        flash(
+            _(
+                "La proposition est déposée à l'appel « %(call)s ». Elle "
+                "ne peut plus être modifiée, sauf renvoi pour compléments.",
+                call=call.title,
+            ),
+            "success",
+        )
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return render("calls/submit.html", call=call, proposal=proposal, checks=checks, error=None)
 
 
 def _submission(submission_id: int) -> tuple[Submission, Proposal]:
-    submission = db.first_or_404(select(Submission).where(Submission.id == submission_id).options(joinedload(Submission.call)))
+    submission = db.first_or_404(
+        select(Submission).where(Submission.id == submission_id).options(joinedload(Submission.call))
+    )
     return submission, proposal_services.get_proposal(submission.proposal_id)
 
 
@@ -189,22 +237,39 @@ def send_back(submission_id: int):
 
 # --- Instruction (admin): steps, evaluators, decisions, results ----------------------------------
 
+
 @bp.route("/<slug>/instruction")
 @access("call.manage")
 def instruction(slug: str):
     call = services.get_call(slug)
-    submissions = db.session.scalars(
-        select(Submission).where(Submission.call_id == call.id)
-        .options(joinedload(Submission.proposal).joinedload(Proposal.association)).order_by(Submission.id)
-    ).unique().all()
+    submissions = (
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.call_id == call.id)
+            .options(joinedload(Submission.proposal).joinedload(Proposal.association))
+            .order_by(Submission.id)
+        )
+        .unique()
+        .all()
+    )
     assigned = db.session.scalars(
-        select(Assignment).join(Submission).where(Submission.call_id == call.id).options(joinedload(Assignment.evaluator))
+        select(Assignment)
+        .join(Submission)
+        .where(Submission.call_id == call.id)
+        .options(joinedload(Assignment.evaluator))
     ).all()
     by_submission: dict[int, list[Assignment]] = {}
     for a in assigned:
         by_submission.setdefault(a.submission_id, []).append(a)
-    return render("calls/instruction.html", call=call, submissions=submissions, assigned=by_submission,
-                  evaluators=evaluation.possible_evaluators(), granted=decisions.granted_total(call.id), decisions=list(Decision))
+    return render(
+        "calls/instruction.html",
+        call=call,
+        submissions=submissions,
+        assigned=by_submission,
+        evaluators=evaluation.possible_evaluators(),
+        granted=decisions.granted_total(call.id),
+        decisions=list(Decision),
+    )
 
 
 @bp.route("/depots/<int:submission_id>/evaluateurs", methods=["POST"])
@@ -278,6 +343,7 @@ def publish_results(slug: str):
 
 # --- Evaluation ------------------------------------------------------------------------------------
 
+
 @bp.route("/evaluations/<int:assignment_id>", methods=["GET", "POST"])
 @access("call.evaluate", per_object=True)
 def evaluate(assignment_id: int):
@@ -288,21 +354,39 @@ def evaluate(assignment_id: int):
     errors: list[str] = []
     typed: dict[int, tuple[str, str]] = {}
     if request.method == "POST":
-        typed = {c.id: (request.form.get(f"score-{c.id}", ""), request.form.get(f"comment-{c.id}", "")) for c in criteria}
+        typed = {
+            c.id: (request.form.get(f"score-{c.id}", ""), request.form.get(f"comment-{c.id}", "")) for c in criteria
+        }
         final = request.form.get("action") == "finaliser"
         errors = evaluation.save_scores(assignment, typed, final)
         if not errors:
-            flash(_("Votre évaluation est finalisée.") if final else _("Brouillon enregistré : vous seul·e le voyez."), "success")
+            flash(
+                _("Votre évaluation est finalisée.") if final else _("Brouillon enregistré : vous seul·e le voyez."),
+                "success",
+            )
             return redirect(url_for("calls.evaluate", assignment_id=assignment.id))
         db.session.rollback()
         assignment = evaluation.get_assignment(assignment_id)
     mine = {s.criterion_id: s for s in assignment.scores}
-    values = typed or {c.id: ("" if c.id not in mine or mine[c.id].value is None else str(mine[c.id].value),
-                              mine[c.id].comment if c.id in mine else "") for c in criteria}
-    return render("calls/evaluate.html", assignment=assignment, proposal=proposal, call=assignment.submission.call,
-                  criteria=criteria, values=values, errors=errors, others=evaluation.others_final(assignment),
-                  average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),
-                  status=422 if errors else 200)
+    values = typed or {
+        c.id: (
+            "" if c.id not in mine or mine[c.id].value is None else str(mine[c.id].value),
+            mine[c.id].comment if c.id in mine else "",
+        )
+        for c in criteria
+    }
+    return render(
+        "calls/evaluate.html",
+        assignment=assignment,
+        proposal=proposal,
+        call=assignment.submission.call,
+        criteria=criteria,
+        values=values,
+        errors=errors,
+        others=evaluation.others_final(assignment),
+        average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),
+        status=422 if errors else 200,
+    )
 
 
 @bp.route("/<slug>/classement")
@@ -313,8 +397,16 @@ def ranking(slug: str):
     f = evaluation.RankingFilters.parse(request.args)
     rows = evaluation.ranking(call, current_user, f)
     poles = call.poles or db.session.scalars(select(Pole).order_by(Pole.name)).all()
-    return render("calls/ranking.html", block="ranking", call=call, rows=rows, f=f, poles=poles,
-                  mine=evaluation.assignments_of(current_user, call), granted=decisions.granted_total(call.id))
+    return render(
+        "calls/ranking.html",
+        block="ranking",
+        call=call,
+        rows=rows,
+        f=f,
+        poles=poles,
+        mine=evaluation.assignments_of(current_user, call),
+        granted=decisions.granted_total(call.id),
+    )
 
 
 @bp.route("/<slug>/classement.csv")
@@ -324,12 +416,14 @@ def ranking_csv(slug: str):
     authorize("call.rank", call)
     rows = evaluation.ranking(call, current_user, evaluation.RankingFilters.parse(request.args))
     return Response(
-        "\ufeff" + evaluation.ranking_csv(rows), mimetype="text/csv",
+        "\ufeff" + evaluation.ranking_csv(rows),
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="classement-{call.slug}.csv"'},
     )
 
 
 # --- Follow-up and replication ----------------------------------------------------------------------
+
 
 @bp.route("/projets/<int:proposal_id>")
 @access("proposal.view", per_object=True)
@@ -339,9 +433,16 @@ def project(proposal_id: int):
     if proposal.state != ProposalState.SELECTED:
         abort(404)
     indicators = followup.indicators_of(proposal.id)
-    return render("calls/project.html", proposal=proposal, submission=services.submission_of(proposal),
-                  charts=[(i, followup.line_chart(i)) for i in indicators], updates=followup.updates_of(proposal.id),
-                  lineage=followup.lineage(proposal.id), today=date.today().isoformat(), number_fr=followup.number_fr)
+    return render(
+        "calls/project.html",
+        proposal=proposal,
+        submission=services.submission_of(proposal),
+        charts=[(i, followup.line_chart(i)) for i in indicators],
+        updates=followup.updates_of(proposal.id),
+        lineage=followup.lineage(proposal.id),
+        today=date.today().isoformat(),
+        number_fr=followup.number_fr,
+    )
 
 
 def _project_for_report(proposal_id: int) -> Proposal:
@@ -375,7 +476,9 @@ def add_indicator(proposal_id: int):
 @access("project.report", per_object=True)
 def add_value(proposal_id: int, indicator_id: int):
     proposal = _project_for_report(proposal_id)
-    indicator = db.first_or_404(select(Indicator).where(Indicator.id == indicator_id, Indicator.proposal_id == proposal.id))
+    indicator = db.first_or_404(
+        select(Indicator).where(Indicator.id == indicator_id, Indicator.proposal_id == proposal.id)
+    )
     value = _float(request.form.get("value"))
     try:
         measured_on = date.fromisoformat(request.form.get("measured_on", ""))
@@ -419,5 +522,11 @@ def replicate(proposal_id: int):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("proposals.detail", proposal_id=original.id))
-    flash(_("Un brouillon reprenant le projet est créé pour « %(name)s » : adaptez-le à votre territoire.", name=association.name), "success")
+    flash(
+        _(
+            "Un brouillon reprenant le projet est créé pour « %(name)s » : adaptez-le à votre territoire.",
+            name=association.name,
+        ),
+        "success",
+    )
     return redirect(url_for("proposals.detail", proposal_id=replica.id))

@@ -34,6 +34,7 @@ class CallError(Exception):
 
 # --- Time: entered in Paris, stored naive UTC ---------------------------------------------------
 
+
 def paris_to_utc(local: datetime) -> datetime:
     """A wall-clock time in Paris (naive) → naive UTC, daylight saving time included."""
     return local.replace(tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
@@ -45,6 +46,7 @@ def utc_to_paris(value: datetime) -> datetime:
 
 # --- Loading -------------------------------------------------------------------------------------
 
+
 def get_call(slug: str) -> Call:
     return db.first_or_404(
         select(Call).where(Call.slug == slug).options(selectinload(Call.poles), selectinload(Call.criteria))
@@ -53,9 +55,11 @@ def get_call(slug: str) -> Call:
 
 def authors_user_ids(proposal: Proposal) -> list[int]:
     """Every member of the lead and the accepted co-authoring associations."""
-    return list(db.session.scalars(
-        select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))
-    ))
+    return list(
+        db.session.scalars(
+            select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))
+        )
+    )
 
 
 def submission_of(proposal: Proposal) -> Submission | None:
@@ -66,12 +70,17 @@ def submission_of(proposal: Proposal) -> Submission | None:
 
 def open_calls() -> list[Call]:
     now = utcnow()
-    return list(db.session.scalars(
-        select(Call).where(Call.opens_at <= now, Call.closes_at > now, Call.results_published_at.is_(None)).order_by(Call.closes_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Call)
+            .where(Call.opens_at <= now, Call.closes_at > now, Call.results_published_at.is_(None))
+            .order_by(Call.closes_at)
+        )
+    )
 
 
 # --- Set-up --------------------------------------------------------------------------------------
+
 
 def parse_criteria(text: str) -> list[tuple[str, int]]:
     """One criterion a line: ``Libellé | poids`` (weight 1 when omitted)."""
@@ -97,13 +106,15 @@ def set_criteria(call: Call, criteria: list[tuple[str, int]]) -> None:
     if [(c.label, c.weight) for c in existing] == criteria:
         return
     if call.evaluation_started_at is not None and len(criteria) != len(existing):
-        raise CallError(_("L'évaluation a commencé : on peut renommer ou repondérer les critères, pas en ajouter ni en retirer."))
+        raise CallError(
+            _("L'évaluation a commencé : on peut renommer ou repondérer les critères, pas en ajouter ni en retirer.")
+        )
     for position, (label, weight) in enumerate(criteria):
         if position < len(existing):
             existing[position].label, existing[position].weight, existing[position].position = label, weight, position
         else:
             call.criteria.append(Criterion(label=label, weight=weight, position=position))
-    for extra in existing[len(criteria):]:
+    for extra in existing[len(criteria) :]:
         call.criteria.remove(extra)
 
 
@@ -117,7 +128,11 @@ def save_call(call: Call | None, data: dict) -> Call:
     for name in ("title", "funder", "summary", "description", "envelope_eur", "min_grant_eur", "max_grant_eur"):
         setattr(call, name, data[name])
     call.opens_at, call.closes_at = paris_to_utc(data["opens_at"]), paris_to_utc(data["closes_at"])
-    call.domains, call.publics, call.legal_forms = list(data["domains"]), list(data["publics"]), list(data["legal_forms"])
+    call.domains, call.publics, call.legal_forms = (
+        list(data["domains"]),
+        list(data["publics"]),
+        list(data["legal_forms"]),
+    )
     call.instruction_steps = [s.strip()[:80] for s in data["steps"].splitlines() if s.strip()] or None
     call.poles = list(db.session.scalars(select(Pole).where(Pole.id.in_(data["poles"])))) if data["poles"] else []
     set_criteria(call, parse_criteria(data["criteria"]))
@@ -157,35 +172,70 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     checks: list[Check] = []
     forms = [LegalForm(f) for f in call.legal_forms or []]
     if forms and association.legal_form not in forms:
-        checks.append(Check(False, _("Forme juridique de la structure porteuse"), _(
-            "« %(name)s » est déclarée « %(form)s », qui n'est pas éligible à cet appel. Formes éligibles : %(forms)s.",
-            name=association.name, form=association.legal_form.label, forms=", ".join(str(LEGAL_FORM_LABELS[f]) for f in forms))))
+        checks.append(
+            Check(
+                False,
+                _("Forme juridique de la structure porteuse"),
+                _(
+                    "« %(name)s » est déclarée « %(form)s », qui n'est pas "
+                    "éligible à cet appel. Formes éligibles : %(forms)s.",
+                    name=association.name,
+                    form=association.legal_form.label,
+                    forms=", ".join(str(LEGAL_FORM_LABELS[f]) for f in forms),
+                ),
+            )
+        )
     else:
         checks.append(Check(True, _("Forme juridique de la structure porteuse"), association.legal_form.label))
 
     call_poles = {p.id for p in call.poles}
     if not proposal.poles:
-        checks.append(Check(False, _("Territoire"), _("Indiquez au moins un pôle ou une commune où le projet se déroule.")))
+        checks.append(
+            Check(False, _("Territoire"), _("Indiquez au moins un pôle ou une commune où le projet se déroule."))
+        )
     elif call_poles and (outside := [p.name for p in proposal.poles if p.id not in call_poles]):
-        checks.append(Check(False, _("Territoire"), _(
-            "Hors du territoire de l'appel : %(poles)s. Territoires couverts : %(covered)s.",
-            poles=", ".join(outside), covered=", ".join(p.name for p in call.poles))))
+        checks.append(
+            Check(
+                False,
+                _("Territoire"),
+                _(
+                    "Hors du territoire de l'appel : %(poles)s. Territoires couverts : %(covered)s.",
+                    poles=", ".join(outside),
+                    covered=", ".join(p.name for p in call.poles),
+                ),
+            )
+        )
     else:
         checks.append(Check(True, _("Territoire"), ", ".join(p.name for p in proposal.poles)))
 
     domains = [Domain(d) for d in call.domains or []]
     if domains and proposal.domain not in domains:
-        checks.append(Check(False, _("Domaine"), _(
-            "Le domaine « %(domain)s » n'est pas un domaine de cet appel. Domaines acceptés : %(domains)s.",
-            domain=proposal.domain.label, domains=", ".join(str(DOMAIN_LABELS[d]) for d in domains))))
+        checks.append(
+            Check(
+                False,
+                _("Domaine"),
+                _(
+                    "Le domaine « %(domain)s » n'est pas un domaine de cet appel. Domaines acceptés : %(domains)s.",
+                    domain=proposal.domain.label,
+                    domains=", ".join(str(DOMAIN_LABELS[d]) for d in domains),
+                ),
+            )
+        )
     else:
         checks.append(Check(True, _("Domaine"), proposal.domain.label))
 
     publics = [TargetPublic(p) for p in call.publics or []]
     if publics and not set(proposal.publics) & set(publics):
-        checks.append(Check(False, _("Publics visés"), _(
-            "Aucun des publics visés n'est un public prioritaire de l'appel : %(publics)s.",
-            publics=", ".join(str(PUBLIC_LABELS[p]) for p in publics))))
+        checks.append(
+            Check(
+                False,
+                _("Publics visés"),
+                _(
+                    "Aucun des publics visés n'est un public prioritaire de l'appel : %(publics)s.",
+                    publics=", ".join(str(PUBLIC_LABELS[p]) for p in publics),
+                ),
+            )
+        )
     else:
         checks.append(Check(True, _("Publics visés"), ", ".join(p.label for p in proposal.publics)))
 
@@ -195,11 +245,29 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     if budget is None:
         checks.append(Check(False, _("Budget demandé"), _("Indiquez le budget demandé.")))
     elif call.min_grant_eur is not None and budget < call.min_grant_eur:
-        checks.append(Check(False, _("Budget demandé"), _(
-            "%(budget)s est en dessous du minimum de l'appel (%(min)s).", budget=euros(budget), min=euros(call.min_grant_eur))))
+        checks.append(
+            Check(
+                False,
+                _("Budget demandé"),
+                _(
+                    "%(budget)s est en dessous du minimum de l'appel (%(min)s).",
+                    budget=euros(budget),
+                    min=euros(call.min_grant_eur),
+                ),
+            )
+        )
     elif call.max_grant_eur is not None and budget > call.max_grant_eur:
-        checks.append(Check(False, _("Budget demandé"), _(
-            "%(budget)s dépasse le maximum de l'appel (%(max)s).", budget=euros(budget), max=euros(call.max_grant_eur))))
+        checks.append(
+            Check(
+                False,
+                _("Budget demandé"),
+                _(
+                    "%(budget)s dépasse le maximum de l'appel (%(max)s).",
+                    budget=euros(budget),
+                    max=euros(call.max_grant_eur),
+                ),
+            )
+        )
     else:
         checks.append(Check(True, _("Budget demandé"), euros(budget)))
 
@@ -213,13 +281,18 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
 
 # --- Submission ----------------------------------------------------------------------------------
 
+
 def submit(call: Call, proposal: Proposal, user: User, now: datetime | None = None) -> Submission:
     """Submit (or resubmit after changes) while the call is open; the proposal is then frozen."""
     now = now or utcnow()
     if not call.is_open(now):
         if now >= call.closes_at:
-            raise CallError(_("L'appel est clos depuis le %(date)s : plus aucun dépôt n'est possible.", date=_fr(call.closes_at)))
-        raise CallError(_("L'appel n'est pas encore ouvert : dépôt possible à partir du %(date)s.", date=_fr(call.opens_at)))
+            raise CallError(
+                _("L'appel est clos depuis le %(date)s : plus aucun dépôt n'est possible.", date=_fr(call.closes_at))
+            )
+        raise CallError(
+            _("L'appel n'est pas encore ouvert : dépôt possible à partir du %(date)s.", date=_fr(call.opens_at))
+        )
     existing = submission_of(proposal)
     if existing is not None and existing.call_id != call.id:
         raise CallError(_("Cette proposition est déjà déposée à un autre appel."))
@@ -227,19 +300,29 @@ def submit(call: Call, proposal: Proposal, user: User, now: datetime | None = No
         raise CallError(_("Cette proposition est déjà déposée."))
     association = db.session.get(Association, proposal.association_id)
     if not all(c.ok for c in eligibility(call, proposal, association)):
-        raise CallError(_("La proposition ne remplit pas encore toutes les conditions de l'appel : voyez la liste ci-dessous."))
+        raise CallError(
+            _("La proposition ne remplit pas encore toutes les conditions de l'appel : voyez la liste ci-dessous.")
+        )
     # The state change is one guarded UPDATE: a concurrent edit or a second click cannot slip in.
     frozen = db.session.execute(
-        update(Proposal).where(Proposal.id == proposal.id, Proposal.state == proposal.state)
-        .values(state=ProposalState.SUBMITTED).execution_options(synchronize_session=False)
+        update(Proposal)
+        .where(Proposal.id == proposal.id, Proposal.state == proposal.state)
+        .values(state=ProposalState.SUBMITTED)
+        .execution_options(synchronize_session=False)
     )
     if frozen.rowcount != 1:
         db.session.rollback()
         raise CallError(_("La proposition vient de changer : rechargez la page et recommencez."))
     steps = call.steps
     if existing is None:
-        existing = Submission(call_id=call.id, proposal_id=proposal.id, submitted_by_id=user.id, submitted_at=now,
-                              step=steps[0], step_at=now)
+        existing = Submission(
+            call_id=call.id,
+            proposal_id=proposal.id,
+            submitted_by_id=user.id,
+            submitted_at=now,
+            step=steps[0],
+            step_at=now,
+        )
         db.session.add(existing)
     else:
         existing.submitted_by_id, existing.submitted_at, existing.step, existing.step_at = user.id, now, steps[0], now
@@ -257,9 +340,15 @@ def send_back(submission: Submission, proposal: Proposal, by: User, message: str
     states.apply_transition(proposal, "send_back")
     submission.sent_back_message, submission.sent_back_at = message.strip(), utcnow()
     notify(
-        authors_user_ids(proposal), "evaluation",
-        _("« %(title)s » vous est renvoyée pour compléments : %(message)s", title=proposal.title, message=message.strip()),
-        url_for("proposals.detail", proposal_id=proposal.id), exclude=by.id,
+        authors_user_ids(proposal),
+        "evaluation",
+        _(
+            "« %(title)s » vous est renvoyée pour compléments : %(message)s",
+            title=proposal.title,
+            message=message.strip(),
+        ),
+        url_for("proposals.detail", proposal_id=proposal.id),
+        exclude=by.id,
     )
     db.session.commit()
 

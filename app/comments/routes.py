@@ -25,7 +25,9 @@ SUBJECT = "/<any(idees,propositions):slug>/<int:subject_id>/commentaires"
 
 def _visible(subject: Subject) -> Subject:
     # Drafts have no discussion; a proposal nobody may see is not found.
-    if subject.kind == "proposal" and (subject.state.value == "draft" or not can(current_user, "proposal.view", subject)):
+    if subject.kind == "proposal" and (
+        subject.state.value == "draft" or not can(current_user, "proposal.view", subject)
+    ):
         abort(404)
     return subject
 
@@ -69,7 +71,11 @@ def create(slug: str, subject_id: int):
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
             return render_template(
-                "comments/_created.html", discussion=discussion, batch=batch, comment=comment, target=target,
+                "comments/_created.html",
+                discussion=discussion,
+                batch=batch,
+                comment=comment,
+                target=target,
                 form=CommentForm(prefix=reply_prefix(None), formdata=None),
             )
     if is_htmx():
@@ -99,7 +105,9 @@ def threads(slug: str, subject_id: int):
         if target.deleted_at is not None:
             abort(404)
         form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
-        return render_template("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
+        return render_template(
+            "comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True
+        )
     discussion.page = services.thread_page(subject, before=before)
     return render_template("comments/_more.html", discussion=discussion)
 
@@ -160,7 +168,10 @@ def edit(comment_id: int):
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_anchor(subject, comment))
             return render_template(
-                "comments/_main.html", discussion=discussion, comment=comment, autofocus=True,
+                "comments/_main.html",
+                discussion=discussion,
+                comment=comment,
+                autofocus=True,
                 reply_to_name=services.reply_to_name(comment),
             )
     if form.is_submitted():

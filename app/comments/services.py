@@ -44,6 +44,7 @@ class CommentError(ValueError):
 
 # --- Writing --------------------------------------------------------------------------------
 
+
 def clean_body(body: str | None) -> str:
     body = (body or "").strip()
     if not body:
@@ -80,9 +81,7 @@ def get_comment(comment_id: int) -> Comment | None:
 def _bump_count(subject: Subject, delta: int) -> None:
     # Atomic in SQL, same transaction as the row: two people commenting at once both count.
     model = type(subject)
-    db.session.execute(
-        update(model).where(model.id == subject.id).values(comment_count=model.comment_count + delta)
-    )
+    db.session.execute(update(model).where(model.id == subject.id).values(comment_count=model.comment_count + delta))
 
 
 def visibility_changed(comment: Comment, visible: bool) -> None:
@@ -96,14 +95,17 @@ def recount_comments(comment_ids: list[int]) -> None:
     """Recount the subjects of these comments from their visible rows (bulk moderation)."""
     if not comment_ids:
         return
-    rows = db.session.execute(select(Comment.idea_id, Comment.proposal_id).where(Comment.id.in_(comment_ids)).distinct()).all()
+    rows = db.session.execute(
+        select(Comment.idea_id, Comment.proposal_id).where(Comment.id.in_(comment_ids)).distinct()
+    ).all()
     for model, column, ids in (
-        (Idea, Comment.idea_id, {idea_id for idea_id, _ in rows if idea_id}),
-        (Proposal, Comment.proposal_id, {proposal_id for _, proposal_id in rows if proposal_id}),
+        (Idea, Comment.idea_id, {idea_id for idea_id, _proposal_id in rows if idea_id}),
+        (Proposal, Comment.proposal_id, {proposal_id for _idea_id, proposal_id in rows if proposal_id}),
     ):
         if ids:
             visible = (
-                select(func.count()).select_from(Comment)
+                select(func.count())
+                .select_from(Comment)
                 .where(column == model.id, Comment.hidden_at.is_(None), Comment.deleted_at.is_(None))
                 .scalar_subquery()
             )
@@ -168,11 +170,14 @@ def delete_comment(comment: Comment) -> None:
 
 # --- Notifications --------------------------------------------------------------------------
 
+
 def subject_owner_ids(subject: Subject) -> list[int]:
     """Who hears about a new comment: the idea's author, or the proposal's association."""
     if isinstance(subject, Idea):
         return [subject.author_id]
-    return list(db.session.scalars(select(Membership.user_id).where(Membership.association_id == subject.association_id)))
+    return list(
+        db.session.scalars(select(Membership.user_id).where(Membership.association_id == subject.association_id))
+    )
 
 
 def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: Comment | None) -> None:
@@ -181,25 +186,34 @@ def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: C
     if reply_to is not None:
         answered = {reply_to.author_id}
         notify(
-            answered, "comment_reply",
+            answered,
+            "comment_reply",
             _("%(name)s a répondu à votre message sur « %(title)s ».", name=actor.display_name, title=subject.title),
-            url, exclude=actor.id,
+            url,
+            exclude=actor.id,
         )
     owners = [uid for uid in subject_owner_ids(subject) if uid not in answered]
     if isinstance(subject, Idea):
         text = _("%(name)s a commenté votre idée « %(title)s ».", name=actor.display_name, title=subject.title)
     else:
-        text = _("%(name)s a commenté la proposition « %(title)s » de votre association.", name=actor.display_name, title=subject.title)
+        text = _(
+            "%(name)s a commenté la proposition « %(title)s » de votre association.",
+            name=actor.display_name,
+            title=subject.title,
+        )
     notify(owners, "comment_new", text, url, exclude=actor.id)
     # Everyone else who follows it hears of it too (in bulk); the commenter now follows it.
     notify_followers(
-        subject, _("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
-        url, exclude={actor.id, *answered, *owners},
+        subject,
+        _("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
+        url,
+        exclude={actor.id, *answered, *owners},
     )
     follow(actor.id, subject, commit=False)
 
 
 # --- Reading --------------------------------------------------------------------------------
+
 
 @dataclass
 class Node:
@@ -249,7 +263,9 @@ def thread_page(subject: Subject, before: int | None = None, per_page: int = THR
     # The page's ids first, then their rows with the authors: joined before the LIMIT, PostgreSQL
     # hashed the whole users table for every page view (5 ms instead of 0.3 on 5 000 people).
     page_ids = query.with_only_columns(Comment.id).order_by(Comment.id.desc()).limit(per_page + 1)
-    tops = list(db.session.scalars(_with_author(select(Comment).where(Comment.id.in_(page_ids))).order_by(Comment.id.desc())))
+    tops = list(
+        db.session.scalars(_with_author(select(Comment).where(Comment.id.in_(page_ids))).order_by(Comment.id.desc()))
+    )
     has_more = len(tops) > per_page
     tops = tops[:per_page]
     replies: list[Comment] = []
@@ -270,7 +286,9 @@ def last_comment_id(subject: Subject) -> int:
     return db.session.scalar(select(func.max(Comment.id)).where(subject_column(Comment, subject))) or 0
 
 
-def _new_conditions(model: type, subject_id: int, after: int, since_thread: int | None, exclude_author: int | None) -> list:
+def _new_conditions(
+    model: type, subject_id: int, after: int, since_thread: int | None, exclude_author: int | None
+) -> list:
     column = Comment.idea_id if model is Idea else Comment.proposal_id
     conditions = [column == subject_id, Comment.id > after]
     if since_thread:
@@ -281,14 +299,18 @@ def _new_conditions(model: type, subject_id: int, after: int, since_thread: int 
     return conditions
 
 
-def anything_new(model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None) -> bool:
+def anything_new(
+    model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None
+) -> bool:
     """The polling's usual answer is "nothing": one indexed lookup of an id, no objects built
     (loading comments through the ORM was most of the cost of an empty poll)."""
     conditions = _new_conditions(model, subject_id, after, since_thread, exclude_author)
     return db.session.execute(select(Comment.id).where(*conditions).limit(1)).first() is not None
 
 
-def new_comments(model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None) -> list[Comment]:
+def new_comments(
+    model: type, subject_id: int, after: int, since_thread: int | None = None, exclude_author: int | None = None
+) -> list[Comment]:
     """Comments posted after ``after`` by others, in the threads the page shows: one query."""
     query = select(Comment).where(*_new_conditions(model, subject_id, after, since_thread, exclude_author))
     return list(db.session.scalars(_with_author(query).order_by(Comment.id).limit(POLL_BATCH)))
@@ -331,6 +353,7 @@ def group_new(comments: list[Comment]) -> NewBatch:
 
 
 # --- What the page shows --------------------------------------------------------------------
+
 
 @dataclass
 class Discussion:

@@ -40,8 +40,12 @@ def toggle(slug: str, target_id: int):
         following = True
     if is_htmx():
         return render("follows/_button.html", target=obj, following=following, slug=slug)
-    flash(_("Vous suivez maintenant cette page : son activité apparaît dans votre fil.") if following
-          else _("Vous ne suivez plus cette page."), "success")
+    flash(
+        _("Vous suivez maintenant cette page : son activité apparaît dans votre fil.")
+        if following
+        else _("Vous ne suivez plus cette page."),
+        "success",
+    )
     return redirect(request.form.get("next") or _url(obj))
 
 

@@ -22,8 +22,12 @@ MODELS: dict[FollowTarget, Any] = {
     FollowTarget.POLE: Pole,
 }
 # The word used in URLs for each kind of target.
-SLUGS = {"idees": FollowTarget.IDEA, "propositions": FollowTarget.PROPOSAL,
-         "associations": FollowTarget.ASSOCIATION, "territoires": FollowTarget.POLE}
+SLUGS = {
+    "idees": FollowTarget.IDEA,
+    "propositions": FollowTarget.PROPOSAL,
+    "associations": FollowTarget.ASSOCIATION,
+    "territoires": FollowTarget.POLE,
+}
 
 
 def target_of(obj: Any) -> FollowTarget:
@@ -33,9 +37,14 @@ def target_of(obj: Any) -> FollowTarget:
 def is_following(user_id: int | None, obj: Any) -> bool:
     if user_id is None:
         return False
-    return db.session.scalar(
-        select(Follow.id).where(Follow.user_id == user_id, Follow.target == target_of(obj), Follow.target_id == obj.id)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Follow.id).where(
+                Follow.user_id == user_id, Follow.target == target_of(obj), Follow.target_id == obj.id
+            )
+        )
+        is not None
+    )
 
 
 def follow(user_id: int, obj: Any, *, commit: bool = True) -> None:
@@ -60,9 +69,9 @@ def unfollow(user_id: int, obj: Any) -> None:
 
 
 def followers(obj: Any) -> list[int]:
-    return list(db.session.scalars(
-        select(Follow.user_id).where(Follow.target == target_of(obj), Follow.target_id == obj.id)
-    ))
+    return list(
+        db.session.scalars(select(Follow.user_id).where(Follow.target == target_of(obj), Follow.target_id == obj.id))
+    )
 
 
 def notify_followers(obj: Any, text: str, url: str, *, exclude: set[int]) -> None:
@@ -93,7 +102,12 @@ def feed(user_id: int, limit: int = 40) -> list[Activity]:
     if subject_filters:
         comments = db.session.scalars(
             select(Comment)
-            .where(or_(*subject_filters), Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), Comment.author_id != user_id)
+            .where(
+                or_(*subject_filters),
+                Comment.deleted_at.is_(None),
+                Comment.hidden_at.is_(None),
+                Comment.author_id != user_id,
+            )
             .options(joinedload(Comment.author))
             .order_by(Comment.id.desc())
             .limit(limit)
@@ -101,27 +115,54 @@ def feed(user_id: int, limit: int = 40) -> list[Activity]:
         subjects = _subjects(comments)
         for c in comments:
             subject = subjects[("idea", c.idea_id) if c.idea_id else ("proposal", c.proposal_id)]
-            items.append(Activity(c.created_at, _("%(name)s a commenté « %(title)s »", name=c.author.display_name, title=subject.title),
-                                  url_of(subject, _anchor=f"comment-{c.id}")))
+            items.append(
+                Activity(
+                    c.created_at,
+                    _("%(name)s a commenté « %(title)s »", name=c.author.display_name, title=subject.title),
+                    url_of(subject, _anchor=f"comment-{c.id}"),
+                )
+            )
     proposal_filters = []
     if ids[FollowTarget.ASSOCIATION]:
         proposal_filters.append(Proposal.association_id.in_(ids[FollowTarget.ASSOCIATION]))
     if ids[FollowTarget.POLE]:
         from app.models.participation import proposal_poles
 
-        proposal_filters.append(Proposal.id.in_(select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id.in_(ids[FollowTarget.POLE]))))
+        proposal_filters.append(
+            Proposal.id.in_(
+                select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id.in_(ids[FollowTarget.POLE]))
+            )
+        )
     if proposal_filters:
         for p in db.session.scalars(
-            select(Proposal).where(or_(*proposal_filters), Proposal.state == ProposalState.PUBLISHED, Proposal.hidden_at.is_(None))
-            .options(joinedload(Proposal.association)).order_by(Proposal.published_at.desc()).limit(limit)
+            select(Proposal)
+            .where(or_(*proposal_filters), Proposal.state == ProposalState.PUBLISHED, Proposal.hidden_at.is_(None))
+            .options(joinedload(Proposal.association))
+            .order_by(Proposal.published_at.desc())
+            .limit(limit)
         ):
-            items.append(Activity(p.published_at, _("« %(association)s » publie « %(title)s »", association=p.association.name, title=p.title), url_of(p)))
+            items.append(
+                Activity(
+                    p.published_at,
+                    _("« %(association)s » publie « %(title)s »", association=p.association.name, title=p.title),
+                    url_of(p),
+                )
+            )
     if ids[FollowTarget.POLE]:
         for idea in db.session.scalars(
-            select(Idea).where(Idea.pole_id.in_(ids[FollowTarget.POLE]), Idea.hidden_at.is_(None), Idea.author_id != user_id)
-            .options(joinedload(Idea.pole)).order_by(Idea.id.desc()).limit(limit)
+            select(Idea)
+            .where(Idea.pole_id.in_(ids[FollowTarget.POLE]), Idea.hidden_at.is_(None), Idea.author_id != user_id)
+            .options(joinedload(Idea.pole))
+            .order_by(Idea.id.desc())
+            .limit(limit)
         ):
-            items.append(Activity(idea.created_at, _("Nouvelle idée dans le pôle %(pole)s : « %(title)s »", pole=idea.pole.name, title=idea.title), url_of(idea)))
+            items.append(
+                Activity(
+                    idea.created_at,
+                    _("Nouvelle idée dans le pôle %(pole)s : « %(title)s »", pole=idea.pole.name, title=idea.title),
+                    url_of(idea),
+                )
+            )
     return sorted(items, key=lambda a: a.when, reverse=True)[:limit]
 
 
@@ -132,7 +173,9 @@ def _subjects(comments: list[Comment]) -> dict[tuple[str, int], Any]:
     if idea_ids:
         found |= {("idea", i.id): i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))}
     if proposal_ids:
-        found |= {("proposal", p.id): p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))}
+        found |= {
+            ("proposal", p.id): p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))
+        }
     return found
 
 

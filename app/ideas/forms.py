@@ -22,9 +22,15 @@ class IdeaForm(FlaskForm):
         _l("Description"),
         validators=[
             DataRequired(message=_l("Décrivez le besoin.")),
-            Length(min=20, max=DESCRIPTION_MAX, message=_l("La description doit faire entre %(min)d et %(max)d caractères.")),
+            Length(
+                min=20,
+                max=DESCRIPTION_MAX,
+                message=_l("La description doit faire entre %(min)d et %(max)d caractères."),
+            ),
         ],
-        description=_l("Qui est concerné, où, depuis quand ? Mise en forme Markdown possible (**gras**, listes, liens)."),
+        description=_l(
+            "Qui est concerné, où, depuis quand ? Mise en forme Markdown possible (**gras**, listes, liens)."
+        ),
     )
     commune_id = commune_field(_l("Commune où vous constatez ce besoin"))
     domain = domain_field()

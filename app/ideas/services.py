@@ -12,7 +12,6 @@ from app.models.base import utcnow
 from app.proposals.states import PUBLIC_STATES
 
 
-
 def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain: str, publics: list[str]) -> None:
     commune = db.session.get(Commune, commune_id)
     if commune is None:
@@ -46,7 +45,9 @@ def get_idea(idea_id: int) -> Idea:
     return db.first_or_404(
         select(Idea)
         .where(Idea.id == idea_id)
-        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+        .options(
+            joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows)
+        )
     )
 
 
@@ -60,4 +61,3 @@ def proposals_from(idea: Idea) -> list[Proposal]:
             .order_by(Proposal.id)
         )
     )
-

@@ -29,8 +29,17 @@ from app.models.coconstruction import (
     ProposalCoauthor,
     ProposalRevision,
 )
-from app.models.notifications import EmailMode, NotificationPreference
 from app.models.follows import Follow, FollowTarget
+from app.models.moderation import (
+    AuditEntry,
+    CaseStatus,
+    ModerationCase,
+    RegistrationAttempt,
+    Report,
+    ReportReason,
+    SuspensionRequest,
+)
+from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     Comment,
@@ -42,7 +51,6 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
-from app.models.moderation import AuditEntry, CaseStatus, ModerationCase, RegistrationAttempt, Report, ReportReason, SuspensionRequest
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -66,7 +74,6 @@ __all__ = [
     "SuspensionRequest",
     "Association",
     "Call",
-    # calls branch
     "Assignment",
     "Criterion",
     "Decision",

@@ -24,11 +24,14 @@ class AccompanimentState(LabelledEnum):
     DECLINED = "declined"
 
 
-ACCOMPANIMENT_LABELS = labels(AccompanimentState, {
-    AccompanimentState.REQUESTED: _l("Demande d'accompagnement en attente"),
-    AccompanimentState.ACCEPTED: _l("Accompagnée par le pôle"),
-    AccompanimentState.DECLINED: _l("Accompagnement refusé"),
-})
+ACCOMPANIMENT_LABELS = labels(
+    AccompanimentState,
+    {
+        AccompanimentState.REQUESTED: _l("Demande d'accompagnement en attente"),
+        AccompanimentState.ACCEPTED: _l("Accompagnée par le pôle"),
+        AccompanimentState.DECLINED: _l("Accompagnement refusé"),
+    },
+)
 
 
 class Accompaniment(db.Model):
@@ -39,7 +42,9 @@ class Accompaniment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), unique=True)
     pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
-    state: Mapped[AccompanimentState] = mapped_column(_str_enum(AccompanimentState, 16), default=AccompanimentState.REQUESTED)
+    state: Mapped[AccompanimentState] = mapped_column(
+        _str_enum(AccompanimentState, 16), default=AccompanimentState.REQUESTED
+    )
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     referent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

@@ -113,11 +113,14 @@ class Decision(LabelledEnum):
     REJECTED = "rejected"
 
 
-DECISION_LABELS = labels(Decision, {
-    Decision.SELECTED: _l("Retenu"),
-    Decision.WAITLIST: _l("Liste d'attente"),
-    Decision.REJECTED: _l("Non retenu"),
-})
+DECISION_LABELS = labels(
+    Decision,
+    {
+        Decision.SELECTED: _l("Retenu"),
+        Decision.WAITLIST: _l("Liste d'attente"),
+        Decision.REJECTED: _l("Non retenu"),
+    },
+)
 
 
 class Submission(db.Model):
@@ -182,6 +185,7 @@ class Score(db.Model):
 
 
 # --- Follow-up of selected projects ----------------------------------------------------------
+
 
 class Indicator(db.Model):
     __tablename__ = "project_indicators"

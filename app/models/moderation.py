@@ -26,13 +26,16 @@ class ReportReason(LabelledEnum):
     OTHER = "autre"
 
 
-REASON_LABELS = labels(ReportReason, {
-    ReportReason.SPAM: _l("Spam"),
-    ReportReason.ABUSE: _l("Propos injurieux ou discriminatoires"),
-    ReportReason.PERSONAL_DATA: _l("Données personnelles"),
-    ReportReason.OFF_TOPIC: _l("Hors sujet"),
-    ReportReason.OTHER: _l("Autre"),
-})
+REASON_LABELS = labels(
+    ReportReason,
+    {
+        ReportReason.SPAM: _l("Spam"),
+        ReportReason.ABUSE: _l("Propos injurieux ou discriminatoires"),
+        ReportReason.PERSONAL_DATA: _l("Données personnelles"),
+        ReportReason.OFF_TOPIC: _l("Hors sujet"),
+        ReportReason.OTHER: _l("Autre"),
+    },
+)
 
 
 class CaseStatus(LabelledEnum):
@@ -43,13 +46,16 @@ class CaseStatus(LabelledEnum):
     EDIT_REQUESTED = "edit_requested"
 
 
-STATUS_LABELS = labels(CaseStatus, {
-    CaseStatus.OPEN: _l("À traiter"),
-    CaseStatus.HIDDEN: _l("Masqué"),
-    CaseStatus.RESTORED: _l("Rétabli"),
-    CaseStatus.DISMISSED: _l("Signalements classés"),
-    CaseStatus.EDIT_REQUESTED: _l("Modification demandée"),
-})
+STATUS_LABELS = labels(
+    CaseStatus,
+    {
+        CaseStatus.OPEN: _l("À traiter"),
+        CaseStatus.HIDDEN: _l("Masqué"),
+        CaseStatus.RESTORED: _l("Rétabli"),
+        CaseStatus.DISMISSED: _l("Signalements classés"),
+        CaseStatus.EDIT_REQUESTED: _l("Modification demandée"),
+    },
+)
 
 
 moderation_case_poles = Table(
@@ -135,7 +141,9 @@ class AuditEntry(db.Model):
 @event.listens_for(Session, "before_flush")
 def _audit_log_is_append_only(session: Session, flush_context, instances) -> None:
     for obj in (*session.dirty, *session.deleted):
-        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj, include_collections=False)):
+        if isinstance(obj, AuditEntry) and (
+            obj in session.deleted or session.is_modified(obj, include_collections=False)
+        ):
             raise RuntimeError("the moderation audit log is append-only")
 
 

@@ -25,8 +25,8 @@ from app.models.base import LabelledEnum, labels, utcnow
 
 if TYPE_CHECKING:
     from app.models.accounts import User
-    from app.models.coconstruction import ProposalCoauthor
     from app.models.associations import Association
+    from app.models.coconstruction import ProposalCoauthor
     from app.models.territories import Commune, Pole
 
 
@@ -43,11 +43,14 @@ class Domain(LabelledEnum):
     CITIZENSHIP = "citoyennete"
 
 
-DOMAIN_LABELS = labels(Domain, {
-    Domain.HEALTH: _l("Santé, bien-être et handicap"),
-    Domain.FOOD: _l("Solidarité alimentaire"),
-    Domain.CITIZENSHIP: _l("Citoyenneté sociale et lutte contre le non-recours"),
-})
+DOMAIN_LABELS = labels(
+    Domain,
+    {
+        Domain.HEALTH: _l("Santé, bien-être et handicap"),
+        Domain.FOOD: _l("Solidarité alimentaire"),
+        Domain.CITIZENSHIP: _l("Citoyenneté sociale et lutte contre le non-recours"),
+    },
+)
 
 
 class TargetPublic(LabelledEnum):
@@ -59,12 +62,15 @@ class TargetPublic(LabelledEnum):
     SENIORS = "seniors"
 
 
-PUBLIC_LABELS = labels(TargetPublic, {
-    TargetPublic.SINGLE_PARENT_FAMILIES: _l("Familles monoparentales"),
-    TargetPublic.WOMEN: _l("Femmes"),
-    TargetPublic.CHILDREN_AND_YOUTH: _l("Enfants et jeunes"),
-    TargetPublic.SENIORS: _l("Seniors"),
-})
+PUBLIC_LABELS = labels(
+    TargetPublic,
+    {
+        TargetPublic.SINGLE_PARENT_FAMILIES: _l("Familles monoparentales"),
+        TargetPublic.WOMEN: _l("Femmes"),
+        TargetPublic.CHILDREN_AND_YOUTH: _l("Enfants et jeunes"),
+        TargetPublic.SENIORS: _l("Seniors"),
+    },
+)
 
 
 class ProposalState(LabelledEnum):
@@ -79,19 +85,23 @@ class ProposalState(LabelledEnum):
     NOT_SELECTED = "not_selected"
 
 
-STATE_LABELS = labels(ProposalState, {
-    ProposalState.DRAFT: _l("Brouillon"),
-    ProposalState.PUBLISHED: _l("Publiée"),
-    ProposalState.WITHDRAWN: _l("Retirée"),
-    ProposalState.SUBMITTED: _l("Déposée à un appel"),
-    ProposalState.CHANGES_REQUESTED: _l("À compléter"),
-    ProposalState.SELECTED: _l("Retenue"),
-    ProposalState.WAITLISTED: _l("Liste d'attente"),
-    ProposalState.NOT_SELECTED: _l("Non retenue"),
-})
+STATE_LABELS = labels(
+    ProposalState,
+    {
+        ProposalState.DRAFT: _l("Brouillon"),
+        ProposalState.PUBLISHED: _l("Publiée"),
+        ProposalState.WITHDRAWN: _l("Retirée"),
+        ProposalState.SUBMITTED: _l("Déposée à un appel"),
+        ProposalState.CHANGES_REQUESTED: _l("À compléter"),
+        ProposalState.SELECTED: _l("Retenue"),
+        ProposalState.WAITLISTED: _l("Liste d'attente"),
+        ProposalState.NOT_SELECTED: _l("Non retenue"),
+    },
+)
 
 
 # --- Ideas ----------------------------------------------------------------------------------
+
 
 class IdeaPublic(db.Model):
     __tablename__ = "idea_publics"
@@ -223,7 +233,9 @@ class Proposal(HasPublics, db.Model):
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     idea: Mapped[Idea | None] = relationship(back_populates="proposals", lazy="raise_on_sql")
     public_rows: Mapped[list[ProposalPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
-    communes: Mapped[list[Commune]] = relationship(secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name")
+    communes: Mapped[list[Commune]] = relationship(
+        secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name"
+    )
     poles: Mapped[list[Pole]] = relationship(secondary=proposal_poles, lazy="raise_on_sql", order_by="Pole.name")
     # Loaded with the proposal (one query per batch): every permission check needs them.
     coauthorships: Mapped[list[ProposalCoauthor]] = relationship(
@@ -235,6 +247,7 @@ class Proposal(HasPublics, db.Model):
 
 
 # --- Discussion -----------------------------------------------------------------------------
+
 
 class Comment(db.Model):
     """A message in the discussion of an idea or a proposal, possibly a reply."""
@@ -287,6 +300,7 @@ class Support(db.Model):
 
 
 # --- Notifications --------------------------------------------------------------------------
+
 
 class Notification(db.Model):
     """An in-app message to one person about something that happened to what concerns them."""

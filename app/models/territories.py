@@ -18,9 +18,7 @@ class Pole(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
 
-    communes: Mapped[list[Commune]] = relationship(
-        back_populates="pole", order_by="Commune.name", lazy="raise_on_sql"
-    )
+    communes: Mapped[list[Commune]] = relationship(back_populates="pole", order_by="Commune.name", lazy="raise_on_sql")
 
     def __repr__(self) -> str:
         return f"<Pole {self.slug}>"

@@ -34,7 +34,8 @@ class ReasonForm(FlaskForm):
     """The optional reason of a moderation decision (told to the author and kept in the log)."""
 
     reason = StringField(
-        _l("Motif (facultatif)"), filters=[_strip],
+        _l("Motif (facultatif)"),
+        filters=[_strip],
         validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
     )
 

@@ -43,8 +43,10 @@ def report_url(item) -> str:
 def show_report_link(item) -> bool:
     """Active people see "Signaler" on what others wrote and is still visible."""
     return (
-        can(current_user, "content.report", item) and item.hidden_at is None
-        and getattr(item, "deleted_at", None) is None and not services.is_own(current_user, item)
+        can(current_user, "content.report", item)
+        and item.hidden_at is None
+        and getattr(item, "deleted_at", None) is None
+        and not services.is_own(current_user, item)
     )
 
 
@@ -60,6 +62,7 @@ def _safe_back(default: str) -> str:
 
 
 # --- Reporting ------------------------------------------------------------------------------
+
 
 @bp.route(ITEM, methods=["GET", "POST"])
 @rate_limit("report")
@@ -80,19 +83,35 @@ def report(word: str, item_id: int):
             if not is_htmx():
                 flash(error.message, "error")
                 return redirect(back)
-            return render("moderation/report.html", block="report_result", status=409, message=error.message, ok=False, hidden_now=False, **context)
+            return render(
+                "moderation/report.html",
+                block="report_result",
+                status=409,
+                message=error.message,
+                ok=False,
+                hidden_now=False,
+                **context,
+            )
         message = _("Merci, votre signalement est transmis à l'équipe de modération.")
         if result.hidden_now:
             message += " " + _("Ce contenu est désormais masqué en attente de modération.")
         if not is_htmx():
             flash(message, "success")
             return redirect(back)
-        return render("moderation/report.html", block="report_result", message=message, ok=True, hidden_now=result.hidden_now, **context)
+        return render(
+            "moderation/report.html",
+            block="report_result",
+            message=message,
+            ok=True,
+            hidden_now=result.hidden_now,
+            **context,
+        )
     status = 422 if form.is_submitted() else 200
     return render("moderation/report.html", block="report_form", status=status, **context)
 
 
 # --- Queues ---------------------------------------------------------------------------------
+
 
 @bp.route("/moderation/")
 @access("moderation.access")
@@ -117,9 +136,19 @@ def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None
     page = services.queue(pole, sort=sort, page=request.args.get("page", 1, type=int))
     poles = list(db.session.scalars(select(Pole).order_by(Pole.name))) if current_user.is_admin else []
     return render(
-        "moderation/queue.html", block="queue", status=status, pole=pole, page=page, sort=sort, poles=poles,
-        labels=services.action_labels(), kinds=services.kind_labels(), message=message, refused=refused,
-        reason_form=ReasonForm(formdata=None), open_count=page.total,
+        "moderation/queue.html",
+        block="queue",
+        status=status,
+        pole=pole,
+        page=page,
+        sort=sort,
+        poles=poles,
+        labels=services.action_labels(),
+        kinds=services.kind_labels(),
+        message=message,
+        refused=refused,
+        reason_form=ReasonForm(formdata=None),
+        open_count=page.total,
     )
 
 
@@ -148,10 +177,23 @@ def act(case_id: int):
         flash(message, "success" if ok else "error")
         return redirect(back)
     db.session.expire_all()
-    entry = services.hydrate([db.session.scalar(select(ModerationCase).where(ModerationCase.id == case.id).options(selectinload(ModerationCase.poles)))])[0]
+    entry = services.hydrate(
+        [
+            db.session.scalar(
+                select(ModerationCase).where(ModerationCase.id == case.id).options(selectinload(ModerationCase.poles))
+            )
+        ]
+    )[0]
     return render(
-        "moderation/_case_result.html", status=status, entry=entry, message=message, ok=ok,
-        labels=services.action_labels(), kinds=services.kind_labels(), back=back, reason_form=ReasonForm(formdata=None),
+        "moderation/_case_result.html",
+        status=status,
+        entry=entry,
+        message=message,
+        ok=ok,
+        labels=services.action_labels(),
+        kinds=services.kind_labels(),
+        back=back,
+        reason_form=ReasonForm(formdata=None),
     )
 
 
@@ -174,16 +216,24 @@ def bulk():
             flash(message, "error")
             return redirect(_queue_url(pole_slug))
         return _queue_page(pole, status=422, message=message)
-    cases = list(db.session.scalars(select(ModerationCase).where(ModerationCase.id.in_(ids)).order_by(ModerationCase.id)))
+    cases = list(
+        db.session.scalars(select(ModerationCase).where(ModerationCase.id.in_(ids)).order_by(ModerationCase.id))
+    )
 
     def allowed(case: ModerationCase) -> bool:
         item = services.load_item(case.kind, case.target_id)
         return item is not None and can(current_user, "content.moderate", item)
 
     result = services.act_many(cases, action, current_user, form.reason.data, allowed)
-    message = _("%(action)s : %(done)d contenu(s) traité(s).", action=services.action_labels()[action], done=len(result.done))
+    message = _(
+        "%(action)s : %(done)d contenu(s) traité(s).", action=services.action_labels()[action], done=len(result.done)
+    )
     if result.refused:
-        message += " " + _("%(num)d refusé(s) : %(reasons)s", num=len(result.refused), reasons=" ; ".join(sorted({r for _id, r in result.refused})))
+        message += " " + _(
+            "%(num)d refusé(s) : %(reasons)s",
+            num=len(result.refused),
+            reasons=" ; ".join(sorted({r for _id, r in result.refused})),
+        )
     if not is_htmx():
         flash(message, "success" if result.done else "error")
         return redirect(_queue_url(pole_slug))
@@ -193,6 +243,7 @@ def bulk():
 
 
 # --- Audit log ------------------------------------------------------------------------------
+
 
 @bp.route("/moderation/journal")
 @access("moderation.access")
@@ -211,25 +262,44 @@ def audit():
         pole_id = next((p.id for p in poles if p.slug == form.pole.data), None)
     action = form.action.data if form.action.data in labels else None
     actor_id = int(form.moderateur.data) if (form.moderateur.data or "").isdigit() else None
-    page = services.audit_page(current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=request.args.get("page", 1, type=int))
-    return render("moderation/audit.html", form=form, page=page, labels=labels, kinds=services.kind_labels(),
-                  own_pole=db.session.get(Pole, current_user.moderated_pole_id) if not current_user.is_admin else None)
+    page = services.audit_page(
+        current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=request.args.get("page", 1, type=int)
+    )
+    return render(
+        "moderation/audit.html",
+        form=form,
+        page=page,
+        labels=labels,
+        kinds=services.kind_labels(),
+        own_pole=db.session.get(Pole, current_user.moderated_pole_id) if not current_user.is_admin else None,
+    )
 
 
 # --- Accounts -------------------------------------------------------------------------------
+
 
 @bp.route("/moderation/comptes/<int:user_id>")
 @access("moderation.access")
 def account(user_id: int):
     user = db.get_or_404(User, user_id)
-    return render("moderation/account.html", user=user, summary=services.account_summary(user), form=ReasonForm(formdata=None))
+    return render(
+        "moderation/account.html", user=user, summary=services.account_summary(user), form=ReasonForm(formdata=None)
+    )
 
 
 ACCOUNT_ACTIONS = {
     "suspendre": ("account.suspend", services.suspend, _l("Le compte est suspendu.")),
     "lever-suspension": ("account.suspend", services.lift_suspension, _l("La suspension est levée.")),
-    "masquer-contenus": ("account.suspend", services.hide_all_content, _l("Les contenus visibles de ce compte sont masqués.")),
-    "proposer-suspension": ("account.propose_suspension", services.propose_suspension, _l("Votre proposition de suspension est transmise à l'administration.")),
+    "masquer-contenus": (
+        "account.suspend",
+        services.hide_all_content,
+        _l("Les contenus visibles de ce compte sont masqués."),
+    ),
+    "proposer-suspension": (
+        "account.propose_suspension",
+        services.propose_suspension,
+        _l("Votre proposition de suspension est transmise à l'administration."),
+    ),
 }
 
 
@@ -265,4 +335,8 @@ def _account_action(user_id: int, verb: str):
 @bp.route("/moderation/suspensions")
 @access("moderation.all_poles")
 def suspensions():
-    return render("moderation/suspensions.html", requests=services.pending_suspension_requests(), suspended=services.suspended_accounts())
+    return render(
+        "moderation/suspensions.html",
+        requests=services.pending_suspension_requests(),
+        suspended=services.suspended_accounts(),
+    )

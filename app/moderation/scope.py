@@ -30,7 +30,9 @@ def proposal_pole_ids(proposal_id: int) -> frozenset[int]:
     cache = _cache()
     key = ("proposal", proposal_id)
     if key not in cache:
-        cache[key] = frozenset(db.session.scalars(select(proposal_poles.c.pole_id).where(proposal_poles.c.proposal_id == proposal_id)))
+        cache[key] = frozenset(
+            db.session.scalars(select(proposal_poles.c.pole_id).where(proposal_poles.c.proposal_id == proposal_id))
+        )
     return cache[key]
 
 

@@ -84,10 +84,17 @@ def log_labels() -> dict[str, str]:
 
 
 def kind_labels() -> dict[str, str]:
-    return {"idea": _("Idée"), "proposal": _("Proposition"), "comment": _("Commentaire"), "user": _("Compte"), "pole": _("Pôle")}
+    return {
+        "idea": _("Idée"),
+        "proposal": _("Proposition"),
+        "comment": _("Commentaire"),
+        "user": _("Compte"),
+        "pole": _("Pôle"),
+    }
 
 
 # --- Content helpers ------------------------------------------------------------------------
+
 
 def load_item(kind: str, item_id: int) -> Any:
     model = KINDS.get(kind)
@@ -120,7 +127,9 @@ def url_of_item(item: Any) -> str:
 def author_ids_of(item: Any) -> list[int]:
     """Who hears about decisions on an item: its author (a proposal: its association's members)."""
     if isinstance(item, Proposal):
-        members = list(db.session.scalars(select(Membership.user_id).where(Membership.association_id == item.association_id)))
+        members = list(
+            db.session.scalars(select(Membership.user_id).where(Membership.association_id == item.association_id))
+        )
         return members or [item.author_id]
     return [item.author_id]
 
@@ -133,11 +142,18 @@ def is_own(user: Any, item: Any) -> bool:
 
 # --- Audit log ------------------------------------------------------------------------------
 
-def log(actor: Any, action: str, kind: str, target_id: int | None, label: str, reason: str = "", pole_ids=()) -> AuditEntry:
+
+def log(
+    actor: Any, action: str, kind: str, target_id: int | None, label: str, reason: str = "", pole_ids=()
+) -> AuditEntry:
     """Append one entry (never updated or deleted afterwards)."""
     entry = AuditEntry(
-        actor_id=actor.id if actor is not None else None, action=action, target_kind=kind,
-        target_id=target_id, target_label=(label or "")[:200], reason=(reason or "").strip(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_kind=kind,
+        target_id=target_id,
+        target_label=(label or "")[:200],
+        reason=(reason or "").strip(),
     )
     db.session.add(entry)
     db.session.flush()
@@ -147,13 +163,17 @@ def log(actor: Any, action: str, kind: str, target_id: int | None, label: str, r
     return entry
 
 
-def audit_page(user: Any, pole_id: int | None = None, action: str | None = None, actor_id: int | None = None, page: int = 1):
+def audit_page(
+    user: Any, pole_id: int | None = None, action: str | None = None, actor_id: int | None = None, page: int = 1
+):
     """Admins read everything; a pole moderator reads their pole's entries."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor), selectinload(AuditEntry.poles))
     if not user.is_admin:
         pole_id = user.moderated_pole_id
     if pole_id:
-        query = query.where(AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id == pole_id)))
+        query = query.where(
+            AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id == pole_id))
+        )
     if action:
         query = query.where(AuditEntry.action == action)
     if actor_id:
@@ -171,9 +191,12 @@ def moderators_for_filter(user: Any) -> list[User]:
 
 # --- Reports --------------------------------------------------------------------------------
 
+
 def _case_for(item: Any) -> ModerationCase:
     kind = kind_of(item)
-    case = db.session.scalar(select(ModerationCase).where(ModerationCase.kind == kind, ModerationCase.target_id == item.id))
+    case = db.session.scalar(
+        select(ModerationCase).where(ModerationCase.kind == kind, ModerationCase.target_id == item.id)
+    )
     if case is None:
         case = ModerationCase(kind=kind, target_id=item.id, author_id=item.author_id, report_count=0, pending_reports=0)
         db.session.add(case)
@@ -222,11 +245,17 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
     except IntegrityError:
         # The same person, twice at the same instant: the database keeps one.
         db.session.rollback()
-        raise ModerationError(_("Vous avez déjà signalé ce contenu : l'équipe de modération en est informée.")) from None
+        raise ModerationError(
+            _("Vous avez déjà signalé ce contenu : l'équipe de modération en est informée.")
+        ) from None
     db.session.execute(
-        update(ModerationCase).where(ModerationCase.id == case.id).values(
-            report_count=ModerationCase.report_count + 1, pending_reports=ModerationCase.pending_reports + 1,
-            status=CaseStatus.OPEN, last_reported_at=utcnow(),
+        update(ModerationCase)
+        .where(ModerationCase.id == case.id)
+        .values(
+            report_count=ModerationCase.report_count + 1,
+            pending_reports=ModerationCase.pending_reports + 1,
+            status=CaseStatus.OPEN,
+            last_reported_at=utcnow(),
         )
     )
     db.session.refresh(case)
@@ -243,11 +272,25 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
             _visibility_changed(item, visible=False)
             db.session.refresh(item)
             pole_ids = poles_of(item)
-            log(None, "auto_hide", case.kind, item.id, label_of(item),
-                _("%(num)d signalements distincts", num=case.pending_reports), pole_ids)
-            notify(author_ids_of(item), "moderation_hidden",
-                   _("Votre contribution « %(label)s » est masquée en attente de modération après plusieurs signalements.", label=label_of(item)[:80]),
-                   url_of_item(item))
+            log(
+                None,
+                "auto_hide",
+                case.kind,
+                item.id,
+                label_of(item),
+                _("%(num)d signalements distincts", num=case.pending_reports),
+                pole_ids,
+            )
+            notify(
+                author_ids_of(item),
+                "moderation_hidden",
+                _(
+                    "Votre contribution « %(label)s » est masquée en "
+                    "attente de modération après plusieurs signalements.",
+                    label=label_of(item)[:80],
+                ),
+                url_of_item(item),
+            )
     db.session.commit()
     return ReportResult(case, hidden_now)
 
@@ -261,20 +304,33 @@ def _visibility_changed(item: Any, visible: bool) -> None:
 def has_reported(user: Any, item: Any) -> bool:
     if not user.is_authenticated:
         return False
-    return db.session.scalar(
-        select(Report.id).join(ModerationCase).where(
-            ModerationCase.kind == kind_of(item), ModerationCase.target_id == item.id, Report.reporter_id == user.id
+    return (
+        db.session.scalar(
+            select(Report.id)
+            .join(ModerationCase)
+            .where(
+                ModerationCase.kind == kind_of(item), ModerationCase.target_id == item.id, Report.reporter_id == user.id
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 # --- Decisions ------------------------------------------------------------------------------
 
+
 def _notice(action: str, label: str, reason: str) -> str:
     texts = {
         "hide": _("Votre contribution « %(label)s » a été masquée par l'équipe de modération.", label=label),
-        "restore": _("Votre contribution « %(label)s » est de nouveau visible : l'équipe de modération l'a rétablie.", label=label),
-        "dismiss": _("Les signalements visant votre contribution « %(label)s » ont été examinés et classés : elle reste visible.", label=label),
+        "restore": _(
+            "Votre contribution « %(label)s » est de nouveau visible : l'équipe de modération l'a rétablie.",
+            label=label,
+        ),
+        "dismiss": _(
+            "Les signalements visant votre contribution « %(label)s "
+            "» ont été examinés et classés : elle reste visible.",
+            label=label,
+        ),
         "ask_edit": _("L'équipe de modération vous demande de modifier votre contribution « %(label)s ».", label=label),
     }
     text = texts[action]
@@ -294,31 +350,46 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
         raise ModerationError(_("Ce contenu n'existe plus."))
     model = type(item)
     now = utcnow()
-    new_status = {"hide": CaseStatus.HIDDEN, "restore": CaseStatus.RESTORED, "dismiss": CaseStatus.DISMISSED, "ask_edit": CaseStatus.EDIT_REQUESTED}[action]
+    new_status = {
+        "hide": CaseStatus.HIDDEN,
+        "restore": CaseStatus.RESTORED,
+        "dismiss": CaseStatus.DISMISSED,
+        "ask_edit": CaseStatus.EDIT_REQUESTED,
+    }[action]
 
     if action == "hide":
-        changed = db.session.execute(update(model).where(model.id == item.id, model.hidden_at.is_(None)).values(hidden_at=now)).rowcount
+        changed = db.session.execute(
+            update(model).where(model.id == item.id, model.hidden_at.is_(None)).values(hidden_at=now)
+        ).rowcount
         if changed:
             _visibility_changed(item, visible=False)
         if not changed and case.status != CaseStatus.OPEN:
             raise ModerationError(_("Ce contenu est déjà masqué : rien n'a changé."))
         claimed = db.session.execute(
-            update(ModerationCase).where(ModerationCase.id == case.id, ModerationCase.status != CaseStatus.HIDDEN)
+            update(ModerationCase)
+            .where(ModerationCase.id == case.id, ModerationCase.status != CaseStatus.HIDDEN)
             .values(status=new_status, pending_reports=0, handled_at=now)
         ).rowcount
         if not changed and not claimed:
             db.session.rollback()
             raise ModerationError(_("Ce contenu est déjà masqué : rien n'a changé."))
     elif action == "restore":
-        changed = db.session.execute(update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)).rowcount
+        changed = db.session.execute(
+            update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)
+        ).rowcount
         if not changed:
             db.session.rollback()
             raise ModerationError(_("Ce contenu n'est pas masqué : il n'y a rien à rétablir."))
         _visibility_changed(item, visible=True)
-        db.session.execute(update(ModerationCase).where(ModerationCase.id == case.id).values(status=new_status, pending_reports=0, handled_at=now))
+        db.session.execute(
+            update(ModerationCase)
+            .where(ModerationCase.id == case.id)
+            .values(status=new_status, pending_reports=0, handled_at=now)
+        )
     else:
         claimed = db.session.execute(
-            update(ModerationCase).where(ModerationCase.id == case.id, ModerationCase.status == CaseStatus.OPEN)
+            update(ModerationCase)
+            .where(ModerationCase.id == case.id, ModerationCase.status == CaseStatus.OPEN)
             .values(status=new_status, pending_reports=0, handled_at=now)
         ).rowcount
         if not claimed:
@@ -326,9 +397,13 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
             raise ModerationError(_("Ces signalements ont déjà été traités : rien n'a changé."))
         if action == "dismiss":
             # Unfounded reports: an automatically hidden item comes back.
-            if db.session.execute(update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)).rowcount:
+            if db.session.execute(
+                update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)
+            ).rowcount:
                 _visibility_changed(item, visible=True)
-    db.session.execute(update(Report).where(Report.case_id == case.id, Report.handled_at.is_(None)).values(handled_at=now))
+    db.session.execute(
+        update(Report).where(Report.case_id == case.id, Report.handled_at.is_(None)).values(handled_at=now)
+    )
     db.session.refresh(case)
     db.session.refresh(item)
     label = label_of(item)
@@ -362,6 +437,7 @@ def act_many(cases: list[ModerationCase], action: str, actor: User, reason: str,
 
 # --- The queue ------------------------------------------------------------------------------
 
+
 @dataclass
 class QueueItem:
     case: ModerationCase
@@ -382,9 +458,15 @@ def queue(pole: Pole | None, sort: str = "recent", page: int = 1, status: str = 
     if status == "open":
         query = query.where(ModerationCase.status == CaseStatus.OPEN)
     if pole is not None:
-        query = query.where(ModerationCase.id.in_(select(moderation_case_poles.c.case_id).where(moderation_case_poles.c.pole_id == pole.id)))
+        query = query.where(
+            ModerationCase.id.in_(
+                select(moderation_case_poles.c.case_id).where(moderation_case_poles.c.pole_id == pole.id)
+            )
+        )
     if sort == "signalements":
-        query = query.order_by(ModerationCase.pending_reports.desc(), ModerationCase.report_count.desc(), ModerationCase.id.desc())
+        query = query.order_by(
+            ModerationCase.pending_reports.desc(), ModerationCase.report_count.desc(), ModerationCase.id.desc()
+        )
     else:
         query = query.order_by(ModerationCase.last_reported_at.desc(), ModerationCase.id.desc())
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
@@ -396,11 +478,19 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
     if not cases:
         return []
     ids = {kind: [c.target_id for c in cases if c.kind == kind] for kind in KINDS}
-    comments = {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids["comment"])))} if ids["comment"] else {}
+    comments = (
+        {c.id: c for c in db.session.scalars(select(Comment).where(Comment.id.in_(ids["comment"])))}
+        if ids["comment"]
+        else {}
+    )
     idea_ids = set(ids["idea"]) | {c.idea_id for c in comments.values() if c.idea_id}
     proposal_ids = set(ids["proposal"]) | {c.proposal_id for c in comments.values() if c.proposal_id}
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(idea_ids)))} if idea_ids else {}
-    proposals = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))} if proposal_ids else {}
+    proposals = (
+        {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))}
+        if proposal_ids
+        else {}
+    )
     reports: dict[int, list[Report]] = {}
     for r in db.session.scalars(select(Report).where(Report.case_id.in_([c.id for c in cases])).order_by(Report.id)):
         reports.setdefault(r.case_id, []).append(r)
@@ -420,16 +510,28 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
 def open_case_count(pole: Pole | None) -> int:
     query = select(func.count(ModerationCase.id)).where(ModerationCase.status == CaseStatus.OPEN)
     if pole is not None:
-        query = query.where(ModerationCase.id.in_(select(moderation_case_poles.c.case_id).where(moderation_case_poles.c.pole_id == pole.id)))
+        query = query.where(
+            ModerationCase.id.in_(
+                select(moderation_case_poles.c.case_id).where(moderation_case_poles.c.pole_id == pole.id)
+            )
+        )
     return db.session.scalar(query)
 
 
 # --- Accounts -------------------------------------------------------------------------------
 
+
 def content_pole_ids(user: User) -> set[int]:
     """Every pole this person has contributed in (for the audit log of account decisions)."""
     ids = set(db.session.scalars(select(Idea.pole_id).where(Idea.author_id == user.id).distinct()))
-    ids |= set(db.session.scalars(select(Idea.pole_id).join(Comment, Comment.idea_id == Idea.id).where(Comment.author_id == user.id).distinct()))
+    ids |= set(
+        db.session.scalars(
+            select(Idea.pole_id)
+            .join(Comment, Comment.idea_id == Idea.id)
+            .where(Comment.author_id == user.id)
+            .distinct()
+        )
+    )
     return ids
 
 
@@ -437,7 +539,11 @@ def suspend(user: User, actor: User, reason: str = "") -> None:
     if user.suspended_at is not None:
         raise ModerationError(_("Ce compte est déjà suspendu."))
     user.suspended_at = utcnow()
-    db.session.execute(update(SuspensionRequest).where(SuspensionRequest.user_id == user.id, SuspensionRequest.handled_at.is_(None)).values(handled_at=utcnow()))
+    db.session.execute(
+        update(SuspensionRequest)
+        .where(SuspensionRequest.user_id == user.id, SuspensionRequest.handled_at.is_(None))
+        .values(handled_at=utcnow())
+    )
     log(actor, "suspend", "user", user.id, user.display_name, reason, content_pole_ids(user))
     text = _("Votre compte est suspendu : vous ne pouvez plus publier, commenter, soutenir ni signaler.")
     if reason:
@@ -451,21 +557,47 @@ def lift_suspension(user: User, actor: User, reason: str = "") -> None:
         raise ModerationError(_("Ce compte n'est pas suspendu."))
     user.suspended_at = None
     log(actor, "unsuspend", "user", user.id, user.display_name, reason, content_pole_ids(user))
-    notify([user.id], "account_unsuspended", _("La suspension de votre compte est levée : vous pouvez de nouveau participer."), url_for("auth.account"))
+    notify(
+        [user.id],
+        "account_unsuspended",
+        _("La suspension de votre compte est levée : vous pouvez de nouveau participer."),
+        url_for("auth.account"),
+    )
     db.session.commit()
 
 
 def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionRequest:
     if user.suspended_at is not None:
         raise ModerationError(_("Ce compte est déjà suspendu."))
-    pending = db.session.scalar(select(SuspensionRequest.id).where(SuspensionRequest.user_id == user.id, SuspensionRequest.requested_by_id == actor.id, SuspensionRequest.handled_at.is_(None)))
+    pending = db.session.scalar(
+        select(SuspensionRequest.id).where(
+            SuspensionRequest.user_id == user.id,
+            SuspensionRequest.requested_by_id == actor.id,
+            SuspensionRequest.handled_at.is_(None),
+        )
+    )
     if pending:
         raise ModerationError(_("Vous avez déjà proposé de suspendre ce compte : l'administration l'examinera."))
-    request = SuspensionRequest(user_id=user.id, requested_by_id=actor.id, pole_id=actor.moderated_pole_id, reason=(reason or "").strip())
+    request = SuspensionRequest(
+        user_id=user.id, requested_by_id=actor.id, pole_id=actor.moderated_pole_id, reason=(reason or "").strip()
+    )
     db.session.add(request)
-    log(actor, "propose_suspension", "user", user.id, user.display_name, reason, [actor.moderated_pole_id] if actor.moderated_pole_id else [])
+    log(
+        actor,
+        "propose_suspension",
+        "user",
+        user.id,
+        user.display_name,
+        reason,
+        [actor.moderated_pole_id] if actor.moderated_pole_id else [],
+    )
     admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)))
-    notify(admins, "suspension_proposed", _("%(name)s propose de suspendre le compte de %(user)s.", name=actor.display_name, user=user.display_name), url_for("moderation.account", user_id=user.id))
+    notify(
+        admins,
+        "suspension_proposed",
+        _("%(name)s propose de suspendre le compte de %(user)s.", name=actor.display_name, user=user.display_name),
+        url_for("moderation.account", user_id=user.id),
+    )
     db.session.commit()
     return request
 
@@ -474,25 +606,48 @@ def hide_all_content(user: User, actor: User, reason: str = "") -> int:
     """Hide, in one action, everything a (suspended) account published that is still visible."""
     now = utcnow()
     count = 0
-    comment_ids = list(db.session.scalars(select(Comment.id).where(Comment.author_id == user.id, Comment.hidden_at.is_(None))))
+    comment_ids = list(
+        db.session.scalars(select(Comment.id).where(Comment.author_id == user.id, Comment.hidden_at.is_(None)))
+    )
     for model in (Idea, Comment):
-        count += db.session.execute(update(model).where(model.author_id == user.id, model.hidden_at.is_(None)).values(hidden_at=now)).rowcount
+        count += db.session.execute(
+            update(model).where(model.author_id == user.id, model.hidden_at.is_(None)).values(hidden_at=now)
+        ).rowcount
     comment_services.recount_comments(comment_ids)
-    count += db.session.execute(update(Proposal).where(Proposal.author_id == user.id, Proposal.hidden_at.is_(None)).values(hidden_at=now)).rowcount
+    count += db.session.execute(
+        update(Proposal).where(Proposal.author_id == user.id, Proposal.hidden_at.is_(None)).values(hidden_at=now)
+    ).rowcount
     if not count:
         db.session.rollback()
         raise ModerationError(_("Ce compte n'a aucun contenu visible à masquer."))
-    log(actor, "hide_all", "user", user.id, user.display_name, reason or _("%(num)d contenus masqués", num=count), content_pole_ids(user))
-    notify([user.id], "moderation_hide_all", _("L'équipe de modération a masqué vos contributions."), url_for("auth.account"))
+    log(
+        actor,
+        "hide_all",
+        "user",
+        user.id,
+        user.display_name,
+        reason or _("%(num)d contenus masqués", num=count),
+        content_pole_ids(user),
+    )
+    notify(
+        [user.id],
+        "moderation_hide_all",
+        _("L'équipe de modération a masqué vos contributions."),
+        url_for("auth.account"),
+    )
     db.session.commit()
     return count
 
 
 def pending_suspension_requests() -> list[SuspensionRequest]:
-    return list(db.session.scalars(
-        select(SuspensionRequest).where(SuspensionRequest.handled_at.is_(None))
-        .options(joinedload(SuspensionRequest.user), joinedload(SuspensionRequest.requested_by)).order_by(SuspensionRequest.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(SuspensionRequest)
+            .where(SuspensionRequest.handled_at.is_(None))
+            .options(joinedload(SuspensionRequest.user), joinedload(SuspensionRequest.requested_by))
+            .order_by(SuspensionRequest.id.desc())
+        )
+    )
 
 
 def suspended_accounts() -> list[User]:
@@ -504,7 +659,8 @@ def account_summary(user: User) -> dict:
         "ideas": db.session.scalar(select(func.count(Idea.id)).where(Idea.author_id == user.id)),
         "comments": db.session.scalar(select(func.count(Comment.id)).where(Comment.author_id == user.id)),
         "hidden": sum(
-            db.session.scalar(select(func.count(m.id)).where(m.author_id == user.id, m.hidden_at.is_not(None))) for m in (Idea, Proposal, Comment)
+            db.session.scalar(select(func.count(m.id)).where(m.author_id == user.id, m.hidden_at.is_not(None)))
+            for m in (Idea, Proposal, Comment)
         ),
         "reported": db.session.scalar(select(func.count(ModerationCase.id)).where(ModerationCase.author_id == user.id)),
     }
@@ -512,11 +668,14 @@ def account_summary(user: User) -> dict:
 
 # --- Spam brakes ----------------------------------------------------------------------------
 
+
 def registration_allowed(address: str) -> bool:
     limit = int(current_app.config.get("REGISTRATIONS_PER_ADDRESS_PER_HOUR", 5))
     since = utcnow() - timedelta(hours=1)
     count = db.session.scalar(
-        select(func.count(RegistrationAttempt.id)).where(RegistrationAttempt.address == address, RegistrationAttempt.created_at >= since)
+        select(func.count(RegistrationAttempt.id)).where(
+            RegistrationAttempt.address == address, RegistrationAttempt.created_at >= since
+        )
     )
     return count < limit
 
@@ -545,6 +704,7 @@ def post_limit_message(user: Any) -> str | None:
     if posted < limit:
         return None
     return _(
-        "Votre compte est récent : il peut publier %(num)d idées ou commentaires par heure. Réessayez un peu plus tard.",
+        "Votre compte est récent : il peut publier %(num)d idées "
+        "ou commentaires par heure. Réessayez un peu plus tard.",
         num=limit,
     )

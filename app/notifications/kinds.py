@@ -62,6 +62,7 @@ def category(kind: str) -> str:
         return "moderation"
     return EVENTS.get(kind, kind)
 
+
 MODE_LABELS = {
     EmailMode.IMMEDIATE: _l("Immédiatement"),
     EmailMode.DAILY: _l("Dans un résumé quotidien"),

@@ -37,7 +37,9 @@ def badge():
 @bp.route("/<int:notification_id>/lue", methods=["POST"])
 @access("notification.manage", per_object=True)
 def mark_read(notification_id: int):
-    notification = services.own_notification(current_user.id, notification_id) if current_user.is_authenticated else None
+    notification = (
+        services.own_notification(current_user.id, notification_id) if current_user.is_authenticated else None
+    )
     if notification is None and current_user.is_authenticated:
         abort(404)  # someone else's notification does not exist for this person
     authorize("notification.manage", notification)
@@ -71,7 +73,9 @@ def preferences():
         flash(_("Vos préférences de courriel sont enregistrées."), "success")
         return redirect(url_for("notifications.preferences"))
     return render(
-        "notifications/preferences.html", kinds=KINDS, modes=MODE_LABELS,
+        "notifications/preferences.html",
+        kinds=KINDS,
+        modes=MODE_LABELS,
         chosen=services.preferences(current_user.id),
     )
 

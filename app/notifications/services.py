@@ -1,4 +1,5 @@
 """In-app notifications, and the e-mails they lead to (at once, in a daily digest, or never)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 # --- In-app ------------------------------------------------------------------------------------
 
+
 def notify(
     user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None, email: bool = True
 ) -> None:
@@ -38,7 +40,11 @@ def notify(
     modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
     rows = [
         {
-            "user_id": uid, "kind": kind, "text": text[:400], "url": url, "created_at": now,
+            "user_id": uid,
+            "kind": kind,
+            "text": text[:400],
+            "url": url,
+            "created_at": now,
             # Only daily ones wait for the digest; the others are dealt with now.
             "email_done_at": None if modes[uid] is EmailMode.DAILY else now,
         }
@@ -89,12 +95,15 @@ def mark_read(notification: Notification) -> None:
 
 def mark_all_read(user_id: int) -> None:
     db.session.execute(
-        update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None)).values(read_at=utcnow())
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
     )
     db.session.commit()
 
 
 # --- Preferences -------------------------------------------------------------------------------
+
 
 def email_modes(user_ids: list[int], kind: str) -> dict[int, EmailMode]:
     """Each person's e-mail mode for ``kind`` (one query)."""
@@ -111,7 +120,9 @@ def email_modes(user_ids: list[int], kind: str) -> dict[int, EmailMode]:
 def preferences(user_id: int) -> dict[str, EmailMode]:
     chosen = dict(
         db.session.execute(
-            select(NotificationPreference.kind, NotificationPreference.mode).where(NotificationPreference.user_id == user_id)
+            select(NotificationPreference.kind, NotificationPreference.mode).where(
+                NotificationPreference.user_id == user_id
+            )
         ).all()
     )
     return {name: chosen.get(name, kind.default) for name, kind in KINDS.items()}
@@ -131,6 +142,7 @@ def set_preferences(user_id: int, wanted: dict[str, EmailMode]) -> None:
 
 
 # --- E-mail ------------------------------------------------------------------------------------
+
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
@@ -158,9 +170,7 @@ def kind_label(kind: str) -> str:
 
 
 def _base_url() -> str:
-    return (
-        current_app.config.get("TISSER_BASE_URL") or "http://127.0.0.1:8000"
-    ).rstrip("/")
+    return (current_app.config.get("TISSER_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 
 def _external(endpoint: str, **values) -> str:
@@ -180,8 +190,11 @@ def _footer(user_id: int, kinds: Iterable[str]) -> str:
     lines = ["", "—", _("Vous recevez ce courriel parce que vous avez un compte sur Tisser.")]
     for kind in dict.fromkeys(kinds):
         lines.append(
-            _("Ne plus recevoir « %(kind)s » : %(url)s", kind=kind_label(kind),
-              url=_external("notifications.unsubscribe", token=unsubscribe_token(user_id, kind)))
+            _(
+                "Ne plus recevoir « %(kind)s » : %(url)s",
+                kind=kind_label(kind),
+                url=_external("notifications.unsubscribe", token=unsubscribe_token(user_id, kind)),
+            )
         )
     lines.append(_("Choisir quels courriels recevoir : %(url)s", url=_external("notifications.preferences")))
     return "\n".join(lines)
@@ -190,8 +203,12 @@ def _footer(user_id: int, kinds: Iterable[str]) -> str:
 def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -> dict:
     body = "\n".join([text, "", _("Voir sur Tisser : %(url)s", url=_absolute(url)), _footer(user_id, [category(kind)])])
     return {
-        "recipient": email, "subject": _("Tisser : %(text)s", text=text)[:200], "body": body,
-        "created_at": utcnow(), "attempts": 0, "last_error": "",
+        "recipient": email,
+        "subject": _("Tisser : %(text)s", text=text)[:200],
+        "body": body,
+        "created_at": utcnow(),
+        "attempts": 0,
+        "last_error": "",
     }
 
 
@@ -218,25 +235,31 @@ def send_digests() -> int:
     sent = 0
     for user_id, group in groupby(rows, key=lambda r: r.user_id):
         # A kind switched to "never" since the notification was made is left out.
-        items = [r for r in group if chosen.get((user_id, category(r.kind)), default_mode(r.kind)) is not EmailMode.NEVER]
+        items = [
+            r for r in group if chosen.get((user_id, category(r.kind)), default_mode(r.kind)) is not EmailMode.NEVER
+        ]
         if not items or user_id not in emails:
             continue
         lines = [
-            _("Bonjour,"), "",
-            _("Voici ce qui s'est passé sur Tisser depuis notre dernier courriel :"), "",
+            _("Bonjour,"),
+            "",
+            _("Voici ce qui s'est passé sur Tisser depuis notre dernier courriel :"),
+            "",
         ]
         for r in items:
             lines.append(f"• {r.text}\n  {_absolute(r.url)}")
         lines.append("")
         lines.append(_("Toutes vos notifications : %(url)s", url=_external("notifications.index")))
         subject = _("Tisser : %(num)d nouvelle(s) notification(s)", num=len(items))
-        queue_email(emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items]))
+        queue_email(
+            emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items])
+        )
         sent += 1
     now = utcnow()
     ids = [r.id for r in rows]
     for start in range(0, len(ids), 500):
         db.session.execute(
-            update(Notification).where(Notification.id.in_(ids[start:start + 500])).values(email_done_at=now)
+            update(Notification).where(Notification.id.in_(ids[start : start + 500])).values(email_done_at=now)
         )
     db.session.commit()
     return sent

@@ -2,9 +2,9 @@ from flask import Blueprint
 
 from app.access import access
 from app.pages import services
-from app.search import services as search_services
 from app.permissions import PUBLIC
 from app.rendering import render
+from app.search import services as search_services
 
 bp = Blueprint("pages", __name__)
 

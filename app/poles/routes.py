@@ -28,9 +28,16 @@ def detail(slug: str):
     domain = domain if domain in {d.value for d in Domain} else None
     public = public if public in {p.value for p in TargetPublic} else None
     return render(
-        "poles/detail.html", pole=pole, moderators=services.moderators(pole),
-        ideas=services.pole_ideas(pole, domain, public), proposals=services.pole_proposals(pole, domain, public),
-        referents=accompaniment_services.referents(pole), partners=accompaniment_services.partners_of_pole(pole),
-        domains=list(Domain), publics=list(TargetPublic), domain=domain, public=public,
+        "poles/detail.html",
+        pole=pole,
+        moderators=services.moderators(pole),
+        ideas=services.pole_ideas(pole, domain, public),
+        proposals=services.pole_proposals(pole, domain, public),
+        referents=accompaniment_services.referents(pole),
+        partners=accompaniment_services.partners_of_pole(pole),
+        domains=list(Domain),
+        publics=list(TargetPublic),
+        domain=domain,
+        public=public,
         following=is_following(current_user.id, pole),
     )

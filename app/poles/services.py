@@ -36,7 +36,9 @@ LIST_LIMIT = 30
 
 def pole_ideas(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Idea]:
     """Visible ideas of the pole, newest first, optionally of one domain and one public."""
-    query = select(Idea).where(Idea.pole_id == pole.id, Idea.hidden_at.is_(None)).options(selectinload(Idea.public_rows))
+    query = (
+        select(Idea).where(Idea.pole_id == pole.id, Idea.hidden_at.is_(None)).options(selectinload(Idea.public_rows))
+    )
     if domain:
         query = query.where(Idea.domain == domain)
     if public:

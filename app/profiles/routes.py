@@ -18,8 +18,11 @@ bp = Blueprint("profiles", __name__, url_prefix="/personnes")
 def detail(user_id: int):
     person = db.get_or_404(User, user_id)
     ideas = db.session.scalars(
-        select(Idea).where(Idea.author_id == person.id, Idea.hidden_at.is_(None))
-        .options(joinedload(Idea.commune)).order_by(Idea.id.desc()).limit(50)
+        select(Idea)
+        .where(Idea.author_id == person.id, Idea.hidden_at.is_(None))
+        .options(joinedload(Idea.commune))
+        .order_by(Idea.id.desc())
+        .limit(50)
     ).all()
     comments = []
     if not person.hide_comments:
@@ -28,10 +31,13 @@ def detail(user_id: int):
         comments = db.session.scalars(
             select(Comment)
             .where(
-                Comment.author_id == person.id, Comment.deleted_at.is_(None), Comment.hidden_at.is_(None),
+                Comment.author_id == person.id,
+                Comment.deleted_at.is_(None),
+                Comment.hidden_at.is_(None),
                 (Comment.idea_id.is_not(None)) | Comment.proposal_id.in_(visible),
             )
-            .order_by(Comment.id.desc()).limit(30)
+            .order_by(Comment.id.desc())
+            .limit(30)
         ).all()
     return render("profiles/detail.html", person=person, ideas=ideas, comments=comments)
 
@@ -41,6 +47,10 @@ def detail(user_id: int):
 def toggle_comments():
     current_user.hide_comments = not current_user.hide_comments
     db.session.commit()
-    flash(_("Vos commentaires n'apparaissent plus sur votre profil public.") if current_user.hide_comments
-          else _("Vos commentaires apparaissent sur votre profil public."), "success")
+    flash(
+        _("Vos commentaires n'apparaissent plus sur votre profil public.")
+        if current_user.hide_comments
+        else _("Vos commentaires apparaissent sur votre profil public."),
+        "success",
+    )
     return redirect(url_for("auth.account"))

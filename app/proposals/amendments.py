@@ -35,7 +35,11 @@ class AmendmentConflict(Exception):
 
 
 def _authors(proposal: Proposal) -> list[int]:
-    return list(db.session.scalars(select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))))
+    return list(
+        db.session.scalars(
+            select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))
+        )
+    )
 
 
 def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason: str) -> Amendment:
@@ -45,16 +49,26 @@ def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason:
     if new_text.strip() == current.strip():
         raise AmendmentError(_("Le texte proposé est identique au texte actuel : modifiez-le avant d'envoyer."))
     amendment = Amendment(
-        proposal_id=proposal.id, author_id=author.id, field=field, base_text=current,
-        new_text=new_text.strip(), reason=reason.strip(),
+        proposal_id=proposal.id,
+        author_id=author.id,
+        field=field,
+        base_text=current,
+        new_text=new_text.strip(),
+        reason=reason.strip(),
     )
     db.session.add(amendment)
     db.session.flush()
     notify(
-        _authors(proposal), "amendment_suggested",
-        _("%(name)s propose un amendement à « %(title)s » (%(field)s).", name=author.display_name, title=proposal.title,
-          field=revisions.FIELD_LABELS[field]),
-        url_for("coconstruction.amendments_list", proposal_id=proposal.id), exclude=author.id,
+        _authors(proposal),
+        "amendment_suggested",
+        _(
+            "%(name)s propose un amendement à « %(title)s » (%(field)s).",
+            name=author.display_name,
+            title=proposal.title,
+            field=revisions.FIELD_LABELS[field],
+        ),
+        url_for("coconstruction.amendments_list", proposal_id=proposal.id),
+        exclude=author.id,
     )
     db.session.commit()
     return amendment
@@ -79,14 +93,19 @@ def accept(amendment: Amendment, proposal: Proposal, by: User) -> None:
         raise AmendmentConflict(amendment, current)
     author = db.session.get(User, amendment.author_id)
     update_proposal(
-        proposal, {amendment.field: amendment.new_text}, expected_version=proposal.version,
+        proposal,
+        {amendment.field: amendment.new_text},
+        expected_version=proposal.version,
         author_id=amendment.author_id,
         note=_("Amendement de %(author)s accepté par %(by)s", author=author.display_name, by=by.display_name),
     )
     amendment.status, amendment.decided_by_id, amendment.decided_at = AmendmentStatus.ACCEPTED, by.id, utcnow()
     notify(
-        [amendment.author_id], "amendment_answered",
-        _("Votre amendement à « %(title)s » est accepté.", title=proposal.title), url_of(proposal), exclude=by.id,
+        [amendment.author_id],
+        "amendment_answered",
+        _("Votre amendement à « %(title)s » est accepté.", title=proposal.title),
+        url_of(proposal),
+        exclude=by.id,
     )
     db.session.commit()
 
@@ -99,8 +118,10 @@ def decline(amendment: Amendment, proposal: Proposal, by: User, reason: str) -> 
     amendment.status, amendment.decided_by_id, amendment.decided_at = AmendmentStatus.DECLINED, by.id, utcnow()
     amendment.decline_reason = reason.strip()
     notify(
-        [amendment.author_id], "amendment_answered",
+        [amendment.author_id],
+        "amendment_answered",
         _("Votre amendement à « %(title)s » est décliné : %(reason)s", title=proposal.title, reason=reason.strip()),
-        url_of(proposal), exclude=by.id,
+        url_of(proposal),
+        exclude=by.id,
     )
     db.session.commit()

@@ -39,10 +39,16 @@ def invite(proposal: Proposal, association: Association, by: User) -> ProposalCo
         existing.responded_by_id = existing.responded_at = None
     db.session.flush()
     notify(
-        _members(association.id, admins_only=True), "coauthor_invitation",
-        _("« %(lead)s » invite « %(name)s » à co-écrire la proposition « %(title)s ».",
-          lead=proposal.association.name, name=association.name, title=proposal.title),
-        url_of(proposal), exclude=by.id,
+        _members(association.id, admins_only=True),
+        "coauthor_invitation",
+        _(
+            "« %(lead)s » invite « %(name)s » à co-écrire la proposition « %(title)s ».",
+            lead=proposal.association.name,
+            name=association.name,
+            title=proposal.title,
+        ),
+        url_of(proposal),
+        exclude=by.id,
     )
     db.session.commit()
     return existing
@@ -57,7 +63,11 @@ def respond(coauthorship: ProposalCoauthor, accept: bool, by: User) -> None:
     text = (
         _("« %(name)s » accepte de co-écrire « %(title)s ».", name=coauthorship.association.name, title=proposal.title)
         if accept
-        else _("« %(name)s » décline l'invitation à co-écrire « %(title)s ».", name=coauthorship.association.name, title=proposal.title)
+        else _(
+            "« %(name)s » décline l'invitation à co-écrire « %(title)s ».",
+            name=coauthorship.association.name,
+            title=proposal.title,
+        )
     )
     notify(_members(proposal.association_id), "coauthor_answer", text, url_of(proposal), exclude=by.id)
     db.session.commit()
@@ -69,9 +79,11 @@ def remove(coauthorship: ProposalCoauthor, by: User) -> None:
     name = coauthorship.association.name
     db.session.delete(coauthorship)
     notify(
-        _members(coauthorship.association_id) + _members(proposal.association_id), "coauthor_removed",
+        _members(coauthorship.association_id) + _members(proposal.association_id),
+        "coauthor_removed",
         _("« %(name)s » n'est plus co-autrice de « %(title)s ».", name=name, title=proposal.title),
-        url_of(proposal), exclude=by.id,
+        url_of(proposal),
+        exclude=by.id,
     )
     db.session.commit()
 

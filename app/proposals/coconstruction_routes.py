@@ -25,6 +25,7 @@ def _back(proposal_id: int, anchor: str | None = None):
 
 # --- Co-authors ---------------------------------------------------------------------------
 
+
 @bp.route("/<int:proposal_id>/coauteurs", methods=["POST"])
 @access("proposal.manage_coauthors", per_object=True)
 def invite_coauthor(proposal_id: int):
@@ -64,7 +65,12 @@ def respond_coauthor(proposal_id: int, coauthor_id: int, answer: str):
     except coauthors.CoauthorError as error:
         flash(error.message, "error")
     else:
-        flash(_("Votre association co-écrit maintenant cette proposition.") if answer == "accepter" else _("Invitation déclinée."), "success")
+        flash(
+            _("Votre association co-écrit maintenant cette proposition.")
+            if answer == "accepter"
+            else _("Invitation déclinée."),
+            "success",
+        )
     return _back(proposal_id, "coauteurs")
 
 
@@ -80,6 +86,7 @@ def remove_coauthor(proposal_id: int, coauthor_id: int):
 
 # --- History --------------------------------------------------------------------------------
 
+
 @bp.route("/<int:proposal_id>/historique")
 @access("proposal.history", per_object=True)
 def history(proposal_id: int):
@@ -90,13 +97,19 @@ def history(proposal_id: int):
     rows = []
     for i, revision in enumerate(entries):
         previous = entries[i + 1].snapshot if i + 1 < len(entries) else {}
-        rows.append({
-            "revision": revision,
-            "diffs": [
-                (revisions.FIELD_LABELS[name], revisions.word_diff(previous.get(name, ""), revision.snapshot.get(name, "")))
-                for name in revision.changed_fields if name in revisions.FIELD_LABELS
-            ],
-        })
+        rows.append(
+            {
+                "revision": revision,
+                "diffs": [
+                    (
+                        revisions.FIELD_LABELS[name],
+                        revisions.word_diff(previous.get(name, ""), revision.snapshot.get(name, "")),
+                    )
+                    for name in revision.changed_fields
+                    if name in revisions.FIELD_LABELS
+                ],
+            }
+        )
     return render("proposals/history.html", proposal=proposal, rows=rows)
 
 
@@ -113,7 +126,13 @@ def restore(proposal_id: int, version: int):
         flash(_("La proposition vient d'être modifiée : rechargez l'historique et recommencez."), "error")
         return redirect(url_for("coconstruction.history", proposal_id=proposal_id))
     if result.changed:
-        flash(_("La version %(version)d est restaurée, comme une nouvelle version : l'historique est conservé.", version=version), "success")
+        flash(
+            _(
+                "La version %(version)d est restaurée, comme une nouvelle version : l'historique est conservé.",
+                version=version,
+            ),
+            "success",
+        )
     else:
         flash(_("Cette version est identique au texte actuel : rien à restaurer."), "info")
     return redirect(url_for("coconstruction.history", proposal_id=proposal_id))
@@ -121,11 +140,14 @@ def restore(proposal_id: int, version: int):
 
 # --- Amendments -----------------------------------------------------------------------------
 
+
 def _amendment_page(proposal, form=None, decline_forms=None, conflict=None, status=200):
     items = amendments.pending(proposal)
     decline_forms = decline_forms or {}
     return render(
-        "proposals/amendments.html", status=status, proposal=proposal,
+        "proposals/amendments.html",
+        status=status,
+        proposal=proposal,
         items=[
             {
                 "amendment": a,
@@ -163,7 +185,10 @@ def suggest_amendment(proposal_id: int):
         except amendments.AmendmentError as error:
             form.new_text.errors = [*form.new_text.errors, error.message]
             return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
-        flash(_("Votre amendement est envoyé aux auteurs de la proposition. Vous serez prévenu·e de leur réponse."), "success")
+        flash(
+            _("Votre amendement est envoyé aux auteurs de la proposition. Vous serez prévenu·e de leur réponse."),
+            "success",
+        )
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal.id))
     if form.is_submitted():
         return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
@@ -189,7 +214,8 @@ def accept_amendment(proposal_id: int, amendment_id: int):
         amendments.accept(amendment, proposal, current_user)
     except amendments.AmendmentConflict as conflict:
         return _amendment_page(
-            proposal, status=409,
+            proposal,
+            status=409,
             conflict={
                 "amendment": amendment,
                 "label": revisions.FIELD_LABELS[amendment.field],

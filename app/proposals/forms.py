@@ -8,11 +8,26 @@ from app.participation_forms import CheckboxesField, domain_field, publics_field
 TEXT_MAX = 20_000
 
 LONG_FIELDS = {
-    "need": (_l("Le besoin social peu ou pas couvert"), _l("Quel besoin, pour qui, et pourquoi les réponses actuelles ne suffisent pas.")),
-    "experimentation": (_l("Ce qui est expérimental"), _l("Ce que le projet renouvelle dans la façon de faire ; comment les personnes sont au cœur de l'action.")),
-    "outreach": (_l("La démarche « aller vers »"), _l("Comment le projet va à la rencontre des personnes les moins visibles, les moins entendues.")),
-    "cooperation": (_l("Coopération et partenaires"), _l("Les ressources locales et les partenaires mobilisés, notamment le Pôle territorial de solidarité.")),
-    "impact_indicators": (_l("Indicateurs d'impact mesurables"), _l("Ce que vous mesurerez, avec des valeurs cibles (exemple : 40 familles accompagnées en 12 mois).")),
+    "need": (
+        _l("Le besoin social peu ou pas couvert"),
+        _l("Quel besoin, pour qui, et pourquoi les réponses actuelles ne suffisent pas."),
+    ),
+    "experimentation": (
+        _l("Ce qui est expérimental"),
+        _l("Ce que le projet renouvelle dans la façon de faire ; comment les personnes sont au cœur de l'action."),
+    ),
+    "outreach": (
+        _l("La démarche « aller vers »"),
+        _l("Comment le projet va à la rencontre des personnes les moins visibles, les moins entendues."),
+    ),
+    "cooperation": (
+        _l("Coopération et partenaires"),
+        _l("Les ressources locales et les partenaires mobilisés, notamment le Pôle territorial de solidarité."),
+    ),
+    "impact_indicators": (
+        _l("Indicateurs d'impact mesurables"),
+        _l("Ce que vous mesurerez, avec des valeurs cibles (exemple : 40 familles accompagnées en 12 mois)."),
+    ),
 }
 
 
@@ -20,7 +35,10 @@ def _long_text(name: str) -> TextAreaField:
     label, hint = LONG_FIELDS[name]
     return TextAreaField(
         label,
-        validators=[Optional(), Length(max=TEXT_MAX, message=_l("Ce texte est trop long (%(max)d caractères au plus)."))],
+        validators=[
+            Optional(),
+            Length(max=TEXT_MAX, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
+        ],
         description=hint,
     )
 
@@ -52,13 +70,20 @@ class ProposalForm(FlaskForm):
     impact_indicators = _long_text("impact_indicators")
     domain = domain_field()
     publics = publics_field()
-    poles = CheckboxesField(_l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle."))
-    communes = CheckboxesField(_l("Communes concernées"), coerce=int, description=_l("Leur pôle est ajouté automatiquement."))
+    poles = CheckboxesField(
+        _l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle.")
+    )
+    communes = CheckboxesField(
+        _l("Communes concernées"), coerce=int, description=_l("Leur pôle est ajouté automatiquement.")
+    )
     is_rural = BooleanField(_l("Le projet se déroule en zone rurale (hors métropole)"))
     is_qpv = BooleanField(_l("Le projet concerne un quartier prioritaire ou de veille de la politique de la ville"))
     budget_eur = IntegerField(
         _l("Budget demandé (en euros)"),
-        validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l("Indiquez un montant entre 0 et 100 000 000 €."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000_000, message=_l("Indiquez un montant entre 0 et 100 000 000 €.")),
+        ],
         render_kw={"inputmode": "numeric"},
     )
     duration_months = IntegerField(

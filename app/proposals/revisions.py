@@ -110,13 +110,13 @@ def history(proposal_id: int) -> list[ProposalRevision]:
 
 # --- Merging two concurrent edits ---------------------------------------------------------------
 
+
 def three_way(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """What this person changed since ``base`` (to apply on ``current``), and the fields where
     someone else changed the same thing differently (conflicts)."""
     my_changes = {name: value for name, value in mine.items() if base.get(name) != value}
     conflicts = [
-        name for name, value in my_changes.items()
-        if current.get(name) != base.get(name) and current.get(name) != value
+        name for name, value in my_changes.items() if current.get(name) != base.get(name) and current.get(name) != value
     ]
     return my_changes, conflicts
 
@@ -147,7 +147,8 @@ def word_diff(old: Any, new: Any) -> Markup:
             continue
         if op in ("delete", "replace"):
             parts.append(
-                f'<del><span class="visually-hidden">[{escape(str(_l("supprimé")))} : </span>{escape("".join(a[i1:i2]))}'
+                f'<del><span class="visually-hidden">[{escape(str(_l("supprimé")))} '
+                f": </span>{escape(''.join(a[i1:i2]))}"
                 f'<span class="visually-hidden">]</span></del>'
             )
         if op in ("insert", "replace"):

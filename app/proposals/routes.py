@@ -21,8 +21,21 @@ from app.text import fold
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
 
 FORM_FIELDS = (
-    "title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators",
-    "domain", "publics", "poles", "communes", "is_rural", "is_qpv", "budget_eur", "duration_months",
+    "title",
+    "summary",
+    "need",
+    "experimentation",
+    "outreach",
+    "cooperation",
+    "impact_indicators",
+    "domain",
+    "publics",
+    "poles",
+    "communes",
+    "is_rural",
+    "is_qpv",
+    "budget_eur",
+    "duration_months",
 )
 
 
@@ -39,8 +52,14 @@ def _fields(form: ProposalForm) -> dict:
 
 def _form_page(form, proposal=None, status=200, conflict=None, idea=None):
     return render(
-        "proposals/form.html", status=status, form=form, proposal=proposal, check_url=check_url,
-        long_fields=LONG_FIELDS, conflict=conflict, idea=idea,
+        "proposals/form.html",
+        status=status,
+        form=form,
+        proposal=proposal,
+        check_url=check_url,
+        long_fields=LONG_FIELDS,
+        conflict=conflict,
+        idea=idea,
     )
 
 
@@ -78,7 +97,10 @@ def create():
         association = next(a for a in services.associations_of(current_user) if a.id == form.association_id.data)
         authorize("proposal.create", association)
         proposal = services.create_proposal(current_user, association, _fields(form), idea=idea)
-        flash(_("Le brouillon est enregistré. Il n'est visible que par votre association jusqu'à sa publication."), "success")
+        flash(
+            _("Le brouillon est enregistré. Il n'est visible que par votre association jusqu'à sa publication."),
+            "success",
+        )
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     if form.is_submitted():
         return _form_page(form, status=422, idea=idea)
@@ -96,8 +118,14 @@ def detail(proposal_id: int):
         proposal=proposal,
         texts=texts,
         long_fields=LONG_FIELDS,
-        transitions=[(action, label) for action, (_from, _to, label) in states.TRANSITIONS.items() if states.can_transition(proposal, action)],
-        invitable=coauthors.invitable_associations(proposal) if can(current_user, "proposal.manage_coauthors", proposal) else [],
+        transitions=[
+            (action, label)
+            for action, (_from, _to, label) in states.TRANSITIONS.items()
+            if states.can_transition(proposal, action)
+        ],
+        invitable=coauthors.invitable_associations(proposal)
+        if can(current_user, "proposal.manage_coauthors", proposal)
+        else [],
         **participation_context(proposal),
     )
 
@@ -130,7 +158,13 @@ def edit(proposal_id: int):
         if not result.changed:
             flash(_("Aucun changement à enregistrer."), "info")
         elif result.merged:
-            flash(_("Quelqu'un a enregistré d'autres parties de la proposition pendant que vous la modifiiez : vos modifications ont été fusionnées avec les siennes, rien n'est perdu."), "success")
+            flash(
+                _(
+                    "Quelqu'un a enregistré d'autres parties de la proposition pendant que vous la "
+                    "modifiiez : vos modifications ont été fusionnées avec les siennes, rien n'est perdu."
+                ),
+                "success",
+            )
         else:
             flash(_("La proposition est enregistrée."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -188,5 +222,10 @@ def transition(proposal_id: int, action: str):
     except states.InvalidTransition:
         flash(_("Cette action n'est pas possible dans l'état actuel de la proposition."), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    flash(_("La proposition est publiée : tout le monde peut la lire, la commenter et la soutenir.") if action == "publish" else _("La proposition est retirée."), "success")
+    flash(
+        _("La proposition est publiée : tout le monde peut la lire, la commenter et la soutenir.")
+        if action == "publish"
+        else _("La proposition est retirée."),
+        "success",
+    )
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))

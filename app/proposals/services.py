@@ -12,7 +12,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.follows.services import follow
-from app.models import Association, CoauthorStatus, Commune, Domain, Idea, Pole, Proposal, ProposalCoauthor, ProposalState, TargetPublic, User
+from app.models import (
+    Association,
+    CoauthorStatus,
+    Commune,
+    Domain,
+    Idea,
+    Pole,
+    Proposal,
+    ProposalCoauthor,
+    ProposalState,
+    TargetPublic,
+    User,
+)
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import association_ids
@@ -32,7 +44,9 @@ REQUIRED_TO_PUBLISH = {
 class ProposalConflict(Exception):
     """Someone saved the same field(s) since this person started editing: nothing was saved."""
 
-    def __init__(self, current: Proposal, conflicts: list[str], mine: dict[str, Any], base: dict[str, Any] | None) -> None:
+    def __init__(
+        self, current: Proposal, conflicts: list[str], mine: dict[str, Any], base: dict[str, Any] | None
+    ) -> None:
         super().__init__("proposal changed meanwhile")
         self.current = current
         self.conflicts = conflicts
@@ -77,7 +91,9 @@ def _apply(proposal: Proposal, fields: dict[str, Any]) -> None:
         _territory(proposal, fields.get("poles") or [], fields.get("communes") or [])
 
 
-def create_proposal(author: User, association: Association, fields: dict[str, Any], idea: Idea | None = None) -> Proposal:
+def create_proposal(
+    author: User, association: Association, fields: dict[str, Any], idea: Idea | None = None
+) -> Proposal:
     proposal = Proposal(association_id=association.id, author_id=author.id, idea_id=idea.id if idea else None)
     proposal.public_rows = []
     proposal.communes = []
@@ -90,9 +106,15 @@ def create_proposal(author: User, association: Association, fields: dict[str, An
     follow(author.id, proposal, commit=False)  # authors follow their own content
     if idea is not None:
         notify(
-            [idea.author_id], "idea_taken_up",
-            _("« %(association)s » reprend votre idée « %(idea)s » dans une proposition.", association=association.name, idea=idea.title),
-            url_of(idea), exclude=author.id,
+            [idea.author_id],
+            "idea_taken_up",
+            _(
+                "« %(association)s » reprend votre idée « %(idea)s » dans une proposition.",
+                association=association.name,
+                idea=idea.title,
+            ),
+            url_of(idea),
+            exclude=author.id,
         )
     db.session.commit()
     return proposal
@@ -102,7 +124,10 @@ class Frozen(Exception):
     """The proposal is submitted to a call (or decided): its text no longer changes."""
 
     def message(self) -> str:
-        return _("Cette proposition est déposée à un appel à projets : elle ne peut plus être modifiée, sauf si le pôle ou l'administration la renvoie pour compléments.")
+        return _(
+            "Cette proposition est déposée à un appel à projets : elle ne peut plus être "
+            "modifiée, sauf si le pôle ou l'administration la renvoie pour compléments."
+        )
 
 
 def update_proposal(
@@ -167,7 +192,10 @@ def restore_revision(proposal: Proposal, version: int, user: User) -> SaveResult
     if revision is None:
         raise LookupError(version)
     return update_proposal(
-        proposal, dict(revision.snapshot), expected_version=proposal.version, author_id=user.id,
+        proposal,
+        dict(revision.snapshot),
+        expected_version=proposal.version,
+        author_id=user.id,
         note=_("Restauration de la version %(version)d", version=version),
     )
 
@@ -232,5 +260,8 @@ def get_proposal(proposal_id: int) -> Proposal:
 
 def associations_of(user: User) -> list[Association]:
     ids = association_ids(user)
-    return list(db.session.scalars(select(Association).where(Association.id.in_(ids)).order_by(Association.name))) if ids else []
-
+    return (
+        list(db.session.scalars(select(Association).where(Association.id.in_(ids)).order_by(Association.name)))
+        if ids
+        else []
+    )

@@ -16,7 +16,6 @@ TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]] = {
     "withdraw": (frozenset({S.PUBLISHED}), S.WITHDRAWN, _l("Retirer")),
 }
 
-# --- Calls for projects (calls branch) ---
 # Kept apart from TRANSITIONS (the buttons of the proposal page): these go through app.calls,
 # which checks the call (open, eligibility, envelope) before applying them.
 CALL_TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]] = {
@@ -29,7 +28,6 @@ CALL_TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]]
 # Submitted to a call: frozen until sent back for changes or decided.
 CALL_STATES = frozenset({S.SUBMITTED, S.CHANGES_REQUESTED, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED})
 FROZEN_STATES = frozenset({S.SUBMITTED, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED})
-# --- end calls ---
 
 # Who may see it: drafts only their authors (checked in app.permissions). A proposal submitted
 # to a call is public: the call is a public process.

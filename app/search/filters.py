@@ -78,8 +78,15 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(
-            self.q or self.pole or self.commune or self.domain or self.public or self.call
-            or self.rural or self.qpv or self.type
+            self.q
+            or self.pole
+            or self.commune
+            or self.domain
+            or self.public
+            or self.call
+            or self.rural
+            or self.qpv
+            or self.type
         )
 
 

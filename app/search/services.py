@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
 
 from app.extensions import db
 from app.models import Association, Call, Commune, Idea, Proposal, ProposalState, Submission
-from app.proposals.states import LISTED_STATES
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
+from app.proposals.states import LISTED_STATES
 from app.search.filters import SEED_MODULUS, Filters
 
 PER_PAGE = 20
@@ -110,7 +110,11 @@ def _paginate(query, f: Filters, model: Any, options: tuple = ()) -> Page:
     ids_query = query.with_only_columns(model.id, maintain_column_froms=True)
     total = db.session.scalar(select(func.count()).select_from(ids_query.order_by(None).subquery()))
     ids = list(db.session.scalars(ids_query.limit(PER_PAGE).offset((f.page - 1) * PER_PAGE)))
-    loaded = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()} if ids else {}
+    loaded = (
+        {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()}
+        if ids
+        else {}
+    )
     return Page([loaded[i] for i in ids if i in loaded], f.page, PER_PAGE, total)
 
 
@@ -146,9 +150,15 @@ def proposal_conditions(f: Filters) -> list:
     states = LISTED_STATES if f.state == ProposalState.PUBLISHED else {f.state}
     conditions = [Proposal.state.in_(states), Proposal.hidden_at.is_(None)]
     if f.commune:
-        conditions.append(exists().where(proposal_communes.c.proposal_id == Proposal.id, proposal_communes.c.commune_id == f.commune.id))
+        conditions.append(
+            exists().where(
+                proposal_communes.c.proposal_id == Proposal.id, proposal_communes.c.commune_id == f.commune.id
+            )
+        )
     elif f.pole:
-        conditions.append(exists().where(proposal_poles.c.proposal_id == Proposal.id, proposal_poles.c.pole_id == f.pole.id))
+        conditions.append(
+            exists().where(proposal_poles.c.proposal_id == Proposal.id, proposal_poles.c.pole_id == f.pole.id)
+        )
     if f.domain:
         conditions.append(Proposal.domain == f.domain)
     if f.public:
@@ -173,18 +183,33 @@ def _with_words(query, model: Any, kind: str, f: Filters):
     return query.join(matched, matched.c.ref_id == model.id), matched
 
 
-IDEA_OPTIONS = (joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows))
+IDEA_OPTIONS = (
+    joinedload(Idea.author),
+    joinedload(Idea.commune),
+    joinedload(Idea.pole),
+    selectinload(Idea.public_rows),
+)
 # A card shows a few columns: the long texts of the proposal form are left in the database, and
 # so are the co-authors (loaded with every proposal otherwise, for permissions cards never ask).
 # Raising instead of loading keeps a template that needs more from adding a query per card.
 PROPOSAL_CARD_COLUMNS = load_only(
-    Proposal.association_id, Proposal.state, Proposal.title, Proposal.summary, Proposal.domain,
-    Proposal.support_count, Proposal.comment_count, Proposal.published_at, Proposal.version,
+    Proposal.association_id,
+    Proposal.state,
+    Proposal.title,
+    Proposal.summary,
+    Proposal.domain,
+    Proposal.support_count,
+    Proposal.comment_count,
+    Proposal.published_at,
+    Proposal.version,
     raiseload=True,
 )
 PROPOSAL_OPTIONS = (
-    PROPOSAL_CARD_COLUMNS, joinedload(Proposal.association), selectinload(Proposal.poles),
-    selectinload(Proposal.public_rows), raiseload(Proposal.coauthorships),
+    PROPOSAL_CARD_COLUMNS,
+    joinedload(Proposal.association),
+    selectinload(Proposal.poles),
+    selectinload(Proposal.public_rows),
+    raiseload(Proposal.coauthorships),
 )
 
 
@@ -195,10 +220,14 @@ def latest(kind: str, limit: int = 3) -> list:
         model, conditions, newest, options = Idea, idea_conditions(f), Idea.created_at, IDEA_OPTIONS
     else:
         model, conditions, newest, options = Proposal, proposal_conditions(f), Proposal.published_at, PROPOSAL_OPTIONS
-    ids = list(db.session.scalars(select(model.id).where(*conditions).order_by(newest.desc(), model.id.desc()).limit(limit)))
+    ids = list(
+        db.session.scalars(select(model.id).where(*conditions).order_by(newest.desc(), model.id.desc()).limit(limit))
+    )
     if not ids:
         return []
-    loaded = {obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()}
+    loaded = {
+        obj.id: obj for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options)).unique()
+    }
     return [loaded[i] for i in ids if i in loaded]
 
 
@@ -216,6 +245,7 @@ def proposals(f: Filters) -> Page:
 
 
 # --- The search page: one ranked list over every kind ----------------------------------------
+
 
 def _kind_condition(matched: Any, kind: str, f: Filters) -> Any:
     if kind == "idea":
@@ -295,4 +325,3 @@ def filter_kwargs(f: Filters) -> dict:
         "appel": f.call.slug if f.call else None,
     }
     return {k: v for k, v in args.items() if v}
-

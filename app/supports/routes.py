@@ -23,6 +23,8 @@ def toggle(slug: str, subject_id: int):
     authorize("support.toggle", subject)
     supported = services.toggle_support(subject, current_user)
     if is_htmx():
-        return render("supports/_button.html", subject=subject, **services.button_context(subject, current_user, supported))
+        return render(
+            "supports/_button.html", subject=subject, **services.button_context(subject, current_user, supported)
+        )
     flash(_("Votre soutien est enregistré. Merci !") if supported else _("Votre soutien est retiré."), "success")
     return redirect(url_of(subject, _anchor="soutien"))

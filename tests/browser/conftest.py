@@ -62,7 +62,9 @@ class PageProblems:
 
     def _console(self, msg) -> None:
         # Chromium logs every 4xx as an error; those are answers the tests expect (422, 403, 404).
-        if msg.type == "error" and not msg.text.startswith("Failed to load resource: the server responded with a status of 4"):
+        if msg.type == "error" and not msg.text.startswith(
+            "Failed to load resource: the server responded with a status of 4"
+        ):
             self.errors.append(f"console: {msg.text}")
 
 

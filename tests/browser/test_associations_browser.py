@@ -66,7 +66,9 @@ def test_admin_invites_and_the_invitee_accepts(browser: Browser, base_url: str, 
     assert request.value.headers.get("hx-request") == "true"
     expect(page.locator("#members")).to_contain_text("Claude Invitée administre maintenant l'association.")
     db.session.rollback()
-    roles = {m.role.value for m in db.session.scalars(select(Membership).where(Membership.association_id == association.id))}
+    roles = {
+        m.role.value for m in db.session.scalars(select(Membership).where(Membership.association_id == association.id))
+    }
     assert roles == {"admin"}
 
     page.goto(f"/associations/{slug}")
@@ -86,7 +88,9 @@ def test_malformed_siret_is_reported_on_blur_and_on_submit(page: Page, app):
         siret.fill("732 829 320 00075")
         siret.press("Tab")
     assert check.value.headers.get("x-csrftoken")
-    expect(page.locator("#siret-error")).to_contain_text("Ce numéro SIRET n'est pas valide : sa clé de contrôle ne correspond pas.")
+    expect(page.locator("#siret-error")).to_contain_text(
+        "Ce numéro SIRET n'est pas valide : sa clé de contrôle ne correspond pas."
+    )
     expect(page.get_by_label("Numéro SIRET (facultatif)")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Numéro SIRET (facultatif)")).to_have_value("732 829 320 00075")
     assert_accessible(page, viewports=("desktop",))
@@ -101,7 +105,9 @@ def test_malformed_siret_is_reported_on_blur_and_on_submit(page: Page, app):
     page.get_by_label("Commune du siège").select_option(label="Lesparre-Médoc")
     page.get_by_role("button", name="Inscrire la structure").click()
 
-    expect(page.locator(".error-summary")).to_contain_text("Le numéro SIRET compte 14 chiffres : vous en avez saisi 13.")
+    expect(page.locator(".error-summary")).to_contain_text(
+        "Le numéro SIRET compte 14 chiffres : vous en avez saisi 13."
+    )
     expect(page.get_by_label("Numéro SIRET (facultatif)")).to_have_value("7328293200007")
     expect(page.get_by_label("Nom de la structure")).to_have_value("Les Petits Débrouillards")
     assert_accessible(page)
@@ -125,9 +131,15 @@ def test_list_and_public_page_are_accessible(page: Page, app):
         Membership.__table__.update().where(Membership.association_id == association.id).values(show_publicly=True)
     )
     db.session.add(
-        Proposal(association_id=association.id, author_id=admin.id, title="Potager du quartier",
-                 summary="Un potager partagé au pied des immeubles.", domain=Domain.FOOD,
-                 state=ProposalState.PUBLISHED, published_at=utcnow())
+        Proposal(
+            association_id=association.id,
+            author_id=admin.id,
+            title="Potager du quartier",
+            summary="Un potager partagé au pied des immeubles.",
+            domain=Domain.FOOD,
+            state=ProposalState.PUBLISHED,
+            published_at=utcnow(),
+        )
     )
     factories.make_association("Bassin Solidaire", territory.bassin_commune)
     db.session.commit()

@@ -158,7 +158,9 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         pr.goto(f"/propositions/{proposal.id}")
         expect(pr.locator(".lineage")).to_contain_text("Entraide du Sud")
         assert_accessible(pr)
-        assert db.session.scalar(select(Proposal.id).where(Proposal.association_id != a.id, Proposal.title == proposal.title))
+        assert db.session.scalar(
+            select(Proposal.id).where(Proposal.association_id != a.id, Proposal.title == proposal.title)
+        )
     finally:
         for ctx in contexts:
             ctx.close()

@@ -25,12 +25,24 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
     lead = db.session.scalar(select(Association))
     partner_admin = factories.make_user("Alex Partenaire")
     factories.make_association("Épicerie solidaire du Bassin", territory.bassin_commune, admins=[partner_admin])
-    proposal = proposal_services.create_proposal(member, lead, {
-        "title": "Garde solidaire du soir", "summary": "Des parents se relaient pour garder les enfants le soir.",
-        "need": "Les mères seules travaillent tard.", "experimentation": "Une garde entre parents.",
-        "domain": "citoyennete", "publics": ["femmes"], "poles": [], "communes": [territory.medoc_commune.id],
-        "is_rural": True, "is_qpv": False, "budget_eur": 12000, "duration_months": 12,
-    })
+    proposal = proposal_services.create_proposal(
+        member,
+        lead,
+        {
+            "title": "Garde solidaire du soir",
+            "summary": "Des parents se relaient pour garder les enfants le soir.",
+            "need": "Les mères seules travaillent tard.",
+            "experimentation": "Une garde entre parents.",
+            "domain": "citoyennete",
+            "publics": ["femmes"],
+            "poles": [],
+            "communes": [territory.medoc_commune.id],
+            "is_rural": True,
+            "is_qpv": False,
+            "budget_eur": 12000,
+            "duration_months": 12,
+        },
+    )
     proposal_services.transition(proposal, "publish")
 
     # A invites B as co-author.
@@ -65,18 +77,26 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
         # Both change the same part: the second sees the conflict, their text kept.
         a.goto(f"/propositions/{proposal.id}/modifier")
         b.goto(f"/propositions/{proposal.id}/modifier")
-        a.get_by_label("Le besoin social peu ou pas couvert").fill("Les mères seules du Médoc travaillent tard, souvent loin.")
+        a.get_by_label("Le besoin social peu ou pas couvert").fill(
+            "Les mères seules du Médoc travaillent tard, souvent loin."
+        )
         a.get_by_role("button", name="Enregistrer").click()
         expect(a.locator(".flashes")).to_contain_text("La proposition est enregistrée")
-        b.get_by_label("Le besoin social peu ou pas couvert").fill("Les familles monoparentales n'ont aucune garde après 18 h.")
+        b.get_by_label("Le besoin social peu ou pas couvert").fill(
+            "Les familles monoparentales n'ont aucune garde après 18 h."
+        )
         b.get_by_role("button", name="Enregistrer").click()
         conflict = b.locator(".conflict")
         expect(conflict).to_contain_text("Quelqu'un a enregistré cette proposition")
         expect(conflict).to_contain_text("Les mères seules du Médoc travaillent tard, souvent loin.")
-        expect(b.get_by_role("textbox", name="Le besoin social peu ou pas couvert")).to_have_value("Les familles monoparentales n'ont aucune garde après 18 h.")
+        expect(b.get_by_role("textbox", name="Le besoin social peu ou pas couvert")).to_have_value(
+            "Les familles monoparentales n'ont aucune garde après 18 h."
+        )
         assert_accessible(b)
         # B merges by hand and saves: nothing else is undone (A's title stays).
-        b.get_by_role("textbox", name="Le besoin social peu ou pas couvert").fill("Les mères seules du Médoc travaillent tard ; aucune garde après 18 h.")
+        b.get_by_role("textbox", name="Le besoin social peu ou pas couvert").fill(
+            "Les mères seules du Médoc travaillent tard ; aucune garde après 18 h."
+        )
         b.get_by_role("button", name="Enregistrer").click()
         expect(b.locator(".flashes")).to_contain_text("La proposition est enregistrée")
         expect(b.locator("h1")).to_have_text("Garde solidaire du soir au Médoc")

@@ -71,8 +71,12 @@ def test_discussion_with_htmx(page: Page, browser: Browser, base_url: str, app, 
         reply_form = bertrand.locator(f"#reponse-{comment_id.removeprefix('comment-')}-form")
         expect(reply_form.get_by_label("Votre message")).to_be_focused()
         reply_form.get_by_label("Votre message").fill("D'accord, et des bancs aussi.")
-        assert _post_status(bertrand, lambda: reply_form.get_by_role("button", name="Envoyer la réponse").click()) == 200
-        expect(bertrand.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text("D'accord, et des bancs aussi.")
+        assert (
+            _post_status(bertrand, lambda: reply_form.get_by_role("button", name="Envoyer la réponse").click()) == 200
+        )
+        expect(bertrand.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text(
+            "D'accord, et des bancs aussi."
+        )
         expect(reply_form).to_have_count(0)
         expect(bertrand.locator("#comment-count")).to_have_text("2 commentaires")
     finally:
@@ -80,13 +84,17 @@ def test_discussion_with_htmx(page: Page, browser: Browser, base_url: str, app, 
 
     # Camille's page, left open, shows the reply after one poll interval, without reload.
     page.clock.run_for(16_000)
-    expect(page.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text("D'accord, et des bancs aussi.", timeout=10_000)
+    expect(page.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text(
+        "D'accord, et des bancs aussi.", timeout=10_000
+    )
     expect(page.locator("#comment-count")).to_have_text("2 commentaires")
     assert page.evaluate("() => window.sameDocument") is True
     assert_accessible(page)
 
     # The reply form open under a comment is accessible too.
-    page.locator(f"#replies-{comment_id.removeprefix('comment-')}").get_by_role("link", name="Répondre à Bertrand Voisin").click()
+    page.locator(f"#replies-{comment_id.removeprefix('comment-')}").get_by_role(
+        "link", name="Répondre à Bertrand Voisin"
+    ).click()
     expect(page.locator(".comment-form--reply")).to_have_count(1)
     assert_accessible(page)
 
@@ -101,7 +109,13 @@ def test_discussion_with_htmx(page: Page, browser: Browser, base_url: str, app, 
     expect(page.locator(f"#{comment_id}-main")).to_contain_text("modifié")
 
     # Delete: "message supprimé", the reply stays, the count goes down.
-    assert _post_status(page, lambda: page.locator(f"#{comment_id}-main").get_by_role("button", name="Supprimer votre message").click()) == 200
+    assert (
+        _post_status(
+            page,
+            lambda: page.locator(f"#{comment_id}-main").get_by_role("button", name="Supprimer votre message").click(),
+        )
+        == 200
+    )
     expect(page.locator(f"#{comment_id}-main")).to_have_text("message supprimé")
     expect(page.locator(f"#{comment_id}")).to_contain_text("D'accord, et des bancs aussi.")
     expect(page.locator("#comment-count")).to_have_text("1 commentaire")
@@ -125,7 +139,9 @@ def test_discussion_without_javascript(browser: Browser, base_url: str, app, pag
         # An empty message: the page again, with the French error, status 422.
         form = camille.locator("#comment-form")
         assert _post_status(camille, lambda: form.get_by_role("button", name="Publier").click()) == 422
-        expect(camille.locator("#commentaire-body-error")).to_contain_text("Écrivez votre commentaire avant de l'envoyer.")
+        expect(camille.locator("#commentaire-body-error")).to_contain_text(
+            "Écrivez votre commentaire avant de l'envoyer."
+        )
 
         camille.locator("#comment-form").get_by_label("Votre message").fill("Sans JavaScript, ça marche aussi.")
         camille.locator("#comment-form").get_by_role("button", name="Publier").click()

@@ -95,7 +95,9 @@ def test_core_loop_with_htmx(browser: Browser, base_url: str, app, page_problems
 
     # Bruno's page shows the reply without a reload.
     bruno.clock.run_for(16_000)
-    expect(bruno.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text("Oui, avec des jeux !", timeout=10_000)
+    expect(bruno.locator(f"#replies-{comment_id.removeprefix('comment-')}")).to_contain_text(
+        "Oui, avec des jeux !", timeout=10_000
+    )
     assert bruno.evaluate("() => window.sameDocument") is True
 
     # Supports toggle in place.

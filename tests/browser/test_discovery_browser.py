@@ -122,7 +122,12 @@ def test_badge_lights_up_after_someone_elses_action(page: Page, app):
 
     # Dominique takes the idea up: Camille is notified.
     with app.test_request_context():
-        create_proposal(dominique, association, {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"}, idea=idea)
+        create_proposal(
+            dominique,
+            association,
+            {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"},
+            idea=idea,
+        )
     page.evaluate("() => { window.sameDocument = true }")
     # The badge asks again every 45 s and as soon as the window gets the focus back.
     page.evaluate("() => window.dispatchEvent(new Event('focus'))")

@@ -10,7 +10,7 @@ from app.demo import DEMO_PASSWORD, GIRONDE_CALL_SLUG, load_demo
 from app.extensions import db
 from app.models import User
 from app.outbox import queue_email
-from tests.browser.axe import assert_accessible
+from tests.browser.axe import VIEWPORTS, assert_accessible
 from tests.browser.conftest import login
 
 PUBLIC_PAGES = [
@@ -113,3 +113,28 @@ def test_layout_fits_320_px(page: Page, demo):
         page.goto(path)
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways at 320 px by {overflow}px"
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "mobile"])
+def test_registration_spam_trap_is_off_screen(page: Page, viewport: str):
+    """The honeypot is in the DOM for robots but never on screen: a CSS mistake (a stray merge
+    marker once dropped its rule) must not bring it back into view."""
+    size = VIEWPORTS[viewport]
+    page.set_viewport_size(size)
+    page.goto("/inscription")
+    trap = page.locator(".honeypot")
+    expect(trap).to_have_count(1)
+    document_height = page.evaluate("() => document.documentElement.scrollHeight")
+    for part in (trap, trap.locator("label"), trap.locator("input")):
+        box = part.bounding_box()
+        assert box is not None
+        on_screen = (
+            box["x"] + box["width"] > 0
+            and box["x"] < size["width"]
+            and box["y"] + box["height"] > 0
+            and box["y"] < document_height
+            and box["width"] > 1
+            and box["height"] > 1
+        )
+        assert not on_screen, f"the spam trap is on screen at {size['width']} px: {box}"
+    expect(page.get_by_text("Ne pas remplir ce champ")).not_to_be_in_viewport()

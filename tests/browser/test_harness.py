@@ -18,7 +18,13 @@ def test_axe_reports_violations(page: Page, app):
 def test_problem_watcher_sees_csp_violations(page: Page, base_url: str, app, page_problems: PageProblems):
     page.goto("/plan-du-site")
     # An inline script is what the CSP forbids: the browser refuses it and says so.
-    page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }""")
+    page.evaluate(
+        """() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.ran = 1';
+            document.body.append(s);
+        }"""
+    )
     page.wait_for_timeout(100)
     assert page.evaluate("() => window.ran") is None
     assert any("Content Security Policy" in e for e in page_problems.errors)

@@ -14,7 +14,6 @@ import re
 import unicodedata
 
 from playwright.sync_api import Page, expect
-
 from sqlalchemy import select
 
 from app.extensions import db
@@ -114,7 +113,9 @@ def test_resident_fields_show_hostile_text_escaped(page: Page, app):
     page.get_by_label("Titre").fill(SCRIPT)
     page.get_by_label("Description").fill(huge)
     page.get_by_role("button", name="Publier mon idée").click()
-    expect(page.locator("#description-error")).to_contain_text("La description doit faire entre 20 et 10000 caractères.")
+    expect(page.locator("#description-error")).to_contain_text(
+        "La description doit faire entre 20 et 10000 caractères."
+    )
     expect(page.get_by_label("Titre")).to_have_value(SCRIPT)
     assert page.get_by_label("Description").input_value() == huge
     _assert_shown_and_inert(page)
@@ -123,14 +124,24 @@ def test_resident_fields_show_hostile_text_escaped(page: Page, app):
 
 def test_proposal_and_amendment_fields_show_hostile_text_escaped(page: Page, app, territory, member, resident):
     association = db.session.scalar(select(factories.Association))
-    proposal = proposal_services.create_proposal(member, association, {
-        "title": "Garde solidaire du soir",
-        "summary": "Des parents se relaient pour garder les enfants le soir, avec l'association.",
-        "domain": "citoyennete", "publics": ["familles_monoparentales"], "poles": [],
-        "communes": [territory.medoc_commune.id], "is_rural": False, "is_qpv": False,
-        "need": "Pas de garde après 18 h.", "experimentation": "Une garde entre parents.",
-        "budget_eur": 12000, "duration_months": 12,
-    })
+    proposal = proposal_services.create_proposal(
+        member,
+        association,
+        {
+            "title": "Garde solidaire du soir",
+            "summary": "Des parents se relaient pour garder les enfants le soir, avec l'association.",
+            "domain": "citoyennete",
+            "publics": ["familles_monoparentales"],
+            "poles": [],
+            "communes": [territory.medoc_commune.id],
+            "is_rural": False,
+            "is_qpv": False,
+            "need": "Pas de garde après 18 h.",
+            "experimentation": "Une garde entre parents.",
+            "budget_eur": 12000,
+            "duration_months": 12,
+        },
+    )
     proposal_services.transition(proposal, "publish")
     url = f"/propositions/{proposal.id}"
     dialogs = _watch_dialogs(page)

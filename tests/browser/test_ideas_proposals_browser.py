@@ -12,8 +12,12 @@ from tests.browser.conftest import login
 
 def _idea(author, territory, title="Pas de bus le samedi au Médoc"):
     return idea_services.create_idea(
-        author, title=title, description="Les seniors isolés ne peuvent pas aller au marché le **samedi**.",
-        commune_id=territory.medoc_commune.id, domain="citoyennete", publics=["seniors"],
+        author,
+        title=title,
+        description="Les seniors isolés ne peuvent pas aller au marché le **samedi**.",
+        commune_id=territory.medoc_commune.id,
+        domain="citoyennete",
+        publics=["seniors"],
     )
 
 
@@ -56,7 +60,9 @@ def test_idea_form_without_javascript_keeps_what_was_typed(browser: Browser, bas
         page.get_by_label("Titre").fill("Un titre correct")
         page.get_by_label("Description").fill("trop court")
         page.get_by_role("button", name="Publier mon idée").click()
-        expect(page.locator(".error-summary")).to_contain_text("La description doit faire entre 20 et 10000 caractères.")
+        expect(page.locator(".error-summary")).to_contain_text(
+            "La description doit faire entre 20 et 10000 caractères."
+        )
         expect(page.get_by_label("Titre")).to_have_value("Un titre correct")
         expect(page.get_by_label("Description")).to_have_value("trop court")
         # (axe needs JavaScript: the same page with errors is checked in the test above.)

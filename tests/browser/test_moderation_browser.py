@@ -36,9 +36,13 @@ def _setup(app):
         comment = make_comment(idea, author, "Un message qui sera signalé")
     proposal = make_proposal(association, member, title="Un jardin partagé au Médoc")
     related = make_proposal(other_association, other_member, title="Un potager au Bassin")
-    db.session.execute(proposal_poles.insert(), [
-        {"proposal_id": proposal.id, "pole_id": territory.medoc.id}, {"proposal_id": related.id, "pole_id": territory.bassin.id},
-    ])
+    db.session.execute(
+        proposal_poles.insert(),
+        [
+            {"proposal_id": proposal.id, "pole_id": territory.medoc.id},
+            {"proposal_id": related.id, "pole_id": territory.bassin.id},
+        ],
+    )
     db.session.add(Partner(pole_id=territory.medoc.id, organisation="CCAS de Lesparre", service="Aide alimentaire"))
     db.session.commit()
     return {"idea": idea.id, "comment": comment.id, "proposal": proposal.id, "author": author.id}
@@ -96,7 +100,9 @@ def test_moderation_and_accompaniment_journey(page: Page, browser: Browser, base
     expect(page.locator("article.case").first).to_contain_text("Rétablir : c'est fait.")
     assert page.evaluate("() => window.sameDocument") is True
     db.session.expire_all()
-    note = db.session.scalar(select(Notification).where(Notification.user_id == ids["author"], Notification.kind == "moderation_restore"))
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == ids["author"], Notification.kind == "moderation_restore")
+    )
     assert note is not None and "conforme à la charte" in note.text
     page.goto(f"/idees/{ids['idea']}")
     expect(page.locator(comment_main)).to_contain_text("Un message qui sera signalé")
@@ -147,8 +153,14 @@ def test_moderation_and_accompaniment_journey(page: Page, browser: Browser, base
     # The audit log shows every step.
     page.goto("/moderation/journal")
     log = page.locator("table.audit-table")
-    for step in ("Masquage automatique", "Rétablissement", "Demande d'accompagnement", "Accompagnement accepté",
-                 "Partenaire relié à une proposition", "Projet proche relié"):
+    for step in (
+        "Masquage automatique",
+        "Rétablissement",
+        "Demande d'accompagnement",
+        "Accompagnement accepté",
+        "Partenaire relié à une proposition",
+        "Projet proche relié",
+    ):
         expect(log).to_contain_text(step)
     expect(log).to_contain_text("Critique vive mais conforme à la charte")
     assert_accessible(page)

@@ -19,9 +19,10 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
-from app.models import Comment, Idea, Membership, Proposal, User
+from app.models import Comment, Idea, Proposal, User
 from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import can, open_for_participation
 from app.subjects import Subject, belongs_to, slug_of, subject_column, subject_fk, subject_of, url_of
@@ -159,12 +160,10 @@ def delete_comment(comment: Comment) -> None:
 
 
 def subject_owner_ids(subject: Subject) -> list[int]:
-    """Who hears about a new comment: the idea's author, or the proposal's association."""
+    """Who hears about a new comment: the idea's author, or the proposal's authors."""
     if isinstance(subject, Idea):
         return [subject.author_id]
-    return list(
-        db.session.scalars(select(Membership.user_id).where(Membership.association_id == subject.association_id))
-    )
+    return proposal_recipients(subject)
 
 
 def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: Comment | None) -> None:

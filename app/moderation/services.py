@@ -21,7 +21,6 @@ from app.models import (
     CaseStatus,
     Comment,
     Idea,
-    Membership,
     ModerationCase,
     Pole,
     Proposal,
@@ -33,6 +32,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
 from app.moderation.scope import poles_of
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
 from app.subjects import KINDS, kind_of, load_item, url_of_item
@@ -104,12 +104,9 @@ def label_of(item: Any) -> str:
 
 
 def author_ids_of(item: Any) -> list[int]:
-    """Who hears about decisions on an item: its author (a proposal: its association's members)."""
+    """Who hears about decisions on an item: its author (a proposal: its authoring associations' members)."""
     if isinstance(item, Proposal):
-        members = list(
-            db.session.scalars(select(Membership.user_id).where(Membership.association_id == item.association_id))
-        )
-        return members or [item.author_id]
+        return proposal_recipients(item) or [item.author_id]
     return [item.author_id]
 
 

@@ -113,9 +113,14 @@ def url_of_item(item: Item) -> str:
 # --- Rows attached to a subject (comments, supports) ------------------------------------------
 
 
+def fk_column(model: Any, subject_model: type[Subject]) -> Any:
+    """``Comment.idea_id``: the column of ``model`` naming a subject of that model."""
+    return getattr(model, KINDS[subject_model.kind].fk)
+
+
 def subject_column(model: Any, subject: Subject) -> Any:
     """``Comment.idea_id == 3`` or ``Support.proposal_id == 5``: the filter for one subject."""
-    return getattr(model, KINDS[subject.kind].fk) == subject.id
+    return fk_column(model, type(subject)) == subject.id
 
 
 def subject_fk(subject: Subject) -> dict[str, int]:

@@ -25,7 +25,7 @@ from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import can, open_for_participation
-from app.subjects import Subject, belongs_to, slug_of, subject_column, subject_fk, subject_of, url_of
+from app.subjects import Subject, belongs_to, fk_column, slug_of, subject_column, subject_fk, subject_of, url_of
 
 MAX_LENGTH = 5000
 THREADS_PER_PAGE = 20
@@ -275,8 +275,7 @@ def last_comment_id(subject: Subject) -> int:
 def _new_conditions(
     model: type, subject_id: int, after: int, since_thread: int | None, exclude_author: int | None
 ) -> list:
-    column = Comment.idea_id if model is Idea else Comment.proposal_id
-    conditions = [column == subject_id, Comment.id > after]
+    conditions = [fk_column(Comment, model) == subject_id, Comment.id > after]
     if since_thread:
         # Threads older than the page's oldest are not on the page: their replies wait for "voir plus".
         conditions.append(func.coalesce(Comment.root_id, Comment.id) >= since_thread)

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Association, Comment, Follow, FollowTarget, Idea, Pole, Proposal, ProposalState
 from app.models.participation import proposal_poles
 from app.notifications.services import notify
-from app.subjects import url_of
+from app.subjects import KINDS, url_of
 
 MODELS: dict[FollowTarget, Any] = {
     FollowTarget.IDEA: Idea,
@@ -23,10 +23,10 @@ MODELS: dict[FollowTarget, Any] = {
     FollowTarget.ASSOCIATION: Association,
     FollowTarget.POLE: Pole,
 }
-# The word used in URLs for each kind of target.
+# The word used in URLs for each kind of target (a subject's is the one app.subjects gives).
 SLUGS = {
-    "idees": FollowTarget.IDEA,
-    "propositions": FollowTarget.PROPOSAL,
+    KINDS["idea"].slug: FollowTarget.IDEA,
+    KINDS["proposal"].slug: FollowTarget.PROPOSAL,
     "associations": FollowTarget.ASSOCIATION,
     "territoires": FollowTarget.POLE,
 }

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.calls.services import CallError, authors_user_ids
+from app.calls.services import CallError
 from app.extensions import db
 from app.models import (
     Association,
@@ -24,6 +24,8 @@ from app.models import (
     Replication,
     User,
 )
+from app.notifications.recipients import proposal_recipients
+from app.notifications.services import notify
 from app.proposals import services as proposal_services
 
 
@@ -198,10 +200,8 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
     )
     replica = proposal_services.create_proposal(user, association, fields)
     db.session.add(Replication(proposal_id=replica.id, original_id=original.id))
-    from app.notifications.services import notify
-
     notify(
-        authors_user_ids(original),
+        proposal_recipients(original),
         "followed",
         _(
             "« %(association)s » reproduit votre projet « %(title)s » sur son territoire.",

@@ -9,17 +9,8 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Idea, Proposal
+from app.models import Idea, Proposal
 from app.models.participation import proposal_poles
-
-KINDS: dict[str, type] = {"idea": Idea, "proposal": Proposal, "comment": Comment}
-# The word used in URLs for each kind.
-URL_KINDS = {"idee": "idea", "proposition": "proposal", "commentaire": "comment"}
-KIND_WORDS = {v: k for k, v in URL_KINDS.items()}
-
-
-def kind_of(item: Any) -> str:
-    return "comment" if isinstance(item, Comment) else item.kind
 
 
 def _cache() -> dict:

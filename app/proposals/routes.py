@@ -110,11 +110,18 @@ def create():
 @bp.route("/<int:proposal_id>")
 @access("proposal.view", per_object=True)
 def detail(proposal_id: int):
+    return detail_page(proposal_id)
+
+
+def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_target_id: int | None = None):
+    """The proposal's page; a comment sent without JavaScript that did not validate shows it
+    again (``comment_form``, see ``app.discussion.thread_context``)."""
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
     texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
     return render(
         "proposals/detail.html",
+        status=status,
         proposal=proposal,
         texts=texts,
         long_fields=LONG_FIELDS,
@@ -126,7 +133,7 @@ def detail(proposal_id: int):
         invitable=coauthors.invitable_associations(proposal)
         if can(current_user, "proposal.manage_coauthors", proposal)
         else [],
-        **participation_context(proposal),
+        **participation_context(proposal, request.args, comment_form, reply_target_id),
     )
 
 

@@ -1,16 +1,11 @@
-"""Which poles a content item belongs to: an idea its pole, a proposal its poles, a comment its
-subject's. Read once per request and item (kept in ``g``)."""
+"""The kinds of content moderation deals with, and the words that name them in URLs. Which poles
+an item belongs to is a fact about the models: see app.models.pole_scope."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import g, has_app_context
-from sqlalchemy import select
-
-from app.extensions import db
 from app.models import Comment, Idea, Proposal
-from app.models.participation import proposal_poles
 
 KINDS: dict[str, type] = {"idea": Idea, "proposal": Proposal, "comment": Comment}
 # The word used in URLs for each kind.
@@ -20,40 +15,3 @@ KIND_WORDS = {v: k for k, v in URL_KINDS.items()}
 
 def kind_of(item: Any) -> str:
     return "comment" if isinstance(item, Comment) else item.kind
-
-
-def _cache() -> dict:
-    return g.setdefault("moderation_poles", {}) if has_app_context() else {}
-
-
-def proposal_pole_ids(proposal_id: int) -> frozenset[int]:
-    cache = _cache()
-    key = ("proposal", proposal_id)
-    if key not in cache:
-        cache[key] = frozenset(
-            db.session.scalars(select(proposal_poles.c.pole_id).where(proposal_poles.c.proposal_id == proposal_id))
-        )
-    return cache[key]
-
-
-def idea_pole_id(idea_id: int) -> int | None:
-    cache = _cache()
-    key = ("idea", idea_id)
-    if key not in cache:
-        cache[key] = db.session.scalar(select(Idea.pole_id).where(Idea.id == idea_id))
-    return cache[key]
-
-
-def poles_of(item: Any) -> frozenset[int]:
-    if isinstance(item, Idea):
-        return frozenset({item.pole_id})
-    if isinstance(item, Proposal):
-        return proposal_pole_ids(item.id)
-    if item.idea_id is not None:
-        pole_id = idea_pole_id(item.idea_id)
-        return frozenset({pole_id} if pole_id else ())
-    return proposal_pole_ids(item.proposal_id)
-
-
-def forget_poles() -> None:
-    _cache().clear()

@@ -33,7 +33,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.moderation.scope import KINDS, kind_of, poles_of
+from app.models.pole_scope import poles_of
+from app.moderation.scope import KINDS, kind_of
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
 

@@ -7,7 +7,7 @@ from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
 from app.markdown import render_markdown
-from app.models import Idea, Pole
+from app.models import FROZEN_STATES, Idea, Pole
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
 from app.poles.services import commune_choices
@@ -177,7 +177,7 @@ def frozen_for_author(proposal):
     """Calls: an author trying to change a submitted proposal gets a French explanation, not a 403."""
     from app.permissions import is_author_of_proposal
 
-    if proposal.state in states.FROZEN_STATES and is_author_of_proposal(current_user, proposal):
+    if proposal.state in FROZEN_STATES and is_author_of_proposal(current_user, proposal):
         g.authorized_actions = getattr(g, "authorized_actions", set()) | {"proposal.edit", "amendment.decide"}
         flash(services.Frozen().message(), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))

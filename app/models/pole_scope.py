@@ -1,0 +1,50 @@
+"""Which poles a content item belongs to: an idea its pole, a proposal its poles, a comment its
+subject's. A fact about the models that the permission registry (who moderates what), moderation
+and accompaniment all read. Read once per request and item (kept in ``g``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.participation import Idea, Proposal, proposal_poles
+
+
+def _cache() -> dict:
+    return g.setdefault("moderation_poles", {}) if has_app_context() else {}
+
+
+def proposal_pole_ids(proposal_id: int) -> frozenset[int]:
+    cache = _cache()
+    key = ("proposal", proposal_id)
+    if key not in cache:
+        cache[key] = frozenset(
+            db.session.scalars(select(proposal_poles.c.pole_id).where(proposal_poles.c.proposal_id == proposal_id))
+        )
+    return cache[key]
+
+
+def idea_pole_id(idea_id: int) -> int | None:
+    cache = _cache()
+    key = ("idea", idea_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(select(Idea.pole_id).where(Idea.id == idea_id))
+    return cache[key]
+
+
+def poles_of(item: Any) -> frozenset[int]:
+    if isinstance(item, Idea):
+        return frozenset({item.pole_id})
+    if isinstance(item, Proposal):
+        return proposal_pole_ids(item.id)
+    if item.idea_id is not None:
+        pole_id = idea_pole_id(item.idea_id)
+        return frozenset({pole_id} if pole_id else ())
+    return proposal_pole_ids(item.proposal_id)
+
+
+def forget_poles() -> None:
+    _cache().clear()

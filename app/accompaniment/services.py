@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import (
+    PUBLIC_STATES,
     Accompaniment,
     AccompanimentState,
     Domain,
@@ -25,11 +26,10 @@ from app.models import (
 )
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
-from app.moderation.scope import proposal_pole_ids
+from app.models.pole_scope import proposal_pole_ids
 from app.moderation.services import ModerationError, log
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.proposals.states import PUBLIC_STATES
 
 MAX_MESSAGE = 5000
 

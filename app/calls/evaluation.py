@@ -152,18 +152,6 @@ def assignments_of(user: User, call: Call) -> list[Assignment]:
     )
 
 
-def is_evaluator_of(user, call: Call) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and db.session.scalar(
-            select(Assignment.id)
-            .join(Submission)
-            .where(Assignment.evaluator_id == user.id, Submission.call_id == call.id)
-            .limit(1)
-        )
-    )
-
-
 # --- Ranking -------------------------------------------------------------------------------------
 
 

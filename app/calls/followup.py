@@ -16,6 +16,7 @@ from app.calls.services import CallError
 from app.extensions import db
 from app.models import (
     Association,
+    Commune,
     Indicator,
     IndicatorValue,
     ProgressUpdate,
@@ -26,6 +27,7 @@ from app.models import (
 )
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
+from app.permissions import author_association_ids
 from app.proposals import services as proposal_services
 
 
@@ -161,15 +163,11 @@ REPLICATED_FIELDS = ("title", "summary", "need", "experimentation", "outreach", 
 
 def replicable_associations(user: User, original: Proposal) -> list[Association]:
     """The person's associations that are not authors of the original and work elsewhere."""
-    from app.permissions import author_association_ids
-
     authors = author_association_ids(original)
     pole_ids = {p.id for p in original.poles}
     associations = proposal_services.associations_of(user)
     communes = {a.commune_id for a in associations if a.commune_id}
     if communes:
-        from app.models import Commune
-
         pole_of = dict(db.session.execute(select(Commune.id, Commune.pole_id).where(Commune.id.in_(communes))).all())
     else:
         pole_of = {}

@@ -17,6 +17,7 @@ from app.calls.forms import CallForm
 from app.calls.services import CallError
 from app.extensions import db
 from app.models import (
+    EDITABLE_STATES,
     Assignment,
     Association,
     Call,
@@ -57,7 +58,7 @@ def _proposal_panel(proposal: Proposal) -> dict:
     """What the proposal page shows about calls: submission, step, decision, lineage, actions."""
     submission = services.submission_of(proposal)
     panel = {"submission": submission, "lineage": followup.lineage(proposal.id), "open_calls": [], "replicable": []}
-    if proposal.state in states.EDITABLE_STATES and can(current_user, "call.submit", proposal):
+    if proposal.state in EDITABLE_STATES and can(current_user, "call.submit", proposal):
         panel["open_calls"] = (
             [submission.call]
             if submission and submission.call.is_open()

@@ -42,6 +42,12 @@ from app.models.moderation import (
 from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
+    CALL_STATES,
+    EDITABLE_STATES,
+    FROZEN_STATES,
+    LISTED_STATES,
+    OPEN_STATES,
+    PUBLIC_STATES,
     Comment,
     Domain,
     Idea,
@@ -93,6 +99,12 @@ __all__ = [
     "EmailMode",
     "Proposal",
     "ProposalState",
+    "CALL_STATES",
+    "EDITABLE_STATES",
+    "FROZEN_STATES",
+    "LISTED_STATES",
+    "OPEN_STATES",
+    "PUBLIC_STATES",
     "Support",
     "TargetPublic",
     "Commune",

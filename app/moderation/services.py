@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.moderation.scope import poles_of
+from app.models.pole_scope import poles_of
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal

@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Call, Commune, Domain, Pole, ProposalState, TargetPublic
-from app.proposals.states import PUBLIC_STATES
+from app.models import PUBLIC_STATES, Call, Commune, Domain, Pole, ProposalState, TargetPublic
 
 MAX_QUERY_CHARS = 200
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, request
 
 from app.access import access
+from app.models import PUBLIC_STATES, Domain, ProposalState, TargetPublic
 from app.permissions import PUBLIC
 from app.rendering import render
 from app.search import filters, services
@@ -22,13 +23,10 @@ def index():
 @bp.app_context_processor
 def filter_choices() -> dict:
     # The fixed choices of the filter forms, for every list page that shows them.
-    from app.models import Domain, TargetPublic
-    from app.proposals.states import PUBLIC_STATES
-
     return {
         "domains": list(Domain),
         "publics": list(TargetPublic),
-        "proposal_states": [s for s in filters.ProposalState if s in PUBLIC_STATES],
+        "proposal_states": [s for s in ProposalState if s in PUBLIC_STATES],
         "sorts": filters.SORTS,
         "search_types": filters.TYPES,
     }

@@ -1,5 +1,6 @@
 """Which poles a content item belongs to: an idea its pole, a proposal its poles, a comment its
-subject's. Read once per request and item (kept in ``g``)."""
+subject's. A fact about the models that the permission registry (who moderates what), moderation
+and accompaniment all read. Read once per request and item (kept in ``g``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Idea, Proposal
-from app.models.participation import proposal_poles
+from app.models.participation import Idea, Proposal, proposal_poles
 
 
 def _cache() -> dict:

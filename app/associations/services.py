@@ -40,6 +40,7 @@ from app.notifications.services import notify
 from app.outbox import queue_email
 from app.permissions import forget_memberships
 from app.text import slugify
+from app.urls import email_url
 
 PER_PAGE = 20
 # Path segments under /associations/ that a slug must not take.
@@ -460,7 +461,7 @@ def invite(
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
-    link = url_for("associations.invitation", token=token, _external=True)
+    link = email_url("associations.invitation", token=token)
     role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
     body = _(
         "Bonjour,\n\n"

@@ -17,12 +17,13 @@ from app.moderation import services as moderation
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
 from app.rendering import render
+from app.urls import redirect_back
 
 bp = Blueprint("auth", __name__)
 
 
 def _after_login():
-    return redirect(services.safe_next(request.values.get("next")) or url_for("auth.account"))
+    return redirect_back(request.values.get("next"), url_for("auth.account"))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])

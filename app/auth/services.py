@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
-from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -22,6 +21,7 @@ from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
 from app.outbox import queue_email
+from app.urls import email_url
 
 
 @cache
@@ -157,7 +157,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         return
-    link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+    link = email_url("auth.reset_password", token=password_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
         "Bonjour %(name)s,\n\n"
@@ -177,16 +177,6 @@ def request_password_reset(email: str) -> None:
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.commit()
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site may be a post-login destination (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def memberships_of(user: User) -> list[Membership]:

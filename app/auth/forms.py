@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.forms import SingleLineEmailField, SingleLineField
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -23,7 +25,7 @@ def _no_email_in_name(form, field):
 
 
 def _email_field(label=_l("Adresse e-mail")):
-    return EmailField(
+    return SingleLineEmailField(
         label,
         validators=[
             DataRequired(message=_l("Indiquez votre adresse e-mail.")),
@@ -38,7 +40,7 @@ def _email_field(label=_l("Adresse e-mail")):
 
 
 def _display_name_field():
-    return StringField(
+    return SingleLineField(
         _l("Nom public"),
         validators=[
             DataRequired(message=_l("Choisissez un nom public.")),
@@ -84,7 +86,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
     )
     # Spam brake (moderation): a honeypot people never see nor reach; robots fill it in.
-    website = StringField(_l("Ne pas remplir ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = SingleLineField(_l("Ne pas remplir ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
 class DisplayNameForm(FlaskForm):

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
 from app.notifications.kinds import KINDS, category, default_mode
-from app.outbox import queue_email
+from app.outbox import email_subject, queue_email
 from app.urls import email_link, email_url
 
 PER_PAGE = 30
@@ -190,7 +190,7 @@ def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -
     )
     return {
         "recipient": email,
-        "subject": _("Tisser : %(text)s", text=text)[:200],
+        "subject": email_subject(_("Tisser : %(text)s", text=text)),
         "body": body,
         "created_at": utcnow(),
         "attempts": 0,

@@ -27,6 +27,13 @@ DEFAULT_RATELIMITS = {
     "comment": "10 per minute;200 per day",
     "support": "60 per minute;1000 per day",
     "report": "10 per minute;50 per day",
+    # Inline checks of the registration form (is this address or name taken?): enumeration.
+    "register_check": "30 per minute;300 per hour",
+    # Actions that send e-mail or notifications with text the sender chose (issue 14, finding 8).
+    "invitation": "10 per hour;30 per day",
+    "amendment": "10 per hour;50 per day",
+    "private_message": "30 per hour;200 per day",
+    "association_create": "3 per hour;10 per day",
 }
 
 

@@ -111,6 +111,7 @@ def _check_availability(form: RegisterForm, names=tuple(INLINE_CHECKS)) -> bool:
 
 
 @bp.route("/inscription/verifier/<field>", methods=["POST"])
+@rate_limit("register_check")
 @access(ANONYMOUS_ONLY)
 def register_check(field: str):
     """Inline validation of one registration field: returns that field, with its error if any."""

@@ -7,6 +7,7 @@ from app.associations import services
 from app.forms import SingleLineEmailField, SingleLineField
 from app.models import LegalForm, MembershipRole
 from app.models.associations import LEGAL_FORM_LABELS
+from app.names import normalize_name, validate_public_name
 from app.participation_forms import commune_field, options
 
 DESCRIPTION_MAX = 1000
@@ -42,7 +43,9 @@ class AssociationForm(FlaskForm):
         validators=[
             DataRequired(message=_l("Indiquez le nom de la structure.")),
             Length(min=2, max=160, message=_l("Le nom doit faire entre %(min)d et %(max)d caractères.")),
+            validate_public_name,
         ],
+        filters=[normalize_name],
         render_kw={"autocomplete": "organization"},
     )
     legal_form = RadioField(

@@ -36,6 +36,7 @@ from app.models import (
 )
 from app.models.accounts import normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.notifications.services import notify
 from app.outbox import queue_email
 from app.permissions import forget_memberships
@@ -196,7 +197,11 @@ def _apply(
     commune = db.session.get(Commune, commune_id) if commune_id else None
     if commune is None:
         raise AssociationError(_("Choisissez une commune."), "commune_id")
-    association.name = " ".join(name.split())
+    name = normalize_name(name)
+    problem = name_problem(name)
+    if problem:
+        raise AssociationError(problem, "name")
+    association.name = name
     association.legal_form = LegalForm(legal_form)
     association.commune_id = commune.id
     association.description = (description or "").strip()

@@ -4,6 +4,7 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.forms import SingleLineEmailField, SingleLineField
+from app.names import normalize_name, validate_public_name
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -46,7 +47,9 @@ def _display_name_field():
             DataRequired(message=_l("Choisissez un nom public.")),
             Length(min=2, max=60, message=_l("Le nom public doit faire entre 2 et 60 caractères.")),
             _no_email_in_name,
+            validate_public_name,
         ],
+        filters=[normalize_name],
         render_kw={"autocomplete": "nickname"},
         description=_l(
             "Affiché à côté de vos contributions. Un pseudonyme convient ; votre adresse e-mail n'est jamais montrée."

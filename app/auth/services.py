@@ -20,6 +20,7 @@ from app.extensions import db, login_manager
 from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.outbox import queue_email
 from app.urls import email_url
 
@@ -78,8 +79,17 @@ def check_display_name_available(display_name: str, exclude_user_id: int | None 
         raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre."))
 
 
+def check_public_name(display_name: str) -> None:
+    """No invisible characters, no lookalike of the staff or of a pole (app/names.py)."""
+    problem = name_problem(display_name)
+    if problem:
+        raise FieldError("display_name", problem)
+
+
 def register(email: str, display_name: str, password: str) -> User:
     check_email_available(email)
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name)
     user = User(email=email, display_name=display_name, password=password)
     db.session.add(user)
@@ -105,6 +115,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_display_name(user: User, display_name: str) -> None:
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name, exclude_user_id=user.id)
     user.set_display_name(display_name)
     try:

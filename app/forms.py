@@ -4,8 +4,28 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
 
 from app.rendering import is_htmx, render
+from app.text import one_line
+
+
+def single_line(value):
+    """The filter of every one-line field (titles, names, subjects...): no control character,
+    no line break, no bidirectional control (see ``app.text.one_line``), ends trimmed."""
+    return one_line(value) if isinstance(value, str) else value
+
+
+class SingleLineField(StringField):
+    """A one-line text field; use it instead of StringField (a test checks every form)."""
+
+    def __init__(self, *args, filters=(), **kwargs):
+        super().__init__(*args, filters=(single_line, *filters), **kwargs)
+
+
+class SingleLineEmailField(EmailField):
+    def __init__(self, *args, filters=(), **kwargs):
+        super().__init__(*args, filters=(single_line, *filters), **kwargs)
 
 
 def invalid(template: str, block: str | None = None, **context):

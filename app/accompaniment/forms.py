@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import SingleLineField
 from app.models import Domain
 from app.models.participation import DOMAIN_LABELS
 from app.participation_forms import CheckboxesField, options
@@ -13,13 +14,13 @@ def _strip(value):
 
 
 class PartnerForm(FlaskForm):
-    organisation = StringField(
+    organisation = SingleLineField(
         _l("Organisation"),
         filters=[_strip],
         validators=[DataRequired(message=_l("Nommez l'organisation.")), Length(max=150)],
     )
-    service = StringField(_l("Service ou dispositif"), filters=[_strip], validators=[Length(max=150)])
-    contact = StringField(
+    service = SingleLineField(_l("Service ou dispositif"), filters=[_strip], validators=[Length(max=150)])
+    contact = SingleLineField(
         _l("Contact"),
         filters=[_strip],
         validators=[Length(max=300)],

@@ -16,6 +16,7 @@ from app.models import Accompaniment, Partner, Pole, Proposal
 from app.moderation.services import ModerationError
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
+from app.ratelimit import rate_limit
 from app.rendering import render
 
 bp = Blueprint("accompaniment", __name__)
@@ -92,6 +93,7 @@ def decide(proposal_id: int):
 
 
 @bp.route(PROPOSAL + "/echanges", methods=["GET", "POST"])
+@rate_limit("private_message")
 @access("private_space.view", per_object=True)
 def space(proposal_id: int):
     proposal = get_proposal(proposal_id)

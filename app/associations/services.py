@@ -36,10 +36,12 @@ from app.models import (
 )
 from app.models.accounts import normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.notifications.services import notify
 from app.outbox import queue_email
 from app.permissions import forget_memberships
 from app.text import slugify
+from app.urls import email_url
 
 PER_PAGE = 20
 # Path segments under /associations/ that a slug must not take.
@@ -195,7 +197,11 @@ def _apply(
     commune = db.session.get(Commune, commune_id) if commune_id else None
     if commune is None:
         raise AssociationError(_("Choisissez une commune."), "commune_id")
-    association.name = " ".join(name.split())
+    name = normalize_name(name)
+    problem = name_problem(name)
+    if problem:
+        raise AssociationError(problem, "name")
+    association.name = name
     association.legal_form = LegalForm(legal_form)
     association.commune_id = commune.id
     association.description = (description or "").strip()
@@ -460,7 +466,7 @@ def invite(
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
-    link = url_for("associations.invitation", token=token, _external=True)
+    link = email_url("associations.invitation", token=token)
     role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
     body = _(
         "Bonjour,\n\n"

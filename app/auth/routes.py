@@ -17,12 +17,13 @@ from app.moderation import brakes
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
 from app.rendering import render
+from app.urls import redirect_back
 
 bp = Blueprint("auth", __name__)
 
 
 def _after_login():
-    return redirect(services.safe_next(request.values.get("next")) or url_for("auth.account"))
+    return redirect_back(request.values.get("next"), url_for("auth.account"))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -110,6 +111,7 @@ def _check_availability(form: RegisterForm, names=tuple(INLINE_CHECKS)) -> bool:
 
 
 @bp.route("/inscription/verifier/<field>", methods=["POST"])
+@rate_limit("register_check")
 @access(ANONYMOUS_ONLY)
 def register_check(field: str):
     """Inline validation of one registration field: returns that field, with its error if any."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
-from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -21,7 +20,9 @@ from app.extensions import db, login_manager
 from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.outbox import queue_email
+from app.urls import email_url
 
 
 @cache
@@ -78,8 +79,17 @@ def check_display_name_available(display_name: str, exclude_user_id: int | None 
         raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre."))
 
 
+def check_public_name(display_name: str) -> None:
+    """No invisible characters, no lookalike of the staff or of a pole (app/names.py)."""
+    problem = name_problem(display_name)
+    if problem:
+        raise FieldError("display_name", problem)
+
+
 def register(email: str, display_name: str, password: str) -> User:
     check_email_available(email)
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name)
     user = User(email=email, display_name=display_name, password=password)
     db.session.add(user)
@@ -105,6 +115,8 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_display_name(user: User, display_name: str) -> None:
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name, exclude_user_id=user.id)
     user.set_display_name(display_name)
     try:
@@ -157,7 +169,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         return
-    link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+    link = email_url("auth.reset_password", token=password_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
         "Bonjour %(name)s,\n\n"
@@ -177,16 +189,6 @@ def request_password_reset(email: str) -> None:
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.commit()
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site may be a post-login destination (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.forms import SingleLineField
 from app.models import Domain, LegalForm, TargetPublic
 from app.models.associations import LEGAL_FORM_LABELS
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
@@ -12,10 +13,10 @@ MONEY = NumberRange(min=0, max=100_000_000, message=_l("Indiquez un montant entr
 
 
 class CallForm(FlaskForm):
-    title = StringField(
+    title = SingleLineField(
         _l("Titre"), validators=[DataRequired(message=_l("Donnez un titre à l'appel.")), Length(max=200)]
     )
-    funder = StringField(
+    funder = SingleLineField(
         _l("Financeur"), validators=[DataRequired(message=_l("Indiquez le financeur.")), Length(max=160)]
     )
     summary = TextAreaField(

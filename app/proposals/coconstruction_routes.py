@@ -14,6 +14,7 @@ from app.participation_forms import options
 from app.proposals import amendments, coauthors, revisions, services
 from app.proposals.forms import AmendmentForm, DeclineAmendmentForm, InviteCoauthorForm
 from app.proposals.routes import frozen_for_author  # calls
+from app.ratelimit import rate_limit
 from app.rendering import render
 
 bp = Blueprint("coconstruction", __name__, url_prefix="/propositions")
@@ -27,6 +28,7 @@ def _back(proposal_id: int, anchor: str | None = None):
 
 
 @bp.route("/<int:proposal_id>/coauteurs", methods=["POST"])
+@rate_limit("invitation")
 @access("proposal.manage_coauthors", per_object=True)
 def invite_coauthor(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
@@ -170,6 +172,7 @@ def amendments_list(proposal_id: int):
 
 
 @bp.route("/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
+@rate_limit("amendment")
 @access("amendment.create", per_object=True)
 def suggest_amendment(proposal_id: int):
     proposal = services.get_proposal(proposal_id)

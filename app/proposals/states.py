@@ -3,8 +3,10 @@ decisions) adds states and transitions here."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.errors import RuleError
 from app.models import Proposal, ProposalState
 from app.models.base import utcnow
 
@@ -40,8 +42,12 @@ EDITABLE_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.CHANGES_REQUESTED})
 OPEN_STATES = frozenset({S.PUBLISHED})
 
 
-class InvalidTransition(Exception):
-    pass
+class InvalidTransition(RuleError):
+    """The action is not possible from the proposal's current state."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(_("Cette action n'est pas possible dans l'état actuel de la proposition."))
+        self.action = action
 
 
 def _rule(action: str):

@@ -64,7 +64,7 @@ class EurosField(IntegerField):
             self.data = int(raw)
         else:
             self.data = None
-            raise ValueError(_l("Le montant doit être un nombre entier d'euros (exemple : 15 000)."))
+            raise ValueError(_l("Le montant doit être un nombre entier d'euros (exemple : 15 000)."))
 
 
 class MeasureField(FloatField):

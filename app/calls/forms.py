@@ -283,3 +283,16 @@ class ReplicateForm(FlaskForm):
         validators=[InputRequired(message=_l("Choisissez l'association qui reproduit le projet."))],
         validate_choice=False,  # the service says why an association may not (author, same territory)
     )
+
+
+def evaluation_form(criteria) -> FlaskForm:
+    """A score (kept as typed: the rules of ``evaluation.save_scores`` say what is wrong with it)
+    and a comment per criterion of the call's grid, and the button pressed (draft or final)."""
+
+    class EvaluationForm(FlaskForm):
+        action = StringField()
+
+    for criterion in criteria:
+        setattr(EvaluationForm, f"score-{criterion.id}", StringField(filters=[_strip]))
+        setattr(EvaluationForm, f"comment-{criterion.id}", TextAreaField())
+    return EvaluationForm()

@@ -24,6 +24,7 @@ from app.calls.forms import (
     StepForm,
     UpdateForm,
     ValueForm,
+    evaluation_form,
     numbered,
 )
 from app.calls.services import CallError
@@ -406,11 +407,10 @@ def evaluate(assignment_id: int):
     criteria = evaluation.criteria_of(assignment.submission.call_id)
     errors: list[str] = []
     typed: dict[int, tuple[str, str]] = {}
-    if request.method == "POST":
-        typed = {
-            c.id: (request.form.get(f"score-{c.id}", ""), request.form.get(f"comment-{c.id}", "")) for c in criteria
-        }
-        final = request.form.get("action") == "finaliser"
+    form = evaluation_form(criteria)
+    if form.validate_on_submit():
+        typed = {c.id: (form[f"score-{c.id}"].data or "", form[f"comment-{c.id}"].data or "") for c in criteria}
+        final = form.action.data == "finaliser"
         errors = evaluation.save_scores(assignment, typed, final)
         if not errors:
             flash(

@@ -27,6 +27,7 @@ from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
 from app.moderation.routes import bp as moderation_bp
 from app.notifications.routes import bp as notifications_bp
+from app.numbers import register_converters
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.profiles.routes import bp as profiles_bp
@@ -63,6 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    # Before any blueprint: every <int:...> in the routes is bounded (app/numbers.py).
+    register_converters(app)
     db.init_app(app)
     migrate.init_app(
         app,

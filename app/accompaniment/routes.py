@@ -14,6 +14,7 @@ from app.extensions import db
 from app.forms import invalid
 from app.models import Accompaniment, Partner, Pole, Proposal
 from app.moderation.services import ModerationError
+from app.numbers import int_value
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
 from app.rendering import render
@@ -65,7 +66,7 @@ def request_accompaniment(proposal_id: int):
         services.request_accompaniment,
         proposal,
         current_user,
-        request.form.get("pole", type=int) or 0,
+        int_value(request.form, "pole", 0),
         success=_("Votre demande d'accompagnement est transmise au pôle."),
     )
     return _back(proposal)
@@ -84,7 +85,7 @@ def decide(proposal_id: int):
         proposal,
         current_user,
         accept,
-        request.form.get("referent", type=int),
+        int_value(request.form, "referent"),
         (request.form.get("reason") or "").strip()[:1000],
         success=_("L'accompagnement est accepté.") if accept else _("La demande est refusée."),
     )
@@ -97,7 +98,7 @@ def space(proposal_id: int):
     proposal = get_proposal(proposal_id)
     accompaniment = services.accompaniment_of(proposal)
     authorize("private_space.view", accompaniment)
-    parent_id = request.values.get("repondre", type=int)
+    parent_id = int_value(request.values, "repondre")
     form = MessageForm()
     if request.method == "POST":
         authorize("private_space.post", accompaniment)
@@ -141,7 +142,7 @@ def _managed(proposal_id: int) -> tuple[Proposal, Accompaniment | None]:
 @access("accompaniment.manage", per_object=True)
 def link_partner(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
-    partner = db.session.get(Partner, request.form.get("partner", type=int) or 0)
+    partner = db.session.get(Partner, int_value(request.form, "partner", 0))
     _run(
         services.link_partner,
         proposal,
@@ -172,7 +173,7 @@ def unlink_partner(proposal_id: int, partner_id: int):
 @access("accompaniment.manage", per_object=True)
 def link_related(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
-    other = db.session.get(Proposal, request.form.get("related", type=int) or 0)
+    other = db.session.get(Proposal, int_value(request.form, "related", 0))
     _run(
         services.link_related,
         proposal,

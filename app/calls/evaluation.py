@@ -15,6 +15,7 @@ from app.calls.services import CallError
 from app.extensions import db
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
+from app.numbers import int_value
 from app.permissions import author_association_ids
 
 SCORE_MIN, SCORE_MAX = 0, 4
@@ -206,7 +207,7 @@ class RankingFilters:
         decision = args.get("decision", "")
         return cls(
             sort=sort if sort in SORTS else "note",
-            pole=args.get("pole", type=int),
+            pole=int_value(args, "pole"),
             flag=flag if flag in ("rural", "qpv", "aller_vers") else "",
             decision=decision if decision in ("selected", "waitlist", "rejected", "aucune") else "",
         )

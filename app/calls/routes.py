@@ -29,6 +29,7 @@ from app.models import (
     User,
 )
 from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
+from app.numbers import int_value
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
@@ -276,7 +277,7 @@ def instruction(slug: str):
 @access("call.manage")
 def assign(submission_id: int):
     submission, proposal = _submission(submission_id)
-    evaluator = db.session.get(User, request.form.get("evaluator_id", type=int) or 0)
+    evaluator = db.session.get(User, int_value(request.form, "evaluator_id", 0))
     if evaluator is None:
         flash(_("Choisissez une personne parmi la liste."), "error")
     else:
@@ -512,7 +513,7 @@ def add_update(proposal_id: int):
 def replicate(proposal_id: int):
     original = proposal_services.get_proposal(proposal_id)
     authorize("project.replicate", original)
-    association = db.session.get(Association, request.form.get("association_id", type=int) or 0)
+    association = db.session.get(Association, int_value(request.form, "association_id", 0))
     if association is None:
         flash(_("Choisissez l'association qui reproduit le projet."), "error")
         return redirect(url_for("proposals.detail", proposal_id=original.id))

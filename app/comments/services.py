@@ -22,6 +22,7 @@ from app.markdown import render_markdown
 from app.models import Comment, Idea, Membership, Proposal, User
 from app.models.base import utcnow
 from app.notifications.services import notify
+from app.numbers import int_value
 from app.permissions import can, open_for_participation
 from app.subjects import Subject, slug_of, subject_column, subject_fk, url_of
 
@@ -401,7 +402,7 @@ def thread_context(subject: Subject, user: Any) -> dict:
 
     discussion = discussion_for(subject, user)
     args = request.args if has_request_context() else {}
-    discussion.before = args.get("avant", type=int) if args else None
+    discussion.before = int_value(args, "avant")
     discussion.page = thread_page(subject, before=discussion.before)
     discussion.last_id = last_comment_id(subject)
     if discussion.can_comment:
@@ -411,8 +412,8 @@ def thread_context(subject: Subject, user: Any) -> dict:
         if discussion.reply_target_id:
             discussion.reply_form = discussion.form
             discussion.form = None
-        elif args and args.get("repondre", type=int):
-            discussion.reply_target_id = args.get("repondre", type=int)
+        elif reply_to := int_value(args, "repondre"):
+            discussion.reply_target_id = reply_to
             discussion.reply_form = CommentForm(prefix=reply_prefix(discussion.reply_target_id), formdata=None)
         discussion.form = discussion.form or CommentForm(prefix=reply_prefix(None), formdata=None)
     return {"discussion": discussion}

@@ -33,6 +33,7 @@ from app.poles.routes import bp as poles_bp
 from app.profiles.routes import bp as profiles_bp
 from app.proposals.coconstruction_routes import bp as coconstruction_bp
 from app.proposals.routes import bp as proposals_bp
+from app.ratelimit_storage import DatabaseStorage  # noqa: F401  (registers database://)
 from app.search.routes import bp as search_bp
 from app.search.schema import include_name as search_include_name
 from app.supports.routes import bp as supports_bp

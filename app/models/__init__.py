@@ -51,6 +51,7 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -101,5 +102,6 @@ __all__ = [
     "MembershipRole",
     "OutboxMessage",
     "Pole",
+    "RateLimitCounter",
     "User",
 ]

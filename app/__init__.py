@@ -25,9 +25,9 @@ from app.follows.routes import bp as follows_bp
 from app.fragments import setup_fragments
 from app.i18n import install_french_plurals
 from app.ideas.routes import bp as ideas_bp
+from app.inputs import register_converters
 from app.moderation.routes import bp as moderation_bp
 from app.notifications.routes import bp as notifications_bp
-from app.numbers import register_converters
 from app.pages.routes import bp as pages_bp
 from app.poles.routes import bp as poles_bp
 from app.profiles.routes import bp as profiles_bp
@@ -65,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
 
-    # Before any blueprint: every <int:...> in the routes is bounded (app/numbers.py).
+    # Before any blueprint: every <int:...> in the routes is bounded (app/inputs.py).
     register_converters(app)
     db.init_app(app)
     migrate.init_app(

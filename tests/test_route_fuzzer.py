@@ -2,7 +2,7 @@
 and each role, with hostile path segments, query strings and form bodies. Any 5xx fails.
 
 What is sent to a view is found by reading it: the names its source reads from ``request.args``,
-``request.form`` and ``request.values`` (directly or through app/numbers.py), the fields of the
+``request.form`` and ``request.values`` (directly or through app/inputs.py), the fields of the
 WTForms classes it builds (with their prefixes), and the names the shared helpers read for every
 page (comment threads, search filters, ranking filters). Values come from hostile families (huge and
 negative integers, NUL bytes, invalid UTF-8, 1 MB strings, duplicated parameters, numbers that are

@@ -12,9 +12,9 @@ from app.accompaniment import services
 from app.accompaniment.forms import MessageForm, PartnerForm
 from app.extensions import db
 from app.forms import invalid
+from app.inputs import int_value
 from app.models import Accompaniment, Partner, Pole, Proposal
 from app.moderation.services import ModerationError
-from app.numbers import int_value
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
 from app.rendering import render

@@ -8,8 +8,8 @@ from app.associations.forms import AssociationForm, InviteForm
 from app.follows.services import is_following
 from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
+from app.inputs import page_value
 from app.models import MembershipRole
-from app.numbers import page_value
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC, can
 from app.rendering import is_htmx, render

@@ -13,9 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.calls.services import CallError
 from app.extensions import db
+from app.inputs import int_value
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
-from app.numbers import int_value
 from app.permissions import author_association_ids
 
 SCORE_MIN, SCORE_MAX = 0, 4

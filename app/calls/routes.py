@@ -16,6 +16,7 @@ from app.calls import decisions, evaluation, followup, services
 from app.calls.forms import CallForm
 from app.calls.services import CallError
 from app.extensions import db
+from app.inputs import int_value
 from app.models import (
     Assignment,
     Association,
@@ -29,7 +30,6 @@ from app.models import (
     User,
 )
 from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
-from app.numbers import int_value
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can

@@ -12,8 +12,8 @@ from app.access import access, authorize
 from app.comments import services
 from app.comments.forms import CommentForm, edit_prefix, reply_prefix
 from app.forms import invalid
+from app.inputs import int_value
 from app.models import Comment, Idea
-from app.numbers import int_value
 from app.permissions import PUBLIC, can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render

@@ -18,11 +18,11 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.follows.services import follow, notify_followers
+from app.inputs import int_value
 from app.markdown import render_markdown
 from app.models import Comment, Idea, Membership, Proposal, User
 from app.models.base import utcnow
 from app.notifications.services import notify
-from app.numbers import int_value
 from app.permissions import can, open_for_participation
 from app.subjects import Subject, slug_of, subject_column, subject_fk, url_of
 

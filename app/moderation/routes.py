@@ -15,11 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
 from app.moderation.scope import KIND_WORDS, URL_KINDS, kind_of
-from app.numbers import page_value, parse_int
 from app.participation_forms import options
 from app.permissions import can
 from app.ratelimit import rate_limit

@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import int_value, page_value
 from app.models import EmailMode, User
 from app.notifications import services
 from app.notifications.kinds import KINDS, MODE_LABELS
-from app.numbers import int_value, page_value
 from app.permissions import PUBLIC
 from app.rendering import is_htmx, render
 

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from app.numbers import parse_int
+from app.inputs import parse_int
 from app.participation_forms import CheckboxesField, domain_field, publics_field
 
 TEXT_MAX = 20_000

@@ -6,9 +6,9 @@ from app.access import access, authorize
 from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
+from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
 from app.models import Idea, Pole
-from app.numbers import int_value, parse_int
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
 from app.poles.services import commune_choices

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inputs import page_value
 from app.models import Call, Commune, Domain, Pole, ProposalState, TargetPublic
-from app.numbers import page_value
 from app.proposals.states import PUBLIC_STATES
 
 MAX_QUERY_CHARS = 200

@@ -1,6 +1,10 @@
-"""Whole numbers that come from outside: URL segments, query strings, form fields.
+"""Values that come from outside: URL segments, query strings, form fields.
 
-An id typed in a URL or a form is compared with a database column. SQLite refuses any Python
+Text: no NUL character ever reaches a view. Nobody types one, and PostgreSQL's text columns refuse
+it (a DataError, a 500): NUL is dropped from query and form values (``Request``), and a path
+segment holding a control character matches no route (``TextConverter``, a 404).
+
+Whole numbers: an id typed in a URL or a form is compared with a database column. SQLite refuses any Python
 integer beyond 2^63 - 1 (``OverflowError``, a 500) and PostgreSQL's ``integer`` columns stop at
 2^31 - 1, so a number outside the columns' range is read as "no such thing" before it reaches the
 database: by the ``int`` URL converter (a 404) and by ``int_value`` (``None``, which the views
@@ -14,7 +18,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from flask import Request as FlaskRequest
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+from werkzeug.utils import cached_property
 
 # The largest value of an ``Integer`` column on PostgreSQL (int4): no id can be larger.
 MAX_ID = 2**31 - 1
@@ -33,8 +40,43 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+class TextConverter(UnicodeConverter):
+    """``<slug>``, ``<token>``...: any text but a slash or a control character (NUL included)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(map, *args, **kwargs)
+        # Werkzeug builds "[^/]{min,max}" from the length arguments: keep them, exclude controls.
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]")
+
+
+def _without_nul(values: ImmutableMultiDict) -> ImmutableMultiDict:
+    if not any("\x00" in key or "\x00" in value for key, value in values.items(multi=True) if isinstance(value, str)):
+        return values
+    return ImmutableMultiDict(
+        [
+            (k.replace("\x00", ""), v.replace("\x00", "") if isinstance(v, str) else v)
+            for k, v in values.items(multi=True)
+        ]
+    )
+
+
+class Request(FlaskRequest):
+    """Query and form values without NUL characters (``values`` combines the two)."""
+
+    @cached_property
+    def args(self) -> ImmutableMultiDict:  # type: ignore[override]
+        return _without_nul(FlaskRequest.args.fget(self))
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+
 def register_converters(app: Flask) -> None:
+    app.request_class = Request
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
 
 
 def parse_int(raw: Any, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:

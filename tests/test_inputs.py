@@ -1,16 +1,18 @@
-"""Finding 7 of issue 14: whole numbers beyond what the database holds (SQLite stops at 2^63 - 1
-with an OverflowError) are "no such thing", never a 500: in URLs, query strings and forms."""
+"""Values from outside (app/inputs.py). Finding 7 of issue 14: whole numbers beyond what the
+database holds (SQLite stops at 2^63 - 1 with an OverflowError) are "no such thing", never a 500,
+in URLs, query strings and forms. And NUL characters, which PostgreSQL's text refuses (a 500 found
+by the route fuzzer), never reach a view."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app.extensions import db
-from app.models import Proposal
-from app.numbers import MAX_ID, MAX_PAGE, int_value, page_value, parse_int
+from app.inputs import MAX_ID, MAX_PAGE, int_value, page_value, parse_int
+from app.models import Comment, Proposal
 from tests import factories
 from tests.helpers import text
 from tests.participation_factories import make_comment, make_idea
@@ -23,7 +25,7 @@ JUST_TOO_BIG = str(2**63)
 _SEGMENT = re.compile(r"<(?:[^<>]+:)?(\w+)>")
 
 
-def _url_with(rule, int_text: str) -> str:
+def _url_with(rule, int_text: str, text: str = "x") -> str:
     """The rule's URL, each int segment replaced by ``int_text`` and the others by a plausible value."""
 
     def value(match: re.Match) -> str:
@@ -32,7 +34,7 @@ def _url_with(rule, int_text: str) -> str:
             return int_text
         if hasattr(converter, "items"):  # any(...)
             return sorted(converter.items)[0]
-        return "x"
+        return text
 
     return _SEGMENT.sub(value, rule.rule)
 
@@ -138,3 +140,26 @@ def test_int_value_and_page_value():
     assert page_value({"page": "0"}) == 1 and page_value({"page": "-4"}) == 1 and page_value({"page": "x"}) == 1
     assert page_value({"page": "9" * 5000}) == MAX_PAGE and page_value({"page": "20000"}) == MAX_PAGE
     assert page_value({}) == 1
+
+
+def test_a_text_segment_with_a_control_character_matches_no_route(app, admin_client):
+    """On PostgreSQL a NUL in a slug reached the query: a DataError, a 500."""
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(isinstance(c, UnicodeConverter) for c in rule._converters.values())
+    ]
+    assert len(rules) >= 25
+    for rule in rules:
+        for bad in ("x%00", "x%01y", "%7F"):
+            url = _url_with(rule, "1", text=bad)
+            response = admin_client.get(url) if "GET" in rule.methods else admin_client.post(url, data={})
+            assert response.status_code in (404, 405), (url, response.status_code)
+
+
+def test_nul_characters_are_dropped_from_query_and_form_values(territory, resident, resident_client):
+    idea = make_idea(resident, territory.medoc_commune)
+    response = resident_client.post(f"/idees/{idea.id}/commentaires", data={"commentaire-body": "Bon\x00jour\x00"})
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(Comment.body)) == "Bonjour"
+    assert resident_client.get("/recherche/?q=jar%00din&page=1%00").status_code == 200

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import Response, abort, request, url_for
 from flask_wtf import FlaskForm
 
 from app.rendering import is_htmx, render
 
 
-def invalid(template: str, block: str | None = None, **context):
-    """Re-render a form that did not validate: what was typed stays, errors are shown, 422."""
-    return render(template, block=block, status=422, **context)
+def invalid(template: str, block: str | None = None, status: int = 422, **context) -> Response:
+    """Re-render a form that did not validate: what was typed stays, errors are shown, 422
+    (429 when a brake, not the input, refused it)."""
+    return render(template, block=block, status=status, **context)
 
 
 def reject(template: str, form: FlaskForm, error, block: str | None = None, **context):

@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request, url_for
+from flask import Flask, Response, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -66,12 +66,13 @@ ERROR_MESSAGES = {
 }
 
 
-def error_page(code: int, message: str | None = None):
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     return render(
         "errors/error.html",
         block="error",
         status=code,
+        headers=headers,
         code=code,
         title=str(title),
         message=message or str(default),
@@ -110,11 +111,10 @@ def setup_web(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400 or error.response is not None:
             return error
-        response, status = error_page(error.code)
-        resp = current_app.make_response((response, status))
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            resp.headers["Allow"] = ", ".join(error.valid_methods)
-        return resp
+        headers = None
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            headers = {"Allow": ", ".join(error.valid_methods)}
+        return error_page(error.code, headers=headers)
 
     # Rate limits (app/ratelimit.py).
     @app.errorhandler(RateLimitExceeded)
@@ -122,16 +122,12 @@ def setup_web(app: Flask) -> None:
         seconds = retry_after_seconds()
         title, message = ERROR_MESSAGES[429]
         message = str(message) + " " + _retry_in(seconds)
+        headers = {"Retry-After": str(seconds)}
         if is_htmx():
             # Into the page's message area: the form being filled in (and its text) stays as it is.
-            body = render_template("errors/_too_many.html", title=str(title), message=message)
-            resp = current_app.make_response((body, 429))
-            resp.headers["HX-Retarget"] = ".flashes"
-            resp.headers["HX-Reswap"] = "innerHTML"
-        else:
-            resp = current_app.make_response(error_page(429, message))
-        resp.headers["Retry-After"] = str(seconds)
-        return resp
+            headers |= {"HX-Retarget": ".flashes", "HX-Reswap": "innerHTML"}
+            return render("errors/_too_many.html", status=429, headers=headers, title=str(title), message=message)
+        return error_page(429, message, headers=headers)
 
     @app.errorhandler(500)
     def server_error(error: Exception):

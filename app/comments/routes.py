@@ -4,7 +4,7 @@ With htmx each action answers a fragment (plus ``<hx-partial>`` for the count an
 without JavaScript the same URLs answer with a redirect (PRG) or the whole page.
 """
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, g, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,8 +46,9 @@ def _anchor(subject: Subject, comment: Comment) -> str:
 def _subject_page(subject: Subject, status: int):
     """The subject's own page, rendered by its own view (it knows its context), with our status."""
     endpoint, arg = ("ideas.detail", "idea_id") if isinstance(subject, Idea) else ("proposals.detail", "proposal_id")
-    body, _status = current_app.view_functions[endpoint](**{arg: subject.id})
-    return body, status
+    response = current_app.view_functions[endpoint](**{arg: subject.id})
+    response.status_code = status
+    return response
 
 
 @bp.post(SUBJECT)
@@ -70,7 +71,7 @@ def create(slug: str, subject_id: int):
                 return redirect(_anchor(subject, comment))
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
-            return render_template(
+            return render(
                 "comments/_created.html",
                 discussion=discussion,
                 batch=batch,
@@ -105,11 +106,9 @@ def threads(slug: str, subject_id: int):
         if target.deleted_at is not None:
             abort(404)
         form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
-        return render_template(
-            "comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True
-        )
+        return render("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
     discussion.page = services.thread_page(subject, before=before)
-    return render_template("comments/_more.html", discussion=discussion)
+    return render("comments/_more.html", discussion=discussion)
 
 
 @bp.get(SUBJECT + "/nouveaux")
@@ -130,7 +129,7 @@ def new(slug: str, subject_id: int):
     if not is_htmx():
         return redirect(url_of(subject, _anchor="discussion"))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
+    return render("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
 
 
 @bp.get("/commentaires/<int:comment_id>")
@@ -142,7 +141,7 @@ def show(comment_id: int):
     if not is_htmx():
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template(
+    return render(
         "comments/_main.html", discussion=discussion, comment=comment, reply_to_name=services.reply_to_name(comment)
     )
 
@@ -167,7 +166,7 @@ def edit(comment_id: int):
             if not is_htmx():
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_anchor(subject, comment))
-            return render_template(
+            return render(
                 "comments/_main.html",
                 discussion=discussion,
                 comment=comment,
@@ -190,4 +189,4 @@ def delete(comment_id: int):
         flash(_("Votre message est supprimé."), "success")
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_deleted.html", discussion=discussion, comment=comment)
+    return render("comments/_deleted.html", discussion=discussion, comment=comment)

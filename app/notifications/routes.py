@@ -1,6 +1,6 @@
 """Notifications: the list, marking read, the header badge, e-mail preferences, unsubscribing."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,7 +31,7 @@ def badge():
     count = services.unread_count(current_user.id)
     if count == request.args.get("n", type=int):
         return "", 204
-    return render_template("notifications/_badge.html", unread=count)
+    return render("notifications/_badge.html", unread=count)
 
 
 @bp.route("/<int:notification_id>/lue", methods=["POST"])
@@ -45,7 +45,7 @@ def mark_read(notification_id: int):
     authorize("notification.manage", notification)
     services.mark_read(notification)
     if is_htmx():
-        return render_template(
+        return render(
             "notifications/_marked.html", notification=notification, unread=services.unread_count(current_user.id)
         )
     return redirect(url_for("notifications.index"))

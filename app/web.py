@@ -1,12 +1,8 @@
-"""What every page shares: template helpers, error pages, response headers."""
+"""What every response shares: error pages and response headers (template globals: app/templating.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
-
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -15,13 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.formatting import FILTERS
-from app.permissions import can
 from app.ratelimit import retry_after_seconds
 from app.rendering import is_htmx, render
-
-HTMX_VERSION = "4.0.1"
-HTMX_PATH = f"vendor/htmx-{HTMX_VERSION}/htmx.min.js"
 
 # A strict policy from the first page: no inline script or style may ever creep in.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,18 +29,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
-
-
-@cache
-def _file_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def asset_url(filename: str) -> str:
-    """A static URL carrying the file's hash, so browsers may cache it for a year."""
-    folder = current_app.static_folder or ""
-    digest = _file_digest(str(Path(folder) / filename)) if not current_app.debug else "dev"
-    return url_for("static", filename=filename, v=digest)
 
 
 ERROR_MESSAGES = {
@@ -91,15 +70,6 @@ def _retry_in(seconds: int) -> str:
 
 
 def setup_web(app: Flask) -> None:
-    app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(asset_url=asset_url, can=can, htmx_path=HTMX_PATH)
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-
-    @app.context_processor
-    def inject_user_roles() -> dict:
-        return {"current_user": current_user}
-
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_page(
@@ -150,5 +120,3 @@ def setup_web(app: Flask) -> None:
         elif request.args.get("v"):
             headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
-
-    app.jinja_env.globals["is_htmx"] = is_htmx

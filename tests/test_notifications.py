@@ -109,6 +109,20 @@ def test_the_badge_costs_one_query(app, resident):
     assert logged_in.count - without.count == 2
 
 
+def test_the_unread_count_is_asked_once_per_request(app, resident):
+    from flask_login import login_user
+
+    from app.templating import unread_notifications
+
+    make_notification(resident)
+    with app.test_request_context():
+        login_user(resident)
+        with count_queries() as log:
+            assert unread_notifications() == 1
+            assert unread_notifications() == 1
+    assert log.count == 1, log.statements
+
+
 # --- E-mail --------------------------------------------------------------------------------------
 
 

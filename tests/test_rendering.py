@@ -35,3 +35,16 @@ def test_no_template_is_rendered_outside_the_helper():
         if re.search(r"\brender_template(_string)?\b|\brender_block\b|\.get_template\(", line)
     ]
     assert offenders == []
+
+
+def test_template_globals_are_registered_in_one_place():
+    # app/templating.py registers them; Flask-Babel's callables are installed by app/i18n.py.
+    pattern = r"app_template_(global|filter)|app_context_processor|\.context_processor\b|jinja_env\.(globals|filters)"
+    offenders = [
+        f"{path.relative_to(APP)}:{number}"
+        for path in APP.rglob("*.py")
+        if path != APP / "templating.py"
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(pattern, line)
+    ]
+    assert offenders == []

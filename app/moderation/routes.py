@@ -18,7 +18,8 @@ from app.extensions import db
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
-from app.moderation.scope import KIND_WORDS, URL_KINDS, kind_of
+from app.moderation.links import report_slot_id
+from app.moderation.scope import URL_KINDS, kind_of
 from app.participation_forms import options
 from app.permissions import can
 from app.ratelimit import rate_limit
@@ -27,32 +28,6 @@ from app.rendering import is_htmx, render
 bp = Blueprint("moderation", __name__)
 
 ITEM = "/signaler/<any(idee,proposition,commentaire):word>/<int:item_id>"
-
-
-@bp.app_template_global()
-def report_slot_id(item) -> str:
-    return f"signaler-{KIND_WORDS[kind_of(item)]}-{item.id}"
-
-
-@bp.app_template_global()
-def report_url(item) -> str:
-    return url_for("moderation.report", word=KIND_WORDS[kind_of(item)], item_id=item.id)
-
-
-@bp.app_template_global()
-def show_report_link(item) -> bool:
-    """Active people see "Signaler" on what others wrote and is still visible."""
-    return (
-        can(current_user, "content.report", item)
-        and item.hidden_at is None
-        and getattr(item, "deleted_at", None) is None
-        and not services.is_own(current_user, item)
-    )
-
-
-@bp.app_template_global()
-def entry_url(entry) -> str:
-    return services.url_of_item(entry.item)
 
 
 def _safe_back(default: str) -> str:

@@ -93,14 +93,3 @@ def unsubscribe(token: str):
         services.unsubscribe(user.id, kind)
         return render("notifications/unsubscribe.html", valid=True, done=True, label=label)
     return render("notifications/unsubscribe.html", valid=True, done=False, label=label, token=token)
-
-
-@bp.app_context_processor
-def badge_context() -> dict:
-    def unread_notifications() -> int:
-        # One query, only for pages that show the badge (logged-in people).
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(current_user.id)
-
-    return {"unread_notifications": unread_notifications}

@@ -3,11 +3,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access, authorize
+from app.accompaniment.services import panel as accompaniment_panel
+from app.calls.panel import proposal_panel as call_panel
 from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
 from app.markdown import render_markdown
-from app.models import Idea, Pole
+from app.models import Idea, Pole, ProposalState
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
 from app.poles.services import commune_choices
@@ -113,10 +115,16 @@ def detail(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
     texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
+    # The calls and accompaniment panels, only when the page shows them (not to a hidden proposal's visitors).
+    shown = proposal.hidden_at is None or can(current_user, "content.see_hidden", proposal)
     return render(
         "proposals/detail.html",
         proposal=proposal,
         texts=texts,
+        calls_panel=call_panel(proposal, current_user) if shown else None,
+        acc_ctx=accompaniment_panel(proposal, current_user)
+        if shown and proposal.state is not ProposalState.DRAFT
+        else None,
         long_fields=LONG_FIELDS,
         transitions=[
             (action, label)

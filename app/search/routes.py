@@ -17,18 +17,3 @@ def index():
     f = filters.parse(request.args, territory)
     page = services.search(f)
     return render("search/index.html", block="results", page=page, f=f, territory=territory)
-
-
-@bp.app_context_processor
-def filter_choices() -> dict:
-    # The fixed choices of the filter forms, for every list page that shows them.
-    from app.models import Domain, TargetPublic
-    from app.proposals.states import PUBLIC_STATES
-
-    return {
-        "domains": list(Domain),
-        "publics": list(TargetPublic),
-        "proposal_states": [s for s in filters.ProposalState if s in PUBLIC_STATES],
-        "sorts": filters.SORTS,
-        "search_types": filters.TYPES,
-    }

@@ -9,34 +9,12 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# Only what every module needs loads with the package: importing one small module must not pull in
+# every area's routes. create_app imports the areas (as flaskr and microblog do).
 from app import models  # noqa: F401  (registers every table before migrations look)
-from app.accompaniment.routes import bp as accompaniment_bp
-from app.admin.routes import bp as admin_bp
-from app.associations.routes import bp as associations_bp
-from app.auth.routes import bp as auth_bp
-from app.auth.services import setup_login
-from app.backup import register_backup_cli
-from app.calls.routes import bp as calls_bp
-from app.cli import register_cli
-from app.comments.routes import bp as comments_bp
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, limiter, migrate
-from app.follows.routes import bp as follows_bp
-from app.fragments import setup_fragments
 from app.i18n import install_french_plurals
-from app.ideas.routes import bp as ideas_bp
-from app.moderation.routes import bp as moderation_bp
-from app.notifications.routes import bp as notifications_bp
-from app.pages.routes import bp as pages_bp
-from app.poles.routes import bp as poles_bp
-from app.profiles.routes import bp as profiles_bp
-from app.proposals.coconstruction_routes import bp as coconstruction_bp
-from app.proposals.routes import bp as proposals_bp
-from app.search.routes import bp as search_bp
-from app.search.schema import include_name as search_include_name
-from app.supports.routes import bp as supports_bp
-from app.templating import setup_templating
-from app.web import setup_web
 
 
 @event.listens_for(Engine, "connect")
@@ -63,6 +41,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_env())
     if config:
         app.config.update(config)
+
+    # The areas load here, not with the package (see the imports at the top).
+    from app.accompaniment.routes import bp as accompaniment_bp
+    from app.admin.routes import bp as admin_bp
+    from app.associations.routes import bp as associations_bp
+    from app.auth.routes import bp as auth_bp
+    from app.auth.services import setup_login
+    from app.backup import register_backup_cli
+    from app.calls.routes import bp as calls_bp
+    from app.cli import register_cli
+    from app.comments.routes import bp as comments_bp
+    from app.follows.routes import bp as follows_bp
+    from app.fragments import setup_fragments
+    from app.ideas.routes import bp as ideas_bp
+    from app.moderation.routes import bp as moderation_bp
+    from app.notifications.routes import bp as notifications_bp
+    from app.pages.routes import bp as pages_bp
+    from app.poles.routes import bp as poles_bp
+    from app.profiles.routes import bp as profiles_bp
+    from app.proposals.coconstruction_routes import bp as coconstruction_bp
+    from app.proposals.routes import bp as proposals_bp
+    from app.search.routes import bp as search_bp
+    from app.search.schema import include_name as search_include_name
+    from app.supports.routes import bp as supports_bp
+    from app.templating import setup_templating
+    from app.web import setup_web
 
     db.init_app(app)
     migrate.init_app(
@@ -96,16 +100,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         notifications_bp,
         follows_bp,
         profiles_bp,
+        associations_bp,
+        moderation_bp,
+        accompaniment_bp,
     ):
         app.register_blueprint(bp)
-    app.register_blueprint(associations_bp)
-    # Moderation and accompaniment of the poles.
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(accompaniment_bp)
     register_cli(app)
+    register_backup_cli(app)
     # Rate limits and reverse proxy.
     limiter.init_app(app)
-    register_backup_cli(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -12,18 +12,24 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 from flask_login import current_user
 
 from app.extensions import login_manager
 from app.permissions import can, known_actions
 
 
-def authorize(action: str, obj: Any = None) -> None:
-    """Abort unless the current user may do ``action`` (on ``obj``)."""
+def authorize(action: str, obj: Any = None, *, explain: Callable[[Any], Response | None] | None = None) -> None:
+    """Abort unless the current user may do ``action`` (on ``obj``).
+
+    ``explain(obj)``, called only on a refusal, may return the view's own answer to it (a French
+    explanation rather than a bare 403); returning None keeps the usual refusal.
+    """
     g.authorized_actions = getattr(g, "authorized_actions", set()) | {action}
     if can(current_user, action, obj):
         return
+    if explain is not None and (explanation := explain(obj)) is not None:
+        abort(explanation)
     if not current_user.is_authenticated:
         # Anonymous people are sent to log in, then brought back.
         abort(login_manager.unauthorized())

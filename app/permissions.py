@@ -14,7 +14,17 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Membership
+from app.models import (
+    EDITABLE_STATES,
+    OPEN_STATES,
+    PUBLIC_STATES,
+    AccompanimentState,
+    Assignment,
+    Membership,
+    Proposal,
+    Submission,
+)
+from app.models.pole_scope import poles_of
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -127,6 +137,19 @@ def forget_memberships(user_id: int) -> None:
     g.setdefault("admin_association_ids", {}).pop(user_id, None)
 
 
+def is_evaluator_of(user: Any, call: Any) -> bool:
+    """Someone assigned at least one submission of this call."""
+    return bool(
+        _authenticated(user)
+        and db.session.scalar(
+            select(Assignment.id)
+            .join(Submission)
+            .where(Assignment.evaluator_id == user.id, Submission.call_id == call.id)
+            .limit(1)
+        )
+    )
+
+
 def author_association_ids(proposal: Any) -> set[int]:
     """The lead association and the co-authors that accepted."""
     return {proposal.association_id} | {c.association_id for c in proposal.coauthorships if c.status == "accepted"}
@@ -233,8 +256,6 @@ def _proposal_create(user: Any, association: Any) -> bool:
 
 @rule("proposal.view")
 def _proposal_view(user: Any, proposal: Any) -> bool:
-    from app.proposals.states import PUBLIC_STATES
-
     if proposal.state in PUBLIC_STATES or is_author_of_proposal(user, proposal) or _admin(user):
         return True
     # An association invited to co-author may read the draft before answering.
@@ -244,8 +265,6 @@ def _proposal_view(user: Any, proposal: Any) -> bool:
 
 @rule("proposal.edit")
 def _proposal_edit(user: Any, proposal: Any) -> bool:
-    from app.proposals.states import EDITABLE_STATES
-
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
 
 
@@ -259,8 +278,6 @@ def _proposal_transition(user: Any, proposal: Any) -> bool:
 
 
 def open_for_participation(subject: Any) -> bool:
-    from app.proposals.states import OPEN_STATES
-
     return subject.kind == "idea" or subject.state in OPEN_STATES
 
 
@@ -301,8 +318,6 @@ def _notification_read(user: Any, obj: Any) -> bool:
 @rule("proposal.manage_coauthors")
 def _manage_coauthors(user: Any, proposal: Any) -> bool:
     """The lead association invites and removes co-authors."""
-    from app.proposals.states import EDITABLE_STATES
-
     return proposal.state in EDITABLE_STATES and is_lead_of_proposal(user, proposal)
 
 
@@ -329,15 +344,11 @@ def _proposal_history(user: Any, proposal: Any) -> bool:
 @rule("amendment.create")
 def _amendment_create(user: Any, proposal: Any) -> bool:
     """Anyone logged in who is not an author suggests changes to a published proposal."""
-    from app.proposals.states import OPEN_STATES
-
     return _authenticated(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
 
 
 @rule("amendment.decide")
 def _amendment_decide(user: Any, proposal: Any) -> bool:
-    from app.proposals.states import EDITABLE_STATES
-
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
 
 
@@ -382,8 +393,6 @@ def _call_evaluate(user: Any, assignment: Any) -> bool:
 @rule("call.rank")
 def _call_rank(user: Any, call: Any) -> bool:
     """The ranking table: admins, and evaluators of this call."""
-    from app.calls.evaluation import is_evaluator_of
-
     return _admin(user) or (_authenticated(user) and is_evaluator_of(user, call))
 
 
@@ -415,8 +424,6 @@ def _content_report(user: Any, item: Any) -> bool:
 @rule("content.moderate")
 def _content_moderate(user: Any, item: Any) -> bool:
     """An idea, proposal or comment: by admins, and by the moderators of any of its poles."""
-    from app.moderation.scope import poles_of
-
     if _admin(user):
         return True
     return _authenticated(user) and user.is_pole_moderator and item is not None and _moderates_any(user, poles_of(item))
@@ -468,8 +475,6 @@ def _partners_manage(user: Any, pole: Any) -> bool:
 
 @rule("accompaniment.request")
 def _accompaniment_request(user: Any, proposal: Any) -> bool:
-    from app.proposals.states import PUBLIC_STATES
-
     return _active(user) and proposal.state in PUBLIC_STATES and is_author_of_proposal(user, proposal)
 
 
@@ -480,8 +485,6 @@ def _accompaniment_decide(user: Any, accompaniment: Any) -> bool:
 
 
 def _accompanying(user: Any, accompaniment: Any) -> bool:
-    from app.models import AccompanimentState
-
     if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED:
         return False
     return _moderates_any(user, [accompaniment.pole_id]) or (
@@ -500,8 +503,6 @@ def _private_space_view(user: Any, accompaniment: Any) -> bool:
     """Never public: the proposal's authors, the referent, the pole's moderators, admins."""
     if _accompanying(user, accompaniment):
         return True
-    from app.models import AccompanimentState, Proposal
-
     if accompaniment is None or accompaniment.state != AccompanimentState.ACCEPTED or not _authenticated(user):
         return False
     return accompaniment.proposal_id is not None and is_author_of_proposal(

@@ -1,9 +1,9 @@
 """Every route declares who may call it, and each role gets what it should."""
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 
-from app.access import access
+from app.access import access, authorize
 from app.permissions import PUBLIC, can, known_actions
 from tests import factories
 from tests.helpers import html
@@ -43,6 +43,35 @@ def test_per_object_view_that_forgets_to_authorize_fails(app: Flask):
     app.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(RuntimeError, match="never called authorize"):
         app.test_client().get("/_test/forgot")
+
+
+def test_a_view_may_explain_a_refusal_itself(app: Flask):
+    explained = []
+
+    def explain(obj):
+        explained.append(obj)
+        return Response("Expliqué", status=409) if obj == "explique" else None
+
+    @app.route("/_test/explain/<what>")
+    @access("admin.access", per_object=True)
+    def refused(what):
+        authorize("admin.access", what, explain=explain)
+        return "allowed"
+
+    @app.route("/_test/explain-public")
+    @access(PUBLIC, per_object=True)
+    def allowed():
+        authorize(PUBLIC, "explique", explain=explain)
+        return "allowed"
+
+    client = app.test_client()
+    response = client.get("/_test/explain/explique")
+    assert (response.status_code, response.get_data(as_text=True)) == (409, "Expliqué")
+    # No explanation: the usual refusal (an anonymous person is sent to log in).
+    assert client.get("/_test/explain/autre").status_code == 302
+    # Only a refusal is explained.
+    assert client.get("/_test/explain-public").get_data(as_text=True) == "allowed"
+    assert explained == ["explique", "autre"]
 
 
 # (path, {role: expected status}); 302 for anonymous means "sent to log in".

@@ -6,9 +6,11 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
 
 from app.comments import services
 from app.comments.services import CommentError
+from app.discussion import thread_context
 from app.extensions import db
 from app.models import Comment, Idea, Notification, Proposal, ProposalState
 from tests import factories
@@ -307,6 +309,32 @@ def test_invalid_comment_without_js_rerenders_the_page_with_422(resident_client,
     assert fresh(Idea, idea.id).comment_count == 1
 
 
+def test_invalid_reply_on_a_proposal_without_js_rerenders_its_page(resident_client, proposal, other):
+    """The proposal's page is built by a plain function the comment route calls (it checks who may
+    see the proposal, like its view), with the form as it was sent."""
+    parent = make_comment(proposal, other, "Quel budget ?")
+    response = resident_client.post(
+        comments_url(proposal), data={"repondre": parent.id, f"reponse-{parent.id}-body": "y" * 5001}
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "<html" in page and "Un bus de l'accès aux droits" in page
+    assert f'name="repondre" value="{parent.id}"' in page and "y" * 5001 in page
+    assert "ne peut pas dépasser" in page
+    assert fresh(Proposal, proposal.id).comment_count == 1
+
+
+def test_the_thread_rules_read_the_query_string_they_are_given_not_the_request(app, idea, author, other):
+    comments = [make_comment(idea, author, f"Fil {i}") for i in range(3)]
+    with app.test_request_context(f"/idees/{idea.id}?avant={comments[1].id}&repondre={comments[0].id}"):
+        discussion = thread_context(fresh(Idea, idea.id), other)["discussion"]
+        assert len(discussion.page.threads) == 3 and discussion.reply_form is None
+        given = ImmutableMultiDict({"avant": comments[1].id, "repondre": comments[0].id})
+        discussion = thread_context(fresh(Idea, idea.id), other, given)["discussion"]
+        assert [n.comment.id for n in discussion.page.threads] == [comments[0].id]
+        assert discussion.reply_target_id == comments[0].id and discussion.reply_form is not None
+
+
 def test_the_comment_box_takes_the_focus_only_after_an_error(resident_client, idea):
     """A page with a discussion opens on its content; the box is focused when it says what to fix
     (an empty errors tuple once rendered as autofocus="()", which browsers treat as autofocus)."""
@@ -435,7 +463,7 @@ def _measure(app, idea_id, resident_client, after):
     more_url = f"/idees/{idea_id}/commentaires?avant={10**9}"
     with count_queries() as page:
         with app.test_request_context(page_url):
-            services.thread_context(subject, None)
+            thread_context(subject, None)
     counts = [page.count]
     for method, url in (("GET", poll_url), ("GET", more_url)):
         # The test client's requests can see this test's session: empty it so nothing comes cached.

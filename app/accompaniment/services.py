@@ -14,10 +14,10 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import (
+    PUBLIC_STATES,
     Accompaniment,
     AccompanimentState,
     Domain,
-    Membership,
     Partner,
     Pole,
     PrivateMessage,
@@ -26,11 +26,11 @@ from app.models import (
 )
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
-from app.moderation.scope import proposal_pole_ids
+from app.models.pole_scope import proposal_pole_ids
 from app.moderation.services import ModerationError, log
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import can
-from app.proposals.states import PUBLIC_STATES
 
 MAX_MESSAGE = 5000
 
@@ -40,12 +40,6 @@ def accompaniment_of(proposal: Proposal) -> Accompaniment | None:
         select(Accompaniment)
         .where(Accompaniment.proposal_id == proposal.id)
         .options(joinedload(Accompaniment.pole), joinedload(Accompaniment.referent))
-    )
-
-
-def _members(proposal: Proposal) -> list[int]:
-    return list(
-        db.session.scalars(select(Membership.user_id).where(Membership.association_id == proposal.association_id))
     )
 
 
@@ -129,7 +123,7 @@ def decide(
         [accompaniment.pole_id],
     )
     notify(
-        _members(proposal),
+        proposal_recipients(proposal),
         "accompaniment_decided",
         text,
         url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"),
@@ -181,7 +175,7 @@ def post_message(
     )
     db.session.add(message)
     db.session.flush()
-    people = set(_members(proposal)) | {u.id for u in pole_moderators(accompaniment.pole_id)}
+    people = set(proposal_recipients(proposal)) | {u.id for u in pole_moderators(accompaniment.pole_id)}
     if accompaniment.referent_id:
         people.add(accompaniment.referent_id)
     notify(

@@ -13,7 +13,7 @@ from app.auth.forms import (
     ResetPasswordForm,
 )
 from app.forms import invalid, reject
-from app.moderation import services as moderation
+from app.moderation import brakes
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
 from app.rendering import render
@@ -63,7 +63,7 @@ def register():
     if form.is_submitted() and form.website.data:
         # Honeypot filled in: a robot. Refused quietly, nothing created, nothing explained.
         return redirect(url_for("pages.home"))
-    if form.validate_on_submit() and not moderation.registration_allowed(_address()):
+    if form.validate_on_submit() and not brakes.registration_allowed(_address()):
         form.form_errors.append(
             _("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure.")
         )
@@ -73,7 +73,7 @@ def register():
             user = services.register(form.email.data, form.display_name.data, form.password.data)
         except services.FieldError as error:
             return reject("auth/register.html", form, error)
-        moderation.record_registration(_address())
+        brakes.record_registration(_address())
         login_user(user)
         flash(_("Bienvenue sur Tisser, %(name)s ! Votre compte est créé.", name=user.display_name), "success")
         return _after_login()

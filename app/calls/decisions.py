@@ -6,11 +6,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 
-from app.calls.services import CallError, authors_user_ids
+from app.calls.services import CallError
 from app.extensions import db
 from app.formatting import euros
 from app.models import Call, Decision, Proposal, Submission
 from app.models.base import utcnow
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.proposals import states
 
@@ -122,7 +123,7 @@ def publish_results(call: Call) -> int:
                 decision=s.decision.label,
                 reason=s.decision_reason,
             )
-        ids = authors_user_ids(proposal)
+        ids = proposal_recipients(proposal)
         notified += len(ids)
         notify(ids, "evaluation", message, url_for("proposals.detail", proposal_id=proposal.id))
     db.session.commit()

@@ -16,6 +16,7 @@ from app.calls import decisions, evaluation, followup, services
 from app.calls.forms import CallForm
 from app.calls.services import CallError
 from app.extensions import db
+from app.markdown import render_markdown
 from app.models import (
     Assignment,
     Association,
@@ -34,6 +35,7 @@ from app.participation_forms import options
 from app.permissions import PUBLIC, can
 from app.proposals import services as proposal_services
 from app.proposals import states
+from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
@@ -354,6 +356,10 @@ def evaluate(assignment_id: int):
         criteria=criteria,
         values=values,
         errors=errors,
+        # The proposal beside the grid: the evaluator reads it while scoring.
+        texts={name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS},
+        long_fields=LONG_FIELDS,
+        scale=evaluation.SCALE,
         others=evaluation.others_final(assignment),
         average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),
         status=422 if errors else 200,

@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Association, Call, Criterion, Membership, Pole, Proposal, ProposalState, Submission, User
+from app.models import Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
 from app.models.associations import LEGAL_FORM_LABELS, LegalForm
 from app.models.base import utcnow
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.permissions import author_association_ids
 from app.proposals import states
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -50,15 +50,6 @@ def utc_to_paris(value: datetime) -> datetime:
 def get_call(slug: str) -> Call:
     return db.first_or_404(
         select(Call).where(Call.slug == slug).options(selectinload(Call.poles), selectinload(Call.criteria))
-    )
-
-
-def authors_user_ids(proposal: Proposal) -> list[int]:
-    """Every member of the lead and the accepted co-authoring associations."""
-    return list(
-        db.session.scalars(
-            select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))
-        )
     )
 
 
@@ -340,7 +331,7 @@ def send_back(submission: Submission, proposal: Proposal, by: User, message: str
     states.apply_transition(proposal, "send_back")
     submission.sent_back_message, submission.sent_back_at = message.strip(), utcnow()
     notify(
-        authors_user_ids(proposal),
+        proposal_recipients(proposal),
         "evaluation",
         _(
             "« %(title)s » vous est renvoyée pour compléments : %(message)s",

@@ -4,7 +4,7 @@ With htmx each action answers a fragment (plus ``<hx-partial>`` for the count an
 without JavaScript the same URLs answer with a redirect (PRG) or the whole page.
 """
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, request
+from flask import Blueprint, abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,15 +12,17 @@ from app.access import access, authorize
 from app.comments import services
 from app.comments.forms import CommentForm, edit_prefix, reply_prefix
 from app.forms import invalid
+from app.ideas.routes import detail_page as idea_page
 from app.models import Comment, Idea
 from app.permissions import PUBLIC, can
+from app.proposals.routes import detail_page as proposal_page
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
-from app.subjects import SLUGS, Subject, load_subject, url_of
+from app.subjects import SLUGS, Subject, any_of, belongs_to, load_subject, subject_of, url_of
 
 bp = Blueprint("comments", __name__)
 
-SUBJECT = "/<any(idees,propositions):slug>/<int:subject_id>/commentaires"
+SUBJECT = f"/<{any_of(SLUGS)}:slug>/<int:subject_id>/commentaires"
 
 
 def _visible(subject: Subject) -> Subject:
@@ -34,7 +36,7 @@ def _visible(subject: Subject) -> Subject:
 
 def _comment_of(subject: Subject, comment_id: int) -> Comment:
     comment = services.get_comment(comment_id)
-    if comment is None or not services.belongs_to(comment, subject):
+    if comment is None or not belongs_to(comment, subject):
         abort(404)
     return comment
 
@@ -43,12 +45,10 @@ def _anchor(subject: Subject, comment: Comment) -> str:
     return url_of(subject, _anchor=f"comment-{comment.id}")
 
 
-def _subject_page(subject: Subject, status: int):
-    """The subject's own page, rendered by its own view (it knows its context), with our status."""
-    endpoint, arg = ("ideas.detail", "idea_id") if isinstance(subject, Idea) else ("proposals.detail", "proposal_id")
-    response = current_app.view_functions[endpoint](**{arg: subject.id})
-    response.status_code = status
-    return response
+def _subject_page(subject: Subject, form: CommentForm, target_id: int | None):
+    """Without JavaScript: the subject's whole page again, the form open where it was, with what was typed."""
+    page = idea_page if isinstance(subject, Idea) else proposal_page
+    return page(subject.id, status=422, comment_form=form, reply_target_id=target_id)
 
 
 @bp.post(SUBJECT)
@@ -82,10 +82,7 @@ def create(slug: str, subject_id: int):
     if is_htmx():
         discussion = services.discussion_for(subject, current_user)
         return invalid("comments/_form.html", discussion=discussion, form=form, target_id=target_id)
-    # Without JavaScript: the whole page again, the form open where it was, with what was typed.
-    g.comment_form = form
-    g.comment_reply_target = target_id
-    return _subject_page(subject, 422)
+    return _subject_page(subject, form, target_id)
 
 
 @bp.get(SUBJECT)
@@ -137,7 +134,7 @@ def new(slug: str, subject_id: int):
 def show(comment_id: int):
     """One message (htmx: to cancel an edit); otherwise its place in the discussion."""
     comment = services.get_comment(comment_id) or abort(404)
-    subject = _visible(services.subject_of(comment))
+    subject = _visible(subject_of(comment))
     if not is_htmx():
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
@@ -151,7 +148,7 @@ def show(comment_id: int):
 def edit(comment_id: int):
     comment = services.get_comment(comment_id) or abort(404)
     authorize("comment.edit", comment)
-    subject = services.subject_of(comment)
+    subject = subject_of(comment)
     discussion = services.discussion_for(subject, current_user)
     form = CommentForm(prefix=edit_prefix(comment.id), obj=comment)
     if request.method == "GET":
@@ -184,7 +181,7 @@ def delete(comment_id: int):
     comment = services.get_comment(comment_id) or abort(404)
     authorize("comment.delete", comment)
     services.delete_comment(comment)
-    subject = services.subject_of(comment)
+    subject = subject_of(comment)
     if not is_htmx():
         flash(_("Votre message est supprimé."), "success")
         return redirect(_anchor(subject, comment))

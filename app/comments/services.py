@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -19,11 +19,13 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
-from app.models import Comment, Idea, Membership, Proposal, User
+from app.models import Comment, Idea, Proposal, User
 from app.models.base import utcnow
+from app.moderation.brakes import post_limit_message
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import can, open_for_participation
-from app.subjects import Subject, slug_of, subject_column, subject_fk, url_of
+from app.subjects import Subject, belongs_to, fk_column, slug_of, subject_column, subject_fk, subject_of, url_of
 
 MAX_LENGTH = 5000
 THREADS_PER_PAGE = 20
@@ -60,18 +62,6 @@ def too_long_message(length: int) -> str:
         max=format_decimal(MAX_LENGTH),
         length=format_decimal(length),
     )
-
-
-def belongs_to(comment: Comment, subject: Subject) -> bool:
-    if isinstance(subject, Idea):
-        return comment.idea_id == subject.id
-    return comment.proposal_id == subject.id
-
-
-def subject_of(comment: Comment) -> Subject:
-    if comment.idea_id is not None:
-        return db.session.get(Idea, comment.idea_id)
-    return db.session.get(Proposal, comment.proposal_id)
 
 
 def get_comment(comment_id: int) -> Comment | None:
@@ -126,9 +116,7 @@ def place_reply(comment: Comment, reply_to: Comment) -> None:
 def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
     body = clean_body(body)
-    # Spam brake (moderation): a new account's first posts are limited per hour.
-    from app.moderation.services import post_limit_message
-
+    # Spam brake: a new account's first posts are limited per hour.
     if (limited := post_limit_message(author)) is not None:
         raise CommentError(limited)
     comment = Comment(**subject_fk(subject), author_id=author.id, body=body, body_html=str(render_markdown(body)))
@@ -172,12 +160,10 @@ def delete_comment(comment: Comment) -> None:
 
 
 def subject_owner_ids(subject: Subject) -> list[int]:
-    """Who hears about a new comment: the idea's author, or the proposal's association."""
+    """Who hears about a new comment: the idea's author, or the proposal's authors."""
     if isinstance(subject, Idea):
         return [subject.author_id]
-    return list(
-        db.session.scalars(select(Membership.user_id).where(Membership.association_id == subject.association_id))
-    )
+    return proposal_recipients(subject)
 
 
 def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: Comment | None) -> None:
@@ -289,8 +275,7 @@ def last_comment_id(subject: Subject) -> int:
 def _new_conditions(
     model: type, subject_id: int, after: int, since_thread: int | None, exclude_author: int | None
 ) -> list:
-    column = Comment.idea_id if model is Idea else Comment.proposal_id
-    conditions = [column == subject_id, Comment.id > after]
+    conditions = [fk_column(Comment, model) == subject_id, Comment.id > after]
     if since_thread:
         # Threads older than the page's oldest are not on the page: their replies wait for "voir plus".
         conditions.append(func.coalesce(Comment.root_id, Comment.id) >= since_thread)
@@ -393,26 +378,3 @@ def discussion_for(subject: Subject, user: Any) -> Discussion:
         can_comment=can(user, "comment.create", subject),
         poll_seconds=int(current_app.config.get("COMMENT_POLL_SECONDS", DEFAULT_POLL_SECONDS)),
     )
-
-
-def thread_context(subject: Subject, user: Any) -> dict:
-    """Everything templates/comments/_section.html needs, in a constant number of queries (3)."""
-    from app.comments.forms import CommentForm, reply_prefix
-
-    discussion = discussion_for(subject, user)
-    args = request.args if has_request_context() else {}
-    discussion.before = args.get("avant", type=int) if args else None
-    discussion.page = thread_page(subject, before=discussion.before)
-    discussion.last_id = last_comment_id(subject)
-    if discussion.can_comment:
-        # A form that did not validate (no-JS post) comes back with what was typed.
-        discussion.form = g.get("comment_form") if has_request_context() else None
-        discussion.reply_target_id = g.get("comment_reply_target") if has_request_context() else None
-        if discussion.reply_target_id:
-            discussion.reply_form = discussion.form
-            discussion.form = None
-        elif args and args.get("repondre", type=int):
-            discussion.reply_target_id = args.get("repondre", type=int)
-            discussion.reply_form = CommentForm(prefix=reply_prefix(discussion.reply_target_id), formdata=None)
-        discussion.form = discussion.form or CommentForm(prefix=reply_prefix(None), formdata=None)
-    return {"discussion": discussion}

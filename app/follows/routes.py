@@ -6,7 +6,7 @@ from app.access import access, authorize
 from app.extensions import db
 from app.follows import services
 from app.rendering import is_htmx, render
-from app.subjects import url_of
+from app.subjects import any_of, url_of
 
 bp = Blueprint("follows", __name__)
 
@@ -27,7 +27,7 @@ def _url(obj) -> str:
     return url_for("poles.detail", slug=obj.slug)
 
 
-@bp.route("/<any(idees, propositions, associations, territoires):slug>/<int:target_id>/suivre", methods=["POST"])
+@bp.route(f"/<{any_of(services.SLUGS)}:slug>/<int:target_id>/suivre", methods=["POST"])
 @access("follow.toggle", per_object=True)
 def toggle(slug: str, target_id: int):
     obj = _target(slug, target_id)

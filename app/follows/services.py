@@ -13,7 +13,9 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import Association, Comment, Follow, FollowTarget, Idea, Pole, Proposal, ProposalState
+from app.models.participation import proposal_poles
 from app.notifications.services import notify
+from app.subjects import KINDS, url_of
 
 MODELS: dict[FollowTarget, Any] = {
     FollowTarget.IDEA: Idea,
@@ -21,10 +23,10 @@ MODELS: dict[FollowTarget, Any] = {
     FollowTarget.ASSOCIATION: Association,
     FollowTarget.POLE: Pole,
 }
-# The word used in URLs for each kind of target.
+# The word used in URLs for each kind of target (a subject's is the one app.subjects gives).
 SLUGS = {
-    "idees": FollowTarget.IDEA,
-    "propositions": FollowTarget.PROPOSAL,
+    KINDS["idea"].slug: FollowTarget.IDEA,
+    KINDS["proposal"].slug: FollowTarget.PROPOSAL,
     "associations": FollowTarget.ASSOCIATION,
     "territoires": FollowTarget.POLE,
 }
@@ -89,8 +91,6 @@ class Activity:
 
 def feed(user_id: int, limit: int = 40) -> list[Activity]:
     """Recent activity of what this person follows: a handful of queries, whatever they follow."""
-    from app.subjects import url_of
-
     rows = db.session.execute(select(Follow.target, Follow.target_id).where(Follow.user_id == user_id)).all()
     ids = {kind: [tid for k, tid in rows if k == kind] for kind in FollowTarget}
     items: list[Activity] = []
@@ -126,8 +126,6 @@ def feed(user_id: int, limit: int = 40) -> list[Activity]:
     if ids[FollowTarget.ASSOCIATION]:
         proposal_filters.append(Proposal.association_id.in_(ids[FollowTarget.ASSOCIATION]))
     if ids[FollowTarget.POLE]:
-        from app.models.participation import proposal_poles
-
         proposal_filters.append(
             Proposal.id.in_(
                 select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id.in_(ids[FollowTarget.POLE]))

@@ -8,7 +8,7 @@ from app.forms import check_url, field_check, invalid
 from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
-from app.moderation.services import post_limit_message
+from app.moderation.brakes import post_limit_message
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC
 from app.rendering import render
@@ -45,7 +45,7 @@ def create():
     load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
-    # Spam brake (moderation): a new account's first posts are limited per hour.
+    # Spam brake: a new account's first posts are limited per hour.
     limited = post_limit_message(current_user) if form.is_submitted() else None
     if limited:
         form.form_errors.append(limited)
@@ -62,13 +62,20 @@ def create():
 @bp.route("/<int:idea_id>")
 @access(PUBLIC)
 def detail(idea_id: int):
+    return detail_page(idea_id)
+
+
+def detail_page(idea_id: int, status: int = 200, comment_form=None, reply_target_id: int | None = None):
+    """The idea's page; a comment sent without JavaScript that did not validate shows it again
+    (``comment_form``, see ``app.discussion.thread_context``)."""
     idea = services.get_idea(idea_id)
     return render(
         "ideas/detail.html",
+        status=status,
         idea=idea,
         description=render_markdown(idea.description),
         proposals=services.proposals_from(idea),
-        **participation_context(idea),
+        **participation_context(idea, request.args, comment_form, reply_target_id),
     )
 
 

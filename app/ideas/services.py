@@ -7,9 +7,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.follows.services import follow
-from app.models import Commune, Domain, Idea, Proposal, TargetPublic, User
+from app.models import PUBLIC_STATES, Commune, Domain, Idea, Proposal, TargetPublic, User
 from app.models.base import utcnow
-from app.proposals.states import PUBLIC_STATES
 
 
 def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain: str, publics: list[str]) -> None:

@@ -43,6 +43,12 @@ from app.models.moderation import (
 from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
+    CALL_STATES,
+    EDITABLE_STATES,
+    FROZEN_STATES,
+    LISTED_STATES,
+    OPEN_STATES,
+    PUBLIC_STATES,
     Comment,
     Domain,
     Idea,
@@ -95,6 +101,12 @@ __all__ = [
     "EmailMode",
     "Proposal",
     "ProposalState",
+    "CALL_STATES",
+    "EDITABLE_STATES",
+    "FROZEN_STATES",
+    "LISTED_STATES",
+    "OPEN_STATES",
+    "PUBLIC_STATES",
     "Support",
     "TargetPublic",
     "Commune",

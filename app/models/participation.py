@@ -99,6 +99,32 @@ STATE_LABELS = labels(
     },
 )
 
+# What each state allows: facts about a proposal that the permission registry, the lists and the
+# services all read. The transitions between states live in app.proposals.states.
+
+# Submitted to a call: frozen until sent back for changes or decided.
+CALL_STATES = frozenset(
+    {
+        ProposalState.SUBMITTED,
+        ProposalState.CHANGES_REQUESTED,
+        ProposalState.SELECTED,
+        ProposalState.WAITLISTED,
+        ProposalState.NOT_SELECTED,
+    }
+)
+FROZEN_STATES = frozenset(
+    {ProposalState.SUBMITTED, ProposalState.SELECTED, ProposalState.WAITLISTED, ProposalState.NOT_SELECTED}
+)
+# Who may see it: drafts only their authors (checked in app.permissions). A proposal submitted
+# to a call is public: the call is a public process.
+PUBLIC_STATES = frozenset({ProposalState.PUBLISHED, ProposalState.WITHDRAWN}) | CALL_STATES
+# What the proposal lists show by default (and search finds): public and not withdrawn.
+LISTED_STATES = frozenset({ProposalState.PUBLISHED}) | CALL_STATES
+# Where the co-authors may still change the text.
+EDITABLE_STATES = frozenset({ProposalState.DRAFT, ProposalState.PUBLISHED, ProposalState.CHANGES_REQUESTED})
+# Where the public may comment and support.
+OPEN_STATES = frozenset({ProposalState.PUBLISHED})
+
 
 # --- Ideas ----------------------------------------------------------------------------------
 

@@ -9,18 +9,18 @@ from typing import Any
 
 from flask import url_for
 
-from app.moderation.scope import KIND_WORDS, kind_of
-from app.moderation.services import is_own, url_of_item
+from app.moderation.services import is_own
 from app.permissions import can
+from app.subjects import url_of_item, word_of
 
 
 def report_slot_id(item: Any) -> str:
     """Where the report form opens in the page, under the item."""
-    return f"signaler-{KIND_WORDS[kind_of(item)]}-{item.id}"
+    return f"signaler-{word_of(item)}-{item.id}"
 
 
 def report_url(item: Any) -> str:
-    return url_for("moderation.report", word=KIND_WORDS[kind_of(item)], item_id=item.id)
+    return url_for("moderation.report", word=word_of(item), item_id=item.id)
 
 
 def show_report_link(user: Any, item: Any) -> bool:

@@ -19,15 +19,15 @@ from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
 from app.moderation.links import report_slot_id
-from app.moderation.scope import URL_KINDS, kind_of
 from app.participation_forms import options
 from app.permissions import can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
+from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item
 
 bp = Blueprint("moderation", __name__)
 
-ITEM = "/signaler/<any(idee,proposition,commentaire):word>/<int:item_id>"
+ITEM = f"/signaler/<{any_of(WORDS)}:word>/<int:item_id>"
 
 
 def _safe_back(default: str) -> str:
@@ -43,13 +43,13 @@ def _safe_back(default: str) -> str:
 @rate_limit("report")
 @access("content.report", per_object=True)
 def report(word: str, item_id: int):
-    item = services.load_item(URL_KINDS[word], item_id) or abort(404)
+    item = load_item(WORDS[word], item_id) or abort(404)
     if isinstance(item, Proposal) and not can(current_user, "proposal.view", item):
         abort(404)
     authorize("content.report", item)
     slot = report_slot_id(item)
     form = ReportForm(prefix=slot + "-")
-    back = services.url_of_item(item)
+    back = url_of_item(item)
     context = {"item": item, "form": form, "slot": slot, "back": back, "kind": kind_of(item)}
     if form.validate_on_submit():
         try:
@@ -135,7 +135,7 @@ def _queue_url(pole_slug: str | None) -> str:
 @access("content.moderate", per_object=True)
 def act(case_id: int):
     case = db.get_or_404(ModerationCase, case_id)
-    item = services.load_item(case.kind, case.target_id) or abort(404)
+    item = load_item(case.kind, case.target_id) or abort(404)
     authorize("content.moderate", item)
     form = ReasonForm()
     action = request.form.get("action", "")
@@ -196,7 +196,7 @@ def bulk():
     )
 
     def allowed(case: ModerationCase) -> bool:
-        item = services.load_item(case.kind, case.target_id)
+        item = load_item(case.kind, case.target_id)
         return item is not None and can(current_user, "content.moderate", item)
 
     result = services.act_many(cases, action, current_user, form.reason.data, allowed)

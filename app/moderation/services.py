@@ -1,16 +1,16 @@
-"""Moderation rules as plain functions: reports, automatic hiding, decisions, suspensions, spam
-brakes and the audit log. Routes and tests call these; permissions are checked by the caller
-(``can``/``authorize``), except where a rule gives a French message instead of a 403."""
+"""Moderation rules as plain functions: reports, automatic hiding, decisions, suspensions and the
+audit log (the spam brakes are in ``app.moderation.brakes``). Routes and tests call these;
+permissions are checked by the caller (``can``/``authorize``), except where a rule gives a French
+message instead of a 403."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, union_all, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,11 +21,9 @@ from app.models import (
     CaseStatus,
     Comment,
     Idea,
-    Membership,
     ModerationCase,
     Pole,
     Proposal,
-    RegistrationAttempt,
     Report,
     ReportReason,
     SuspensionRequest,
@@ -33,9 +31,11 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.moderation.scope import KINDS, kind_of, poles_of
+from app.models.pole_scope import poles_of
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
+from app.subjects import KINDS, kind_of, load_item, url_of_item
 
 ACTIONS = ("hide", "restore", "dismiss", "ask_edit")
 PER_PAGE = 30
@@ -96,11 +96,6 @@ def kind_labels() -> dict[str, str]:
 # --- Content helpers ------------------------------------------------------------------------
 
 
-def load_item(kind: str, item_id: int) -> Any:
-    model = KINDS.get(kind)
-    return db.session.get(model, item_id) if model else None
-
-
 def label_of(item: Any) -> str:
     if isinstance(item, Comment):
         text = " ".join((item.body or "").split())
@@ -108,29 +103,10 @@ def label_of(item: Any) -> str:
     return item.title
 
 
-def subject_of_comment(comment: Comment) -> Idea | Proposal:
-    if comment.idea_id is not None:
-        return db.session.get(Idea, comment.idea_id)
-    return db.session.get(Proposal, comment.proposal_id)
-
-
-def url_of_item(item: Any) -> str:
-    if isinstance(item, Comment):
-        if item.idea_id is not None:
-            return url_for("ideas.detail", idea_id=item.idea_id, _anchor=f"comment-{item.id}")
-        return url_for("proposals.detail", proposal_id=item.proposal_id, _anchor=f"comment-{item.id}")
-    if isinstance(item, Idea):
-        return url_for("ideas.detail", idea_id=item.id)
-    return url_for("proposals.detail", proposal_id=item.id)
-
-
 def author_ids_of(item: Any) -> list[int]:
-    """Who hears about decisions on an item: its author (a proposal: its association's members)."""
+    """Who hears about decisions on an item: its author (a proposal: its authoring associations' members)."""
     if isinstance(item, Proposal):
-        members = list(
-            db.session.scalars(select(Membership.user_id).where(Membership.association_id == item.association_id))
-        )
-        return members or [item.author_id]
+        return proposal_recipients(item) or [item.author_id]
     return [item.author_id]
 
 
@@ -664,47 +640,3 @@ def account_summary(user: User) -> dict:
         ),
         "reported": db.session.scalar(select(func.count(ModerationCase.id)).where(ModerationCase.author_id == user.id)),
     }
-
-
-# --- Spam brakes ----------------------------------------------------------------------------
-
-
-def registration_allowed(address: str) -> bool:
-    limit = int(current_app.config.get("REGISTRATIONS_PER_ADDRESS_PER_HOUR", 5))
-    since = utcnow() - timedelta(hours=1)
-    count = db.session.scalar(
-        select(func.count(RegistrationAttempt.id)).where(
-            RegistrationAttempt.address == address, RegistrationAttempt.created_at >= since
-        )
-    )
-    return count < limit
-
-
-def record_registration(address: str) -> None:
-    db.session.add(RegistrationAttempt(address=address[:64]))
-    # Old rows are no use to the brake: trimmed as we go.
-    db.session.execute(delete(RegistrationAttempt).where(RegistrationAttempt.created_at < utcnow() - timedelta(days=1)))
-    db.session.commit()
-
-
-def post_limit_message(user: Any) -> str | None:
-    """A French message when a new account (less than a day old) has posted too much this hour."""
-    if not user.is_authenticated or user.is_admin or user.is_pole_moderator:
-        return None
-    now = utcnow()
-    if user.created_at is None or user.created_at < now - timedelta(days=1):
-        return None
-    limit = int(current_app.config.get("NEW_ACCOUNT_POSTS_PER_HOUR", 10))
-    since = now - timedelta(hours=1)
-    recent = union_all(
-        select(Idea.id).where(Idea.author_id == user.id, Idea.created_at >= since),
-        select(Comment.id).where(Comment.author_id == user.id, Comment.created_at >= since),
-    ).subquery()
-    posted = db.session.scalar(select(func.count()).select_from(recent))  # one query for both
-    if posted < limit:
-        return None
-    return _(
-        "Votre compte est récent : il peut publier %(num)d idées "
-        "ou commentaires par heure. Réessayez un peu plus tard.",
-        num=limit,
-    )

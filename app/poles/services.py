@@ -2,7 +2,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Commune, Idea, Pole, Proposal, User
+from app.models import PUBLIC_STATES, Commune, Idea, Pole, Proposal, User
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_poles
 
 
@@ -47,8 +47,6 @@ def pole_ideas(pole: Pole, domain: str | None = None, public: str | None = None)
 
 
 def pole_proposals(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Proposal]:
-    from app.proposals.states import PUBLIC_STATES
-
     query = (
         select(Proposal)
         .where(Proposal.id.in_(select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id == pole.id)))

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Amendment, AmendmentStatus, Membership, Proposal, User
+from app.models import Amendment, AmendmentStatus, Proposal, User
 from app.models.base import utcnow
+from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.permissions import author_association_ids
 from app.proposals import revisions
 from app.proposals.services import update_proposal
 from app.subjects import url_of
@@ -34,14 +34,6 @@ class AmendmentConflict(Exception):
         self.current_text = current_text
 
 
-def _authors(proposal: Proposal) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Membership.user_id).where(Membership.association_id.in_(author_association_ids(proposal)))
-        )
-    )
-
-
 def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason: str) -> Amendment:
     if field not in AMENDABLE:
         raise AmendmentError(_("Ce champ ne peut pas être amendé."))
@@ -59,7 +51,7 @@ def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason:
     db.session.add(amendment)
     db.session.flush()
     notify(
-        _authors(proposal),
+        proposal_recipients(proposal),
         "amendment_suggested",
         _(
             "%(name)s propose un amendement à « %(title)s » (%(field)s).",

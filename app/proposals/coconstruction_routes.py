@@ -206,9 +206,7 @@ def _amendment(proposal_id: int, amendment_id: int) -> Amendment:
 @access("amendment.decide", per_object=True)
 def accept_amendment(proposal_id: int, amendment_id: int):
     proposal = services.get_proposal(proposal_id)
-    if (frozen := frozen_for_author(proposal)) is not None:  # calls: submitted, frozen
-        return frozen
-    authorize("amendment.decide", proposal)
+    authorize("amendment.decide", proposal, explain=frozen_for_author)  # calls: submitted, frozen
     amendment = _amendment(proposal_id, amendment_id)
     try:
         amendments.accept(amendment, proposal, current_user)

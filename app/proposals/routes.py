@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,9 +9,9 @@ from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
 from app.markdown import render_markdown
-from app.models import Idea, Pole, ProposalState
+from app.models import FROZEN_STATES, Idea, Pole, ProposalState
 from app.participation_forms import options
-from app.permissions import PUBLIC, can
+from app.permissions import PUBLIC, can, is_author_of_proposal
 from app.poles.services import commune_choices
 from app.proposals import coauthors, revisions, services, states
 from app.proposals.forms import LONG_FIELDS, ProposalForm
@@ -112,6 +112,12 @@ def create():
 @bp.route("/<int:proposal_id>")
 @access("proposal.view", per_object=True)
 def detail(proposal_id: int):
+    return detail_page(proposal_id)
+
+
+def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_target_id: int | None = None):
+    """The proposal's page; a comment sent without JavaScript that did not validate shows it
+    again (``comment_form``, see ``app.discussion.thread_context``)."""
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
     texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
@@ -119,6 +125,7 @@ def detail(proposal_id: int):
     shown = proposal.hidden_at is None or can(current_user, "content.see_hidden", proposal)
     return render(
         "proposals/detail.html",
+        status=status,
         proposal=proposal,
         texts=texts,
         calls_panel=call_panel(proposal, current_user) if shown else None,
@@ -134,7 +141,7 @@ def detail(proposal_id: int):
         invitable=coauthors.invitable_associations(proposal)
         if can(current_user, "proposal.manage_coauthors", proposal)
         else [],
-        **participation_context(proposal),
+        **participation_context(proposal, request.args, comment_form, reply_target_id),
     )
 
 
@@ -142,9 +149,7 @@ def detail(proposal_id: int):
 @access("proposal.edit", per_object=True)
 def edit(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
-    if (frozen := frozen_for_author(proposal)) is not None:
-        return frozen
-    authorize("proposal.edit", proposal)
+    authorize("proposal.edit", proposal, explain=frozen_for_author)
     form = ProposalForm(obj=proposal)
     _prepare(form)
     del form.association_id  # the lead association does not change
@@ -182,11 +187,9 @@ def edit(proposal_id: int):
 
 
 def frozen_for_author(proposal):
-    """Calls: an author trying to change a submitted proposal gets a French explanation, not a 403."""
-    from app.permissions import is_author_of_proposal
-
-    if proposal.state in states.FROZEN_STATES and is_author_of_proposal(current_user, proposal):
-        g.authorized_actions = getattr(g, "authorized_actions", set()) | {"proposal.edit", "amendment.decide"}
+    """Calls: an author refused a change to a submitted proposal gets a French explanation, not a 403
+    (passed to ``authorize(..., explain=)``)."""
+    if proposal.state in FROZEN_STATES and is_author_of_proposal(current_user, proposal):
         flash(services.Frozen().message(), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return None

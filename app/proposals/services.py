@@ -13,6 +13,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.follows.services import follow
 from app.models import (
+    EDITABLE_STATES,
+    FROZEN_STATES,
     Association,
     CoauthorStatus,
     Commune,
@@ -142,7 +144,7 @@ def update_proposal(
     mine = revisions.normalise(fields)
     proposal = get_proposal(proposal.id)  # fresh, with what the snapshot needs
     for _attempt in range(5):
-        if proposal.state in states.FROZEN_STATES:  # calls: a submitted proposal is frozen
+        if proposal.state in FROZEN_STATES:  # calls: a submitted proposal is frozen
             db.session.rollback()
             raise Frozen()
         current = revisions.snapshot(proposal)
@@ -168,7 +170,7 @@ def update_proposal(
             update(Proposal)
             .where(Proposal.id == proposal.id, Proposal.version == read_version)
             # calls: a submission in between freezes it; the loop then re-reads and refuses.
-            .where(Proposal.state.in_(states.EDITABLE_STATES))
+            .where(Proposal.state.in_(EDITABLE_STATES))
             .values(version=read_version + 1, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )

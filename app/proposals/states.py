@@ -1,11 +1,12 @@
-"""The proposal state machine, in one place. Later work (submission to a call, evaluation,
-decisions) adds states and transitions here."""
+"""The proposal state machine, in one place: which action moves a proposal from which states to
+which. What each state allows (public, editable, open, frozen...) is a fact about the model: those
+sets live in app.models next to ``ProposalState``."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.models import Proposal, ProposalState
+from app.models import EDITABLE_STATES, Proposal, ProposalState
 from app.models.base import utcnow
 
 S = ProposalState
@@ -19,25 +20,13 @@ TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]] = {
 # Kept apart from TRANSITIONS (the buttons of the proposal page): these go through app.calls,
 # which checks the call (open, eligibility, envelope) before applying them.
 CALL_TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]] = {
-    "submit": (frozenset({S.DRAFT, S.PUBLISHED, S.CHANGES_REQUESTED}), S.SUBMITTED, _l("Déposer à l'appel")),
+    # Submitted from any state where the text may still change.
+    "submit": (EDITABLE_STATES, S.SUBMITTED, _l("Déposer à l'appel")),
     "send_back": (frozenset({S.SUBMITTED}), S.CHANGES_REQUESTED, _l("Renvoyer pour compléments")),
     "select": (frozenset({S.SUBMITTED}), S.SELECTED, _l("Retenir")),
     "waitlist": (frozenset({S.SUBMITTED}), S.WAITLISTED, _l("Mettre en liste d'attente")),
     "not_select": (frozenset({S.SUBMITTED}), S.NOT_SELECTED, _l("Ne pas retenir")),
 }
-# Submitted to a call: frozen until sent back for changes or decided.
-CALL_STATES = frozenset({S.SUBMITTED, S.CHANGES_REQUESTED, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED})
-FROZEN_STATES = frozenset({S.SUBMITTED, S.SELECTED, S.WAITLISTED, S.NOT_SELECTED})
-
-# Who may see it: drafts only their authors (checked in app.permissions). A proposal submitted
-# to a call is public: the call is a public process.
-PUBLIC_STATES = frozenset({S.PUBLISHED, S.WITHDRAWN}) | CALL_STATES
-# What the proposal lists show by default (and search finds): public and not withdrawn.
-LISTED_STATES = frozenset({S.PUBLISHED}) | CALL_STATES
-# Where the co-authors may still change the text.
-EDITABLE_STATES = frozenset({S.DRAFT, S.PUBLISHED, S.CHANGES_REQUESTED})
-# Where the public may comment and support.
-OPEN_STATES = frozenset({S.PUBLISHED})
 
 
 class InvalidTransition(Exception):

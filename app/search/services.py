@@ -17,9 +17,8 @@ from sqlalchemy import BigInteger, Float, Integer, String, and_, cast, exists, f
 from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
 
 from app.extensions import db
-from app.models import Association, Call, Commune, Idea, Proposal, ProposalState, Submission
+from app.models import LISTED_STATES, Association, Call, Commune, Idea, Proposal, ProposalState, Submission
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
-from app.proposals.states import LISTED_STATES
 from app.search.filters import SEED_MODULUS, Filters
 
 PER_PAGE = 20

@@ -9,13 +9,13 @@ from flask_login import current_user
 from app.access import access, authorize
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
-from app.subjects import load_subject, url_of
+from app.subjects import SLUGS, any_of, load_subject, url_of
 from app.supports import services
 
 bp = Blueprint("supports", __name__)
 
 
-@bp.route("/<any(idees,propositions):slug>/<int:subject_id>/soutien", methods=["POST"])
+@bp.route(f"/<{any_of(SLUGS)}:slug>/<int:subject_id>/soutien", methods=["POST"])
 @rate_limit("support")
 @access("support.toggle", per_object=True)
 def toggle(slug: str, subject_id: int):

@@ -96,8 +96,8 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
             who.get_by_role("link", name=proposal.title).first.click()
             if who is pe:
                 assert_accessible(who)
-            for select_ in who.locator("select[name^=score-]").all():
-                select_.select_option(notes)
+            for radio in who.locator(f"input[type=radio][name^=score-][value='{notes}']").all():
+                radio.check()
             who.get_by_role("button", name="Finaliser l'évaluation").click()
             expect(who.locator(".flashes")).to_contain_text("Votre évaluation est finalisée")
         pe.goto(f"/appels/{slug}/classement")

@@ -1,5 +1,6 @@
 """Which poles a content item belongs to: an idea its pole, a proposal its poles, a comment its
-subject's. Read once per request and item (kept in ``g``)."""
+subject's. A fact about the models that the permission registry (who moderates what), moderation
+and accompaniment all read. Read once per request and item (kept in ``g``)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Idea, Proposal
-from app.models.participation import proposal_poles
-
-KINDS: dict[str, type] = {"idea": Idea, "proposal": Proposal, "comment": Comment}
-# The word used in URLs for each kind.
-URL_KINDS = {"idee": "idea", "proposition": "proposal", "commentaire": "comment"}
-KIND_WORDS = {v: k for k, v in URL_KINDS.items()}
-
-
-def kind_of(item: Any) -> str:
-    return "comment" if isinstance(item, Comment) else item.kind
+from app.models.participation import Idea, Proposal, proposal_poles
 
 
 def _cache() -> dict:

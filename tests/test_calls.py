@@ -84,6 +84,17 @@ def _submission(proposal):
     return db.session.scalar(select(Submission).where(Submission.proposal_id == proposal.id))
 
 
+def test_call_page_names_its_restrictions_and_state_in_french(app, w):
+    call = _call(w)
+    call.domains = ["sante"]
+    db.session.commit()
+    page = text(_client(app).get(f"/appels/{call.slug}"))
+    # Each restriction by its enum's label, not its stored value.
+    assert "Structure de l'Économie sociale et solidaire" in page
+    assert "Santé, bien-être et handicap" in page and "Seniors" in page
+    assert "Ouvert" in page
+
+
 # --- Eligibility -------------------------------------------------------------------------------
 
 

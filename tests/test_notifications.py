@@ -62,7 +62,8 @@ def test_mark_one_then_all_read(resident, resident_client):
     response = resident_client.htmx("POST", f"/notifications/{first.id}/lue")
     body = html(response)
     assert response.status_code == 200 and "<html" not in body
-    assert 'id="notification-badge"' in body and 'hx-swap-oob="true"' in body and "(2 non lues)" in body
+    assert '<hx-partial hx-target="#notification-badge" hx-swap="outerHTML"><span id="notification-badge"' in body
+    assert "(2 non lues)" in body
     assert "Marquer comme lue" not in body.split('id="notification-badge"')[0]
     # Without JavaScript: a plain POST, then back to the list.
     response = resident_client.post("/notifications/tout-lu")
@@ -106,6 +107,20 @@ def test_the_badge_costs_one_query(app, resident):
         client.get("/accessibilite")
     # The user's row and the unread count.
     assert logged_in.count - without.count == 2
+
+
+def test_the_unread_count_is_asked_once_per_request(app, resident):
+    from flask_login import login_user
+
+    from app.templating import unread_notifications
+
+    make_notification(resident)
+    with app.test_request_context():
+        login_user(resident)
+        with count_queries() as log:
+            assert unread_notifications() == 1
+            assert unread_notifications() == 1
+    assert log.count == 1, log.statements
 
 
 # --- E-mail --------------------------------------------------------------------------------------

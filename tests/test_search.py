@@ -261,7 +261,7 @@ def test_htmx_gets_the_results_and_the_announced_count(client, territory):
     response = client.htmx("GET", "/idees/?q=alimentation&pole=medoc")
     body = html(response)
     assert "<html" not in body
-    assert 'id="result-count" hx-swap-oob="innerHTML"' in body
+    assert '<hx-partial hx-target="#result-count" hx-swap="innerHTML">' in body
     assert "1 idée" in body
     assert titles(response) == ["Alimentation locale"]
     # A history restore asks for the whole page.

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Call, Criterion, ProposalCoauthor
 from app.models.base import utcnow
 from app.proposals import coauthors, services
+from tests import factories
 
 FIELDS = {
     "title": "Garde solidaire du soir",
@@ -80,3 +81,28 @@ def make_proposal(author, association, commune, coauthor_association=None, coaut
         invitation = db.session.scalar(select(ProposalCoauthor).where(ProposalCoauthor.proposal_id == proposal.id))
         coauthors.respond(invitation, True, coauthor_admin)
     return services.get_proposal(proposal.id)
+
+
+def calls_world(territory) -> dict:
+    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
+    territory), evaluators, pole moderators, a resident; an open call on both poles."""
+    p = {
+        name: factories.make_user(label)
+        for name, label in [
+            ("lead", "Admin A"),
+            ("co", "Admin B"),
+            ("other", "Admin C"),
+            ("resident", "Habitante"),
+        ]
+    }
+    p["admin"] = factories.make_user("Administration", is_admin=True)
+    p["mod_medoc"] = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
+    third = factories.make_pole("Sud-Gironde")
+    sud_commune = factories.make_commune("Langon", third)
+    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
+    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]])
+    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]])
+    p["sud"], p["territory"] = third, territory
+    p["call"] = make_call([territory.medoc, territory.bassin, third])
+    return p

@@ -27,6 +27,7 @@ from app.models.base import utcnow
 from app.models.participation import proposal_poles
 from app.permissions import ANONYMOUS_ONLY, PUBLIC, can, known_actions, write_actions
 from tests import factories
+from tests.helpers import html
 from tests.participation_factories import make_comment, make_idea, make_proposal
 
 ROLES = ["resident", "member", "moderator", "admin"]
@@ -173,5 +174,7 @@ def test_a_suspended_resident_cannot_rename_follow_or_edit_through_the_routes(ap
     assert client.get(f"/idees/{idea.id}/modifier").status_code == 403
     assert client.post("/associations/nouvelle", data={"name": "Asso"}).status_code == 403
     # Securing the account and leaving stay possible.
-    assert client.get("/compte").status_code == 200
+    page = client.get("/compte")
+    assert page.status_code == 200 and "Votre compte est suspendu" in html(page)
+    assert 'action="/compte/nom"' not in html(page) and 'action="/compte/mot-de-passe"' in html(page)
     assert client.post("/deconnexion").status_code == 302

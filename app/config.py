@@ -11,6 +11,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("TISSER_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -26,6 +27,13 @@ DEFAULT_RATELIMITS = {
     "comment": "10 per minute;200 per day",
     "support": "60 per minute;1000 per day",
     "report": "10 per minute;50 per day",
+    # Inline checks of the registration form (is this address or name taken?): enumeration.
+    "register_check": "30 per minute;300 per hour",
+    # Actions that send e-mail or notifications with text the sender chose (issue 14, finding 8).
+    "invitation": "10 per hour;30 per day",
+    "amendment": "10 per hour;50 per day",
+    "private_message": "30 per hour;200 per day",
+    "association_create": "3 per hour;10 per day",
 }
 
 
@@ -43,6 +51,9 @@ def _production_settings(env: dict[str, str]) -> dict:
         "CARD_CACHE_SIZE": int(env.get("TISSER_CARD_CACHE_SIZE", "4096") or 0),
         # Behind nginx: trust this many proxies for the client address and the scheme (https).
         "PROXY_FIX": int(env.get("TISSER_PROXY_FIX", "0") or 0),
+        # X-Forwarded-Host is trusted only when asked: nginx sets Host itself, and a client-sent
+        # X-Forwarded-Host would otherwise choose the host of every URL the site builds.
+        "PROXY_FIX_HOST": int(env.get("TISSER_PROXY_FIX_HOST", "0") or 0),
     }
 
 
@@ -81,6 +92,20 @@ def _database_url(env: dict[str, str], instance_dir: Path) -> str:
     return url
 
 
+def _trusted_hosts(env: dict[str, str], production: bool, base_url: str) -> list[str] | None:
+    """Host names the site answers to (Flask's ``TRUSTED_HOSTS``; others get 400).
+
+    In production: the host of ``TISSER_BASE_URL``, or the comma-separated
+    ``TISSER_TRUSTED_HOSTS``. In development every host is accepted (127.0.0.1, localhost...)."""
+    listed = [h.strip() for h in env.get("TISSER_TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if listed:
+        return listed
+    if not production:
+        return None
+    host = urlsplit(base_url).hostname
+    return [host] if host else None
+
+
 def from_env(env: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     production = env.get("TISSER_ENV", "development") == "production"
@@ -96,6 +121,7 @@ def from_env(env: dict[str, str] | None = None) -> dict:
             )
         secret = _dev_secret_key(instance_dir)
 
+    base_url = env.get("TISSER_BASE_URL", "http://127.0.0.1:8000")
     return {
         "TISSER_ENV": "production" if production else "development",
         "SECRET_KEY": secret,
@@ -123,7 +149,8 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "PASSWORD_HASH_METHOD": "scrypt",
         # The public address used in e-mails (links must work outside the site).
-        "TISSER_BASE_URL": env.get("TISSER_BASE_URL", "http://127.0.0.1:8000"),
+        "TISSER_BASE_URL": base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(env, production, base_url),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
         "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.

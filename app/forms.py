@@ -4,8 +4,29 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
 
+from app.errors import RuleError
 from app.rendering import is_htmx, render
+from app.text import one_line
+
+
+def single_line(value):
+    """The filter of every one-line field (titles, names, subjects...): no control character,
+    no line break, no bidirectional control (see ``app.text.one_line``), ends trimmed."""
+    return one_line(value) if isinstance(value, str) else value
+
+
+class SingleLineField(StringField):
+    """A one-line text field; use it instead of StringField (a test checks every form)."""
+
+    def __init__(self, *args, filters=(), **kwargs):
+        super().__init__(*args, filters=(single_line, *filters), **kwargs)
+
+
+class SingleLineEmailField(EmailField):
+    def __init__(self, *args, filters=(), **kwargs):
+        super().__init__(*args, filters=(single_line, *filters), **kwargs)
 
 
 def invalid(template: str, block: str | None = None, **context):
@@ -13,13 +34,19 @@ def invalid(template: str, block: str | None = None, **context):
     return render(template, block=block, status=422, **context)
 
 
-def reject(template: str, form: FlaskForm, error, block: str | None = None, **context):
-    """Attach a rule's error (``FieldError``) to its field and re-render the form."""
-    field = getattr(form, error.field, None)
+def attach(form: FlaskForm, error: RuleError) -> FlaskForm:
+    """Put a rule's error next to the field it names, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         form.form_errors.append(error.message)
+    return form
+
+
+def reject(template: str, form: FlaskForm, error: RuleError, block: str | None = None, **context):
+    """Attach a rule's error to its field and re-render the form."""
+    attach(form, error)
     return invalid(template, block=block, form=form, **context)
 
 

@@ -1,5 +1,6 @@
-"""Rate limits on the actions a robot would repeat: log-in, registration, password reset,
-comments, supports, reports.
+"""Rate limits on the actions a robot would repeat: log-in, registration (and its inline checks),
+password reset, comments, supports, reports, and whatever sends e-mail with text the sender
+chose: invitations, amendments, private messages, new associations.
 
 One decorator, ``rate_limit(name)``, applies the limit called ``name`` to the POST requests of a
 view. The values come from the configuration (``RATELIMITS``, each overridable by an environment
@@ -26,6 +27,9 @@ from flask_login import current_user
 from app.config import DEFAULT_RATELIMITS as DEFAULT_LIMITS
 from app.extensions import limiter
 
+# Limits on forms filled in before logging in: counted per IP address.
+ANONYMOUS_LIMITS = frozenset({"login", "register", "register_check", "password_reset"})
+
 
 def account_or_ip() -> str:
     if current_user.is_authenticated:
@@ -45,7 +49,7 @@ def rate_limit(name: str, per_account: bool | None = None):
     if name not in DEFAULT_LIMITS:
         raise KeyError(f"unknown rate limit {name!r}: add it to DEFAULT_LIMITS")
     if per_account is None:
-        per_account = name not in {"login", "register", "password_reset"}
+        per_account = name not in ANONYMOUS_LIMITS
     return limiter.shared_limit(
         _limit_value(name),
         scope=name,

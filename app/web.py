@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 from app.formatting import FILTERS
@@ -105,6 +105,11 @@ def setup_web(app: Flask) -> None:
             400,
             _("Le formulaire a expiré ou ne vient pas de Tisser. Rechargez la page puis recommencez."),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return current_app.make_response((_("Cette adresse ne sert pas Tisser."), 400, {"Content-Type": "text/plain"}))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -170,7 +170,7 @@ def test_change_password_checks_the_current_one(resident_client, resident):
 
 def _reset_link_in_outbox() -> str:
     message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
-    return re.search(r"http://localhost(/mot-de-passe/reinitialiser/\S+)", message.body).group(1)
+    return re.search(r"https?://[^/\s]+(/mot-de-passe/reinitialiser/\S+)", message.body).group(1)
 
 
 def test_forgotten_password_full_cycle(client, resident):

@@ -254,6 +254,17 @@ def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, re
     assert fresh(Idea, bassin_idea.id).hidden_at is not None
 
 
+@pytest.mark.parametrize("back", ["/\t/evil.example", "//evil.example", "https://evil.example", "/\\evil.example"])
+def test_a_decision_never_redirects_off_the_site(app, bassin_idea, reporters, bassin_moderator, back):
+    """Issue 14, finding 10: ``retour="/\t/evil.example"`` gave ``Location: //evil.example``."""
+    case = _reported(app, bassin_idea, reporters, "idee")
+    response = client_for(app, bassin_moderator).post(
+        f"/moderation/cas/{case.id}", data={"action": "dismiss", "retour": back}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/moderation/", response.headers["Location"]
+
+
 @pytest.mark.parametrize(
     "role,expected",
     [

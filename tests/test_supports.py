@@ -213,7 +213,7 @@ def test_htmx_gets_the_fragment_in_place(resident_client, subjects, which):
     body = text(response)
     assert "<html" not in body and body.lstrip().startswith('<div class="support" id="soutien">')
     assert 'aria-pressed="true"' in body
-    assert "Je soutiens (retirer mon soutien)" in body
+    assert "Vous soutenez. Appuyez de nouveau pour retirer votre soutien." in body
     assert "1 soutien" in body
     body = text(resident_client.htmx("POST", _url(subject)))
     assert 'aria-pressed="false"' in body and "0 soutien" in body

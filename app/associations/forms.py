@@ -1,11 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.associations import services
+from app.forms import SingleLineEmailField, SingleLineField
 from app.models import LegalForm, MembershipRole
 from app.models.associations import LEGAL_FORM_LABELS
+from app.names import normalize_name, validate_public_name
 from app.participation_forms import commune_field, options
 
 DESCRIPTION_MAX = 1000
@@ -36,12 +38,14 @@ def _check_phone(form, value):
 
 
 class AssociationForm(FlaskForm):
-    name = StringField(
+    name = SingleLineField(
         _l("Nom de la structure"),
         validators=[
             DataRequired(message=_l("Indiquez le nom de la structure.")),
             Length(min=2, max=160, message=_l("Le nom doit faire entre %(min)d et %(max)d caractères.")),
+            validate_public_name,
         ],
+        filters=[normalize_name],
         render_kw={"autocomplete": "organization"},
     )
     legal_form = RadioField(
@@ -50,7 +54,7 @@ class AssociationForm(FlaskForm):
         validators=[InputRequired(message=_l("Choisissez la forme juridique."))],
         description=_l("Les structures éligibles à l'appel du Département de la Gironde, ou « Autre »."),
     )
-    rna = StringField(
+    rna = SingleLineField(
         _l("Numéro RNA (facultatif)"),
         validators=[_rule(_check_rna)],
         description=_l(
@@ -58,7 +62,7 @@ class AssociationForm(FlaskForm):
         ),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
-    siret = StringField(
+    siret = SingleLineField(
         _l("Numéro SIRET (facultatif)"),
         validators=[_rule(_check_siret)],
         description=_l("14 chiffres, espaces permis, par exemple 732 829 320 00074."),
@@ -73,7 +77,7 @@ class AssociationForm(FlaskForm):
         ],
         description=_l("Ce que fait la structure, pour qui, où. %(max)d caractères au plus.", max=DESCRIPTION_MAX),
     )
-    contact_email = EmailField(
+    contact_email = SingleLineEmailField(
         _l("E-mail de contact public (facultatif)"),
         validators=[
             Optional(),
@@ -86,7 +90,7 @@ class AssociationForm(FlaskForm):
         description=_l("Affichée sur la page publique de la structure."),
         render_kw={"autocomplete": "email"},
     )
-    contact_phone = StringField(
+    contact_phone = SingleLineField(
         _l("Téléphone de contact public (facultatif)"),
         validators=[_rule(_check_phone)],
         description=_l("Affiché sur la page publique de la structure."),
@@ -115,7 +119,7 @@ class AssociationForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
+    email = SingleLineEmailField(
         _l("Adresse e-mail de la personne à inviter"),
         validators=[
             DataRequired(message=_l("Indiquez l'adresse e-mail de la personne à inviter.")),

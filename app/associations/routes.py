@@ -11,6 +11,7 @@ from app.forms import check_url, field_check, invalid, reject
 from app.models import MembershipRole
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC, can
+from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
 
 bp = Blueprint("associations", __name__, url_prefix="/associations")
@@ -28,6 +29,7 @@ def _form_page(form, association=None, status=200):
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
+@rate_limit("association_create")
 @access("association.create")
 def create():
     form = AssociationForm()
@@ -149,6 +151,7 @@ def members(slug: str):
 
 
 @bp.route("/<slug>/membres/inviter", methods=["POST"])
+@rate_limit("invitation")
 @access("association.manage_members", per_object=True)
 def invite(slug: str):
     association = services.get_association(slug)

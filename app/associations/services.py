@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
@@ -20,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
+from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
 from app.models import (
@@ -36,25 +36,20 @@ from app.models import (
 )
 from app.models.accounts import normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.notifications.services import notify
 from app.outbox import queue_email
 from app.permissions import forget_memberships
 from app.text import slugify
+from app.urls import email_url
 
 PER_PAGE = 20
 # Path segments under /associations/ that a slug must not take.
 RESERVED_SLUGS = frozenset({"nouvelle", "invitation", "invitations"})
 
 
-@dataclass
-class AssociationError(Exception):
-    """A rule broken by an action; ``field`` names the form field it concerns, if any."""
-
-    message: str
-    field: str = ""
-
-    def __str__(self) -> str:
-        return self.message
+class AssociationError(RuleError):
+    """A rule of associations (identifiers, members, invitations) refused the action."""
 
 
 # --- Identifiers ------------------------------------------------------------------------------
@@ -195,7 +190,11 @@ def _apply(
     commune = db.session.get(Commune, commune_id) if commune_id else None
     if commune is None:
         raise AssociationError(_("Choisissez une commune."), "commune_id")
-    association.name = " ".join(name.split())
+    name = normalize_name(name)
+    problem = name_problem(name)
+    if problem:
+        raise AssociationError(problem, "name")
+    association.name = name
     association.legal_form = LegalForm(legal_form)
     association.commune_id = commune.id
     association.description = (description or "").strip()
@@ -460,7 +459,7 @@ def invite(
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
-    link = url_for("associations.invitation", token=token, _external=True)
+    link = email_url("associations.invitation", token=token)
     role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
     body = _(
         "Bonjour,\n\n"
@@ -509,11 +508,12 @@ def revoke_invitation(association: Association, invitation_id: int) -> None:
         raise AssociationError(_("Cette invitation n'est plus en attente."))
 
 
-@dataclass
 class InvitationError(AssociationError):
     """A link that cannot be used; ``status`` is the HTTP status to answer with."""
 
-    status: int = 410
+    def __init__(self, message: str, field: str = "", status: int = 410) -> None:
+        super().__init__(message, field)
+        self.status = status
 
 
 def invitation_for_token(token: str) -> Invitation | None:

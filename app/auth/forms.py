@@ -1,7 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from app.forms import SingleLineEmailField, SingleLineField
+from app.names import normalize_name, validate_public_name
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -23,7 +26,7 @@ def _no_email_in_name(form, field):
 
 
 def _email_field(label=_l("Adresse e-mail")):
-    return EmailField(
+    return SingleLineEmailField(
         label,
         validators=[
             DataRequired(message=_l("Indiquez votre adresse e-mail.")),
@@ -38,13 +41,15 @@ def _email_field(label=_l("Adresse e-mail")):
 
 
 def _display_name_field():
-    return StringField(
+    return SingleLineField(
         _l("Nom public"),
         validators=[
             DataRequired(message=_l("Choisissez un nom public.")),
             Length(min=2, max=60, message=_l("Le nom public doit faire entre 2 et 60 caractères.")),
             _no_email_in_name,
+            validate_public_name,
         ],
+        filters=[normalize_name],
         render_kw={"autocomplete": "nickname"},
         description=_l(
             "Affiché à côté de vos contributions. Un pseudonyme convient ; votre adresse e-mail n'est jamais montrée."
@@ -84,7 +89,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
     )
     # Spam brake (moderation): a honeypot people never see nor reach; robots fill it in.
-    website = StringField(_l("Ne pas remplir ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    website = SingleLineField(_l("Ne pas remplir ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
 class DisplayNameForm(FlaskForm):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
-from urllib.parse import urlsplit
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
@@ -17,11 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.errors import RuleError
 from app.extensions import db, login_manager
 from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
+from app.names import name_problem, normalize_name
 from app.outbox import queue_email
+from app.urls import email_url
 
 
 @cache
@@ -55,18 +56,14 @@ def setup_login(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
-@dataclass
-class FieldError(Exception):
-    """A rule broken by what someone typed in one field of a form."""
-
-    field: str
-    message: str
+class AccountError(RuleError):
+    """A rule of accounts refused what someone typed (``field`` names the field)."""
 
 
 def check_email_available(email: str) -> None:
     if db.session.scalar(select(User.id).where(User.email == normalize_email(email))):
-        raise FieldError(
-            "email", _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
+        raise AccountError(
+            _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."), "email"
         )
 
 
@@ -75,11 +72,20 @@ def check_display_name_available(display_name: str, exclude_user_id: int | None 
     if exclude_user_id is not None:
         query = query.where(User.id != exclude_user_id)
     if db.session.scalar(query):
-        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre."))
+        raise AccountError(_("Ce nom est déjà pris : choisissez-en un autre."), "display_name")
+
+
+def check_public_name(display_name: str) -> None:
+    """No invisible characters, no lookalike of the staff or of a pole (app/names.py)."""
+    problem = name_problem(display_name)
+    if problem:
+        raise AccountError(problem, "display_name")
 
 
 def register(email: str, display_name: str, password: str) -> User:
     check_email_available(email)
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name)
     user = User(email=email, display_name=display_name, password=password)
     db.session.add(user)
@@ -88,7 +94,7 @@ def register(email: str, display_name: str, password: str) -> User:
     except IntegrityError:
         # Someone registered the same address or name at the same instant.
         db.session.rollback()
-        raise FieldError("email", _("Un compte existe déjà avec cette adresse ou ce nom.")) from None
+        raise AccountError(_("Un compte existe déjà avec cette adresse ou ce nom."), "email") from None
     return user
 
 
@@ -105,18 +111,20 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_display_name(user: User, display_name: str) -> None:
+    display_name = normalize_name(display_name)
+    check_public_name(display_name)
     check_display_name_available(display_name, exclude_user_id=user.id)
     user.set_display_name(display_name)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre.")) from None
+        raise AccountError(_("Ce nom est déjà pris : choisissez-en un autre."), "display_name") from None
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
-        raise FieldError("current_password", _("Ce n'est pas votre mot de passe actuel."))
+        raise AccountError(_("Ce n'est pas votre mot de passe actuel."), "current_password")
     user.set_password(new)
     db.session.commit()
 
@@ -157,7 +165,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         return
-    link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+    link = email_url("auth.reset_password", token=password_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
         "Bonjour %(name)s,\n\n"
@@ -177,16 +185,6 @@ def request_password_reset(email: str) -> None:
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.commit()
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site may be a post-login destination (no open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 def memberships_of(user: User) -> list[Membership]:

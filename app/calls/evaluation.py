@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,6 +19,26 @@ from app.models.base import utcnow
 from app.permissions import author_association_ids
 
 SCORE_MIN, SCORE_MAX = 0, 4
+
+# What each score means, for every criterion (the grid shows it next to each choice).
+SCALE = {
+    0: _l("absent : la proposition ne répond pas à ce critère"),
+    1: _l("insuffisant : le critère est mentionné, sans éléments concrets"),
+    2: _l("partiel : des éléments concrets, avec des manques importants"),
+    3: _l("solide : des éléments précis, quelques manques mineurs"),
+    4: _l("excellent : exemplaire sur ce critère"),
+}
+
+
+class ScoreError(str):
+    """A French error message that knows which criterion it is about (the form links to it)."""
+
+    criterion_id: int | None = None
+
+    def __new__(cls, message: str, criterion_id: int | None = None) -> ScoreError:
+        error = super().__new__(cls, message)
+        error.criterion_id = criterion_id
+        return error
 
 
 def possible_evaluators() -> list[User]:
@@ -43,20 +64,21 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
     if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."))
+        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(
                 "%(name)s est membre d'une association autrice de cette "
                 "proposition : conflit d'intérêts, affectation refusée.",
                 name=evaluator.display_name,
-            )
+            ),
+            "evaluator_id",
         )
     existing = db.session.scalar(
         select(Assignment).where(Assignment.submission_id == submission.id, Assignment.evaluator_id == evaluator.id)
     )
     if existing is not None:
-        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name))
+        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name), "evaluator_id")
     assignment = Assignment(submission_id=submission.id, evaluator_id=evaluator.id)
     db.session.add(assignment)
     call = db.session.get(Call, submission.call_id)
@@ -96,7 +118,12 @@ def save_scores(assignment: Assignment, values: dict[int, tuple[str, str]], fina
         raw = (raw or "").strip()
         if raw == "":
             if final:
-                errors.append(_("« %(label)s » : donnez une note de 0 à 4 avant de finaliser.", label=criterion.label))
+                errors.append(
+                    ScoreError(
+                        _("« %(label)s » : donnez une note de 0 à 4 avant de finaliser.", label=criterion.label),
+                        criterion.id,
+                    )
+                )
             parsed[criterion.id] = (None, comment)
             continue
         try:
@@ -104,7 +131,12 @@ def save_scores(assignment: Assignment, values: dict[int, tuple[str, str]], fina
         except ValueError:
             value = None
         if value is None or not SCORE_MIN <= value <= SCORE_MAX:
-            errors.append(_("« %(label)s » : la note doit être un nombre entier de 0 à 4.", label=criterion.label))
+            errors.append(
+                ScoreError(
+                    _("« %(label)s » : la note doit être un nombre entier de 0 à 4.", label=criterion.label),
+                    criterion.id,
+                )
+            )
             continue
         parsed[criterion.id] = (value, (comment or "").strip()[:5000])
     if errors:

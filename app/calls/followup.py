@@ -3,6 +3,7 @@ charts) and replication on another territory."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,7 +62,7 @@ def _require_project(proposal: Proposal) -> None:
 def add_indicator(proposal: Proposal, label: str, unit: str, target: float | None) -> Indicator:
     _require_project(proposal)
     if not label.strip():
-        raise CallError(_("Nommez l'indicateur (exemple : familles accompagnées)."))
+        raise CallError(_("Nommez l'indicateur (exemple : familles accompagnées)."), "label")
     indicator = Indicator(
         proposal_id=proposal.id, label=label.strip()[:150], unit=(unit or "").strip()[:40], target=target
     )
@@ -89,7 +90,7 @@ def add_value(indicator: Indicator, proposal: Proposal, measured_on: date, value
 def add_update(proposal: Proposal, body: str, user: User) -> None:
     _require_project(proposal)
     if not body.strip():
-        raise CallError(_("Écrivez quelques mots sur l'avancement du projet."))
+        raise CallError(_("Écrivez quelques mots sur l'avancement du projet."), "body")
     db.session.add(ProgressUpdate(proposal_id=proposal.id, author_id=user.id, body=body.strip()[:4000]))
     db.session.commit()
 
@@ -107,14 +108,21 @@ class Chart:
     points: list[tuple[date, float]]
 
 
-def line_chart(indicator: Indicator, width: int = 480, height: int = 180) -> Chart:
+# Drawn for a phone (a 420-unit viewBox shown about 340 px wide: 14-unit labels read at ~11 px) and
+# scaled up by the CSS on wide screens, where it fills its column.
+CHART_FONT = 14
+MAX_X_LABELS = 6
+
+
+def line_chart(indicator: Indicator, width: int = 420, height: int = 210) -> Chart:
     """A small line chart as inline SVG: role="img" with a <title> and <desc>; the values are in
     a table next to it. Presentation attributes only (the CSP forbids style attributes)."""
     points = [(v.measured_on, v.value) for v in indicator.values]
-    pad_l, pad_r, pad_t, pad_b = 44, 12, 12, 28
+    pad_l, pad_r, pad_t, pad_b = 52, 16, 14, 34
     inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
     top = max([v for _d, v in points] + [indicator.target or 0, 1])
     n = len(points)
+    font = f'font-size="{CHART_FONT}" fill="#333"'
 
     def x(i: int) -> float:
         return pad_l + (inner_w / 2 if n == 1 else inner_w * i / (n - 1))
@@ -134,9 +142,8 @@ def line_chart(indicator: Indicator, width: int = 480, height: int = 180) -> Cha
         f'<line x1="{pad_l}" y1="{pad_t + inner_h}" x2="{width - pad_r}" '
         f'y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
         f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
-        f'<text x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end" '
-        f'font-size="11" fill="#333">{escape(number_fr(top))}</text>',
-        f'<text x="{pad_l - 6}" y="{pad_t + inner_h}" text-anchor="end" font-size="11" fill="#333">0</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + 5}" text-anchor="end" {font}>{escape(number_fr(top))}</text>',
+        f'<text x="{pad_l - 6}" y="{pad_t + inner_h}" text-anchor="end" {font}>0</text>',
     ]
     if indicator.target:
         parts.append(
@@ -145,13 +152,18 @@ def line_chart(indicator: Indicator, width: int = 480, height: int = 180) -> Cha
         )
     if n:
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_d, v) in enumerate(points))
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="#1d4f91" stroke-width="2"/>')
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="#1d4f91" stroke-width="2.5"/>')
+        # At most MAX_X_LABELS dates, evenly spaced back from the last one (never two that overlap);
+        # the table beside the chart has them all.
+        labelled = set(range(n - 1, -1, -math.ceil(n / MAX_X_LABELS)))
         for i, (d, v) in enumerate(points):
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="#1d4f91"/>')
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" '
-                f'font-size="11" fill="#333">{d.strftime("%m/%y")}</text>'
-            )
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4" fill="#1d4f91"/>')
+            if i in labelled:
+                # The last date ends at the right edge, so it is never cut off.
+                anchor = "end" if i == n - 1 and n > 1 else "middle"
+                parts.append(
+                    f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{anchor}" {font}>{d.strftime("%m/%y")}</text>'
+                )
     parts.append("</svg>")
     return Chart(svg=Markup("".join(parts)), points=points)
 

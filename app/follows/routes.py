@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -7,6 +7,7 @@ from app.extensions import db
 from app.follows import services
 from app.rendering import is_htmx, render
 from app.subjects import any_of, url_of
+from app.urls import redirect_back
 
 bp = Blueprint("follows", __name__)
 
@@ -46,7 +47,7 @@ def toggle(slug: str, target_id: int):
         else _("Vous ne suivez plus cette page."),
         "success",
     )
-    return redirect(request.form.get("next") or _url(obj))
+    return redirect_back(request.form.get("next"), _url(obj))
 
 
 @bp.route("/fil")

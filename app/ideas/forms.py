@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import SingleLineField
 from app.participation_forms import commune_field, domain_field, publics_field
 
 TITLE_MAX = 150
@@ -10,7 +11,7 @@ DESCRIPTION_MAX = 10_000
 
 
 class IdeaForm(FlaskForm):
-    title = StringField(
+    title = SingleLineField(
         _l("Titre"),
         validators=[
             DataRequired(message=_l("Donnez un titre à votre idée.")),

@@ -22,3 +22,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # After a failure, not tried again before this time (back-off, see app/outbox.py).
+    next_attempt_at: Mapped[datetime | None]
+    # Given up after MAX_ATTEMPTS failures: a dead letter, shown to the administrators.
+    failed_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from app.forms import SingleLineField
 from app.models.moderation import REASON_LABELS, ReportReason
 from app.participation_forms import options
 
@@ -33,7 +34,7 @@ class ReportForm(FlaskForm):
 class ReasonForm(FlaskForm):
     """The optional reason of a moderation decision (told to the author and kept in the log)."""
 
-    reason = StringField(
+    reason = SingleLineField(
         _l("Motif (facultatif)"),
         filters=[_strip],
         validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],

@@ -23,6 +23,7 @@ from app.permissions import can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
 from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item, word_of
+from app.urls import safe_next
 
 bp = Blueprint("moderation", __name__)
 
@@ -56,9 +57,7 @@ def entry_url(entry) -> str:
 
 
 def _safe_back(default: str) -> str:
-    target = request.form.get("retour") or request.args.get("retour") or ""
-    # Only a path of this site: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("retour") or request.args.get("retour")) or default
 
 
 # --- Reporting ------------------------------------------------------------------------------

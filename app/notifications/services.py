@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import groupby
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
@@ -14,7 +14,8 @@ from app.extensions import db
 from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
 from app.notifications.kinds import KINDS, category, default_mode
-from app.outbox import queue_email
+from app.outbox import email_subject, queue_email
+from app.urls import email_link, email_url
 
 PER_PAGE = 30
 UNSUBSCRIBE_SALT = "notifications-unsubscribe"
@@ -169,23 +170,6 @@ def kind_label(kind: str) -> str:
     return str(known.label) if known else _("Autres notifications")
 
 
-def _base_url() -> str:
-    return (current_app.config.get("TISSER_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
-
-
-def _external(endpoint: str, **values) -> str:
-    # E-mails carry the site's public address (TISSER_BASE_URL), whatever request or command
-    # line run produced them: behind a proxy, the request's own host may be an internal one.
-    with current_app.test_request_context(base_url=_base_url()):
-        return url_for(endpoint, _external=True, **values)
-
-
-def _absolute(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return _external("pages.home").rstrip("/") + path
-
-
 def _footer(user_id: int, kinds: Iterable[str]) -> str:
     lines = ["", "—", _("Vous recevez ce courriel parce que vous avez un compte sur Tisser.")]
     for kind in dict.fromkeys(kinds):
@@ -193,18 +177,20 @@ def _footer(user_id: int, kinds: Iterable[str]) -> str:
             _(
                 "Ne plus recevoir « %(kind)s » : %(url)s",
                 kind=kind_label(kind),
-                url=_external("notifications.unsubscribe", token=unsubscribe_token(user_id, kind)),
+                url=email_url("notifications.unsubscribe", token=unsubscribe_token(user_id, kind)),
             )
         )
-    lines.append(_("Choisir quels courriels recevoir : %(url)s", url=_external("notifications.preferences")))
+    lines.append(_("Choisir quels courriels recevoir : %(url)s", url=email_url("notifications.preferences")))
     return "\n".join(lines)
 
 
 def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -> dict:
-    body = "\n".join([text, "", _("Voir sur Tisser : %(url)s", url=_absolute(url)), _footer(user_id, [category(kind)])])
+    body = "\n".join(
+        [text, "", _("Voir sur Tisser : %(url)s", url=email_link(url)), _footer(user_id, [category(kind)])]
+    )
     return {
         "recipient": email,
-        "subject": _("Tisser : %(text)s", text=text)[:200],
+        "subject": email_subject(_("Tisser : %(text)s", text=text)),
         "body": body,
         "created_at": utcnow(),
         "attempts": 0,
@@ -247,9 +233,9 @@ def send_digests() -> int:
             "",
         ]
         for r in items:
-            lines.append(f"• {r.text}\n  {_absolute(r.url)}")
+            lines.append(f"• {r.text}\n  {email_link(r.url)}")
         lines.append("")
-        lines.append(_("Toutes vos notifications : %(url)s", url=_external("notifications.index")))
+        lines.append(_("Toutes vos notifications : %(url)s", url=email_url("notifications.index")))
         subject = _("Tisser : %(num)d nouvelle(s) notification(s)", num=len(items))
         queue_email(
             emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items])

@@ -14,6 +14,7 @@ from app.participation_forms import options
 from app.proposals import amendments, coauthors, revisions, services
 from app.proposals.forms import AmendmentForm, DeclineAmendmentForm, InviteCoauthorForm
 from app.proposals.routes import frozen_for_author  # calls
+from app.ratelimit import rate_limit
 from app.rendering import render
 
 bp = Blueprint("coconstruction", __name__, url_prefix="/propositions")
@@ -27,6 +28,7 @@ def _back(proposal_id: int, anchor: str | None = None):
 
 
 @bp.route("/<int:proposal_id>/coauteurs", methods=["POST"])
+@rate_limit("invitation")
 @access("proposal.manage_coauthors", per_object=True)
 def invite_coauthor(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
@@ -171,6 +173,7 @@ def amendments_list(proposal_id: int):
 
 
 @bp.route("/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
+@rate_limit("amendment")
 @access("amendment.create", per_object=True)
 def suggest_amendment(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
@@ -224,10 +227,10 @@ def accept_amendment(proposal_id: int, amendment_id: int):
             },
         )
     except services.Frozen as frozen:
-        flash(frozen.message(), "error")
+        flash(frozen.message, "error")
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
     except (amendments.AmendmentError, services.ProposalConflict) as error:
-        flash(getattr(error, "message", _("La proposition vient d'être modifiée : recommencez.")), "error")
+        flash(error.message, "error")
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
     flash(_("L'amendement est intégré à la proposition ; l'historique le crédite à son auteur."), "success")
     return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.forms import SingleLineField
 from app.participation_forms import CheckboxesField, domain_field, publics_field
 
 TEXT_MAX = 20_000
@@ -48,7 +49,7 @@ class ProposalForm(FlaskForm):
     version = HiddenField()
     idea_id = HiddenField()
     association_id = SelectField(_l("Au nom de l'association"), coerce=int, validate_choice=True)
-    title = StringField(
+    title = SingleLineField(
         _l("Titre"),
         validators=[
             DataRequired(message=_l("Donnez un titre à la proposition.")),

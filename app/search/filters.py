@@ -54,8 +54,10 @@ class Territory:
         calls = list(db.session.scalars(select(Call).order_by(Call.opens_at.desc())))
         return cls(poles, communes, calls)
 
-    def communes_by_pole(self) -> list[tuple[Pole, list[Commune]]]:
-        return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in self.poles]
+    def communes_by_pole(self, pole: Pole | None = None) -> list[tuple[Pole, list[Commune]]]:
+        """Communes grouped by pole; only ``pole``'s when one is chosen, so no impossible pair is offered."""
+        poles = [pole] if pole else self.poles
+        return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in poles]
 
 
 @dataclass
@@ -88,6 +90,21 @@ class Filters:
             or self.type
         )
 
+    def summary(self) -> list[str]:
+        """What each active filter (words typed aside: they stay in view) shows folded on a phone."""
+        labels = [
+            self.type and str(TYPES[self.type]),
+            self.pole and self.pole.name,
+            self.commune and self.commune.name,
+            self.domain and str(self.domain.label),
+            self.public and str(self.public.label),
+            self.call and self.call.title,
+            self.state != ProposalState.PUBLISHED and str(self.state.label),
+            self.rural and str(_l("En milieu rural")),
+            self.qpv and str(_l("En quartier prioritaire")),
+        ]
+        return [label for label in labels if label]
+
 
 def _enum(enum_cls: Any, raw: str | None) -> Any:
     try:
@@ -111,6 +128,9 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
     f.q = " ".join((args.get("q") or "")[:MAX_QUERY_CHARS].split())
     f.pole = next((p for p in territory.poles if p.slug == args.get("pole")), None)
     f.commune = next((c for c in territory.communes if c.slug == args.get("commune")), None)
+    if f.pole and f.commune and f.commune.pole_id != f.pole.id:
+        # A commune of another pole (the pole changed after it was chosen): the pole wins.
+        f.commune = None
     f.domain = _enum(Domain, args.get("domaine"))
     f.public = _enum(TargetPublic, args.get("public"))
     state = _enum(ProposalState, args.get("etat"))

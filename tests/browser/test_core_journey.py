@@ -147,7 +147,7 @@ def test_core_loop_without_javascript(browser: Browser, base_url: str, app, page
     bruno.get_by_role("button", name="Soutenir").click()
     expect(bruno.locator("#soutien-bouton")).to_have_attribute("aria-pressed", "true")
     expect(bruno.locator("#soutien-compte")).to_have_text("1 soutien")
-    bruno.get_by_role("button", name="Je soutiens (retirer mon soutien)").click()
+    bruno.get_by_role("button", name="Soutenir", pressed=True).click()
     expect(bruno.locator("#soutien-compte")).to_have_text("0 soutien")
     for page in (alice, bruno, chloe, dominique):
         page.context.close()

@@ -48,7 +48,8 @@ def test_resident_supports_in_place(page: Page, app):
         button.click()
         button = page.locator("#soutien-bouton")
         expect(button).to_have_attribute("aria-pressed", "true")
-        expect(button).to_have_text("Je soutiens (retirer mon soutien)")
+        expect(button).to_have_text("Soutenir")
+        expect(_support_box(page)).to_contain_text("Vous soutenez")
         expect(_support_box(page)).to_contain_text("1 soutien")
         # The swap morphs the box: the keyboard focus stays on the button.
         expect(button).to_be_focused()

@@ -161,6 +161,17 @@ def test_a_hidden_idea_takes_no_comment_and_no_support(app, hidden, member):
     assert db.session.get(Idea, idea_id).support_count == 0
 
 
+def test_the_discussion_of_hidden_content_is_not_served_on_its_own(app, hidden, resident, member):
+    comment = make_comment(hidden["idea"], factories.make_user(), "Un avis sur l'idée masquée.")
+    for client in (app.test_client(), app.test_client().login_as(member)):
+        assert client.get(f"/idees/{hidden['idea'].id}/commentaires").status_code == 404
+        assert client.htmx("GET", f"/idees/{hidden['idea'].id}/commentaires/nouveaux?apres=0").status_code == 404
+        assert client.htmx("GET", f"/commentaires/{comment.id}").status_code == 404
+    # Its author still reads it (without htmx, the threads are on the idea's page).
+    author = app.test_client().login_as(resident)
+    assert author.htmx("GET", f"/commentaires/{comment.id}").status_code == 200
+
+
 def test_the_association_page_does_not_list_a_hidden_proposal(app, hidden, member, resident):
     url = f"/associations/{hidden['association'].slug}"
     assert "Titre masqué" not in html(app.test_client().get(url))

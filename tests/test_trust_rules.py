@@ -370,3 +370,39 @@ def test_the_sanitiser_alone_keeps_safe_links_and_drops_unknown_markup():
         assert gone not in cleaned
     # And the Markdown path goes through it.
     assert render_markdown("[a](https://exemple.fr)") == sanitise(str(render_markdown("[a](https://exemple.fr)")))
+
+
+def test_authorship_rules_read_the_right_rows(app, w):
+    """Survivors of make_mutate on app.permissions: the co-author status compared, the lead
+    compared with "and", the administrators read for this person only."""
+    proposal = _proposal(w)  # A leads, B accepted to co-author
+    coauthors.invite(services.get_proposal(proposal.id), w["C"], w["lead"])
+    proposal = services.get_proposal(proposal.id)
+    assert can(w["co"], "proposal.edit", proposal)  # an accepted co-author is an author
+    assert not can(w["other"], "proposal.edit", proposal)  # an invited one is not (yet)
+    assert can(w["lead"], "proposal.manage_coauthors", proposal)
+    assert not can(w["co"], "proposal.manage_coauthors", proposal)  # only the lead invites
+    invitation = next(c for c in proposal.coauthorships if c.association_id == w["C"].id)
+    assert can(w["other"], "coauthor.respond", invitation)
+    # An administrator of another association (the lead's) does not answer for C.
+    assert not can(w["lead"], "coauthor.respond", invitation)
+
+
+def test_pole_scoped_rules_each_way(app, territory, resident, admin):
+    """Survivors of make_mutate: admins look after every account, a moderator of another pole
+    neither looks after an account nor decides an accompaniment, nor does a stranger speak for
+    the referent."""
+    bassin_mod = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
+    medoc_mod = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    make_idea(resident, territory.medoc_commune)
+    assert can(admin, "account.review", resident) and can(medoc_mod, "account.review", resident)
+    assert not can(bassin_mod, "account.review", resident) and not can(medoc_mod, "account.review", None)
+    requested = Accompaniment(proposal_id=1, pole_id=territory.medoc.id, state=AccompanimentState.REQUESTED)
+    assert can(admin, "accompaniment.decide", requested) and can(medoc_mod, "accompaniment.decide", requested)
+    assert not can(bassin_mod, "accompaniment.decide", requested)
+    accepted = Accompaniment(
+        proposal_id=1, pole_id=territory.medoc.id, state=AccompanimentState.ACCEPTED, referent_id=resident.id
+    )
+    assert can(resident, "accompaniment.manage", accepted)
+    assert not can(factories.make_user(), "accompaniment.manage", accepted)
+    assert not can(bassin_mod, "accompaniment.manage", accepted)

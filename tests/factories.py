@@ -340,3 +340,28 @@ def make_notification(
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+def calls_world(territory) -> dict:
+    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
+    territory), evaluators, pole moderators, a resident; an open call on both poles."""
+    p = {
+        name: make_user(label)
+        for name, label in [
+            ("lead", "Admin A"),
+            ("co", "Admin B"),
+            ("other", "Admin C"),
+            ("resident", "Habitante"),
+        ]
+    }
+    p["admin"] = make_user("Administration", is_admin=True)
+    p["mod_medoc"] = make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    p["mod_bassin"] = make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
+    third = make_pole("Sud-Gironde")
+    sud_commune = make_commune("Langon", third)
+    p["A"] = make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
+    p["B"] = make_association("Association B", territory.bassin_commune, admins=[p["co"]])
+    p["C"] = make_association("Association C", sud_commune, admins=[p["other"]])
+    p["sud"], p["territory"] = third, territory
+    p["call"] = make_call(poles=[territory.medoc, territory.bassin, third])
+    return p

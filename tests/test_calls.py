@@ -35,28 +35,7 @@ from tests.helpers import count_queries, field_error, html, text
 
 @pytest.fixture
 def w(app, territory):
-    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
-    territory), evaluators, pole moderators, a resident; an open call on both poles."""
-    p = {
-        name: factories.make_user(label)
-        for name, label in [
-            ("lead", "Admin A"),
-            ("co", "Admin B"),
-            ("other", "Admin C"),
-            ("resident", "Habitante"),
-        ]
-    }
-    p["admin"] = factories.make_user("Administration", is_admin=True)
-    p["mod_medoc"] = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
-    p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
-    third = factories.make_pole("Sud-Gironde")
-    sud_commune = factories.make_commune("Langon", third)
-    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
-    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]])
-    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]])
-    p["sud"], p["territory"] = third, territory
-    p["call"] = factories.make_call(poles=[territory.medoc, territory.bassin, third])
-    return p
+    return factories.calls_world(territory)
 
 
 def _proposal(w, **overrides):

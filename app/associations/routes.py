@@ -64,7 +64,8 @@ def detail(slug: str):
         "associations/detail.html",
         association=association,
         members=services.public_members(association),
-        proposals=services.published_proposals(association),
+        # A hidden proposal's title is not shown here either (content.visible, as everywhere).
+        proposals=[p for p in services.published_proposals(association) if can(current_user, "content.visible", p)],
         following=is_following(current_user.id, association),
     )
 

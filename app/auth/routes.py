@@ -140,7 +140,7 @@ def account():
 
 
 @bp.route("/compte/nom", methods=["POST"])
-@access("account.use")
+@access("profile.edit")
 def change_display_name():
     form = DisplayNameForm(prefix="name")
     if form.validate_on_submit():

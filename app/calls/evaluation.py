@@ -106,6 +106,12 @@ def save_scores(assignment: Assignment, values: dict[int, tuple[str, str]], fina
     when there is one. A draft may leave scores empty; finalising needs them all."""
     if assignment.finalised_at is not None:
         return [_("Votre évaluation est finalisée : elle ne change plus.")]
+    if assignment.submission.call.results_published_at is not None:
+        return [_("Les résultats de l'appel sont publiés : les évaluations ne changent plus.")]
+    # Checked again here, not only at assignment: an association may join the authors since.
+    evaluator = db.session.get(User, assignment.evaluator_id)
+    if has_conflict(evaluator, db.session.get(Proposal, assignment.submission.proposal_id)):
+        return [_("Vous êtes membre d'une association autrice de cette proposition : conflit d'intérêts.")]
     criteria = criteria_of(assignment.submission.call_id)
     errors, parsed = [], {}
     for criterion in criteria:

@@ -375,8 +375,8 @@ def publish_results(slug: str):
 @access("call.evaluate", per_object=True)
 def evaluate(assignment_id: int):
     assignment = evaluation.get_assignment(assignment_id)
-    authorize("call.evaluate", assignment)
     proposal = proposal_services.get_proposal(assignment.submission.proposal_id)
+    authorize("call.evaluate", assignment)
     criteria = evaluation.criteria_of(assignment.submission.call_id)
     errors: list[str] = []
     typed: dict[int, tuple[str, str]] = {}

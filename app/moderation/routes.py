@@ -254,9 +254,10 @@ def audit():
 
 
 @bp.route("/moderation/comptes/<int:user_id>")
-@access("moderation.access")
+@access("account.review", per_object=True)
 def account(user_id: int):
     user = db.get_or_404(User, user_id)
+    authorize("account.review", user)
     return render(
         "moderation/account.html", user=user, summary=services.account_summary(user), form=ReasonForm(formdata=None)
     )

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.models.pole_scope import poles_of
+from app.models.pole_scope import participation_pole_ids, poles_of
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
@@ -496,16 +496,7 @@ def open_case_count(pole: Pole | None) -> int:
 
 def content_pole_ids(user: User) -> set[int]:
     """Every pole this person has contributed in (for the audit log of account decisions)."""
-    ids = set(db.session.scalars(select(Idea.pole_id).where(Idea.author_id == user.id).distinct()))
-    ids |= set(
-        db.session.scalars(
-            select(Idea.pole_id)
-            .join(Comment, Comment.idea_id == Idea.id)
-            .where(Comment.author_id == user.id)
-            .distinct()
-        )
-    )
-    return ids
+    return set(participation_pole_ids(user.id))
 
 
 def suspend(user: User, actor: User, reason: str = "") -> None:

@@ -69,6 +69,12 @@ def _active(user: Any) -> bool:
     return _authenticated(user) and not user.is_suspended
 
 
+def _can_participate(user: Any) -> bool:
+    """Active, and the e-mail address confirmed: may post, comment, support, report, found or
+    join an association. Until then a new account browses only (no throw-away addresses)."""
+    return _active(user) and user.is_verified
+
+
 # --- Anyone ---------------------------------------------------------------------------------
 
 
@@ -172,7 +178,7 @@ def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
 @rule("association.create")
 def _association_create(user: Any, obj: Any) -> bool:
     # Anyone with an account may register an association; they become its administrator.
-    return _authenticated(user)
+    return _can_participate(user)
 
 
 @rule("association.edit")
@@ -207,7 +213,7 @@ def _association_own_membership(user: Any, association: Any) -> bool:
 def _invitation_respond(user: Any, invitation: Any) -> bool:
     # Whether the invitation is for this account's address is a rule of its own, with its own
     # message (see app.associations.services.check_invitation).
-    return _authenticated(user)
+    return _can_participate(user)
 
 
 def admin_association_ids(user: Any) -> frozenset[int]:
@@ -229,7 +235,7 @@ def admin_association_ids(user: Any) -> frozenset[int]:
 
 @rule("idea.create")
 def _idea_create(user: Any, obj: Any) -> bool:
-    return _active(user)
+    return _can_participate(user)
 
 
 @rule("idea.edit")
@@ -283,7 +289,7 @@ def open_for_participation(subject: Any) -> bool:
 
 @rule("comment.create")
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _active(user) and open_for_participation(subject)
+    return _can_participate(user) and open_for_participation(subject)
 
 
 @rule("comment.edit")
@@ -298,7 +304,7 @@ def _comment_delete(user: Any, comment: Any) -> bool:
 
 @rule("support.toggle")
 def _support_toggle(user: Any, subject: Any) -> bool:
-    if not _active(user) or not open_for_participation(subject):
+    if not _can_participate(user) or not open_for_participation(subject):
         return False
     # An association does not vote for its own proposal.
     return subject.kind == "idea" or not is_author_of_proposal(user, subject)
@@ -344,7 +350,7 @@ def _proposal_history(user: Any, proposal: Any) -> bool:
 @rule("amendment.create")
 def _amendment_create(user: Any, proposal: Any) -> bool:
     """Anyone logged in who is not an author suggests changes to a published proposal."""
-    return _authenticated(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
+    return _can_participate(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
 
 
 @rule("amendment.decide")
@@ -418,7 +424,7 @@ def _moderates_any(user: Any, pole_ids: Any) -> bool:
 @rule("content.report")
 def _content_report(user: Any, item: Any) -> bool:
     # Own content, a second report or a hidden item get a French message from the service.
-    return _active(user)
+    return _can_participate(user)
 
 
 @rule("content.moderate")

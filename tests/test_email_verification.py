@@ -63,6 +63,8 @@ def test_a_new_account_browses_with_a_banner_but_does_not_take_part(app, client,
     page = client.get(f"/idees/{idea.id}")
     assert page.status_code == 200 and BANNER in text(page)
     assert f'action="/idees/{idea.id}/soutien"' not in html(page)
+    assert "Confirmez votre adresse e-mail pour soutenir." in text(page)
+    assert "pour participer à la discussion" in text(page) and 'name="body"' not in html(page)
 
     assert client.get("/idees/nouvelle").status_code == 403
     assert client.get("/associations/nouvelle").status_code == 403

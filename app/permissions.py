@@ -212,8 +212,11 @@ def _association_own_membership(user: Any, association: Any) -> bool:
 @rule("invitation.respond")
 def _invitation_respond(user: Any, invitation: Any) -> bool:
     # Whether the invitation is for this account's address is a rule of its own, with its own
-    # message (see app.associations.services.check_invitation).
-    return _can_participate(user)
+    # message (see app.associations.services.check_invitation). The invitation was e-mailed to
+    # its address: for that address it is proof enough, like the confirmation link.
+    return _can_participate(user) or (
+        _active(user) and invitation is not None and getattr(invitation, "email", None) == user.email
+    )
 
 
 def admin_association_ids(user: Any) -> frozenset[int]:

@@ -91,6 +91,15 @@ def test_every_participation_rule_needs_a_confirmed_address(app, territory, newc
         assert not can(Anonymous(), action, obj), action
 
 
+def test_an_invitation_sent_to_the_address_is_proof_enough(app, newcomer):
+    from types import SimpleNamespace
+
+    assert can(newcomer, "invitation.respond", SimpleNamespace(email=newcomer.email))
+    assert not can(newcomer, "invitation.respond", SimpleNamespace(email="quelquun@exemple.fr"))
+    newcomer.suspended_at = newcomer.created_at
+    assert not can(newcomer, "invitation.respond", SimpleNamespace(email=newcomer.email))
+
+
 def test_the_link_confirms_the_address_with_one_button(app, client):
     user = _register(client)
     path = _confirmation_path()

@@ -13,7 +13,6 @@ from app.models import OutboxMessage, User
 from app.permissions import can
 from tests import factories
 from tests.helpers import html, text
-from tests.participation_factories import make_idea
 
 PASSWORD = "une phrase de passe solide"
 BANNER = "Confirmez votre adresse e-mail pour participer"
@@ -56,7 +55,7 @@ def test_registration_sends_a_link_built_from_the_public_address(app, client):
 
 def test_a_new_account_browses_with_a_banner_but_does_not_take_part(app, client, territory):
     _register(client)
-    idea = make_idea(factories.make_user(), territory.medoc_commune)
+    idea = factories.make_idea(factories.make_user(), territory.medoc_commune)
     home = client.get("/")
     assert home.status_code == 200
     assert BANNER in text(home) and "Renvoyer le lien" in text(home) and "alix@exemple.fr" in text(home)
@@ -75,7 +74,7 @@ def test_a_new_account_browses_with_a_banner_but_does_not_take_part(app, client,
 
 
 def test_every_participation_rule_needs_a_confirmed_address(app, territory, newcomer, resident):
-    idea = make_idea(factories.make_user(), territory.medoc_commune)
+    idea = factories.make_idea(factories.make_user(), territory.medoc_commune)
     invitation = object()  # invitation.respond checks the address separately
     actions = [
         ("idea.create", None),

@@ -1,7 +1,7 @@
 """accounts: e-mail verification and revocable sessions
 
 Revision ID: 54dd1d2bb7fc
-Revises: 8b2f6d1a9c02
+Revises: b75cb9a17b22
 Create Date: 2026-11-30 11:23:17.899893
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '54dd1d2bb7fc'
-down_revision = '8b2f6d1a9c02'
+down_revision = 'b75cb9a17b22'
 branch_labels = None
 depends_on = None
 

@@ -89,6 +89,12 @@ def _may_write(user: Any) -> bool:
     return _active(user)
 
 
+def _can_participate(user: Any) -> bool:
+    """Active, and the e-mail address confirmed: may post, comment, support, report, found or
+    join an association. Until then a new account browses only (no throw-away addresses)."""
+    return _active(user) and user.is_verified
+
+
 # --- Anyone ---------------------------------------------------------------------------------
 
 
@@ -200,7 +206,7 @@ def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
 @rule("association.create", write=True)
 def _association_create(user: Any, obj: Any) -> bool:
     # Anyone with an account may register an association; they become its administrator.
-    return _authenticated(user)
+    return _can_participate(user)
 
 
 @rule("association.edit", write=True)
@@ -234,8 +240,11 @@ def _association_own_membership(user: Any, association: Any) -> bool:
 @rule("invitation.respond", write=True)
 def _invitation_respond(user: Any, invitation: Any) -> bool:
     # Whether the invitation is for this account's address is a rule of its own, with its own
-    # message (see app.associations.services.check_invitation).
-    return _authenticated(user)
+    # message (see app.associations.services.check_invitation). The invitation was e-mailed to
+    # its address: for that address it is proof enough, like the confirmation link.
+    return _can_participate(user) or (
+        _active(user) and invitation is not None and getattr(invitation, "email", None) == user.email
+    )
 
 
 def admin_association_ids(user: Any) -> frozenset[int]:
@@ -257,7 +266,7 @@ def admin_association_ids(user: Any) -> frozenset[int]:
 
 @rule("idea.create", write=True)
 def _idea_create(user: Any, obj: Any) -> bool:
-    return _authenticated(user)
+    return _can_participate(user)
 
 
 @rule("idea.edit", write=True)
@@ -309,7 +318,7 @@ def open_for_participation(subject: Any) -> bool:
 
 @rule("comment.create", write=True)
 def _comment_create(user: Any, subject: Any) -> bool:
-    return open_for_participation(subject) and can(user, "content.visible", subject)
+    return _can_participate(user) and open_for_participation(subject) and can(user, "content.visible", subject)
 
 
 @rule("comment.edit", write=True)
@@ -327,7 +336,7 @@ def _comment_delete(user: Any, comment: Any) -> bool:
 
 @rule("support.toggle", write=True)
 def _support_toggle(user: Any, subject: Any) -> bool:
-    if not open_for_participation(subject) or not can(user, "content.visible", subject):
+    if not _can_participate(user) or not open_for_participation(subject) or not can(user, "content.visible", subject):
         return False
     # Nobody backs their own idea; an association does not vote for its own proposal.
     if subject.kind == "idea":
@@ -386,7 +395,8 @@ def _proposal_history(user: Any, proposal: Any) -> bool:
 def _amendment_create(user: Any, proposal: Any) -> bool:
     """Anyone logged in who is not an author suggests changes to a published proposal."""
     return (
-        proposal.state in OPEN_STATES
+        _can_participate(user)
+        and proposal.state in OPEN_STATES
         and can(user, "content.visible", proposal)
         and not is_author_of_proposal(user, proposal)
     )
@@ -467,7 +477,7 @@ def _moderates_any(user: Any, pole_ids: Any) -> bool:
 @rule("content.report", write=True)
 def _content_report(user: Any, item: Any) -> bool:
     # Own content, a second report or a hidden item get a French message from the service.
-    return _authenticated(user)
+    return _can_participate(user)
 
 
 @rule("content.moderate", write=True)

@@ -86,8 +86,10 @@ def make_territory() -> Territory:
 
 
 def make_user(display_name: str | None = None, *, email: str | None = None, password: str = PASSWORD, **attrs) -> User:
-    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``."""
+    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``. The address is
+    confirmed unless ``email_verified_at=None`` (a new account)."""
     n = next(_seq)
+    attrs.setdefault("email_verified_at", utcnow())
     user = User(
         email=email or f"personne{n}@exemple.fr",
         display_name=display_name or f"Personne {n}",

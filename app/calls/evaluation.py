@@ -306,6 +306,25 @@ def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
     return sorted(rows, key=SORTS[f.sort])
 
 
+def averages(call: Call) -> dict[int, float]:
+    """Each submission's average of its finalised evaluations (the ranking's "note"), in two queries."""
+    criteria = criteria_of(call.id)
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.submission_id, Score.criterion_id, Score.value)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(Score, Score.assignment_id == Assignment.id)
+        .where(Submission.call_id == call.id, Assignment.finalised_at.is_not(None))
+    ).all()
+    per_assignment: dict[int, tuple[int, dict[int, int]]] = {}
+    for a_id, sub_id, criterion_id, value in rows:
+        per_assignment.setdefault(a_id, (sub_id, {}))[1][criterion_id] = value
+    per_submission: dict[int, list[float]] = {}
+    for sub_id, scores in per_assignment.values():
+        if (avg := weighted(scores, criteria)) is not None:
+            per_submission.setdefault(sub_id, []).append(avg)
+    return {sub_id: sum(values) / len(values) for sub_id, values in per_submission.items()}
+
+
 def ranking_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")

@@ -30,6 +30,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.models.base import utcnow
 from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
@@ -105,11 +106,13 @@ def _results(call: Call) -> dict:
                 joinedload(Submission.proposal).joinedload(Proposal.association),
                 joinedload(Submission.proposal).selectinload(Proposal.poles),
             )
-            .order_by(Submission.granted_eur.desc().nulls_last(), Submission.id)
         )
         .unique()
         .all()
     )
+    # Each group in ranking order (best average first), as the evaluators ranked them.
+    average = evaluation.averages(call)
+    submissions = sorted(submissions, key=lambda s: (s.id not in average, -average.get(s.id, 0), s.id))
     groups = {d: [s for s in submissions if s.decision is d] for d in Decision}
     used = sum(s.granted_eur or 0 for s in groups[Decision.SELECTED])
     return {
@@ -330,10 +333,29 @@ def decide(submission_id: int):
     return redirect(url_for("calls.instruction", slug=slug))
 
 
+@bp.route("/<slug>/resultats/publier")
+@access("call.manage")
+def confirm_publication(slug: str):
+    """Publishing is irreversible: a page says what it will do and asks to confirm (no JavaScript needed)."""
+    call = services.get_call(slug)
+    if call.results_published_at is not None:
+        return redirect(url_for("calls.results", slug=slug))
+    return render(
+        "calls/publish.html",
+        call=call,
+        summary=decisions.publication_summary(call),
+        too_early=utcnow() < call.closes_at,
+        Decision=Decision,
+    )
+
+
 @bp.route("/<slug>/resultats/publier", methods=["POST"])
 @access("call.manage")
 def publish_results(slug: str):
     call = services.get_call(slug)
+    if request.form.get("confirm") != "1":
+        # Only the confirmation page's button carries the confirmation.
+        return redirect(url_for("calls.confirm_publication", slug=slug))
     try:
         decisions.publish_results(call)
     except CallError as error:

@@ -41,7 +41,7 @@ def publics_field(label=_l("Publics visés")) -> CheckboxesField:
     )
 
 
-def _int_or_none(value):
+def int_or_none(value):
     if value in (None, ""):
         return None
     try:
@@ -53,7 +53,7 @@ def _int_or_none(value):
 def commune_field(label=_l("Commune")) -> SelectField:
     return SelectField(
         label,
-        coerce=_int_or_none,
+        coerce=int_or_none,
         validators=[DataRequired(message=_l("Choisissez une commune."))],
         description=_l("Son Pôle territorial de solidarité en découle."),
     )

@@ -202,3 +202,23 @@ def test_referent_links_partners_and_related_proposals(
     assert "Un potager au Bassin" not in text(app.test_client().get(base))
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-3:] == ["partner_link", "related_link", "related_unlink"]
+
+
+def test_accompaniment_forms_refuse_bad_input_in_french(app, territory, proposal, member, moderator, referent):
+    url = f"/propositions/{proposal.id}/accompagnement"
+    for pole in ("", "douze", "²"):
+        response = client_for(app, member).post(url, data={"pole": pole}, follow_redirects=True)
+        assert response.status_code == 200 and "l'un des pôles" in text(response)
+    assert db.session.scalar(select(Accompaniment)) is None
+    assert client_for(app, member).post(url, data={"pole": str(territory.medoc.id)}).status_code == 302
+    decide = f"/propositions/{proposal.id}/accompagnement/decision"
+    # No decision (or an unknown one) is not a refusal: nothing changes, and the moderator is told.
+    for data in ({"referent": str(referent.id)}, {"decision": "peut-etre", "referent": str(referent.id)}):
+        response = client_for(app, moderator).post(decide, data=data, follow_redirects=True)
+        assert "accepter ou de refuser" in text(response)
+        db.session.expire_all()
+        assert db.session.scalar(select(Accompaniment)).state == AccompanimentState.REQUESTED
+    response = client_for(app, moderator).post(
+        decide, data={"decision": "accepter", "referent": "quelqu'un"}, follow_redirects=True
+    )
+    assert "modération du pôle" in text(response)

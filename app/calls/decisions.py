@@ -74,7 +74,7 @@ def decide(
     than the proposal's budget is deliberate (without it, such an amount raises ``AboveRequest``)."""
     reason = (reason or "").strip()
     if not reason:
-        raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."))
+        raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."), "reason")
     submission = db.session.get(Submission, submission_id)
     call = _lock_call(submission.call_id)
     try:
@@ -87,14 +87,15 @@ def decide(
         check_decidable(call, submission)
         if decision is Decision.SELECTED:
             if amount is None or amount <= 0:
-                raise CallError(_("Indiquez le montant accordé (en euros)."))
+                raise CallError(_("Indiquez le montant accordé (en euros)."), "amount")
             if call.max_grant_eur is not None and amount > call.max_grant_eur:
                 raise CallError(
                     _(
                         "%(amount)s dépasse le montant maximum de l'appel (%(max)s).",
                         amount=euros(amount),
                         max=euros(call.max_grant_eur),
-                    )
+                    ),
+                    "amount",
                 )
             if proposal.budget_eur and amount > proposal.budget_eur and not above_request:
                 raise AboveRequest(
@@ -103,7 +104,8 @@ def decide(
                         "Cochez la confirmation pour accorder ce montant, ou corrigez-le.",
                         amount=euros(amount),
                         asked=euros(proposal.budget_eur),
-                    )
+                    ),
+                    "amount",
                 )
             others = granted_total(call.id, exclude_submission=submission.id)
             if others + amount > call.envelope_eur:
@@ -116,7 +118,8 @@ def decide(
                         total=euros(others + amount),
                         envelope=euros(call.envelope_eur),
                         left=euros(max(call.envelope_eur - others, 0)),
-                    )
+                    ),
+                    "amount",
                 )
         else:
             amount = None

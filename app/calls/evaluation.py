@@ -64,20 +64,21 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
     if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."))
+        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(
                 "%(name)s est membre d'une association autrice de cette "
                 "proposition : conflit d'intérêts, affectation refusée.",
                 name=evaluator.display_name,
-            )
+            ),
+            "evaluator_id",
         )
     existing = db.session.scalar(
         select(Assignment).where(Assignment.submission_id == submission.id, Assignment.evaluator_id == evaluator.id)
     )
     if existing is not None:
-        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name))
+        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name), "evaluator_id")
     assignment = Assignment(submission_id=submission.id, evaluator_id=evaluator.id)
     db.session.add(assignment)
     call = db.session.get(Call, submission.call_id)

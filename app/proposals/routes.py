@@ -182,7 +182,7 @@ def frozen_for_author(proposal):
     """Calls: an author refused a change to a submitted proposal gets a French explanation, not a 403
     (passed to ``authorize(..., explain=)``)."""
     if proposal.state in FROZEN_STATES and is_author_of_proposal(current_user, proposal):
-        flash(services.Frozen().message(), "error")
+        flash(services.frozen_message(), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return None
 
@@ -219,11 +219,8 @@ def transition(proposal_id: int, action: str):
     authorize("proposal.transition", proposal)
     try:
         services.transition(proposal, action)
-    except services.Incomplete as incomplete:
-        flash(incomplete.message(), "error")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    except states.InvalidTransition:
-        flash(_("Cette action n'est pas possible dans l'état actuel de la proposition."), "error")
+    except (services.Incomplete, states.InvalidTransition) as error:
+        flash(error.message, "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     flash(
         _("La proposition est publiée : tout le monde peut la lire, la commenter et la soutenir.")

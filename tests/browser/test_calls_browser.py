@@ -15,7 +15,7 @@ from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import make_proposal
+from tests.calls_factories import make_call, make_proposal
 
 
 def _as(browser: Browser, base_url: str, user, problems):
@@ -107,23 +107,29 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         assert "critere=qpv" in pe.url
         assert_accessible(pe)
 
-        # The admin decides within the envelope, then publishes after closing.
-        p.goto(f"/appels/{slug}/instruction")
-        p.get_by_role("radio", name="Retenu", exact=True).check()
-        p.get_by_label("Montant accordé (en euros, si retenu)").fill("45000")
-        p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
-        p.get_by_role("button", name="Enregistrer la décision").click()
-        expect(p.locator(".flashes")).to_contain_text("maximum")
-        p.get_by_role("radio", name="Retenu", exact=True).check()
-        p.get_by_label("Montant accordé (en euros, si retenu)").fill("25000")
-        p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
-        p.get_by_role("button", name="Enregistrer la décision").click()
-        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+        # After the closing, the admin moves the file past "Reçu", decides within the envelope, publishes.
         call = db.session.scalar(select(Call).where(Call.slug == slug))
         call.closes_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
         p.goto(f"/appels/{slug}/instruction")
-        p.get_by_role("button", name="Publier les résultats").click()
+        p.get_by_label("Étape").select_option("Recevable")
+        p.get_by_role("button", name="Changer l'étape").click()
+        expect(p.locator(".flashes")).to_contain_text("L'étape est enregistrée")
+        p.get_by_role("radio", name="Retenu", exact=True).check()
+        p.get_by_label("Montant accordé (en euros, si retenu)").fill("45000")
+        p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
+        p.get_by_role("button", name="Enregistrer la décision").click()
+        # Refused next to the amount; the choice and the reason typed are still there.
+        expect(p.locator(".field--error")).to_contain_text("maximum")
+        expect(p.get_by_label("Raison publique de la décision")).to_have_value(
+            "Répond à un besoin non couvert en milieu rural."
+        )
+        expect(p.get_by_role("radio", name="Retenu", exact=True)).to_be_checked()
+        p.get_by_label("Montant accordé (en euros, si retenu)").fill("25000")
+        p.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+        p.get_by_role("link", name="Publier les résultats…").click()
+        p.get_by_role("button", name="Confirmer la publication").click()
         expect(p.locator("main")).to_contain_text("Enveloppe utilisée")
 
         # A resident reads the results.
@@ -164,3 +170,58 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    admin = factories.make_user("Administration", is_admin=True)
+    lead = factories.make_user("Admin A")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    decided = make_proposal(lead, association, territory.medoc_commune, title="Projet déjà retenu")
+    pending = make_proposal(lead, association, territory.medoc_commune, title="Projet à décider")
+    for proposal in (decided, pending):
+        call_services.submit(call_services.get_call(call.slug), proposal, lead)
+    decided_id = call_services.submission_of(decided).id
+    pending_id = call_services.submission_of(pending).id
+    from app.calls import decisions
+    from app.models import Decision
+
+    # Decisions come after the closing, on instructed files.
+    call.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    for proposal in (decided, pending):
+        call_services.set_step(call_services.submission_of(proposal), "Recevable")
+
+    decisions.decide(decided_id, Decision.SELECTED, 12_000, "Très bon projet.")
+    ctx, p = _as(browser, base_url, admin, page_problems)
+    try:
+        p.goto(f"/appels/{call.slug}/instruction")
+        # The decided submission is at "Retenu": its selector says so (it showed "Reçu").
+        expect(p.locator(f"#step-{decided_id}")).to_have_value("Retenu")
+        expect(p.locator(f"#step-{pending_id}")).to_have_value("Recevable")
+        # A decision without an amount: refused next to the amount; what was typed stays.
+        section = p.locator(f"section[aria-labelledby=sub-{pending_id}]")
+        section.get_by_role("radio", name="Retenu", exact=True).check()
+        section.get_by_label("Montant accordé (en euros, si retenu)").fill("²")
+        section.get_by_label("Raison publique de la décision").fill("Un besoin que personne ne couvre ici.")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        error = p.locator(f"#amount-{pending_id}-error")
+        expect(error).to_contain_text("Le montant doit être un nombre entier d'euros")
+        expect(p.locator(f"#amount-{pending_id}")).to_have_attribute("aria-invalid", "true")
+        expect(p.locator(f"#amount-{pending_id}")).to_have_value("²")
+        expect(p.locator(f"#reason-{pending_id}")).to_have_value("Un besoin que personne ne couvre ici.")
+        expect(p.locator(f"#decision-{pending_id}-0")).to_be_checked()
+        # The summary at the top links to the field; the other submission still shows its step.
+        p.locator(".error-summary").get_by_role("link").click()
+        expect(p.locator(f"#amount-{pending_id}")).to_be_focused()
+        expect(p.locator(f"#step-{decided_id}")).to_have_value("Retenu")
+        assert_accessible(p)
+        # Corrected, it is saved; changing the step of the decided one keeps "Retenu" selectable.
+        p.locator(f"#amount-{pending_id}").fill("15 000")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+        expect(p.locator(f"#step-{pending_id}")).to_have_value("Retenu")
+    finally:
+        ctx.close()

@@ -1,0 +1,110 @@
+"""Issue 15, the staff's journeys in Chromium: decisions a funder would accept (not while the call is
+open, not on an uninstructed file, a grant above the request confirmed, publication confirmed), and
+the people told when a project is funded or when they are asked to evaluate."""
+
+from datetime import timedelta
+
+from playwright.sync_api import Browser, expect
+
+from app.calls import services as call_services
+from app.extensions import db
+from app.follows import services as follows
+from app.models.base import utcnow
+from tests import factories
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import login
+from tests.calls_factories import make_call, make_proposal
+from tests.participation_factories import make_idea
+
+
+def _as(browser: Browser, base_url: str, user, problems):
+    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
+    page = problems.watch(context.new_page())
+    login(page, user.email, factories.PASSWORD)
+    return context, page
+
+
+def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_concerned(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    admin = factories.make_user("Administration", is_admin=True)
+    lead = factories.make_user("Admin A")
+    resident = factories.make_user("Camille Habitante")
+    follower = factories.make_user("Dominique Curieux")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    big = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir", budget_eur=15_000)
+    small = make_proposal(lead, association, territory.medoc_commune, title="Épicerie mobile", budget_eur=10_000)
+    # "Garde du soir" grew from the resident's idea; someone follows it.
+    big.idea_id = make_idea(resident, territory.medoc_commune, title="Faire garder les enfants le soir").id
+    db.session.commit()
+    follows.follow(follower.id, big)
+    for proposal in (big, small):
+        call_services.submit(call_services.get_call(call.slug), proposal, lead)
+    big_id = call_services.submission_of(big).id
+    contexts = []
+    try:
+        ctx, p = _as(browser, base_url, admin, page_problems)
+        contexts.append(ctx)
+        # While the call is open: no decision form, no publish button, and the page says when.
+        p.goto(f"/appels/{call.slug}/instruction")
+        expect(p.locator("main")).to_contain_text("La décision se prendra après la clôture de l'appel, le")
+        expect(p.locator("main")).to_contain_text("la publication des résultats seront possibles après la clôture")
+        expect(p.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
+        expect(p.get_by_text("Publier les résultats")).to_have_count(0)
+        assert_accessible(p)
+
+        # Closed, but still at "Reçu": the page asks to instruct first.
+        call.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+        p.reload()
+        section = p.locator(f"section[aria-labelledby=sub-{big_id}]")
+        expect(section).to_contain_text("passez d'abord la proposition à une étape d'instruction")
+        for sub in p.locator("section.calls-instruction").all():
+            sub.get_by_label("Étape").select_option("Recevable")
+            sub.get_by_role("button", name="Changer l'étape").click()
+            expect(p.locator(".flashes")).to_contain_text("L'étape est enregistrée")
+
+        # 20 000 € on a 15 000 € request: a warning next to the amount and a box to confirm.
+        section = p.locator(f"section[aria-labelledby=sub-{big_id}]")
+        section.get_by_role("radio", name="Retenu", exact=True).check()
+        section.get_by_label("Montant accordé (en euros, si retenu)").fill("20000")
+        section.get_by_label("Raison publique de la décision").fill("Un besoin que personne ne couvre ici.")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(f"#amount-{big_id}-error")).to_contain_text(
+            "20\u202f000\u00a0€ accordés pour 15\u202f000\u00a0€ demandés"
+        )
+        expect(p.locator(f"#reason-{big_id}")).to_have_value("Un besoin que personne ne couvre ici.")
+        assert_accessible(p)
+        section.get_by_label("Je confirme accorder plus que le montant demandé").check()
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+        expect(p.locator(f"section[aria-labelledby=sub-{big_id}]")).to_contain_text("Retenu (20\u202f000\u00a0€)")
+        other = p.locator("section.calls-instruction").filter(has_text="Épicerie mobile")
+        other.get_by_role("radio", name="Retenu", exact=True).check()
+        other.get_by_label("Montant accordé (en euros, si retenu)").fill("10000")
+        other.get_by_label("Raison publique de la décision").fill("Un service itinérant attendu.")
+        other.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+
+        # Publishing is irreversible: a confirmation page first (a link, then a button: no JavaScript needed).
+        p.get_by_role("link", name="Publier les résultats…").click()
+        expect(p.locator("main")).to_contain_text("La publication est définitive")
+        expect(p.locator("main")).to_contain_text("2 propositions retenues")
+        assert_accessible(p)
+        p.get_by_role("button", name="Confirmer la publication").click()
+        expect(p.get_by_role("heading", name="Retenus (2)")).to_be_visible()
+
+        # The resident whose idea became the project, and its follower, are told.
+        for person, words in (
+            (resident, "Votre idée « Faire garder les enfants le soir »"),
+            (follower, "que vous suivez"),
+        ):
+            c, page = _as(browser, base_url, person, page_problems)
+            contexts.append(c)
+            page.goto("/notifications")
+            expect(page.locator("main")).to_contain_text(words)
+            expect(page.locator("main")).to_contain_text("20\u202f000\u00a0€ accordés")
+    finally:
+        for c in contexts:
+            c.close()

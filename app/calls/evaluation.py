@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -16,6 +17,7 @@ from app.calls.services import CallError
 from app.extensions import db
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
+from app.notifications.services import notify
 from app.permissions import author_association_ids
 
 SCORE_MIN, SCORE_MAX = 0, 4
@@ -84,8 +86,35 @@ def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assig
     call = db.session.get(Call, submission.call_id)
     if call.evaluation_started_at is None:
         call.evaluation_started_at = utcnow()
+    db.session.flush()
+    # The evaluator learns it now, with a link to the grid, rather than by chance in the header.
+    notify(
+        [evaluator.id],
+        "evaluation_assigned",
+        _(
+            "Vous êtes chargé·e d'évaluer « %(title)s » (appel « %(call)s »).",
+            title=proposal.title,
+            call=call.title,
+        ),
+        url_for("calls.evaluate", assignment_id=assignment.id),
+    )
     db.session.commit()
     return assignment
+
+
+def my_assignments(user: User) -> list[Assignment]:
+    """Everything this person was asked to evaluate, the ones to finish first."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.evaluator_id == user.id)
+            .options(
+                joinedload(Assignment.submission).joinedload(Submission.proposal),
+                joinedload(Assignment.submission).joinedload(Submission.call),
+            )
+            .order_by(Assignment.finalised_at.is_not(None), Assignment.assigned_at.desc())
+        )
+    )
 
 
 def get_assignment(assignment_id: int) -> Assignment:

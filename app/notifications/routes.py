@@ -97,10 +97,14 @@ def unsubscribe(token: str):
 
 @bp.app_context_processor
 def badge_context() -> dict:
-    def unread_notifications() -> int:
-        # One query, only for pages that show the badge (logged-in people).
+    def header_counts() -> tuple[int, int]:
+        # One query, only for pages that show the header (logged-in people): unread notifications
+        # and evaluations to finish (-1: no evaluation at all, no link).
         if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(current_user.id)
+            return 0, -1
+        return services.header_counts(current_user)
 
-    return {"unread_notifications": unread_notifications}
+    def unread_notifications() -> int:
+        return header_counts()[0]
+
+    return {"unread_notifications": unread_notifications, "header_counts": header_counts}

@@ -859,6 +859,7 @@ def test_proposal_list_filters_by_call(app, client, territory, member):
 
 def test_instruction_step_selector_shows_the_current_step(app, w):
     proposal = _submitted(w)
+    _instructed(w, proposal)
     sub = _submission(proposal)
     decisions.decide(sub.id, Decision.SELECTED, 12_000, "Très bon projet.")
     admin = _client(app, w["admin"])
@@ -891,7 +892,9 @@ def test_instruction_step_refused_next_to_the_field(app, w):
     ],
 )
 def test_instruction_decision_refused_keeps_what_was_typed(app, w, data, field, message):
-    sub = _submission(_submitted(w))
+    proposal = _submitted(w)
+    _instructed(w, proposal)
+    sub = _submission(proposal)
     response = _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/decision", data=data)
     assert response.status_code == 422
     assert message in field_error(response, f"{field}-{sub.id}")

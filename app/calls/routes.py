@@ -432,6 +432,12 @@ def publish_results(slug: str):
 # --- Evaluation ------------------------------------------------------------------------------------
 
 
+@bp.route("/mes-evaluations")
+@access("account.use")
+def my_evaluations():
+    return render("calls/my_evaluations.html", assignments=evaluation.my_assignments(current_user))
+
+
 @bp.route("/evaluations/<int:assignment_id>", methods=["GET", "POST"])
 @access("call.evaluate", per_object=True)
 def evaluate(assignment_id: int):

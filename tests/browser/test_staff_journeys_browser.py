@@ -2,6 +2,7 @@
 open, not on an uninstructed file, a grant above the request confirmed, publication confirmed), and
 the people told when a project is funded or when they are asked to evaluate."""
 
+import os
 from datetime import timedelta
 
 from playwright.sync_api import Browser, expect
@@ -22,6 +23,18 @@ def _as(browser: Browser, base_url: str, user, problems):
     page = problems.watch(context.new_page())
     login(page, user.email, factories.PASSWORD)
     return context, page
+
+
+def _shot(page, name: str) -> None:
+    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
+    folder = os.environ.get("SHOTS_DIR")
+    if not folder:
+        return
+    size = page.viewport_size
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+    page.set_viewport_size(size)
 
 
 def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_concerned(
@@ -53,6 +66,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         expect(p.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
         expect(p.get_by_text("Publier les résultats")).to_have_count(0)
         assert_accessible(p)
+        _shot(p, "instruction-open")
 
         # Closed, but still at "Reçu": the page asks to instruct first.
         call.closes_at = utcnow() - timedelta(minutes=1)
@@ -76,6 +90,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         )
         expect(p.locator(f"#reason-{big_id}")).to_have_value("Un besoin que personne ne couvre ici.")
         assert_accessible(p)
+        _shot(p, "instruction-above-request")
         section.get_by_label("Je confirme accorder plus que le montant demandé").check()
         section.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
@@ -92,8 +107,10 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         expect(p.locator("main")).to_contain_text("La publication est définitive")
         expect(p.locator("main")).to_contain_text("2 propositions retenues")
         assert_accessible(p)
+        _shot(p, "publish-confirm")
         p.get_by_role("button", name="Confirmer la publication").click()
         expect(p.get_by_role("heading", name="Retenus (2)")).to_be_visible()
+        _shot(p, "results")
 
         # The resident whose idea became the project, and its follower, are told.
         for person, words in (
@@ -105,6 +122,46 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
             page.goto("/notifications")
             expect(page.locator("main")).to_contain_text(words)
             expect(page.locator("main")).to_contain_text("20\u202f000\u00a0€ accordés")
+            _shot(page, f"notifications-{person.id}")
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    admin = factories.make_user("Administration", is_admin=True)
+    evaluator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    lead = factories.make_user("Admin A")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    call_services.submit(call_services.get_call(call.slug), proposal, lead)
+    contexts = []
+    try:
+        ctx, p = _as(browser, base_url, admin, page_problems)
+        contexts.append(ctx)
+        # No assignment: no link in the header.
+        expect(p.get_by_role("link", name="Mes évaluations")).to_have_count(0)
+        p.goto(f"/appels/{call.slug}/instruction")
+        p.get_by_label("Affecter un évaluateur").select_option(label="Modération Médoc")
+        p.get_by_role("button", name="Affecter").click()
+        expect(p.locator(".flashes")).to_contain_text("évaluera")
+
+        c, pe = _as(browser, base_url, evaluator, page_problems)
+        contexts.append(c)
+        pe.goto("/notifications")
+        expect(pe.locator("main")).to_contain_text("Vous êtes chargé·e d'évaluer « Garde du soir »")
+        link = pe.get_by_role("link", name="Mes évaluations")
+        expect(link).to_contain_text("1")
+        link.click()
+        expect(pe.get_by_role("heading", name="Mes évaluations")).to_be_visible()
+        expect(pe.locator("main")).to_contain_text("1 évaluation à finir.")
+        assert_accessible(pe)
+        _shot(pe, "my-evaluations")
+        pe.get_by_role("link", name="Garde du soir").click()
+        expect(pe.get_by_role("button", name="Finaliser l'évaluation")).to_be_visible()
     finally:
         for c in contexts:
             c.close()

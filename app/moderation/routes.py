@@ -23,6 +23,7 @@ from app.permissions import can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
 from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item, word_of
+from app.text import redact
 from app.urls import safe_next
 
 bp = Blueprint("moderation", __name__)
@@ -54,6 +55,30 @@ def show_report_link(item) -> bool:
 @bp.app_template_global()
 def entry_url(entry) -> str:
     return url_of_item(entry.item)
+
+
+# Entries written before redaction existed are masked when shown.
+bp.add_app_template_filter(redact, "redact")
+
+
+@bp.app_template_global()
+def audit_target_url(entry) -> str | None:
+    """Where an audit entry's line leads: the content in its context, or the account."""
+    if entry.target_id is None:
+        return None
+    if entry.target_kind in ("idea", "proposal", "comment"):
+        return url_for("moderation.content", kind=entry.target_kind, item_id=entry.target_id)
+    if entry.target_kind == "user":
+        return url_for("moderation.account", user_id=entry.target_id)
+    return None
+
+
+@bp.route("/moderation/contenu/<any(idea, proposal, comment):kind>/<int:item_id>")
+@access("moderation.access")
+def content(kind: str, item_id: int):
+    """From the audit log to the content in its context (a comment: its subject's page, at it)."""
+    item = load_item(kind, item_id) or abort(404)
+    return redirect(url_of_item(item))
 
 
 def _safe_back(default: str) -> str:
@@ -127,6 +152,23 @@ def pole_queue(slug: str):
     pole = db.first_or_404(select(Pole).where(Pole.slug == slug))
     authorize("pole.moderate", pole)
     return _queue_page(pole)
+
+
+@bp.route("/moderation/<slug>/masques")
+@access("pole.moderate", per_object=True)
+def hidden(slug: str):
+    """What the pole hid, newest decision first, each with "Rétablir": a decision can be undone later."""
+    pole = db.first_or_404(select(Pole).where(Pole.slug == slug))
+    authorize("pole.moderate", pole)
+    page = services.queue(pole, page=request.args.get("page", 1, type=int), status="hidden")
+    return render(
+        "moderation/hidden.html",
+        pole=pole,
+        page=page,
+        labels=services.action_labels(),
+        kinds=services.kind_labels(),
+        reason_form=ReasonForm(formdata=None),
+    )
 
 
 def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None, refused=()):

@@ -6,6 +6,7 @@ import os
 from datetime import timedelta
 
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
 from app.calls import services as call_services
 from app.extensions import db
@@ -33,7 +34,7 @@ def _shot(page, name: str) -> None:
     size = page.viewport_size
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
     page.set_viewport_size(size)
 
 
@@ -162,6 +163,67 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
         _shot(pe, "my-evaluations")
         pe.get_by_role("link", name="Garde du soir").click()
         expect(pe.get_by_role("button", name="Finaliser l'évaluation")).to_be_visible()
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_personal_data(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    from app.models import ModerationCase, ReportReason
+    from app.moderation import services as moderation
+    from tests.participation_factories import make_comment
+
+    author = factories.make_user("Odile Autrice")
+    reporter = factories.make_user("Voisin Attentif")
+    moderator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    idea = make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
+    comment = make_comment(idea, author, "Appelez-moi au 06 12 34 56 78 ou odile.autrice@exemple.fr")
+    moderation.report(reporter, comment, ReportReason.PERSONAL_DATA)
+    contexts = []
+    try:
+        ctx, p = _as(browser, base_url, moderator, page_problems)
+        contexts.append(ctx)
+        p.goto("/moderation/medoc")
+        case = p.locator("article.case").filter(has_text="Appelez-moi")
+        case.get_by_label("Motif (facultatif)").fill("Numéro de téléphone 06 12 34 56 78 publié")
+        case.get_by_role("button", name="Masquer").click()
+        expect(p.locator("article.case").first).to_contain_text("Masquer : c'est fait.")
+
+        # The audit log links the entry to the content, and repeats neither the phone nor the e-mail.
+        p.goto("/moderation/journal")
+        log = p.locator(".audit-table")
+        expect(log).to_contain_text("[téléphone masqué]")
+        expect(log).to_contain_text("[e-mail masqué]")
+        expect(log).not_to_contain_text("06 12 34 56 78")
+        expect(log).not_to_contain_text("odile.autrice@exemple.fr")
+        assert_accessible(p)
+        _shot(p, "audit")
+        log.get_by_role("link", name="Commentaire « Appelez-moi", exact=False).first.click()
+        expect(p).to_have_url(f"{base_url}/idees/{idea.id}#comment-{comment.id}")
+
+        # Later, the pole's "Contenus masqués" lists it, and "Rétablir" works in place (htmx)...
+        p.goto("/moderation/medoc")
+        p.get_by_role("link", name="Contenus masqués").click()
+        expect(p.get_by_role("heading", name="1 contenu masqué")).to_be_visible()
+        assert_accessible(p)
+        _shot(p, "hidden")
+        p.wait_for_function("() => window.htmx !== undefined")
+        p.locator("article.case").get_by_role("button", name="Rétablir").click()
+        expect(p.locator("article.case").first).to_contain_text("Rétablir : c'est fait.")
+        db.session.expire_all()
+        moderation.act(db.session.scalar(select(ModerationCase)), "hide", moderator, "Toujours le numéro")
+
+        # ...and without JavaScript: the form posts, and the page comes back with the message.
+        nojs = browser.new_context(base_url=base_url, locale="fr-FR", java_script_enabled=False)
+        contexts.append(nojs)
+        q = page_problems.watch(nojs.new_page())
+        login(q, moderator.email, factories.PASSWORD)
+        q.goto("/moderation/medoc/masques")
+        q.locator("article.case").get_by_role("button", name="Rétablir").click()
+        expect(q.locator(".flashes")).to_contain_text("Rétablir : c'est fait.")
+        expect(q.get_by_role("heading", name="0 contenu masqué")).to_be_visible()
     finally:
         for c in contexts:
             c.close()

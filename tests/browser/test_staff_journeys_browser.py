@@ -227,3 +227,20 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
     finally:
         for c in contexts:
             c.close()
+
+
+def test_the_participation_rules_exist_and_are_linked_from_the_footer_and_the_registration_form(
+    page, base_url: str, app, page_problems
+):
+    page.goto("/inscription")
+    form = page.locator("main form")
+    expect(form).to_contain_text("j'accepte les règles de participation")
+    form.get_by_role("link", name="Lire les règles de participation").click()
+    expect(page.get_by_role("heading", name="Règles de participation", exact=True)).to_be_visible()
+    for heading in ("Ce qui est bienvenu", "Ce qui est masqué, et pourquoi", "Comment contester une décision"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    assert_accessible(page)
+    _shot(page, "rules")
+    page.goto("/")
+    page.locator("footer").get_by_role("link", name="Règles de participation").click()
+    expect(page).to_have_url(f"{base_url}/regles-de-participation")

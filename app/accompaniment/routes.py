@@ -21,6 +21,7 @@ from app.accompaniment.forms import (
 from app.errors import RuleError
 from app.extensions import db
 from app.forms import invalid
+from app.inputs import int_value
 from app.models import Accompaniment, Partner, Pole, Proposal
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
@@ -122,7 +123,7 @@ def space(proposal_id: int):
     proposal = get_proposal(proposal_id)
     accompaniment = services.accompaniment_of(proposal)
     authorize("private_space.view", accompaniment)
-    parent_id = request.values.get("repondre", type=int)
+    parent_id = int_value(request.values, "repondre")
     form = MessageForm()
     if request.method == "POST":
         authorize("private_space.post", accompaniment)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.calls.services import CallError
 from app.extensions import db
+from app.inputs import int_value
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
 from app.notifications.services import notify
@@ -255,7 +256,7 @@ class RankingFilters:
         decision = args.get("decision", "")
         return cls(
             sort=sort if sort in SORTS else "note",
-            pole=args.get("pole", type=int),
+            pole=int_value(args, "pole"),
             flag=flag if flag in ("rural", "qpv", "aller_vers") else "",
             decision=decision if decision in ("selected", "waitlist", "rejected", "aucune") else "",
         )

@@ -13,6 +13,7 @@ from app.comments import services
 from app.comments.forms import CommentForm, edit_prefix, reply_prefix
 from app.forms import invalid
 from app.ideas.routes import detail_page as idea_page
+from app.inputs import int_value
 from app.models import Comment, Idea
 from app.permissions import PUBLIC, can
 from app.proposals.routes import detail_page as proposal_page
@@ -57,7 +58,7 @@ def _subject_page(subject: Subject, form: CommentForm, target_id: int | None):
 def create(slug: str, subject_id: int):
     subject = load_subject(slug, subject_id)
     authorize("comment.create", subject)
-    target_id = request.form.get("repondre", type=int)
+    target_id = int_value(request.form, "repondre")
     target = _comment_of(subject, target_id) if target_id else None
     form = CommentForm(prefix=reply_prefix(target_id))
     if form.validate_on_submit():
@@ -90,8 +91,8 @@ def create(slug: str, subject_id: int):
 def threads(slug: str, subject_id: int):
     """More threads ("voir plus"), or the reply form of one message (``?repondre=<id>``)."""
     subject = _visible(load_subject(slug, subject_id))
-    target_id = request.args.get("repondre", type=int)
-    before = request.args.get("avant", type=int)
+    target_id = int_value(request.args, "repondre")
+    before = int_value(request.args, "avant")
     if not is_htmx():
         # The subject page shows the same thing without JavaScript.
         anchor = f"reponse-{target_id}" if target_id else "discussion"
@@ -115,8 +116,8 @@ def threads(slug: str, subject_id: int):
 def new(slug: str, subject_id: int):
     """Polling: 204 and no body while nothing new (one indexed query), else the new messages."""
     criteria = {
-        "after": request.args.get("apres", 0, type=int),
-        "since_thread": request.args.get("depuis", type=int),
+        "after": int_value(request.args, "apres", 0),
+        "since_thread": int_value(request.args, "depuis"),
         "exclude_author": current_user.id if current_user.is_authenticated else None,
     }
     if not services.anything_new(SLUGS[slug], subject_id, **criteria):

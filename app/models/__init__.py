@@ -57,6 +57,7 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -113,5 +114,6 @@ __all__ = [
     "MembershipRole",
     "OutboxMessage",
     "Pole",
+    "RateLimitCounter",
     "User",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
@@ -174,7 +175,7 @@ def hidden(slug: str):
 def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None, refused=()):
     sort = request.values.get("tri", "recent")
     sort = sort if sort in ("recent", "signalements") else "recent"
-    page = services.queue(pole, sort=sort, page=request.args.get("page", 1, type=int))
+    page = services.queue(pole, sort=sort, page=page_value(request.args))
     poles = list(db.session.scalars(select(Pole).order_by(Pole.name))) if current_user.is_admin else []
     return render(
         "moderation/queue.html",
@@ -250,7 +251,7 @@ def bulk():
         abort(403)
     form = ReasonForm()
     action = request.form.get("action", "")
-    ids = [int(v) for v in request.form.getlist("cas") if v.isdigit()]
+    ids = [i for i in (parse_int(v) for v in request.form.getlist("cas")) if i is not None]
     if not form.validate_on_submit() or action not in services.ACTIONS or not ids:
         message = _("Cochez au moins un contenu et choisissez une action.")
         if not is_htmx():
@@ -302,9 +303,9 @@ def audit():
     if current_user.is_admin and form.pole.data:
         pole_id = next((p.id for p in poles if p.slug == form.pole.data), None)
     action = form.action.data if form.action.data in labels else None
-    actor_id = int(form.moderateur.data) if (form.moderateur.data or "").isdigit() else None
+    actor_id = parse_int(form.moderateur.data)
     page = services.audit_page(
-        current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=request.args.get("page", 1, type=int)
+        current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=page_value(request.args)
     )
     return render(
         "moderation/audit.html",

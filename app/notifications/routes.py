@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import int_value, page_value
 from app.models import EmailMode, User
 from app.notifications import services
 from app.notifications.kinds import KINDS, MODE_LABELS
@@ -18,7 +19,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.route("/")
 @access("notification.read")
 def index():
-    page = services.page_of(current_user.id, request.args.get("page", 1, type=int))
+    page = services.page_of(current_user.id, page_value(request.args))
     return render("notifications/index.html", page=page)
 
 
@@ -29,7 +30,7 @@ def badge():
     if not current_user.is_authenticated:
         return "", 204
     count = services.unread_count(current_user.id)
-    if count == request.args.get("n", type=int):
+    if count == int_value(request.args, "n"):
         return "", 204
     return render_template("notifications/_badge.html", unread=count)
 

@@ -6,6 +6,7 @@ from app.access import access, authorize
 from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
+from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
 from app.models import FROZEN_STATES, Idea, Pole
 from app.participation_forms import options
@@ -82,7 +83,7 @@ def index():
 def create():
     form = ProposalForm()
     _prepare(form)
-    idea = db.session.get(Idea, request.values.get("idee", type=int) or 0)
+    idea = db.session.get(Idea, int_value(request.values, "idee", 0))
     if request.method == "GET" and idea is not None:
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title
@@ -156,7 +157,7 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         try:
             result = services.update_proposal(
-                proposal, _fields(form), expected_version=int(form.version.data or 0), author_id=current_user.id
+                proposal, _fields(form), expected_version=parse_int(form.version.data) or 0, author_id=current_user.id
             )
         except services.ProposalConflict as conflict:
             return _conflict_page(form, conflict)
@@ -174,6 +175,9 @@ def edit(proposal_id: int):
             flash(_("La proposition est enregistrée."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     if form.is_submitted():
+        if form.version.errors:
+            # Saving again starts from the version shown now (the person has just checked the text).
+            form.version.data = proposal.version
         return _form_page(form, proposal, status=422)
     return _form_page(form, proposal)
 
@@ -193,7 +197,7 @@ def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
     that saving again cannot undo the other person's work."""
     current = revisions.snapshot(conflict.current)
     base = conflict.base or {}
-    started_from = int(form.version.data or 0)
+    started_from = parse_int(form.version.data) or 0
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
     for name in FORM_FIELDS:
         if name not in mine_changed:

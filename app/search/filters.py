@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inputs import page_value
 from app.models import PUBLIC_STATES, Call, Commune, Domain, Pole, ProposalState, TargetPublic
 
 MAX_QUERY_CHARS = 200
@@ -144,10 +145,7 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
         # With words typed, the best matches come first unless the person chose otherwise.
         sort = "pertinence" if f.q else default_sort
     f.sort = sort
-    try:
-        f.page = max(1, min(int(args.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        f.page = 1
+    f.page = page_value(args)
     if f.sort == "hasard":
         f.seed = visitor_seed()
     return f

@@ -67,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.search.routes import bp as search_bp
     from app.search.schema import include_name as search_include_name
     from app.supports.routes import bp as supports_bp
+    from app.templating import setup_templating
     from app.web import setup_web
 
     # Before any blueprint: every <int:...> in the routes is bounded (app/inputs.py).
@@ -87,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_login(app)
     setup_web(app)
     setup_fragments(app)
+    setup_templating(app)
     for bp in (
         pages_bp,
         auth_bp,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import Response, abort, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 
@@ -29,9 +29,10 @@ class SingleLineEmailField(EmailField):
         super().__init__(*args, filters=(single_line, *filters), **kwargs)
 
 
-def invalid(template: str, block: str | None = None, **context):
-    """Re-render a form that did not validate: what was typed stays, errors are shown, 422."""
-    return render(template, block=block, status=422, **context)
+def invalid(template: str, block: str | None = None, status: int = 422, **context) -> Response:
+    """Re-render a form that did not validate: what was typed stays, errors are shown, 422
+    (429 when a brake, not the input, refused it)."""
+    return render(template, block=block, status=status, **context)
 
 
 def attach(form: FlaskForm, error: RuleError) -> FlaskForm:

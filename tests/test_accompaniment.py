@@ -11,7 +11,6 @@ from app.models import Accompaniment, AccompanimentState, AuditEntry, Partner, P
 from app.models.participation import proposal_poles
 from tests import factories
 from tests.helpers import html, text
-from tests.participation_factories import make_proposal
 
 SECRET = "Notre budget prévisionnel confidentiel"
 
@@ -49,7 +48,7 @@ def proposal(app, territory, member):
     association_id = db.session.scalar(select(Membership.association_id).where(Membership.user_id == member.id))
     from app.models import Association
 
-    p = make_proposal(db.session.get(Association, association_id), member, title="Un jardin partagé au Médoc")
+    p = factories.make_proposal(db.session.get(Association, association_id), member, title="Un jardin partagé au Médoc")
     set_poles(p, territory.medoc)
     return p
 
@@ -181,7 +180,7 @@ def test_referent_links_partners_and_related_proposals(
     from app.models import Association
 
     other_association = db.session.scalar(select(Association).where(Association.name == "Autre Association"))
-    other = make_proposal(other_association, other_member, title="Un potager au Bassin")
+    other = factories.make_proposal(other_association, other_member, title="Un potager au Bassin")
     set_poles(other, territory.bassin)
     base = f"/propositions/{accompanied.id}"
     for who in (member, bassin_moderator):

@@ -30,7 +30,6 @@ from app.models import (
 from app.models.base import utcnow
 from app.proposals import amendments, services
 from tests import factories
-from tests.calls_factories import make_call, make_proposal
 from tests.helpers import count_queries, field_error, html, text
 
 
@@ -56,12 +55,19 @@ def w(app, territory):
     p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]])
     p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]])
     p["sud"], p["territory"] = third, territory
-    p["call"] = make_call([territory.medoc, territory.bassin, third])
+    p["call"] = factories.make_call(poles=[territory.medoc, territory.bassin, third])
     return p
 
 
 def _proposal(w, **overrides):
-    return make_proposal(w["lead"], w["A"], w["territory"].medoc_commune, w["B"], w["co"], **overrides)
+    return factories.make_proposal(
+        w["A"],
+        w["lead"],
+        communes=[w["territory"].medoc_commune],
+        coauthors=[(w["B"], w["co"])],
+        via_services=True,
+        **overrides,
+    )
 
 
 def _call(w):
@@ -75,9 +81,7 @@ def _client(app, user=None):
 
 
 def _submitted(w, **overrides):
-    proposal = _proposal(w, **overrides)
-    call_services.submit(_call(w), proposal, w["lead"])
-    return services.get_proposal(proposal.id)
+    return _proposal(w, call=w["call"], **overrides)
 
 
 def _submission(proposal):
@@ -90,6 +94,17 @@ def _instructed(w, *proposals):
     for proposal in proposals:
         call_services.set_step(_submission(proposal), "En instruction")
     db.session.commit()
+
+
+def test_call_page_names_its_restrictions_and_state_in_french(app, w):
+    call = _call(w)
+    call.domains = ["sante"]
+    db.session.commit()
+    page = text(_client(app).get(f"/appels/{call.slug}"))
+    # Each restriction by its enum's label, not its stored value.
+    assert "Structure de l'Économie sociale et solidaire" in page
+    assert "Santé, bien-être et handicap" in page and "Seniors" in page
+    assert "Ouvert" in page
 
 
 # --- Eligibility -------------------------------------------------------------------------------
@@ -823,12 +838,11 @@ def test_demo_call_has_the_five_gironde_criteria(app):
 def test_submitted_proposals_stay_listed_and_findable(app, client, territory, member):
     """Submitting to a call is public: the proposal stays in the list and in the search."""
     from app.calls import services as call_services
-    from tests import calls_factories
 
     association = db.session.scalar(select(Association))
-    call = calls_factories.make_call([territory.medoc, territory.bassin])
-    proposal = calls_factories.make_proposal(
-        member, association, territory.medoc_commune, title="Maraudes solidaires du soir"
+    call = factories.make_call(poles=[territory.medoc, territory.bassin])
+    proposal = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Maraudes solidaires du soir", via_services=True
     )
     call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), member)
     db.session.expire_all()
@@ -838,12 +852,15 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
 
 
 def test_proposal_list_filters_by_call(app, client, territory, member):
-    from tests import calls_factories
 
     association = db.session.scalar(select(Association))
-    call = calls_factories.make_call([territory.medoc, territory.bassin], slug="appel-filtre")
-    inside = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Déposée à l'appel")
-    calls_factories.make_proposal(member, association, territory.medoc_commune, title="Hors de l'appel")
+    call = factories.make_call(poles=[territory.medoc, territory.bassin], slug="appel-filtre")
+    inside = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Déposée à l'appel", via_services=True
+    )
+    factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Hors de l'appel", via_services=True
+    )
     call_services.submit(call_services.get_call(call.slug), services.get_proposal(inside.id), member)
     page = text(client.get("/propositions/?appel=appel-filtre&tri=recent"))
     assert "Déposée à l'appel" in page and "Hors de l'appel" not in page

@@ -15,7 +15,6 @@ from app.inputs import MAX_ID, MAX_PAGE, int_value, page_value, parse_int
 from app.models import Comment, Proposal
 from tests import factories
 from tests.helpers import text
-from tests.participation_factories import make_comment, make_idea
 from tests.test_proposals import _form, make_proposal
 
 HUGE = "99999999999999999999"
@@ -65,8 +64,8 @@ def test_the_largest_id_is_still_routed(admin_client):
 def test_query_and_form_integers_out_of_range_are_ignored(
     app, territory, resident, resident_client, member, moderator_client, admin_client
 ):
-    idea = make_idea(resident, territory.medoc_commune)
-    comment = make_comment(idea, resident, "Un premier message.")
+    idea = factories.make_idea(resident, territory.medoc_commune)
+    comment = factories.make_comment(idea, resident, "Un premier message.")
     base = f"/idees/{idea.id}"
     for value in (HUGE, JUST_TOO_BIG, "-1", "٣", "1_0", "x" * 5000, "9" * 5000):
         assert resident_client.get(f"{base}?avant={value}&repondre={value}").status_code == 200
@@ -158,7 +157,7 @@ def test_a_text_segment_with_a_control_character_matches_no_route(app, admin_cli
 
 
 def test_nul_characters_are_dropped_from_query_and_form_values(territory, resident, resident_client):
-    idea = make_idea(resident, territory.medoc_commune)
+    idea = factories.make_idea(resident, territory.medoc_commune)
     response = resident_client.post(f"/idees/{idea.id}/commentaires", data={"commentaire-body": "Bon\x00jour\x00"})
     assert response.status_code == 302
     assert db.session.scalar(db.select(Comment.body)) == "Bonjour"

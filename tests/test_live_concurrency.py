@@ -19,10 +19,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Comment, Idea, Proposal, Support
-from app.proposals import services as proposal_services
 from tests import factories
 from tests.live import gunicorn
-from tests.participation_factories import make_idea
 
 WORKERS = 3
 TOKEN = re.compile(r'hx-headers:inherited=\'\{"X-CSRFToken": "([^"]+)"\}\'')
@@ -91,13 +89,12 @@ def _form(fields: dict, version: int) -> dict:
 
 def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_server, territory):
     author = factories.make_user("Autrice de l'idée")
-    idea = make_idea(author, territory.medoc_commune)
+    idea = factories.make_idea(author, territory.medoc_commune)
     editors = [factories.make_user(f"Rédactrice {i}") for i in range(4)]
     association = factories.make_association("Les Jardins", territory.medoc_commune, admins=editors)
-    proposal = proposal_services.create_proposal(
-        editors[0], association, {**FIELDS, "communes": [territory.medoc_commune.id]}
+    proposal = factories.make_proposal(
+        association, editors[0], communes=[territory.medoc_commune], via_services=True, **FIELDS
     )
-    proposal_services.transition(proposal, "publish")
     idea_id, proposal_id, version = idea.id, proposal.id, proposal.version
     fields = {**FIELDS, "communes": [territory.medoc_commune.id]}
     residents = [factories.make_user(f"Habitant·e {i}") for i in range(12)]

@@ -33,26 +33,6 @@ bp = Blueprint("accompaniment", __name__)
 PROPOSAL = "/propositions/<int:proposal_id>"
 
 
-@bp.app_template_global()
-def accompaniment_panel(proposal: Proposal) -> dict:
-    return services.panel(proposal, current_user)
-
-
-@bp.app_template_global()
-def pole_moderators(pole_id: int):
-    return services.pole_moderators(pole_id)
-
-
-@bp.app_template_global()
-def related_choices(proposal: Proposal):
-    return services.related_choices(proposal)
-
-
-@bp.app_template_global()
-def pole_partners(pole):
-    return services.partners_of_pole(pole)
-
-
 def _back(proposal: Proposal, anchor: str = "accompagnement"):
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=anchor))
 

@@ -31,6 +31,7 @@ from app.models.pole_scope import proposal_pole_ids
 from app.moderation.services import log
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
+from app.permissions import can
 
 MAX_MESSAGE = 5000
 
@@ -343,13 +344,24 @@ def referents(pole: Pole) -> list[tuple[User, Proposal]]:
 
 
 def panel(proposal: Proposal, user: Any) -> dict:
-    """What the proposal page shows about its accompaniment (public links; private to the allowed)."""
-    accompaniment = accompaniment_of(proposal)
+    """What the proposal page shows about its accompaniment, computed by its view: the public
+    status and links for everyone; a form's choices only for whoever may use that form."""
+    acc = accompaniment_of(proposal)
+    state = acc.state if acc is not None else None
+    may_request = state in (None, AccompanimentState.DECLINED) and can(user, "accompaniment.request", proposal)
+    may_decide = state is AccompanimentState.REQUESTED and can(user, "accompaniment.decide", acc)
+    manage = acc is not None and can(user, "accompaniment.manage", acc)
     return {
-        "accompaniment": accompaniment,
+        "accompaniment": acc,
         "partners": linked_partners(proposal),
         "related": related(proposal),
         "proposal_poles": _poles_of(proposal),
+        "may_request": may_request,
+        "moderators": pole_moderators(acc.pole_id) if may_decide else None,
+        "may_view_space": acc is not None and can(user, "private_space.view", acc),
+        "manage": manage,
+        "directory": partners_of_pole(acc.pole) if manage else [],
+        "related_choices": related_choices(proposal) if manage else [],
     }
 
 

@@ -68,7 +68,7 @@ def register():
         form.form_errors.append(
             _("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure.")
         )
-        return invalid("auth/register.html", form=form)[0], 429
+        return invalid("auth/register.html", status=429, form=form)
     if form.validate_on_submit():
         try:
             user = services.register(form.email.data, form.display_name.data, form.password.data)

@@ -32,7 +32,6 @@ from app.extensions import db
 from app.forms import attach
 from app.markdown import render_markdown
 from app.models import (
-    EDITABLE_STATES,
     Assignment,
     Association,
     Call,
@@ -45,7 +44,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
+from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
@@ -55,35 +54,6 @@ from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
-
-
-@bp.app_context_processor
-def _call_helpers():
-    from app.models.associations import LEGAL_FORM_LABELS, LegalForm
-    from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
-
-    return {
-        "call_state_label": lambda state: CALL_STATE_LABELS[state],
-        "call_panel": _proposal_panel,
-        "legal_form_label": lambda v: LEGAL_FORM_LABELS[LegalForm(v)],
-        "domain_label": lambda v: DOMAIN_LABELS[Domain(v)],
-        "public_label": lambda v: PUBLIC_LABELS[TargetPublic(v)],
-    }
-
-
-def _proposal_panel(proposal: Proposal) -> dict:
-    """What the proposal page shows about calls: submission, step, decision, lineage, actions."""
-    submission = services.submission_of(proposal)
-    panel = {"submission": submission, "lineage": followup.lineage(proposal.id), "open_calls": [], "replicable": []}
-    if proposal.state in EDITABLE_STATES and can(current_user, "call.submit", proposal):
-        panel["open_calls"] = (
-            [submission.call]
-            if submission and submission.call.is_open()
-            else ([] if submission else services.open_calls())
-        )
-    if current_user.is_authenticated and can(current_user, "project.replicate", proposal):
-        panel["replicable"] = followup.replicable_associations(current_user, proposal)
-    return panel
 
 
 # --- Public ----------------------------------------------------------------------------------------

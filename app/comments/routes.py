@@ -4,7 +4,7 @@ With htmx each action answers a fragment (plus ``<hx-partial>`` for the count an
 without JavaScript the same URLs answer with a redirect (PRG) or the whole page.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,7 +72,7 @@ def create(slug: str, subject_id: int):
                 return redirect(_anchor(subject, comment))
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
-            return render_template(
+            return render(
                 "comments/_created.html",
                 discussion=discussion,
                 batch=batch,
@@ -104,11 +104,9 @@ def threads(slug: str, subject_id: int):
         if target.deleted_at is not None:
             abort(404)
         form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
-        return render_template(
-            "comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True
-        )
+        return render("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
     discussion.page = services.thread_page(subject, before=before)
-    return render_template("comments/_more.html", discussion=discussion)
+    return render("comments/_more.html", discussion=discussion)
 
 
 @bp.get(SUBJECT + "/nouveaux")
@@ -129,7 +127,7 @@ def new(slug: str, subject_id: int):
     if not is_htmx():
         return redirect(url_of(subject, _anchor="discussion"))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
+    return render("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
 
 
 @bp.get("/commentaires/<int:comment_id>")
@@ -141,7 +139,7 @@ def show(comment_id: int):
     if not is_htmx():
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template(
+    return render(
         "comments/_main.html", discussion=discussion, comment=comment, reply_to_name=services.reply_to_name(comment)
     )
 
@@ -166,7 +164,7 @@ def edit(comment_id: int):
             if not is_htmx():
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_anchor(subject, comment))
-            return render_template(
+            return render(
                 "comments/_main.html",
                 discussion=discussion,
                 comment=comment,
@@ -189,4 +187,4 @@ def delete(comment_id: int):
         flash(_("Votre message est supprimé."), "success")
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_deleted.html", discussion=discussion, comment=comment)
+    return render("comments/_deleted.html", discussion=discussion, comment=comment)

@@ -13,6 +13,7 @@ from app.models.associations import (
 from app.models.calls import (
     Assignment,
     Call,
+    CallState,
     Criterion,
     Decision,
     Indicator,
@@ -81,6 +82,7 @@ __all__ = [
     "SuspensionRequest",
     "Association",
     "Call",
+    "CallState",
     "Assignment",
     "Criterion",
     "Decision",

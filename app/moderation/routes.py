@@ -19,59 +19,17 @@ from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
+from app.moderation.links import report_slot_id
 from app.participation_forms import options
 from app.permissions import can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
-from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item, word_of
-from app.text import redact
+from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item
 from app.urls import safe_next
 
 bp = Blueprint("moderation", __name__)
 
 ITEM = f"/signaler/<{any_of(WORDS)}:word>/<int:item_id>"
-
-
-@bp.app_template_global()
-def report_slot_id(item) -> str:
-    return f"signaler-{word_of(item)}-{item.id}"
-
-
-@bp.app_template_global()
-def report_url(item) -> str:
-    return url_for("moderation.report", word=word_of(item), item_id=item.id)
-
-
-@bp.app_template_global()
-def show_report_link(item) -> bool:
-    """Active people see "Signaler" on what others wrote and is still visible."""
-    return (
-        can(current_user, "content.report", item)
-        and item.hidden_at is None
-        and getattr(item, "deleted_at", None) is None
-        and not services.is_own(current_user, item)
-    )
-
-
-@bp.app_template_global()
-def entry_url(entry) -> str:
-    return url_of_item(entry.item)
-
-
-# Entries written before redaction existed are masked when shown.
-bp.add_app_template_filter(redact, "redact")
-
-
-@bp.app_template_global()
-def audit_target_url(entry) -> str | None:
-    """Where an audit entry's line leads: the content in its context, or the account."""
-    if entry.target_id is None:
-        return None
-    if entry.target_kind in ("idea", "proposal", "comment"):
-        return url_for("moderation.content", kind=entry.target_kind, item_id=entry.target_id)
-    if entry.target_kind == "user":
-        return url_for("moderation.account", user_id=entry.target_id)
-    return None
 
 
 @bp.route("/moderation/contenu/<any(idea, proposal, comment):kind>/<int:item_id>")

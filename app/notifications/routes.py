@@ -1,6 +1,6 @@
 """Notifications: the list, marking read, the header badge, e-mail preferences, unsubscribing."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,7 +32,7 @@ def badge():
     count = services.unread_count(current_user.id)
     if count == int_value(request.args, "n"):
         return "", 204
-    return render_template("notifications/_badge.html", unread=count)
+    return render("notifications/_badge.html", unread=count)
 
 
 @bp.route("/<int:notification_id>/lue", methods=["POST"])
@@ -46,7 +46,7 @@ def mark_read(notification_id: int):
     authorize("notification.manage", notification)
     services.mark_read(notification)
     if is_htmx():
-        return render_template(
+        return render(
             "notifications/_marked.html", notification=notification, unread=services.unread_count(current_user.id)
         )
     return redirect(url_for("notifications.index"))
@@ -94,18 +94,3 @@ def unsubscribe(token: str):
         services.unsubscribe(user.id, kind)
         return render("notifications/unsubscribe.html", valid=True, done=True, label=label)
     return render("notifications/unsubscribe.html", valid=True, done=False, label=label, token=token)
-
-
-@bp.app_context_processor
-def badge_context() -> dict:
-    def header_counts() -> tuple[int, int]:
-        # One query, only for pages that show the header (logged-in people): unread notifications
-        # and evaluations to finish (-1: no evaluation at all, no link).
-        if not current_user.is_authenticated:
-            return 0, -1
-        return services.header_counts(current_user)
-
-    def unread_notifications() -> int:
-        return header_counts()[0]
-
-    return {"unread_notifications": unread_notifications, "header_counts": header_counts}

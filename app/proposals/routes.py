@@ -3,12 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access, authorize
+from app.accompaniment.services import panel as accompaniment_panel
+from app.calls.panel import proposal_panel as call_panel
 from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
 from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
-from app.models import FROZEN_STATES, Idea, Pole
+from app.models import FROZEN_STATES, Idea, Pole, ProposalState
 from app.participation_forms import options
 from app.permissions import PUBLIC, can, is_author_of_proposal
 from app.poles.services import commune_choices
@@ -120,11 +122,17 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
     texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
+    # The calls and accompaniment panels, only when the page shows them (not to a hidden proposal's visitors).
+    shown = proposal.hidden_at is None or can(current_user, "content.see_hidden", proposal)
     return render(
         "proposals/detail.html",
         status=status,
         proposal=proposal,
         texts=texts,
+        calls_panel=call_panel(proposal, current_user) if shown else None,
+        acc_ctx=accompaniment_panel(proposal, current_user)
+        if shown and proposal.state is not ProposalState.DRAFT
+        else None,
         long_fields=LONG_FIELDS,
         transitions=[
             (action, label)

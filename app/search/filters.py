@@ -36,6 +36,15 @@ TYPES = {
     "call": _l("Appels à projets"),
 }
 
+# The fixed choices of the filter forms on the idea, proposal, pole and search pages (template globals).
+FILTER_CHOICES = {
+    "domains": list(Domain),
+    "publics": list(TargetPublic),
+    "proposal_states": [s for s in ProposalState if s in PUBLIC_STATES],
+    "sorts": SORTS,
+    "search_types": TYPES,
+}
+
 SEED_KEY = "shuffle_seed"
 SEED_MODULUS = 2147483647  # a prime: (id * a + b) mod p reorders ids differently for each (a, b)
 

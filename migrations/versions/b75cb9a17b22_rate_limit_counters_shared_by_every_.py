@@ -1,7 +1,7 @@
 """rate limit counters shared by every worker
 
 Revision ID: b75cb9a17b22
-Revises: 8b2f6d1a9c02
+Revises: 380913789d10
 Create Date: 2026-11-30 10:46:21
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b75cb9a17b22'
-down_revision = '8b2f6d1a9c02'
+down_revision = '380913789d10'
 branch_labels = None
 depends_on = None
 

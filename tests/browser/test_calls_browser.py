@@ -15,7 +15,6 @@ from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import make_call, make_proposal
 
 
 def _as(browser: Browser, base_url: str, user, problems):
@@ -63,7 +62,15 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         slug = db.session.scalar(select(Call.slug).where(Call.title == "Innovation sociale 2026"))
 
         # Two associations co-write a proposal; the check says what is missing; they fix it and submit.
-        proposal = make_proposal(lead, a, territory.medoc_commune, b, co, outreach="", budget_eur=35000)
+        proposal = factories.make_proposal(
+            a,
+            lead,
+            communes=[territory.medoc_commune],
+            coauthors=[(b, co)],
+            outreach="",
+            budget_eur=35000,
+            via_services=True,
+        )
         ctx_b, pb = _as(browser, base_url, co, page_problems)
         contexts.append(ctx_b)
         pb.goto(f"/propositions/{proposal.id}")
@@ -178,9 +185,13 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
     admin = factories.make_user("Administration", is_admin=True)
     lead = factories.make_user("Admin A")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
-    decided = make_proposal(lead, association, territory.medoc_commune, title="Projet déjà retenu")
-    pending = make_proposal(lead, association, territory.medoc_commune, title="Projet à décider")
+    call = factories.make_call(poles=[territory.medoc])
+    decided = factories.make_proposal(
+        association, lead, communes=[territory.medoc_commune], title="Projet déjà retenu", via_services=True
+    )
+    pending = factories.make_proposal(
+        association, lead, communes=[territory.medoc_commune], title="Projet à décider", via_services=True
+    )
     for proposal in (decided, pending):
         call_services.submit(call_services.get_call(call.slug), proposal, lead)
     decided_id = call_services.submission_of(decided).id

@@ -15,8 +15,6 @@ from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import make_call, make_proposal
-from tests.participation_factories import make_idea
 
 
 def _as(browser: Browser, base_url: str, user, problems):
@@ -46,12 +44,16 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
     resident = factories.make_user("Camille Habitante")
     follower = factories.make_user("Dominique Curieux")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
-    big = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir", budget_eur=15_000)
-    small = make_proposal(lead, association, territory.medoc_commune, title="Épicerie mobile", budget_eur=10_000)
+    call = factories.make_call(poles=[territory.medoc])
     # "Garde du soir" grew from the resident's idea; someone follows it.
-    big.idea_id = make_idea(resident, territory.medoc_commune, title="Faire garder les enfants le soir").id
-    db.session.commit()
+    idea = factories.make_idea(resident, territory.medoc_commune, title="Faire garder les enfants le soir")
+    communes = [territory.medoc_commune]
+    big = factories.make_proposal(
+        association, lead, communes=communes, title="Garde du soir", budget_eur=15_000, idea=idea, via_services=True
+    )
+    small = factories.make_proposal(
+        association, lead, communes=communes, title="Épicerie mobile", budget_eur=10_000, via_services=True
+    )
     follows.follow(follower.id, big)
     for proposal in (big, small):
         call_services.submit(call_services.get_call(call.slug), proposal, lead)
@@ -136,8 +138,10 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
     evaluator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
     lead = factories.make_user("Admin A")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    call = factories.make_call(poles=[territory.medoc])
+    proposal = factories.make_proposal(
+        association, lead, communes=[territory.medoc_commune], title="Garde du soir", via_services=True
+    )
     call_services.submit(call_services.get_call(call.slug), proposal, lead)
     contexts = []
     try:
@@ -173,13 +177,12 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
 ):
     from app.models import ModerationCase, ReportReason
     from app.moderation import services as moderation
-    from tests.participation_factories import make_comment
 
     author = factories.make_user("Odile Autrice")
     reporter = factories.make_user("Voisin Attentif")
     moderator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
-    idea = make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
-    comment = make_comment(idea, author, "Appelez-moi au 06 12 34 56 78 ou odile.autrice@exemple.fr")
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
+    comment = factories.make_comment(idea, author, "Appelez-moi au 06 12 34 56 78 ou odile.autrice@exemple.fr")
     moderation.report(reporter, comment, ReportReason.PERSONAL_DATA)
     contexts = []
     try:

@@ -12,10 +12,10 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from app.extensions import db
 from app.inputs import MAX_ID, MAX_PAGE, int_value, page_value, parse_int
-from app.models import Comment, Proposal
+from app.models import Comment, Proposal, ProposalState
 from tests import factories
 from tests.helpers import text
-from tests.test_proposals import _form, make_proposal
+from tests.test_proposals import _form
 
 HUGE = "99999999999999999999"
 JUST_TOO_BIG = str(2**63)
@@ -88,7 +88,9 @@ def test_query_and_form_integers_out_of_range_are_ignored(
 
 def test_proposal_edit_with_a_broken_version_is_a_field_error_and_keeps_the_text(member_client, member, territory):
     association = db.session.scalar(db.select(factories.Association))
-    proposal = make_proposal(association, member, territory)
+    proposal = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], state=ProposalState.DRAFT, via_services=True
+    )
     for broken in ("abc", "1.0", HUGE):
         response = member_client.post(
             f"/propositions/{proposal.id}/modifier",

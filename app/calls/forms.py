@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FloatField,
@@ -217,6 +218,9 @@ class DecisionForm(FlaskForm):
         ],
         render_kw={"rows": 2},
     )
+    # Shown only once a grant above the request was refused: the administrator confirms it is deliberate.
+    above_request = BooleanField(_l("Je confirme accorder plus que le montant demandé"))
+    ask_above_request = False
 
 
 class SendBackForm(FlaskForm):

@@ -86,12 +86,20 @@ def register():
             ),
             "success",
         )
-        return _after_login()
+        # A new account has nothing to set yet: offer what people come for, not the settings page.
+        return redirect_back(request.values.get("next"), url_for("auth.welcome"))
     if form.is_submitted():
         # Say everything at once: a taken address too, not only the empty fields.
         _check_availability(form)
         return invalid("auth/register.html", form=form)
     return render("auth/register.html", form=form)
+
+
+@bp.route("/bienvenue")
+@access("account.use")
+def welcome():
+    """Next steps offered right after registering."""
+    return render("auth/welcome.html")
 
 
 def _address() -> str:

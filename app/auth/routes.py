@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_remembered, login_user, logout_user
 
 from app.access import access
+from app.associations import services as association_services
 from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
@@ -92,6 +93,8 @@ def register():
         # Say everything at once: a taken address too, not only the empty fields.
         _check_availability(form)
         return invalid("auth/register.html", form=form)
+    # Arriving from an invitation link: the invited address is already known.
+    form.email.data = association_services.invited_address(request.args.get("invitation"))
     return render("auth/register.html", form=form)
 
 

@@ -52,7 +52,7 @@ def test_register_with_inline_checks(page: Page, app):
     assert_accessible(page)
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"/tmp/journeys-finish-welcome-{width}.png", full_page=True)
+        page.screenshot(path=f"/tmp/journeys-finish-welcome-{width}.png", full_page=True, caret="initial")
     page.locator("main").get_by_role("link", name="Proposer une idée").click()
     expect(page).to_have_url(re.compile(r"/idees/nouvelle$"))
 

@@ -316,6 +316,22 @@ def test_log_out_everywhere(app, resident):
     assert _logged_in(_log_in(app, resident.email))
 
 
+def test_log_out_ends_this_login_and_its_copies_only(app, resident):
+    phone = _log_in(app, resident.email, remember=True)
+    laptop = _log_in(app, resident.email, remember=True)
+    copies = [_copy(app, phone, "session"), _copy(app, phone, "remember_token")]
+    assert all(_logged_in(c) for c in copies)
+
+    assert phone.post("/deconnexion").status_code == 302
+    assert not _logged_in(phone)
+    # A copied cookie of the phone's login is worth nothing once the phone logged out...
+    for copy in copies:
+        assert not _logged_in(copy)
+    # ...while the laptop's own login goes on.
+    assert _logged_in(laptop)
+    assert _logged_in(_copy(app, laptop, "remember_token"))
+
+
 def test_log_out_everywhere_is_a_post_with_csrf(app, resident_client):
     assert resident_client.get("/compte/deconnexion-partout").status_code == 405
     assert resident_client.post("/compte/deconnexion-partout", csrf=False).status_code == 400

@@ -51,7 +51,7 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @access("account.use")
 def logout():
-    logout_user()
+    services.log_out(current_user)
     flash(_("Vous êtes déconnecté·e. À bientôt !"), "success")
     return redirect(url_for("pages.home"))
 

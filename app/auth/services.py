@@ -10,16 +10,16 @@ from hashlib import sha256
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin, login_user
+from flask_login import AnonymousUserMixin, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import RuleError
 from app.extensions import db, login_manager
-from app.models import Membership, Pole, User
+from app.models import EndedSession, Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
 from app.names import name_problem, normalize_name
@@ -70,7 +70,9 @@ def user_for_session_id(session_id: str) -> User | None:
     # Enforced here, not by the cookie's expiry date, which a copied cookie does not honour.
     if age > current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
-    user = db.session.get(User, int(user_id))
+    # One query: the account, unless this very login was ended by "Se déconnecter".
+    ended = exists().where(EndedSession.user_id == User.id, EndedSession.stamp == stamp)
+    user = db.session.scalar(select(User).where(User.id == int(user_id), ~ended))
     if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     user.login_stamp = stamp
@@ -81,6 +83,17 @@ def log_in(user: User, remember: bool = False) -> None:
     """A new login: its own stamp, so its session id and remember cookie are new too."""
     user.login_stamp = None
     login_user(user, remember=remember)
+
+
+def log_out(user: User) -> None:
+    """ "Se déconnecter": this login ends for good, copies of its cookies included; the person's
+    other devices stay logged in ("Me déconnecter partout" ends those)."""
+    if user.login_stamp:
+        horizon = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+        db.session.execute(delete(EndedSession).where(EndedSession.ended_at < horizon))
+        db.session.add(EndedSession(user_id=user.id, stamp=user.login_stamp))
+        db.session.commit()
+    logout_user()
 
 
 def end_all_sessions(user: User) -> None:

@@ -1,7 +1,7 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
 from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
-from app.models.accounts import User
+from app.models.accounts import EndedSession, User
 from app.models.associations import (
     Association,
     Invitation,
@@ -117,5 +117,6 @@ __all__ = [
     "OutboxMessage",
     "Pole",
     "RateLimitCounter",
+    "EndedSession",
     "User",
 ]

@@ -125,3 +125,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"
+
+
+class EndedSession(db.Model):
+    """A login ended by "Se déconnecter": its session id (and any copy of its cookies) stops
+    working, while the person's other devices stay logged in. Kept only as long as such a login
+    could live (``REMEMBER_COOKIE_DURATION``); older stamps are refused anyway."""
+
+    __tablename__ = "ended_sessions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

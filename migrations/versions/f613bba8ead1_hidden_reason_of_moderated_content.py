@@ -1,7 +1,7 @@
 """hidden reason of moderated content
 
 Revision ID: f613bba8ead1
-Revises: 54dd1d2bb7fc
+Revises: f96c7d3e2dcd
 Create Date: 2026-11-30 12:38:26.490210
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f613bba8ead1'
-down_revision = '54dd1d2bb7fc'
+down_revision = 'f96c7d3e2dcd'
 branch_labels = None
 depends_on = None
 

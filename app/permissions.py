@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
+    DISCUSSION_STATES,
     EDITABLE_STATES,
     OPEN_STATES,
     PUBLIC_STATES,
@@ -278,12 +279,18 @@ def _proposal_transition(user: Any, proposal: Any) -> bool:
 
 
 def open_for_participation(subject: Any) -> bool:
+    """Supports: an idea always, a proposal while its text is still open (see OPEN_STATES)."""
     return subject.kind == "idea" or subject.state in OPEN_STATES
+
+
+def open_for_discussion(subject: Any) -> bool:
+    """Comments: an idea always, a proposal also once deposited or decided (see DISCUSSION_STATES)."""
+    return subject.kind == "idea" or subject.state in DISCUSSION_STATES
 
 
 @rule("comment.create")
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _active(user) and open_for_participation(subject)
+    return _active(user) and open_for_discussion(subject)
 
 
 @rule("comment.edit")

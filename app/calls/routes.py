@@ -59,7 +59,13 @@ def _call_helpers():
 def _proposal_panel(proposal: Proposal) -> dict:
     """What the proposal page shows about calls: submission, step, decision, lineage, actions."""
     submission = services.submission_of(proposal)
-    panel = {"submission": submission, "lineage": followup.lineage(proposal.id), "open_calls": [], "replicable": []}
+    panel = {
+        "submission": submission,
+        "standing": services.standing(proposal, submission),
+        "lineage": followup.lineage(proposal.id),
+        "open_calls": [],
+        "replicable": [],
+    }
     if proposal.state in EDITABLE_STATES and can(current_user, "call.submit", proposal):
         panel["open_calls"] = (
             [submission.call]

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
+from app.formatting import euros
+from app.models import CALL_STATES, Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
 from app.models.associations import LEGAL_FORM_LABELS, LegalForm
 from app.models.base import utcnow
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
@@ -57,6 +58,42 @@ def submission_of(proposal: Proposal) -> Submission | None:
     return db.session.scalar(
         select(Submission).where(Submission.proposal_id == proposal.id).options(selectinload(Submission.call))
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a proposal stands, in words for residents: its state and what they can still do."""
+
+    state: str
+    can_do: str
+
+
+def standing(proposal: Proposal, submission: Submission | None) -> Standing | None:
+    """``None`` while the proposal is simply published (its page needs no explanation)."""
+    S = ProposalState
+    if proposal.state is S.WITHDRAWN:
+        return Standing(
+            _("Retirée par ses autrices."),
+            _("La discussion est close : cette proposition a été retirée. Les messages restent lisibles."),
+        )
+    if proposal.state not in CALL_STATES or submission is None:
+        return None
+    call = submission.call.title
+    asking = _("La discussion reste ouverte : posez vos questions aux associations autrices.")
+    frozen = _("Les soutiens sont arrêtés depuis le dépôt : leur nombre a été transmis avec le dossier.")
+    if proposal.state is S.SELECTED and submission.granted_eur:
+        state = _(
+            "Financée : %(amount)s accordés par l'appel « %(call)s ».", amount=euros(submission.granted_eur), call=call
+        )
+        return Standing(state, f"{asking} {frozen} " + _("Son suivi (indicateurs, nouvelles) est public."))
+    state = {
+        S.SUBMITTED: _("Déposée à l'appel « %(call)s » : en cours d'examen.", call=call),
+        S.CHANGES_REQUESTED: _("Déposée à l'appel « %(call)s », renvoyée aux autrices pour compléments.", call=call),
+        S.SELECTED: _("Retenue à l'appel « %(call)s ».", call=call),
+        S.WAITLISTED: _("En liste d'attente de l'appel « %(call)s ».", call=call),
+        S.NOT_SELECTED: _("Non retenue à l'appel « %(call)s ».", call=call),
+    }[proposal.state]
+    return Standing(state, f"{asking} {frozen}")
 
 
 def open_calls() -> list[Call]:

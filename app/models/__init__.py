@@ -43,6 +43,7 @@ from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     CALL_STATES,
+    DISCUSSION_STATES,
     EDITABLE_STATES,
     FROZEN_STATES,
     LISTED_STATES,
@@ -103,6 +104,7 @@ __all__ = [
     "EDITABLE_STATES",
     "FROZEN_STATES",
     "LISTED_STATES",
+    "DISCUSSION_STATES",
     "OPEN_STATES",
     "PUBLIC_STATES",
     "Support",

@@ -1,0 +1,74 @@
+"""Issue 15, the journeys around proposals, in Chromium: what a resident sees of a proposal
+deposited to a call or decided, following, amending, the history and the associations' pages."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from app.models import ProposalState, Submission
+from app.models.calls import Decision
+from tests import factories
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import login
+from tests.calls_factories import make_call, make_proposal
+
+
+def _in_call(proposal, call, author, state, *, decision=None, granted=None):
+    """A proposal deposited to ``call`` and, when ``decision`` is given, decided and published."""
+    db.session.add(
+        Submission(
+            call_id=call.id, proposal_id=proposal.id, submitted_by_id=author.id, decision=decision, granted_eur=granted
+        )
+    )
+    proposal.state = state
+    db.session.commit()
+    return proposal
+
+
+def test_deposited_and_decided_proposals_say_where_they_stand(page: Page, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    deposited = _in_call(
+        make_proposal(lead, association, territory.medoc_commune, title="Garde du soir"),
+        call,
+        lead,
+        ProposalState.SUBMITTED,
+    )
+    waiting = _in_call(
+        make_proposal(lead, association, territory.medoc_commune, title="Atelier vélo"),
+        call,
+        lead,
+        ProposalState.WAITLISTED,
+        decision=Decision.WAITLIST,
+    )
+    funded = _in_call(
+        make_proposal(lead, association, territory.medoc_commune, title="Épicerie mobile"),
+        call,
+        lead,
+        ProposalState.SELECTED,
+        decision=Decision.SELECTED,
+        granted=15000,
+    )
+
+    login(page, resident.email, factories.PASSWORD)
+    for proposal, state in [
+        (deposited, "Déposée à l'appel « Appel d'essai » : en cours d'examen."),
+        (waiting, "En liste d'attente de l'appel « Appel d'essai »."),
+        (funded, "Financée : 15 000 € accordés par l'appel « Appel d'essai »."),
+    ]:
+        page.goto(f"/propositions/{proposal.id}")
+        main = page.locator("main")
+        expect(main).not_to_contain_text("retirée")
+        expect(page.locator(".standing")).to_contain_text(state)
+        # What residents can still do, said on the page: ask the authors; supports stopped at the deposit.
+        expect(page.locator("#discussion")).to_contain_text("posez vos questions aux associations autrices")
+        expect(page.locator("#discussion")).to_contain_text("Les soutiens sont arrêtés depuis le dépôt")
+        expect(page.locator("#soutien-bouton")).to_have_count(0)
+    assert_accessible(page)
+
+    # A question to the authors of the funded project is posted and shown.
+    page.get_by_label("Votre message").fill("Quand l'épicerie passera-t-elle à Pauillac ?")
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator("#comment-threads")).to_contain_text("Quand l'épicerie passera-t-elle à Pauillac ?")

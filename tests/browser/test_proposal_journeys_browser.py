@@ -72,3 +72,45 @@ def test_deposited_and_decided_proposals_say_where_they_stand(page: Page, app, t
     page.get_by_label("Votre message").fill("Quand l'épicerie passera-t-elle à Pauillac ?")
     page.get_by_role("button", name="Publier").click()
     expect(page.locator("#comment-threads")).to_contain_text("Quand l'épicerie passera-t-elle à Pauillac ?")
+
+
+def test_commenting_makes_a_follower_and_the_button_says_so(page: Page, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    login(page, resident.email, factories.PASSWORD)
+    page.goto(f"/propositions/{proposal.id}")
+    page.wait_for_function("() => window.htmx !== undefined")
+    expect(page.locator("#suivre button")).to_have_attribute("aria-pressed", "false")
+
+    # With htmx: the message appears in place, and the follow button shows the person now follows.
+    page.get_by_label("Votre message").fill("Les horaires conviendraient aux infirmières de nuit ?")
+    page.get_by_role("button", name="Publier").click()
+    expect(page.locator("#comment-threads")).to_contain_text("infirmières de nuit")
+    expect(page.locator("#suivre button")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#suivre")).to_contain_text("Vous suivez")
+    assert_accessible(page)
+
+    # Pressing it now unfollows, as its state said; the page read again agrees.
+    page.locator("#suivre button").click()
+    expect(page.locator("#suivre button")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#suivre")).not_to_contain_text("Vous suivez")
+    page.reload()
+    expect(page.locator("#suivre button")).to_have_attribute("aria-pressed", "false")
+
+
+def test_commenting_without_javascript_shows_the_follow_state(browser, base_url, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
+    try:
+        page = context.new_page()
+        login(page, resident.email, factories.PASSWORD)
+        page.goto(f"/propositions/{proposal.id}")
+        page.get_by_label("Votre message").fill("Les horaires conviendraient aux infirmières de nuit ?")
+        page.get_by_role("button", name="Publier").click()
+        expect(page.locator("#suivre button")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#suivre")).to_contain_text("Vous suivez")
+    finally:
+        context.close()

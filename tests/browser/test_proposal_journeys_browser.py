@@ -114,3 +114,43 @@ def test_commenting_without_javascript_shows_the_follow_state(browser, base_url,
         expect(page.locator("#suivre")).to_contain_text("Vous suivez")
     finally:
         context.close()
+
+
+def test_the_amendment_form_starts_from_the_chosen_part(browser, page: Page, base_url, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    login(page, resident.email, factories.PASSWORD)
+    page.goto(f"/propositions/{proposal.id}")
+    # "Amender" beside each part of the proposal opens the form on that part, from its current text.
+    page.get_by_role("link", name="Amender la partie « Ce qui est expérimental »").click()
+    expect(page.locator("#field")).to_have_value("experimentation")
+    expect(page.locator("#new_text")).to_have_value("Une garde entre parents, organisée par eux.")
+    assert_accessible(page)
+
+    # With htmx: choosing another part loads its text.
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.locator("#field").select_option("outreach")
+    expect(page.locator("#new_text")).to_have_value("Nous allons au-devant des familles aux sorties d'école.")
+    page.locator("#field").select_option("cooperation")
+    expect(page.locator("#new_text")).to_have_value("Avec le Pôle territorial de solidarité et la mairie.")
+    page.locator("#new_text").fill("Avec le Pôle territorial de solidarité, la mairie et le CCAS.")
+    page.get_by_label("Pourquoi cet amendement ?").fill("Le CCAS connaît les familles concernées.")
+    page.get_by_role("button", name="Envoyer l'amendement").click()
+    expect(page.locator(".flashes")).to_contain_text("Votre amendement est envoyé")
+
+    # Without JavaScript: a button loads the chosen part's text, and the reason typed is kept.
+    context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
+    try:
+        nojs = context.new_page()
+        login(nojs, resident.email, factories.PASSWORD)
+        nojs.goto(f"/propositions/{proposal.id}/amendements/nouveau")
+        expect(nojs.locator("#new_text")).to_have_value("Les mères seules travaillent tard.")
+        nojs.get_by_label("Pourquoi cet amendement ?").fill("Mesurer aussi le retour à l'emploi.")
+        nojs.locator("#field").select_option("impact_indicators")
+        nojs.get_by_role("button", name="Charger le texte actuel de cette partie").click()
+        expect(nojs.locator("#field")).to_have_value("impact_indicators")
+        expect(nojs.locator("#new_text")).to_have_value("40 familles accompagnées en 12 mois.")
+        expect(nojs.get_by_label("Pourquoi cet amendement ?")).to_have_value("Mesurer aussi le retour à l'emploi.")
+    finally:
+        context.close()

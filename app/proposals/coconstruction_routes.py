@@ -95,7 +95,14 @@ def history(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.history", proposal)
     entries = revisions.history(proposal.id)
-    # Each revision is compared with the one before it: all from the one query above.
+    # Each revision is compared with the one before it: all from the query above, plus the names
+    # of the poles and communes they mention (one query each).
+    names = revisions.place_names([revision.snapshot for revision in entries])
+
+    def diff(name: str, before: dict, after: dict):
+        old, new = (revisions.readable(name, snap.get(name, ""), names) for snap in (before, after))
+        return revisions.word_diff(old, new) if name in revisions.TEXT_FIELDS else revisions.value_change(old, new)
+
     rows = []
     for i, revision in enumerate(entries):
         previous = entries[i + 1].snapshot if i + 1 < len(entries) else {}
@@ -105,7 +112,7 @@ def history(proposal_id: int):
                 "diffs": [
                     (
                         revisions.FIELD_LABELS[name],
-                        revisions.word_diff(previous.get(name, ""), revision.snapshot.get(name, "")),
+                        diff(name, previous, revision.snapshot),
                     )
                     for name in revision.changed_fields
                     if name in revisions.FIELD_LABELS

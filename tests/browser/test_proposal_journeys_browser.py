@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.models import ProposalState, Submission
 from app.models.calls import Decision
+from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
@@ -154,3 +155,37 @@ def test_the_amendment_form_starts_from_the_chosen_part(browser, page: Page, bas
         expect(nojs.get_by_label("Pourquoi cet amendement ?")).to_have_value("Mesurer aussi le retour à l'emploi.")
     finally:
         context.close()
+
+
+def test_the_history_shows_labels_names_and_amounts(page: Page, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal_services.update_proposal(
+        proposal,
+        {
+            "domain": "alimentation",
+            "publics": ["enfants_jeunes", "familles_monoparentales"],
+            "poles": [territory.medoc.id, territory.bassin.id],
+            "communes": [territory.medoc_commune.id, territory.bassin_commune.id],
+            "budget_eur": 15000,
+            "duration_months": 18,
+        },
+        expected_version=proposal.version,
+        author_id=lead.id,
+    )
+    login(page, resident.email, factories.PASSWORD)
+    page.goto(f"/propositions/{proposal.id}/historique")
+    latest = page.locator(".history__item").first
+    for shown in [
+        "Solidarité alimentaire",
+        "Enfants et jeunes, Familles monoparentales",
+        f"{territory.medoc.name}, {territory.bassin.name}",
+        territory.bassin_commune.name,
+        "15\u00a0000\u00a0€",
+        "18 mois",
+    ]:
+        expect(latest).to_contain_text(shown)
+    for raw in ["alimentation", "enfants_jeunes", "familles_monoparentales", "15000"]:
+        expect(latest).not_to_contain_text(raw)
+    assert_accessible(page)

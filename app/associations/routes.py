@@ -63,7 +63,9 @@ def detail(slug: str):
         "associations/detail.html",
         association=association,
         members=services.public_members(association),
-        proposals=services.published_proposals(association),
+        groups=services.proposals_by_state(
+            association, member=can(current_user, "association.view_members", association)
+        ),
         following=is_following(current_user.id, association),
     )
 

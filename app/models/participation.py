@@ -120,6 +120,9 @@ FROZEN_STATES = frozenset(
 PUBLIC_STATES = frozenset({ProposalState.PUBLISHED, ProposalState.WITHDRAWN}) | CALL_STATES
 # What the proposal lists show by default (and search finds): public and not withdrawn.
 LISTED_STATES = frozenset({ProposalState.PUBLISHED}) | CALL_STATES
+# What an association's members still work on or wait for ("en cours"): drafts, what was sent
+# back for changes, and what is deposited without a decision yet. Decided or withdrawn is done.
+IN_PROGRESS_STATES = frozenset({ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED, ProposalState.SUBMITTED})
 # Where the co-authors may still change the text.
 EDITABLE_STATES = frozenset({ProposalState.DRAFT, ProposalState.PUBLISHED, ProposalState.CHANGES_REQUESTED})
 # Where the public may support and suggest amendments: while the text is the authors' to change.

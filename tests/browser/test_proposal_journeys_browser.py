@@ -12,7 +12,7 @@ from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import make_call, make_proposal
+from tests.calls_factories import FIELDS, make_call, make_proposal
 
 
 def _in_call(proposal, call, author, state, *, decision=None, granted=None):
@@ -188,4 +188,64 @@ def test_the_history_shows_labels_names_and_amounts(page: Page, app, territory, 
         expect(latest).to_contain_text(shown)
     for raw in ["alimentation", "enfants_jeunes", "familles_monoparentales", "15000"]:
         expect(latest).not_to_contain_text(raw)
+    assert_accessible(page)
+
+
+def test_association_pages_list_proposals_by_state(page: Page, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    where = territory.medoc_commune
+    _in_call(make_proposal(lead, association, where, title="Garde du soir"), call, lead, ProposalState.SUBMITTED)
+    _in_call(
+        make_proposal(lead, association, where, title="Épicerie mobile"),
+        call,
+        lead,
+        ProposalState.SELECTED,
+        decision=Decision.SELECTED,
+        granted=15000,
+    )
+    _in_call(
+        make_proposal(lead, association, where, title="Atelier vélo"),
+        call,
+        lead,
+        ProposalState.WAITLISTED,
+        decision=Decision.WAITLIST,
+    )
+    make_proposal(lead, association, where, title="Potager partagé")
+    proposal_services.create_proposal(
+        lead, association, {**FIELDS, "title": "Brouillon secret", "communes": [where.id]}
+    )
+
+    # A visitor: every public proposal, by state; not the draft.
+    page.goto(f"/associations/{association.slug}")
+    proposals = page.locator("section[aria-labelledby=proposals-title]")
+    expect(proposals).not_to_contain_text("Aucune proposition")
+    expect(proposals.locator("section", has=page.get_by_role("heading", name="Retenues"))).to_contain_text(
+        "Épicerie mobile"
+    )
+    expect(proposals.locator("section", has=page.get_by_role("heading", name="Déposées à un appel"))).to_contain_text(
+        "Garde du soir"
+    )
+    expect(proposals.locator("section", has=page.get_by_role("heading", name="En liste d'attente"))).to_contain_text(
+        "Atelier vélo"
+    )
+    expect(proposals).to_contain_text("Potager partagé")
+    expect(proposals).not_to_contain_text("Brouillon secret")
+    assert_accessible(page)
+
+    # A member: the drafts too; and the proposals page lists what is in progress, not what is decided.
+    login(page, lead.email, factories.PASSWORD)
+    page.goto(f"/associations/{association.slug}")
+    expect(proposals.locator("section", has=page.get_by_role("heading", name="Brouillons"))).to_contain_text(
+        "Brouillon secret"
+    )
+    assert_accessible(page)
+    page.goto("/propositions/")
+    in_progress = page.locator("section[aria-labelledby=drafts-title]")
+    expect(in_progress.get_by_role("heading", name="En cours dans mes associations")).to_be_visible()
+    expect(in_progress).to_contain_text("Brouillon secret")
+    expect(in_progress).to_contain_text("Garde du soir")
+    expect(in_progress).not_to_contain_text("Épicerie mobile")
+    expect(in_progress).not_to_contain_text("Atelier vélo")
     assert_accessible(page)

@@ -7,6 +7,7 @@ from itertools import count
 
 from app.extensions import db
 from app.models import Association, Commune, LegalForm, Membership, MembershipRole, Pole, User
+from app.models.base import utcnow
 from app.text import slugify
 
 PASSWORD = "mot-de-passe-de-test"
@@ -68,12 +69,15 @@ def make_association(
     admins: list[User] = (),
     members: list[User] = (),
     legal_form: LegalForm = LegalForm.ASSOCIATION,
+    verified: bool = False,
 ) -> Association:
+    """``verified``: checked by the platform, as calls require by default to deposit."""
     association = Association(
         slug=f"{slugify(name)}-{next(_seq)}",
         name=name,
         legal_form=legal_form,
         commune_id=commune.id if commune else None,
+        verified_at=utcnow() if verified else None,
     )
     db.session.add(association)
     db.session.flush()

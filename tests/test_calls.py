@@ -52,9 +52,9 @@ def w(app, territory):
     p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
     third = factories.make_pole("Sud-Gironde")
     sud_commune = factories.make_commune("Langon", third)
-    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
-    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]])
-    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]])
+    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]], verified=True)
+    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]], verified=True)
+    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]], verified=True)
     p["sud"], p["territory"] = third, territory
     p["call"] = make_call([territory.medoc, territory.bassin, third])
     return p
@@ -110,6 +110,25 @@ def test_eligibility_lists_every_point_in_french(app, w):
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).state == ProposalState.PUBLISHED
     assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_an_unverified_association_cannot_deposit_unless_the_call_allows_it(app, w):
+    w["A"].verified_at = None
+    db.session.commit()
+    proposal = _proposal(w)
+    call = call_services.get_call(w["call"].slug)
+    assert call.requires_verified_association  # the default
+    page = text(_client(app, w["lead"]).get(f"/appels/{call.slug}/deposer/{proposal.id}"))
+    assert "Cet appel est réservé aux associations vérifiées, et « Association A » ne l'est pas encore." in page
+    assert "Déposer la proposition" not in page
+    with pytest.raises(call_services.CallError):
+        call_services.submit(call, services.get_proposal(proposal.id), w["lead"])
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+    # A call that says so accepts it.
+    call.requires_verified_association = False
+    db.session.commit()
+    call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), w["lead"])
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
 
 
 def test_budget_under_minimum_and_eligible_proposal(app, w):
@@ -715,6 +734,7 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
     from tests import calls_factories
 
     association = db.session.scalar(select(Association))
+    association.verified_at = utcnow()  # calls require a verified association by default
     call = calls_factories.make_call([territory.medoc, territory.bassin])
     proposal = calls_factories.make_proposal(
         member, association, territory.medoc_commune, title="Maraudes solidaires du soir"
@@ -730,6 +750,7 @@ def test_proposal_list_filters_by_call(app, client, territory, member):
     from tests import calls_factories
 
     association = db.session.scalar(select(Association))
+    association.verified_at = utcnow()  # calls require a verified association by default
     call = calls_factories.make_call([territory.medoc, territory.bassin], slug="appel-filtre")
     inside = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Déposée à l'appel")
     calls_factories.make_proposal(member, association, territory.medoc_commune, title="Hors de l'appel")

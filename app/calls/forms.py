@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import SingleLineField
@@ -52,6 +52,11 @@ class CallForm(FlaskForm):
         _l("Structures éligibles"),
         choices=options((f.value, LEGAL_FORM_LABELS[f]) for f in LegalForm if f is not LegalForm.OTHER),
         description=_l("Forme juridique de l'association porteuse. Aucune cochée : toutes."),
+    )
+    requires_verified_association = BooleanField(
+        _l("Réservé aux associations vérifiées"),
+        default=True,
+        description=_l("Décochez pour accepter aussi les associations que l'équipe n'a pas encore vérifiées."),
     )
     poles = CheckboxesField(
         _l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le département.")

@@ -156,6 +156,7 @@ def save_call(call: Call | None, data: dict) -> Call:
     for name in ("title", "funder", "summary", "description", "envelope_eur", "min_grant_eur", "max_grant_eur"):
         setattr(call, name, data[name])
     call.opens_at, call.closes_at = paris_to_utc(data["opens_at"]), paris_to_utc(data["closes_at"])
+    call.requires_verified_association = bool(data.get("requires_verified_association", True))
     call.domains, call.publics, call.legal_forms = (
         list(data["domains"]),
         list(data["publics"]),
@@ -215,6 +216,23 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
         )
     else:
         checks.append(Check(True, _("Forme juridique de la structure porteuse"), association.legal_form.label))
+
+    if call.requires_verified_association:
+        if association.is_verified:
+            checks.append(Check(True, _("Association vérifiée"), _("Vérifiée par l'équipe de Tisser.")))
+        else:
+            checks.append(
+                Check(
+                    False,
+                    _("Association vérifiée"),
+                    _(
+                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore. "
+                        "Complétez sa fiche (numéro RNA ou SIRET) : l'équipe de Tisser la vérifie, "
+                        "puis vous pourrez déposer.",
+                        name=association.name,
+                    ),
+                )
+            )
 
     call_poles = {p.id for p in call.poles}
     if not proposal.poles:

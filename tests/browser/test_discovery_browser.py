@@ -62,7 +62,9 @@ def test_proposal_list_narrows_to_a_call_in_place(page: Page, app):
 
     territory = factories.make_territory()
     author = factories.make_user("Dominique Porteuse")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[author])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[author], verified=True
+    )
     call = calls_factories.make_call([territory.medoc], slug="appel-alimentation")
     inside = calls_factories.make_proposal(author, association, territory.medoc_commune, title="Déposée à l'appel")
     calls_factories.make_proposal(author, association, territory.medoc_commune, title="Hors de l'appel")

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from app.models import ProposalState, Submission
+from app.models.base import utcnow
 from app.models.calls import Decision
 from app.proposals import services as proposal_services
 from tests import factories
@@ -249,3 +250,24 @@ def test_association_pages_list_proposals_by_state(page: Page, app, territory, r
     expect(in_progress).not_to_contain_text("Épicerie mobile")
     expect(in_progress).not_to_contain_text("Atelier vélo")
     assert_accessible(page)
+
+
+def test_an_unverified_association_is_told_why_it_cannot_deposit(page: Page, app, territory):
+    lead = factories.make_user("Admin Jardins")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = make_call([territory.medoc])
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir", budget_eur=15000)
+    login(page, lead.email, factories.PASSWORD)
+    page.goto(f"/appels/{call.slug}/deposer/{proposal.id}")
+    expect(page.locator("main")).to_contain_text(
+        "Cet appel est réservé aux associations vérifiées, et « Les Jardins du Médoc » ne l'est pas encore."
+    )
+    expect(page.get_by_role("button", name="Déposer la proposition")).to_have_count(0)
+    assert_accessible(page)
+
+    association.verified_at = utcnow()
+    db.session.commit()
+    page.reload()
+    expect(page.locator("main")).to_contain_text("Vérifiée par l'équipe de Tisser.")
+    page.get_by_role("button", name="Déposer la proposition").click()
+    expect(page.locator(".standing")).to_contain_text("Déposée à l'appel « Appel d'essai »")

@@ -336,8 +336,9 @@ def _coauthor_respond(user: Any, coauthorship: Any) -> bool:
 
 @rule("coauthor.remove")
 def _coauthor_remove(user: Any, coauthorship: Any) -> bool:
-    """The lead removes a co-author; a co-author's members may leave."""
-    if coauthorship.status == "declined":
+    """The lead removes a co-author; a co-author's members may leave. Not once the proposal is
+    locked (deposited or decided): the authors are part of what was deposited."""
+    if coauthorship.status == "declined" or coauthorship.proposal.state not in EDITABLE_STATES:
         return False
     ids = association_ids(user)
     return coauthorship.association_id in ids or coauthorship.proposal.association_id in ids

@@ -35,13 +35,13 @@ def pole_moderators(pole_id: int):
 
 
 @bp.app_template_global()
-def related_choices(proposal: Proposal):
-    return services.related_choices(proposal)
+def related_choices(proposal: Proposal, exclude: list[int] = ()):
+    return services.related_choices(proposal, exclude=exclude)
 
 
 @bp.app_template_global()
-def pole_partners(pole):
-    return services.partners_of_pole(pole)
+def pole_partners(pole, exclude: list[int] = ()):
+    return services.partners_of_pole(pole, exclude=exclude)
 
 
 def _back(proposal: Proposal, anchor: str = "accompagnement"):

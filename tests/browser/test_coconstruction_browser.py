@@ -58,7 +58,7 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
         # B accepts.
         b.goto(f"/propositions/{proposal.id}")
         assert_accessible(b)
-        b.get_by_role("button", name="Accepter au nom de Épicerie solidaire du Bassin").click()
+        b.get_by_role("button", name="Accepter au nom d'Épicerie solidaire du Bassin").click()
         expect(b.locator(".flashes")).to_contain_text("Votre association co-écrit maintenant cette proposition")
         expect(b.get_by_role("link", name="Modifier")).to_be_visible()
 

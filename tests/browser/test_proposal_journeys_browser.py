@@ -3,12 +3,16 @@ deposited to a call or decided, following, amending, the history and the associa
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from playwright.sync_api import Page, expect
 
+from app.calls import services as call_services
 from app.extensions import db
 from app.models import ProposalState, Submission
 from app.models.base import utcnow
 from app.models.calls import Decision
+from app.proposals import coauthors
 from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
@@ -271,3 +275,44 @@ def test_an_unverified_association_is_told_why_it_cannot_deposit(page: Page, app
     expect(page.locator("main")).to_contain_text("Vérifiée par l'équipe de Tisser.")
     page.get_by_role("button", name="Déposer la proposition").click()
     expect(page.locator(".standing")).to_contain_text("Déposée à l'appel « Appel d'essai »")
+
+
+def test_smaller_things_a_visitor_and_an_author_see(page: Page, app, territory, resident):
+    lead = factories.make_user("Admin Jardins")
+    petits = factories.make_user("Admin Petits Pas")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    coauthor = factories.make_association("Les Petits Pas", territory.medoc_commune, admins=[petits])
+    call = make_call([territory.medoc])
+    call.description = ""
+    db.session.commit()
+    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal.published_at = datetime(2026, 2, 1, 10, 0)
+    db.session.commit()
+    coauthors.invite(proposal_services.get_proposal(proposal.id), coauthor, lead)
+
+    # A visitor: "1er février"; one message for an empty discussion; no empty accompaniment blocks.
+    page.goto(f"/propositions/{proposal.id}")
+    expect(page.locator("main")).to_contain_text("publiée le 1er février 2026")
+    expect(page.locator("#discussion")).to_contain_text("Aucun commentaire pour l'instant.")
+    expect(page.locator("#discussion")).not_to_contain_text("Aucun message")
+    expect(page.locator("#accompagnement")).to_have_count(0)
+    # A call without a description has no empty "Ce que l'appel finance" heading.
+    page.goto(f"/appels/{call.slug}")
+    expect(page.get_by_role("heading", name="Ce que l'appel finance")).to_have_count(0)
+    assert_accessible(page)
+
+    # The invited association's administrator: "au nom des Petits Pas", not "de Les Petits Pas".
+    login(page, petits.email, factories.PASSWORD)
+    page.goto(f"/propositions/{proposal.id}")
+    page.get_by_role("button", name="Accepter au nom des Petits Pas").click()
+    expect(page.locator("#coauteurs")).to_contain_text("Les Petits Pas")
+
+    # Once deposited, the lead is not offered to remove a co-author it could not remove.
+    association.verified_at = utcnow()
+    db.session.commit()
+    call_services.submit(call_services.get_call(call.slug), proposal_services.get_proposal(proposal.id), lead)
+    page.context.clear_cookies()
+    login(page, lead.email, factories.PASSWORD)
+    page.goto(f"/propositions/{proposal.id}")
+    expect(page.locator("#coauteurs")).to_contain_text("Les Petits Pas")
+    expect(page.locator("#coauteurs").get_by_role("button", name="Retirer Les Petits Pas")).to_have_count(0)

@@ -140,7 +140,10 @@ def test_the_amendment_form_starts_from_the_chosen_part(browser, page: Page, bas
     expect(page.locator("#new_text")).to_have_value("Nous allons au-devant des familles aux sorties d'école.")
     page.locator("#field").select_option("cooperation")
     expect(page.locator("#new_text")).to_have_value("Avec le Pôle territorial de solidarité et la mairie.")
+    # Once htmx is done with the swap (the text typed must not land in a textarea being replaced).
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.locator("#new_text").fill("Avec le Pôle territorial de solidarité, la mairie et le CCAS.")
+    expect(page.locator("#new_text")).to_have_value("Avec le Pôle territorial de solidarité, la mairie et le CCAS.")
     page.get_by_label("Pourquoi cet amendement ?").fill("Le CCAS connaît les familles concernées.")
     page.get_by_role("button", name="Envoyer l'amendement").click()
     expect(page.locator(".flashes")).to_contain_text("Votre amendement est envoyé")

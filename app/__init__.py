@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.follows.routes import bp as follows_bp
     from app.fragments import setup_fragments
     from app.ideas.routes import bp as ideas_bp
+    from app.inputs import register_converters
     from app.moderation.routes import bp as moderation_bp
     from app.notifications.routes import bp as notifications_bp
     from app.pages.routes import bp as pages_bp
@@ -62,11 +63,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.profiles.routes import bp as profiles_bp
     from app.proposals.coconstruction_routes import bp as coconstruction_bp
     from app.proposals.routes import bp as proposals_bp
+    from app.ratelimit_storage import DatabaseStorage  # noqa: F401  (registers database://)
     from app.search.routes import bp as search_bp
     from app.search.schema import include_name as search_include_name
     from app.supports.routes import bp as supports_bp
+    from app.templating import setup_templating
     from app.web import setup_web
 
+    # Before any blueprint: every <int:...> in the routes is bounded (app/inputs.py).
+    register_converters(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -83,6 +88,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup_login(app)
     setup_web(app)
     setup_fragments(app)
+    setup_templating(app)
     for bp in (
         pages_bp,
         auth_bp,

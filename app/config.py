@@ -41,9 +41,13 @@ def _production_settings(env: dict[str, str]) -> dict:
     """Rate limits and reverse proxy."""
     return {
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") == "1",
-        # In memory: one counter per gunicorn worker (fine on one machine). Several app servers:
-        # a shared Redis, e.g. redis://127.0.0.1:6379/0 (pip install "limits[redis]").
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # database:// counts in Tisser's own database (app/ratelimit_storage.py): one count for every
+        # gunicorn worker and every server, nothing to install. Redis is the other shared choice
+        # (redis://127.0.0.1:6379/0). memory:// counts per worker: a limit of 10 lets 40 through
+        # with 4 workers, fine only for one process.
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "database://"),
+        # Fixed windows: the only strategy database:// counts (Redis does all of them).
+        "RATELIMIT_STRATEGY": env.get("RATELIMIT_STRATEGY", "fixed-window"),
         "RATELIMITS": {
             name: env.get(f"TISSER_RATELIMIT_{name.upper()}", value) for name, value in DEFAULT_RATELIMITS.items()
         },

@@ -14,6 +14,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from app.comments.forms import CommentForm, reply_prefix
 from app.comments.services import discussion_for, last_comment_id, thread_page
 from app.follows.services import is_following
+from app.inputs import int_value
 from app.subjects import Subject, slug_of
 from app.supports.services import support_context
 
@@ -42,14 +43,14 @@ def thread_context(
     sent without JavaScript that did not validate, shown again with what was typed (under the
     message ``form_target_id`` when it was a reply)."""
     discussion = discussion_for(subject, user)
-    discussion.before = args.get("avant", type=int)
+    discussion.before = int_value(args, "avant")
     discussion.page = thread_page(subject, before=discussion.before)
     discussion.last_id = last_comment_id(subject)
     if discussion.can_comment:
         if form_target_id:
             discussion.reply_target_id, discussion.reply_form = form_target_id, form
             form = None
-        elif reply_to := args.get("repondre", type=int):
+        elif reply_to := int_value(args, "repondre"):
             discussion.reply_target_id = reply_to
             discussion.reply_form = CommentForm(prefix=reply_prefix(reply_to), formdata=None)
         discussion.form = form or CommentForm(prefix=reply_prefix(None), formdata=None)

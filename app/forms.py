@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import Response, abort, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 
+from app.errors import RuleError
 from app.rendering import is_htmx, render
 from app.text import one_line
 
@@ -28,18 +29,25 @@ class SingleLineEmailField(EmailField):
         super().__init__(*args, filters=(single_line, *filters), **kwargs)
 
 
-def invalid(template: str, block: str | None = None, **context):
-    """Re-render a form that did not validate: what was typed stays, errors are shown, 422."""
-    return render(template, block=block, status=422, **context)
+def invalid(template: str, block: str | None = None, status: int = 422, **context) -> Response:
+    """Re-render a form that did not validate: what was typed stays, errors are shown, 422
+    (429 when a brake, not the input, refused it)."""
+    return render(template, block=block, status=status, **context)
 
 
-def reject(template: str, form: FlaskForm, error, block: str | None = None, **context):
-    """Attach a rule's error (``FieldError``) to its field and re-render the form."""
-    field = getattr(form, error.field, None)
+def attach(form: FlaskForm, error: RuleError) -> FlaskForm:
+    """Put a rule's error next to the field it names, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = [*field.errors, error.message] if isinstance(field.errors, list) else [error.message]
     else:
         form.form_errors.append(error.message)
+    return form
+
+
+def reject(template: str, form: FlaskForm, error: RuleError, block: str | None = None, **context):
+    """Attach a rule's error to its field and re-render the form."""
+    attach(form, error)
     return invalid(template, block=block, form=form, **context)
 
 

@@ -106,4 +106,3 @@ def idea_card(idea: Any, level: int = 2) -> Markup:
 def setup_fragments(app: Flask) -> None:
     size = 0 if app.debug else int(app.config["CARD_CACHE_SIZE"])
     app.extensions["tisser_cards"] = FragmentCache(size)
-    app.jinja_env.globals.update(proposal_card=proposal_card, idea_card=idea_card)

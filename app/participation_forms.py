@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, InputRequired
 
+from app.inputs import parse_int
 from app.models import Domain, TargetPublic
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
 from app.poles.services import commune_choices
@@ -41,19 +42,15 @@ def publics_field(label=_l("Publics visés")) -> CheckboxesField:
     )
 
 
-def _int_or_none(value):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def int_or_none(value):
+    # Bounded like every integer read from outside (app/inputs.py): a huge id is no id.
+    return value if isinstance(value, int) else parse_int(value)
 
 
 def commune_field(label=_l("Commune")) -> SelectField:
     return SelectField(
         label,
-        coerce=_int_or_none,
+        coerce=int_or_none,
         validators=[DataRequired(message=_l("Choisissez une commune."))],
         description=_l("Son Pôle territorial de solidarité en découle."),
     )

@@ -1,12 +1,8 @@
-"""What every page shares: template helpers, error pages, response headers."""
+"""What every response shares: error pages and response headers (template globals: app/templating.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-from pathlib import Path
-
-from flask import Flask, Response, current_app, render_template, request, url_for
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -15,13 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
-from app.formatting import FILTERS
-from app.permissions import can
 from app.ratelimit import retry_after_seconds
 from app.rendering import is_htmx, render
-
-HTMX_VERSION = "4.0.1"
-HTMX_PATH = f"vendor/htmx-{HTMX_VERSION}/htmx.min.js"
 
 # A strict policy from the first page: no inline script or style may ever creep in.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -40,18 +31,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-@cache
-def _file_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def asset_url(filename: str) -> str:
-    """A static URL carrying the file's hash, so browsers may cache it for a year."""
-    folder = current_app.static_folder or ""
-    digest = _file_digest(str(Path(folder) / filename)) if not current_app.debug else "dev"
-    return url_for("static", filename=filename, v=digest)
-
-
 ERROR_MESSAGES = {
     400: (_l("Requête invalide"), _l("La requête n'a pas pu être comprise.")),
     403: (_l("Accès refusé"), _l("Vous n'avez pas le droit d'accéder à cette page ou de faire cette action.")),
@@ -66,12 +45,13 @@ ERROR_MESSAGES = {
 }
 
 
-def error_page(code: int, message: str | None = None):
+def error_page(code: int, message: str | None = None, headers: dict[str, str] | None = None) -> Response:
     title, default = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     return render(
         "errors/error.html",
         block="error",
         status=code,
+        headers=headers,
         code=code,
         title=str(title),
         message=message or str(default),
@@ -90,15 +70,6 @@ def _retry_in(seconds: int) -> str:
 
 
 def setup_web(app: Flask) -> None:
-    app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(asset_url=asset_url, can=can, htmx_path=HTMX_PATH)
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-
-    @app.context_processor
-    def inject_user_roles() -> dict:
-        return {"current_user": current_user}
-
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_page(
@@ -115,11 +86,10 @@ def setup_web(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400 or error.response is not None:
             return error
-        response, status = error_page(error.code)
-        resp = current_app.make_response((response, status))
-        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            resp.headers["Allow"] = ", ".join(error.valid_methods)
-        return resp
+        headers = None
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            headers = {"Allow": ", ".join(error.valid_methods)}
+        return error_page(error.code, headers=headers)
 
     # Rate limits (app/ratelimit.py).
     @app.errorhandler(RateLimitExceeded)
@@ -127,16 +97,12 @@ def setup_web(app: Flask) -> None:
         seconds = retry_after_seconds()
         title, message = ERROR_MESSAGES[429]
         message = str(message) + " " + _retry_in(seconds)
+        headers = {"Retry-After": str(seconds)}
         if is_htmx():
             # Into the page's message area: the form being filled in (and its text) stays as it is.
-            body = render_template("errors/_too_many.html", title=str(title), message=message)
-            resp = current_app.make_response((body, 429))
-            resp.headers["HX-Retarget"] = ".flashes"
-            resp.headers["HX-Reswap"] = "innerHTML"
-        else:
-            resp = current_app.make_response(error_page(429, message))
-        resp.headers["Retry-After"] = str(seconds)
-        return resp
+            headers |= {"HX-Retarget": ".flashes", "HX-Reswap": "innerHTML"}
+            return render("errors/_too_many.html", status=429, headers=headers, title=str(title), message=message)
+        return error_page(429, message, headers=headers)
 
     @app.errorhandler(500)
     def server_error(error: Exception):
@@ -159,5 +125,3 @@ def setup_web(app: Flask) -> None:
         elif request.args.get("v"):
             headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
-
-    app.jinja_env.globals["is_htmx"] = is_htmx

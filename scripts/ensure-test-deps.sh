@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond Python: Debian's Chromium (browser tests) and PostgreSQL
-# (the second database run). As root it uses apt-get; otherwise it says what to install.
+# Installs what the tests need beyond Python: Debian's Chromium (browser tests), PostgreSQL
+# (the second database run) and Redis (rate limits shared by several servers). As root it uses apt-get; otherwise it says what to install.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -21,6 +22,10 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     for cluster in $(pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}'); do
       pg_ctlcluster "${cluster%/*}" "${cluster#*/}" stop 2>/dev/null || true
     done
+  fi
+  # Likewise for Redis: the tests start a throwaway one on a private port (tests/redisserver.py).
+  if [[ " ${missing[*]} " == *" redis-server "* ]] && command -v service >/dev/null 2>&1; then
+    service redis-server stop >/dev/null 2>&1 || true
   fi
 else
   echo "Il manque pour les tests : ${missing[*]}." >&2

@@ -1,17 +1,53 @@
-"""Small builders for test data: explicit, readable, no magic."""
+"""The one place tests build their data: explicit, readable, no magic.
+
+Each builder commits what it makes. Two ways to make content, named at the call:
+- by default, plain rows (any state, counters, dates set by hand, no side effect): what listing, search,
+  moderation and permission tests need;
+- ``via_services=True``, through the app's own services, as a member would (revision 1, the author follows
+  what they wrote, transitions, co-author invitations, call submission): what the rules' tests need.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import count
 
+from sqlalchemy import select
+
+from app.calls import services as call_services
+from app.comments import services as comment_services
 from app.extensions import db
-from app.models import Association, Commune, LegalForm, Membership, MembershipRole, Pole, User
+from app.ideas import services as idea_services
+from app.models import (
+    Association,
+    Call,
+    Comment,
+    Commune,
+    Criterion,
+    Domain,
+    Idea,
+    LegalForm,
+    Membership,
+    MembershipRole,
+    Notification,
+    Pole,
+    Proposal,
+    ProposalCoauthor,
+    ProposalState,
+    TargetPublic,
+    User,
+)
 from app.models.base import utcnow
+from app.proposals import coauthors as coauthor_services
+from app.proposals import services as proposal_services
 from app.text import slugify
 
 PASSWORD = "mot-de-passe-de-test"
 _seq = count(1)
+
+
+# --- Territory and people -------------------------------------------------------------------
 
 
 @dataclass
@@ -50,6 +86,7 @@ def make_territory() -> Territory:
 
 
 def make_user(display_name: str | None = None, *, email: str | None = None, password: str = PASSWORD, **attrs) -> User:
+    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``."""
     n = next(_seq)
     user = User(
         email=email or f"personne{n}@exemple.fr",
@@ -87,3 +124,222 @@ def make_association(
         db.session.add(Membership(association_id=association.id, user_id=user.id, role=MembershipRole.MEMBER))
     db.session.commit()
     return association
+
+
+# --- Ideas ----------------------------------------------------------------------------------
+
+
+def make_idea(
+    author: User | None = None,
+    commune: Commune | None = None,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    domain: Domain | str = Domain.FOOD,
+    publics: tuple[TargetPublic | str, ...] = (),
+    via_services: bool = False,
+    **attrs,
+) -> Idea:
+    """``commune`` is required (it gives the pole); ``attrs`` are other Idea columns
+    (``support_count``, ``comment_count``, ``created_at``), rows only."""
+    n = next(_seq)
+    author = author or make_user()
+    title = title or f"Idée {n}"
+    description = description or f"Un besoin observé sur le terrain, numéro {n}."
+    if via_services:
+        assert not attrs, "set by hand: not through the services"
+        return idea_services.create_idea(
+            author,
+            title=title,
+            description=description,
+            commune_id=commune.id,
+            domain=Domain(domain).value,
+            publics=[TargetPublic(p).value for p in publics],
+        )
+    idea = Idea(
+        title=title,
+        description=description,
+        author_id=author.id,
+        commune_id=commune.id,
+        pole_id=commune.pole_id,
+        domain=Domain(domain),
+        **attrs,
+    )
+    idea.public_rows = []
+    idea.publics = [TargetPublic(p) for p in publics]
+    db.session.add(idea)
+    db.session.commit()
+    return idea
+
+
+# --- Proposals ------------------------------------------------------------------------------
+
+# What a member types in the proposal form: complete, and eligible to the call make_call builds.
+PROPOSAL_FIELDS = {
+    "title": "Garde solidaire du soir",
+    "summary": "Des parents se relaient pour garder les enfants le soir, avec le pôle.",
+    "need": "Les mères seules travaillent tard.",
+    "experimentation": "Une garde entre parents, organisée par eux.",
+    "outreach": "Nous allons au-devant des familles aux sorties d'école.",
+    "cooperation": "Avec le Pôle territorial de solidarité et la mairie.",
+    "impact_indicators": "40 familles accompagnées en 12 mois.",
+    "domain": "citoyennete",
+    "publics": ["femmes", "familles_monoparentales"],
+    "poles": [],
+    "communes": [],
+    "is_rural": True,
+    "is_qpv": False,
+    "budget_eur": 20000,
+    "duration_months": 12,
+}
+
+
+def make_proposal(
+    association: Association,
+    author: User | None = None,
+    *,
+    state: ProposalState = ProposalState.PUBLISHED,
+    communes: tuple[Commune, ...] = (),
+    poles: tuple[Pole, ...] | None = None,
+    publics: tuple[TargetPublic | str, ...] | None = None,
+    coauthors: tuple[tuple[Association, User], ...] = (),
+    call: Call | None = None,
+    idea: Idea | None = None,
+    published_at: datetime | None = None,
+    via_services: bool = False,
+    **fields,
+) -> Proposal:
+    """A proposal of ``association``; ``fields`` are Proposal columns (``title``, ``need``, ``budget_eur``,
+    ``is_rural``, ``support_count``...); ``idea`` is the idea it takes up.
+
+    Rows: ``poles`` default to the communes' poles, ``publics`` to none. Through the services
+    (``via_services=True``): the fields start from PROPOSAL_FIELDS, ``state`` is DRAFT or PUBLISHED (reached
+    by the publish transition), each ``(association, admin)`` of ``coauthors`` is invited by the author and
+    accepted by that admin, and ``call`` receives the submission.
+    """
+    author = author or make_user()
+    if via_services:
+        return _proposal_via_services(
+            association, author, state, communes, poles, publics, coauthors, call, idea, fields
+        )
+    assert call is None and not coauthors, "submissions and co-authors go through the services: via_services=True"
+    n = next(_seq)
+    if poles is None:
+        poles = [db.session.get(Pole, pole_id) for pole_id in dict.fromkeys(c.pole_id for c in communes)]
+    proposal = Proposal(
+        association_id=association.id,
+        author_id=author.id,
+        idea_id=idea.id if idea else None,
+        state=state,
+        title=fields.pop("title", f"Proposition {n}"),
+        summary=fields.pop("summary", f"Le résumé de la proposition {n}."),
+        need=fields.pop("need", "Un besoin social."),
+        experimentation=fields.pop("experimentation", "Ce qui est expérimental."),
+        domain=Domain(fields.pop("domain", Domain.FOOD)),
+        budget_eur=fields.pop("budget_eur", 20_000),
+        duration_months=fields.pop("duration_months", 12),
+        published_at=(published_at or utcnow()) if state != ProposalState.DRAFT else None,
+        **fields,
+    )
+    proposal.public_rows = []
+    proposal.publics = [TargetPublic(p) for p in publics or ()]
+    proposal.communes = list(communes)
+    proposal.poles = list(poles)
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal
+
+
+def _proposal_via_services(association, author, state, communes, poles, publics, coauthors, call, idea, fields):
+    assert state in (ProposalState.DRAFT, ProposalState.PUBLISHED), "other states: plain rows"
+    data = {**PROPOSAL_FIELDS, **fields}
+    if communes:
+        data["communes"] = [c.id for c in communes]
+    if poles is not None:
+        data["poles"] = [p.id for p in poles]
+    if publics is not None:
+        data["publics"] = [TargetPublic(p).value for p in publics]
+    proposal = proposal_services.create_proposal(author, association, data, idea=idea)
+    if state == ProposalState.PUBLISHED:
+        proposal_services.transition(proposal, "publish")
+    for co_association, admin in coauthors:
+        coauthor_services.invite(proposal_services.get_proposal(proposal.id), co_association, author)
+        invitation = db.session.scalar(
+            select(ProposalCoauthor).where(
+                ProposalCoauthor.proposal_id == proposal.id, ProposalCoauthor.association_id == co_association.id
+            )
+        )
+        coauthor_services.respond(invitation, True, admin)
+    if call is not None:
+        call_services.submit(call_services.get_call(call.slug), proposal_services.get_proposal(proposal.id), author)
+    return proposal_services.get_proposal(proposal.id)
+
+
+# --- Calls for projects ---------------------------------------------------------------------
+
+# (label, weight): the last one counts double.
+CRITERIA = [
+    ("Besoin non couvert", 1),
+    ("Expérimentation", 1),
+    ("Aller vers", 1),
+    ("Coopération", 1),
+    ("Impact mesurable", 2),
+]
+
+
+def make_call(
+    title: str = "Appel d'essai",
+    *,
+    poles: tuple[Pole, ...] = (),
+    slug: str | None = None,
+    summary: str = "Un appel pour les tests.",
+    funder: str = "Département",
+    envelope: int = 50_000,
+    min_grant: int = 1_000,
+    max_grant: int = 30_000,
+    legal_forms: tuple[str, ...] = ("association", "ess"),
+    domains: list[str] | None = None,
+    opens: datetime | None = None,
+    closes: datetime | None = None,
+) -> Call:
+    """An open call (opened ten days ago, closing in ten) with its evaluation grid."""
+    now = utcnow()
+    call = Call(
+        slug=slug or f"appel-{next(_seq)}",
+        title=title,
+        funder=funder,
+        summary=summary,
+        envelope_eur=envelope,
+        min_grant_eur=min_grant,
+        max_grant_eur=max_grant,
+        opens_at=opens or now - timedelta(days=10),
+        closes_at=closes or now + timedelta(days=10),
+        legal_forms=list(legal_forms),
+        domains=domains,
+        publics=["femmes", "familles_monoparentales", "seniors"],
+    )
+    call.poles = list(poles)
+    call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(CRITERIA)]
+    db.session.add(call)
+    db.session.commit()
+    return call
+
+
+# --- Discussion and notices -----------------------------------------------------------------
+
+
+def make_comment(subject, author: User, body: str | None = None, reply_to: Comment | None = None) -> Comment:
+    """Through the service, so depth, counts and notifications are the real ones.
+
+    Needs a request context (notifications carry a link): the ``app`` fixture runs the test in one.
+    """
+    return comment_services.create_comment(subject, author, body or f"Message numéro {next(_seq)}", reply_to=reply_to)
+
+
+def make_notification(
+    user: User, text: str = "Quelque chose s'est passé.", *, kind: str = "comment", url: str = "/idees/"
+) -> Notification:
+    notification = Notification(user_id=user.id, kind=kind, text=text, url=url)
+    db.session.add(notification)
+    db.session.commit()
+    return notification

@@ -48,3 +48,14 @@ def text(response) -> str:
     import html as html_module
 
     return html_module.unescape(response.get_data(as_text=True))
+
+
+def field_error(response, field_id: str) -> str:
+    """The error shown next to one field (``templates/_macros/forms.html``), "" when none."""
+    import html as html_module
+    import re
+
+    found = re.search(
+        rf'<p class="field__error" id="{re.escape(field_id)}-error">(.*?)</p>', response.get_data(as_text=True), re.S
+    )
+    return html_module.unescape(re.sub(r"<[^>]+>", "", found.group(1))).replace("Erreur :", "").strip() if found else ""

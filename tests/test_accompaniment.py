@@ -11,7 +11,6 @@ from app.models import Accompaniment, AccompanimentState, AuditEntry, Partner, P
 from app.models.participation import proposal_poles
 from tests import factories
 from tests.helpers import html, text
-from tests.participation_factories import make_proposal
 
 SECRET = "Notre budget prévisionnel confidentiel"
 
@@ -49,7 +48,7 @@ def proposal(app, territory, member):
     association_id = db.session.scalar(select(Membership.association_id).where(Membership.user_id == member.id))
     from app.models import Association
 
-    p = make_proposal(db.session.get(Association, association_id), member, title="Un jardin partagé au Médoc")
+    p = factories.make_proposal(db.session.get(Association, association_id), member, title="Un jardin partagé au Médoc")
     set_poles(p, territory.medoc)
     return p
 
@@ -181,7 +180,7 @@ def test_referent_links_partners_and_related_proposals(
     from app.models import Association
 
     other_association = db.session.scalar(select(Association).where(Association.name == "Autre Association"))
-    other = make_proposal(other_association, other_member, title="Un potager au Bassin")
+    other = factories.make_proposal(other_association, other_member, title="Un potager au Bassin")
     set_poles(other, territory.bassin)
     base = f"/propositions/{accompanied.id}"
     for who in (member, bassin_moderator):
@@ -212,7 +211,7 @@ def test_links_already_made_are_not_offered_again(app, territory, accompanied, r
     from app.models import Association
 
     other_association = db.session.scalar(select(Association).where(Association.name == "Autre Association"))
-    other = make_proposal(other_association, other_member, title="Un potager au Bassin")
+    other = factories.make_proposal(other_association, other_member, title="Un potager au Bassin")
     base = f"/propositions/{accompanied.id}"
     c = client_for(app, referent)
     assert c.post(f"{base}/partenaires", data={"partner": str(partner.id)}).status_code == 302
@@ -222,3 +221,23 @@ def test_links_already_made_are_not_offered_again(app, territory, accompanied, r
     assert ">Un potager au Bassin</option>" not in page
     # Linked, they are listed (with "Détacher"), not offered.
     assert "Épicerie sociale du Médoc" in page and "Un potager au Bassin" in page
+
+
+def test_accompaniment_forms_refuse_bad_input_in_french(app, territory, proposal, member, moderator, referent):
+    url = f"/propositions/{proposal.id}/accompagnement"
+    for pole in ("", "douze", "²"):
+        response = client_for(app, member).post(url, data={"pole": pole}, follow_redirects=True)
+        assert response.status_code == 200 and "l'un des pôles" in text(response)
+    assert db.session.scalar(select(Accompaniment)) is None
+    assert client_for(app, member).post(url, data={"pole": str(territory.medoc.id)}).status_code == 302
+    decide = f"/propositions/{proposal.id}/accompagnement/decision"
+    # No decision (or an unknown one) is not a refusal: nothing changes, and the moderator is told.
+    for data in ({"referent": str(referent.id)}, {"decision": "peut-etre", "referent": str(referent.id)}):
+        response = client_for(app, moderator).post(decide, data=data, follow_redirects=True)
+        assert "accepter ou de refuser" in text(response)
+        db.session.expire_all()
+        assert db.session.scalar(select(Accompaniment)).state == AccompanimentState.REQUESTED
+    response = client_for(app, moderator).post(
+        decide, data={"decision": "accepter", "referent": "quelqu'un"}, follow_redirects=True
+    )
+    assert "modération du pôle" in text(response)

@@ -13,7 +13,6 @@ from app.associations import services
 from app.extensions import db
 from app.models import (
     Association,
-    Domain,
     Invitation,
     InvitationStatus,
     Membership,
@@ -651,37 +650,12 @@ def test_show_publicly_and_the_public_page(app, client, member, plain_member, ja
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def _publish(association, author, title):
-    db.session.add(
-        Proposal(
-            association_id=association.id,
-            author_id=author.id,
-            title=title,
-            summary="Résumé de la proposition.",
-            domain=Domain.FOOD,
-            state=ProposalState.PUBLISHED,
-            published_at=utcnow(),
-        )
-    )
-    db.session.commit()
-
-
 def test_public_page_shows_identity_contact_and_published_proposals(client, member, jardins, territory):
     jardins.rna, jardins.siret = "W332001234", "73282932000074"
     jardins.contact_email, jardins.contact_phone = "contact@jardins.fr", "05 56 00 00 00"
     jardins.description = "Des jardins partagés à Lesparre."
-    db.session.add(
-        Proposal(
-            association_id=jardins.id,
-            author_id=member.id,
-            title="Brouillon secret",
-            summary="Pas encore.",
-            domain=Domain.FOOD,
-            state=ProposalState.DRAFT,
-        )
-    )
-    db.session.commit()
-    _publish(jardins, member, "Potager du quartier")
+    factories.make_proposal(jardins, member, title="Brouillon secret", summary="Pas encore.", state=ProposalState.DRAFT)
+    factories.make_proposal(jardins, member, title="Potager du quartier", summary="Résumé de la proposition.")
     page = text(client.get(f"/associations/{jardins.slug}"))
     for expected in (
         "Des jardins partagés à Lesparre.",
@@ -722,12 +696,12 @@ def test_public_page_query_count_is_constant(client, member, jardins):
         return log.count
 
     # One proposal first: its co-authors load in one batch query, there from the first proposal on.
-    _publish(jardins, member, "Proposition initiale")
+    factories.make_proposal(jardins, member, title="Proposition initiale", summary="Résumé de la proposition.")
     few = measure()
     for i in range(5):
         user = factories.make_user(f"Membre visible {i}")
         db.session.add(Membership(association_id=jardins.id, user_id=user.id, show_publicly=True))
-        _publish(jardins, member, f"Proposition {i}")
+        factories.make_proposal(jardins, member, title=f"Proposition {i}", summary="Résumé de la proposition.")
     assert measure() == few
     assert "Membre visible 4" in text(client.get(f"/associations/{jardins.slug}"))
 
@@ -770,18 +744,7 @@ def test_demo_associations_have_valid_identifiers_and_one_is_verified(app, clien
 
 
 def _proposal_in(association, author, title, state):
-    db.session.add(
-        Proposal(
-            association_id=association.id,
-            author_id=author.id,
-            title=title,
-            summary="Résumé de la proposition.",
-            domain=Domain.FOOD,
-            state=state,
-            published_at=None if state is ProposalState.DRAFT else utcnow(),
-        )
-    )
-    db.session.commit()
+    factories.make_proposal(association, author, title=title, state=state)
 
 
 STATES_SHOWN = [

@@ -13,14 +13,13 @@ from app.backup import libpq_url, restore_postgresql
 from app.extensions import db
 from tests import factories
 from tests.conftest import _base_config
-from tests.participation_factories import make_comment, make_idea
 
 
 def test_backup_command_then_restore_serves_the_same_pages(app, database_url, tmp_path):
     territory = factories.make_territory()
     author = factories.make_user("Odile Porteuse")
-    idea = make_idea(author, territory.medoc_commune, title="Un lavoir partagé à Lesparre")
-    make_comment(idea, factories.make_user("Bertrand Voisin"), "Avec des bancs, s'il vous plaît.")
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un lavoir partagé à Lesparre")
+    factories.make_comment(idea, factories.make_user("Bertrand Voisin"), "Avec des bancs, s'il vous plaît.")
     idea_id = idea.id
 
     dump = tmp_path / "tisser.backup"

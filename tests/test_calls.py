@@ -30,8 +30,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.proposals import amendments, services
 from tests import factories
-from tests.calls_factories import make_call, make_proposal
-from tests.helpers import count_queries, html, text
+from tests.helpers import count_queries, field_error, html, text
 
 
 @pytest.fixture
@@ -56,12 +55,19 @@ def w(app, territory):
     p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]], verified=True)
     p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]], verified=True)
     p["sud"], p["territory"] = third, territory
-    p["call"] = make_call([territory.medoc, territory.bassin, third])
+    p["call"] = factories.make_call(poles=[territory.medoc, territory.bassin, third])
     return p
 
 
 def _proposal(w, **overrides):
-    return make_proposal(w["lead"], w["A"], w["territory"].medoc_commune, w["B"], w["co"], **overrides)
+    return factories.make_proposal(
+        w["A"],
+        w["lead"],
+        communes=[w["territory"].medoc_commune],
+        coauthors=[(w["B"], w["co"])],
+        via_services=True,
+        **overrides,
+    )
 
 
 def _call(w):
@@ -75,13 +81,22 @@ def _client(app, user=None):
 
 
 def _submitted(w, **overrides):
-    proposal = _proposal(w, **overrides)
-    call_services.submit(_call(w), proposal, w["lead"])
-    return services.get_proposal(proposal.id)
+    return _proposal(w, call=w["call"], **overrides)
 
 
 def _submission(proposal):
     return db.session.scalar(select(Submission).where(Submission.proposal_id == proposal.id))
+
+
+def test_call_page_names_its_restrictions_and_state_in_french(app, w):
+    call = _call(w)
+    call.domains = ["sante"]
+    db.session.commit()
+    page = text(_client(app).get(f"/appels/{call.slug}"))
+    # Each restriction by its enum's label, not its stored value.
+    assert "Structure de l'Économie sociale et solidaire" in page
+    assert "Santé, bien-être et handicap" in page and "Seniors" in page
+    assert "Ouvert" in page
 
 
 # --- Eligibility -------------------------------------------------------------------------------
@@ -227,6 +242,38 @@ def test_call_form_rejects_closing_before_opening(app, w):
     assert "La clôture doit venir après l'ouverture" in text(response)
 
 
+CALL_DATA = {
+    "title": "Appel",
+    "funder": "D",
+    "summary": "S",
+    "envelope_eur": "1000",
+    "opens_at": "2036-06-01T09:00",
+    "closes_at": "2036-07-01T12:00",
+    "criteria": "Besoin",
+    "steps": "Reçu",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("steps", None, "au moins une étape"),
+        ("opens_at", "0001-01-01T00:00", "entre 2000 et 2100"),
+        ("closes_at", "9999-12-31T23:59", "entre 2000 et 2100"),
+        ("envelope_eur", "²", "nombre entier"),
+    ],
+)
+def test_call_form_bad_inputs_are_field_errors(app, w, field, value, message):
+    data = {k: v for k, v in CALL_DATA.items() if k != field}
+    if value is not None:
+        data[field] = value
+    response = _client(app, w["admin"]).post("/appels/nouveau", data=data)
+    assert response.status_code == 422
+    assert message in field_error(response, field)
+    if value is not None:
+        assert f'value="{value}"' in html(response)
+
+
 # --- Frozen, sent back, resubmitted --------------------------------------------------------------
 
 
@@ -319,7 +366,9 @@ def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
     response = _client(app, w["admin"]).post(
         f"/appels/depots/{_submission(proposal).id}/evaluateurs", data={"evaluator_id": w["mod_bassin"].id}
     )
-    assert response.status_code == 302
+    # Refused on the instruction page, the reason next to the selector, the person still chosen.
+    assert response.status_code == 422
+    assert "conflit d'intérêts" in field_error(response, f"evaluator_id-{_submission(proposal).id}")
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
     evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
@@ -475,8 +524,12 @@ def test_decisions_never_exceed_the_envelope(app, w):
         f"/appels/depots/{_submission(p2).id}/decision",
         data={"decision": "selected", "amount": "25000", "reason": "Bon."},
     )
-    assert response.status_code == 302
-    assert "Enveloppe dépassée" in text(admin.get(response.headers["Location"]))
+    # Refused next to the amount, with what was typed kept.
+    assert response.status_code == 422
+    assert "Enveloppe dépassée" in field_error(response, f"amount-{_submission(p2).id}")
+    page = html(response)
+    assert 'id="amount-2" inputmode="numeric" name="amount" type="text" value="25000"' in page
+    assert 'id="reason-2" name="reason" rows="2">\r\nBon.</textarea>' in page
     decisions.decide(_submission(p2).id, Decision.SELECTED, 20_000, "Bon projet.")
     assert decisions.granted_total(w["call"].id) == 50_000
 
@@ -731,13 +784,12 @@ def test_demo_call_has_the_five_gironde_criteria(app):
 def test_submitted_proposals_stay_listed_and_findable(app, client, territory, member):
     """Submitting to a call is public: the proposal stays in the list and in the search."""
     from app.calls import services as call_services
-    from tests import calls_factories
 
     association = db.session.scalar(select(Association))
     association.verified_at = utcnow()  # calls require a verified association by default
-    call = calls_factories.make_call([territory.medoc, territory.bassin])
-    proposal = calls_factories.make_proposal(
-        member, association, territory.medoc_commune, title="Maraudes solidaires du soir"
+    call = factories.make_call(poles=[territory.medoc, territory.bassin])
+    proposal = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Maraudes solidaires du soir", via_services=True
     )
     call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), member)
     db.session.expire_all()
@@ -747,13 +799,16 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
 
 
 def test_proposal_list_filters_by_call(app, client, territory, member):
-    from tests import calls_factories
 
     association = db.session.scalar(select(Association))
     association.verified_at = utcnow()  # calls require a verified association by default
-    call = calls_factories.make_call([territory.medoc, territory.bassin], slug="appel-filtre")
-    inside = calls_factories.make_proposal(member, association, territory.medoc_commune, title="Déposée à l'appel")
-    calls_factories.make_proposal(member, association, territory.medoc_commune, title="Hors de l'appel")
+    call = factories.make_call(poles=[territory.medoc, territory.bassin], slug="appel-filtre")
+    inside = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Déposée à l'appel", via_services=True
+    )
+    factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], title="Hors de l'appel", via_services=True
+    )
     call_services.submit(call_services.get_call(call.slug), services.get_proposal(inside.id), member)
     page = text(client.get("/propositions/?appel=appel-filtre&tri=recent"))
     assert "Déposée à l'appel" in page and "Hors de l'appel" not in page
@@ -762,3 +817,100 @@ def test_proposal_list_filters_by_call(app, client, territory, member):
     assert "Déposée à l'appel" in everything and "Hors de l'appel" in everything
     # The filter is kept by the pagination and offered in the form.
     assert 'name="appel"' in everything
+
+
+# --- Instruction page: refused forms keep what was typed; the current step is selected -----------
+
+
+def test_instruction_step_selector_shows_the_current_step(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    decisions.decide(sub.id, Decision.SELECTED, 12_000, "Très bon projet.")
+    admin = _client(app, w["admin"])
+    page = html(admin.get(f"/appels/{w['call'].slug}/instruction"))
+    select_ = page[page.index(f'id="step-{sub.id}"') :].split("</select>")[0]
+    # A decision sets the step to "Retenu": the selector shows it rather than the first step.
+    assert '<option selected value="Retenu">' in select_ and select_.count("selected") == 1
+    # Saving the step as shown keeps it.
+    assert admin.post(f"/appels/depots/{sub.id}/etape", data={"step": "Retenu"}).status_code == 302
+    db.session.expire_all()
+    assert _submission(proposal).step == "Retenu"
+
+
+def test_instruction_step_refused_next_to_the_field(app, w):
+    sub = _submission(_submitted(w))
+    response = _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/etape", data={"step": "Inventée"})
+    assert response.status_code == 422
+    assert field_error(response, f"step-{sub.id}") == "Cette étape n'existe pas pour cet appel."
+    assert f'href="#step-{sub.id}"' in html(response)  # the error summary links to the field
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"decision": "selected", "amount": "12000", "reason": ""}, "reason", "Donnez la raison"),
+        ({"decision": "selected", "amount": "²", "reason": "Bien."}, "amount", "nombre entier d'euros"),
+        ({"decision": "selected", "amount": "", "reason": "Bien."}, "amount", "Indiquez le montant"),
+        ({"amount": "12000", "reason": "Bien."}, "decision", "Choisissez une décision"),
+        ({"decision": "peut-être", "amount": "12000", "reason": "Bien."}, "decision", "Choisissez une décision"),
+    ],
+)
+def test_instruction_decision_refused_keeps_what_was_typed(app, w, data, field, message):
+    sub = _submission(_submitted(w))
+    response = _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/decision", data=data)
+    assert response.status_code == 422
+    assert message in field_error(response, f"{field}-{sub.id}")
+    page = html(response)
+    if data["amount"]:
+        assert f'id="amount-{sub.id}" inputmode="numeric" name="amount" type="text" value="{data["amount"]}"' in page
+    if data["reason"]:
+        assert f'id="reason-{sub.id}" name="reason" rows="2">\r\n{data["reason"]}</textarea>' in page
+    db.session.expire_all()
+    assert _submission(services.get_proposal(sub.proposal_id)).decision is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nan", "Indiquez un nombre"),
+        ("inf", "Indiquez un nombre"),
+        ("-Infinity", "Indiquez un nombre"),
+        ("1e308", "au plus 1 000 000 000"),
+        ("douze", "Indiquez un nombre"),
+        ("-3", "valeur positive"),
+    ],
+)
+def test_indicator_values_refused_next_to_the_field(app, w, value, message):
+    proposal = _selected(w)
+    client = _client(app, w["co"])
+    client.post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "Familles", "unit": "familles"})
+    indicator = db.session.scalar(select(Indicator))
+    response = client.post(
+        f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs",
+        data={"measured_on": "2026-01-15", "value": value},
+    )
+    assert response.status_code == 422
+    assert message in field_error(response, f"value-{indicator.id}")
+    assert f'value="{value}"' in html(response)
+    assert followup.indicators_of(proposal.id)[0].values == []
+    # The target of a new indicator is checked the same way; the label typed stays.
+    response = client.post(
+        f"/appels/projets/{proposal.id}/indicateurs", data={"label": "Ateliers", "unit": "", "target": value}
+    )
+    assert response.status_code == 422
+    assert message in field_error(response, "target-indicateur")
+    assert 'value="Ateliers"' in html(response)
+
+
+def test_follow_up_dates_and_news_refused_next_to_the_field(app, w):
+    proposal = _selected(w)
+    client = _client(app, w["co"])
+    client.post(f"/appels/projets/{proposal.id}/indicateurs", data={"label": "Familles"})
+    indicator = db.session.scalar(select(Indicator))
+    url = f"/appels/projets/{proposal.id}/indicateurs/{indicator.id}/valeurs"
+    future = client.post(url, data={"measured_on": "2999-01-01", "value": "3"})
+    assert future.status_code == 422 and "futur" in field_error(future, f"measured_on-{indicator.id}")
+    garbled = client.post(url, data={"measured_on": "hier", "value": "3"})
+    assert garbled.status_code == 422 and "date valide" in field_error(garbled, f"measured_on-{indicator.id}")
+    empty = client.post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "  "})
+    assert empty.status_code == 422 and "quelques mots" in field_error(empty, "body-nouvelle")

@@ -12,6 +12,7 @@ from app.models import (
     Proposal,
     ProposalCoauthor,
     ProposalRevision,
+    ProposalState,
 )
 from app.proposals import amendments, coauthors, revisions, services
 from tests import factories
@@ -58,21 +59,17 @@ def people(app, territory):
     return p
 
 
-def _proposal(people, territory, publish=True):
-    proposal = services.create_proposal(
-        people["lead_member"], people["A"], {**FIELDS, "communes": [territory.medoc_commune.id]}
+def _proposal(people, territory, publish=True, coauthors=()):
+    """Association A's proposal, written by one of its members through the services."""
+    state = ProposalState.PUBLISHED if publish else ProposalState.DRAFT
+    author, communes = people["lead_member"], [territory.medoc_commune]
+    return factories.make_proposal(
+        people["A"], author, state=state, communes=communes, coauthors=coauthors, via_services=True, **FIELDS
     )
-    if publish:
-        services.transition(proposal, "publish")
-    return services.get_proposal(proposal.id)
 
 
 def _with_coauthor(people, territory):
-    proposal = _proposal(people, territory)
-    coauthors.invite(proposal, people["B"], people["lead_admin"])
-    coauthorship = db.session.scalar(select(ProposalCoauthor))
-    coauthors.respond(coauthorship, True, people["co_admin"])
-    return services.get_proposal(proposal.id)
+    return _proposal(people, territory, coauthors=[(people["B"], people["co_admin"])])
 
 
 def _client(app, people, who):

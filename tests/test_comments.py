@@ -15,7 +15,6 @@ from app.extensions import db
 from app.models import Comment, Idea, Notification, Proposal, ProposalState
 from tests import factories
 from tests.helpers import count_queries, html, text
-from tests.participation_factories import make_comment, make_idea, make_proposal
 
 
 @pytest.fixture
@@ -30,13 +29,13 @@ def other(app):
 
 @pytest.fixture
 def idea(app, territory, author):
-    return make_idea(author, territory.medoc_commune, title="Une épicerie solidaire mobile")
+    return factories.make_idea(author, territory.medoc_commune, title="Une épicerie solidaire mobile")
 
 
 @pytest.fixture
 def proposal(app, member, territory):
     association = db.session.scalar(select(factories.Association))
-    return make_proposal(association, member, title="Un bus de l'accès aux droits")
+    return factories.make_proposal(association, member, title="Un bus de l'accès aux droits")
 
 
 def fresh(model, id_):
@@ -57,11 +56,11 @@ def comments_url(subject) -> str:
 
 
 def test_threads_nest_three_levels_then_hang_flat_under_the_third(idea, author, other):
-    top = make_comment(idea, author, "Premier niveau")
-    level2 = make_comment(idea, other, "Deuxième niveau", reply_to=top)
-    level3 = make_comment(idea, author, "Troisième niveau", reply_to=level2)
-    deeper = make_comment(idea, other, "Réponse au troisième", reply_to=level3)
-    deepest = make_comment(idea, author, "Réponse à la réponse", reply_to=deeper)
+    top = factories.make_comment(idea, author, "Premier niveau")
+    level2 = factories.make_comment(idea, other, "Deuxième niveau", reply_to=top)
+    level3 = factories.make_comment(idea, author, "Troisième niveau", reply_to=level2)
+    deeper = factories.make_comment(idea, other, "Réponse au troisième", reply_to=level3)
+    deepest = factories.make_comment(idea, author, "Réponse à la réponse", reply_to=deeper)
 
     assert (top.depth, top.parent_id, top.root_id, top.reply_to_id) == (0, None, None, None)
     assert (level2.depth, level2.parent_id, level2.root_id, level2.reply_to_id) == (1, top.id, top.id, top.id)
@@ -79,12 +78,12 @@ def test_threads_nest_three_levels_then_hang_flat_under_the_third(idea, author, 
 
 def test_count_is_kept_by_an_atomic_update(idea, author, other):
     with count_queries() as log:
-        first = make_comment(idea, author)
+        first = factories.make_comment(idea, author)
     assert any(re.search(r"UPDATE ideas SET comment_count\s*=\s*\(?ideas\.comment_count \+", s) for s in log.statements)
     # The count is never computed by loading the rows.
     assert not any(re.search(r"count\(comments\.id\)", s, re.I) for s in log.statements)
-    make_comment(idea, other, reply_to=first)
-    make_comment(idea, other)
+    factories.make_comment(idea, other, reply_to=first)
+    factories.make_comment(idea, other)
     assert fresh(Idea, idea.id).comment_count == 3
     services.delete_comment(fresh(Comment, first.id))
     assert fresh(Idea, idea.id).comment_count == 2
@@ -93,8 +92,8 @@ def test_count_is_kept_by_an_atomic_update(idea, author, other):
 
 
 def test_soft_delete_keeps_the_place_and_the_replies(idea, author, other):
-    top = make_comment(idea, author, "Je supprimerai ceci")
-    reply = make_comment(idea, other, "Et ma réponse reste", reply_to=top)
+    top = factories.make_comment(idea, author, "Je supprimerai ceci")
+    reply = factories.make_comment(idea, other, "Et ma réponse reste", reply_to=top)
     services.delete_comment(top)
     top = fresh(Comment, top.id)
     assert top.deleted_at is not None and top.body == "" and top.body_html == ""
@@ -102,11 +101,11 @@ def test_soft_delete_keeps_the_place_and_the_replies(idea, author, other):
     assert thread.comment.id == top.id
     assert [n.comment.id for n in thread.replies] == [reply.id]
     with pytest.raises(CommentError, match="supprimé"):
-        make_comment(idea, other, "Trop tard", reply_to=top)
+        factories.make_comment(idea, other, "Trop tard", reply_to=top)
 
 
 def test_edit_marks_the_message_modified(idea, author):
-    comment = make_comment(idea, author, "Avant")
+    comment = factories.make_comment(idea, author, "Avant")
     services.edit_comment(comment, "Avant")  # unchanged: not "modifié"
     assert fresh(Comment, comment.id).edited_at is None
     services.edit_comment(fresh(Comment, comment.id), "Après **relecture**")
@@ -118,7 +117,9 @@ def test_edit_marks_the_message_modified(idea, author):
 
 
 def test_markdown_is_rendered_once_and_made_inert(idea, author):
-    comment = make_comment(idea, author, "<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://exemple.fr)")
+    comment = factories.make_comment(
+        idea, author, "<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://exemple.fr)"
+    )
     assert "<script" not in comment.body_html
     assert 'href="javascript' not in comment.body_html.lower()
     assert comment.body_html.count("<a ") == 1  # only the https link is a link
@@ -128,37 +129,37 @@ def test_markdown_is_rendered_once_and_made_inert(idea, author):
 
 def test_body_must_be_1_to_5000_characters(idea, author):
     with pytest.raises(CommentError, match="Écrivez votre commentaire avant de l'envoyer"):
-        make_comment(idea, author, " \n\t ")
+        factories.make_comment(idea, author, " \n\t ")
     with pytest.raises(CommentError) as too_long:
-        make_comment(idea, author, "a" * 5001)
+        factories.make_comment(idea, author, "a" * 5001)
     assert "ne peut pas dépasser 5\u202f000 caractères" in too_long.value.message
-    assert make_comment(idea, author, "a" * 5000).body == "a" * 5000
+    assert factories.make_comment(idea, author, "a" * 5000).body == "a" * 5000
     db.session.rollback()
     assert fresh(Idea, idea.id).comment_count == 1
 
 
 def test_reply_must_belong_to_the_same_subject(idea, author, territory):
-    elsewhere = make_idea(author, territory.bassin_commune)
-    foreign = make_comment(elsewhere, author)
+    elsewhere = factories.make_idea(author, territory.bassin_commune)
+    foreign = factories.make_comment(elsewhere, author)
     with pytest.raises(CommentError):
-        make_comment(idea, author, "Mauvais fil", reply_to=foreign)
+        factories.make_comment(idea, author, "Mauvais fil", reply_to=foreign)
 
 
 def test_notifications_for_idea_author_and_replied_person_never_the_actor(idea, author, other):
-    own = make_comment(idea, author, "L'autrice commente sa propre idée")
+    own = factories.make_comment(idea, author, "L'autrice commente sa propre idée")
     assert notifications_of(author) == []
-    comment = make_comment(idea, other, "Bonne idée")
+    comment = factories.make_comment(idea, other, "Bonne idée")
     [note] = notifications_of(author)
     assert note.kind == "comment_new" and "a commenté votre idée" in note.text
     assert note.url == f"/idees/{idea.id}#comment-{comment.id}"
 
     third = factories.make_user("Chloé Tierce")
-    make_comment(idea, third, "Je réponds à Bérénice", reply_to=comment)
+    factories.make_comment(idea, third, "Je réponds à Bérénice", reply_to=comment)
     [reply_note] = notifications_of(other)
     assert reply_note.kind == "comment_reply" and "a répondu à votre message" in reply_note.text
     assert [n.kind for n in notifications_of(author)] == ["comment_new", "comment_new"]
     # The idea's author answering someone: that person hears, the author does not hear about herself.
-    make_comment(idea, author, "Merci", reply_to=own)
+    factories.make_comment(idea, author, "Merci", reply_to=own)
     assert len(notifications_of(author)) == 2
 
 
@@ -170,10 +171,10 @@ def test_notifications_for_the_proposal_association(proposal, member, other):
         )
     )
     db.session.commit()
-    make_comment(proposal, other, "Question sur le budget")
+    factories.make_comment(proposal, other, "Question sur le budget")
     assert [n.kind for n in notifications_of(member)] == ["comment_new"]
     assert [n.kind for n in notifications_of(colleague)] == ["comment_new"]
-    make_comment(proposal, member, "Réponse de l'association")
+    factories.make_comment(proposal, member, "Réponse de l'association")
     assert len(notifications_of(member)) == 1  # not about her own message
     assert len(notifications_of(colleague)) == 2
 
@@ -203,7 +204,7 @@ def test_csrf_is_required(resident_client, idea):
 @pytest.mark.parametrize("state", [ProposalState.DRAFT, ProposalState.WITHDRAWN])
 def test_no_comment_on_draft_or_withdrawn_proposal(app, member, member_client, resident_client, territory, state):
     association = db.session.scalar(select(factories.Association))
-    proposal = make_proposal(association, member, state=state)
+    proposal = factories.make_proposal(association, member, state=state)
     for client in (resident_client, member_client):
         response = client.post(comments_url(proposal), data={"commentaire-body": "Je tente"})
         assert response.status_code == 403
@@ -220,7 +221,7 @@ def test_published_proposal_discussion(resident_client, proposal):
 
 def test_draft_shows_no_discussion(member_client, member, territory):
     association = db.session.scalar(select(factories.Association))
-    draft = make_proposal(association, member, state=ProposalState.DRAFT)
+    draft = factories.make_proposal(association, member, state=ProposalState.DRAFT)
     page = html(member_client.get(f"/propositions/{draft.id}"))
     assert 'id="discussion"' not in page
     assert member_client.htmx("GET", comments_url(draft) + "?avant=5").status_code == 404
@@ -228,7 +229,7 @@ def test_draft_shows_no_discussion(member_client, member, territory):
 
 @pytest.mark.parametrize("action", ["modifier", "supprimer"])
 def test_only_the_author_edits_or_deletes(role_client, idea, other, action):
-    comment = make_comment(idea, other, "Mon texte")
+    comment = factories.make_comment(idea, other, "Mon texte")
     role, client = role_client
     response = client.post(f"/commentaires/{comment.id}/{action}", data={f"modifier-{comment.id}-body": "Piraté"})
     if role == "anonymous":
@@ -267,7 +268,7 @@ def test_htmx_comment_is_a_fragment_with_the_count(resident_client, idea):
 
 
 def test_htmx_reply_goes_into_its_parent_and_closes_the_form(resident_client, idea, other):
-    parent = make_comment(idea, other, "Question ?")
+    parent = factories.make_comment(idea, other, "Question ?")
     response = resident_client.htmx(
         "POST", comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": "Réponse !"}
     )
@@ -298,7 +299,7 @@ def test_invalid_comment_without_js_rerenders_the_page_with_422(resident_client,
     page = text(response)
     assert "<html" in page and "Une épicerie solidaire mobile" in page
     assert "Écrivez votre commentaire avant de l'envoyer." in page
-    parent = make_comment(idea, other, "À qui répondre")
+    parent = factories.make_comment(idea, other, "À qui répondre")
     long_text = "x" * 5001
     response = resident_client.post(
         comments_url(idea), data={"repondre": parent.id, f"reponse-{parent.id}-body": long_text}
@@ -312,7 +313,7 @@ def test_invalid_comment_without_js_rerenders_the_page_with_422(resident_client,
 def test_invalid_reply_on_a_proposal_without_js_rerenders_its_page(resident_client, proposal, other):
     """The proposal's page is built by a plain function the comment route calls (it checks who may
     see the proposal, like its view), with the form as it was sent."""
-    parent = make_comment(proposal, other, "Quel budget ?")
+    parent = factories.make_comment(proposal, other, "Quel budget ?")
     response = resident_client.post(
         comments_url(proposal), data={"repondre": parent.id, f"reponse-{parent.id}-body": "y" * 5001}
     )
@@ -325,7 +326,7 @@ def test_invalid_reply_on_a_proposal_without_js_rerenders_its_page(resident_clie
 
 
 def test_the_thread_rules_read_the_query_string_they_are_given_not_the_request(app, idea, author, other):
-    comments = [make_comment(idea, author, f"Fil {i}") for i in range(3)]
+    comments = [factories.make_comment(idea, author, f"Fil {i}") for i in range(3)]
     with app.test_request_context(f"/idees/{idea.id}?avant={comments[1].id}&repondre={comments[0].id}"):
         discussion = thread_context(fresh(Idea, idea.id), other)["discussion"]
         assert len(discussion.page.threads) == 3 and discussion.reply_form is None
@@ -346,7 +347,7 @@ def test_the_comment_box_takes_the_focus_only_after_an_error(resident_client, id
 
 
 def test_reply_form_link_works_with_and_without_js(resident_client, idea, other):
-    parent = make_comment(idea, other, "Répondez-moi")
+    parent = factories.make_comment(idea, other, "Répondez-moi")
     url = f"{comments_url(idea)}?repondre={parent.id}"
     response = resident_client.get(url)
     assert response.status_code == 302
@@ -359,7 +360,7 @@ def test_reply_form_link_works_with_and_without_js(resident_client, idea, other)
 
 
 def test_edit_in_place_and_without_js(resident, resident_client, idea):
-    comment = make_comment(idea, resident, "Premier jet")
+    comment = factories.make_comment(idea, resident, "Premier jet")
     url = f"/commentaires/{comment.id}/modifier"
     fragment = resident_client.htmx("GET", url)
     assert fragment.status_code == 200 and "<html" not in html(fragment) and "Premier jet" in html(fragment)
@@ -376,14 +377,14 @@ def test_edit_in_place_and_without_js(resident, resident_client, idea):
 
 
 def test_delete_shows_message_supprime(resident, resident_client, idea, other):
-    comment = make_comment(idea, resident, "À effacer")
-    reply = make_comment(idea, other, "Je reste", reply_to=comment)
+    comment = factories.make_comment(idea, resident, "À effacer")
+    reply = factories.make_comment(idea, other, "Je reste", reply_to=comment)
     response = resident_client.htmx("POST", f"/commentaires/{comment.id}/supprimer")
     assert response.status_code == 200
     assert "message supprimé" in html(response) and "1 commentaire" in html(response)
     page = text(resident_client.get(f"/idees/{idea.id}"))
     assert "message supprimé" in page and "À effacer" not in page and "Je reste" in page
-    other_comment = make_comment(idea, resident, "Sans JS")
+    other_comment = factories.make_comment(idea, resident, "Sans JS")
     response = resident_client.post(f"/commentaires/{other_comment.id}/supprimer")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#comment-{other_comment.id}")
     assert fresh(Idea, idea.id).comment_count == 1 and fresh(Comment, reply.id).deleted_at is None
@@ -393,7 +394,7 @@ def test_delete_shows_message_supprime(resident, resident_client, idea, other):
 
 
 def test_poll_answers_204_when_nothing_is_new(client, idea, author):
-    comment = make_comment(idea, author)
+    comment = factories.make_comment(idea, author)
     url = f"{comments_url(idea)}/nouveaux?apres={comment.id}"
     db.session.expunge_all()
     with count_queries() as log:
@@ -403,13 +404,13 @@ def test_poll_answers_204_when_nothing_is_new(client, idea, author):
 
 
 def test_poll_returns_new_messages_in_place(resident, resident_client, idea, author, other):
-    top = make_comment(idea, author, "Ancien")
+    top = factories.make_comment(idea, author, "Ancien")
     url = f"{comments_url(idea)}/nouveaux?apres={top.id}"
-    mine = make_comment(idea, resident, "Le mien, déjà sur ma page")
+    mine = factories.make_comment(idea, resident, "Le mien, déjà sur ma page")
     assert resident_client.htmx("GET", url).status_code == 204  # my own messages are already shown
-    new_thread = make_comment(idea, other, "Nouveau fil")
-    reply = make_comment(idea, other, "Nouvelle réponse", reply_to=top)
-    reply_to_new = make_comment(idea, author, "Réponse au nouveau fil", reply_to=new_thread)
+    new_thread = factories.make_comment(idea, other, "Nouveau fil")
+    reply = factories.make_comment(idea, other, "Nouvelle réponse", reply_to=top)
+    reply_to_new = factories.make_comment(idea, author, "Réponse au nouveau fil", reply_to=new_thread)
     response = resident_client.htmx("GET", url)
     assert response.status_code == 200
     body = html(response)
@@ -428,7 +429,7 @@ def test_poll_returns_new_messages_in_place(resident, resident_client, idea, aut
 
 
 def test_voir_plus_loads_the_next_threads(client, idea, author):
-    comments = [make_comment(idea, author, f"Fil {i}") for i in range(23)]
+    comments = [factories.make_comment(idea, author, f"Fil {i}") for i in range(23)]
     page = html(client.get(f"/idees/{idea.id}"))
     assert page.count('class="comment comment--depth-0"') == 20
     oldest_shown = comments[3].id
@@ -446,14 +447,14 @@ def test_voir_plus_loads_the_next_threads(client, idea, author):
 
 def _threads(subject, users, n):
     for i in range(n):
-        top = make_comment(subject, users[i % 2], f"Fil {i}")
-        reply = make_comment(subject, users[(i + 1) % 2], "Réponse", reply_to=top)
-        deeper = make_comment(subject, users[i % 2], "Plus loin", reply_to=reply)
-        make_comment(
+        top = factories.make_comment(subject, users[i % 2], f"Fil {i}")
+        reply = factories.make_comment(subject, users[(i + 1) % 2], "Réponse", reply_to=top)
+        deeper = factories.make_comment(subject, users[i % 2], "Plus loin", reply_to=reply)
+        factories.make_comment(
             subject,
             users[(i + 1) % 2],
             "Encore",
-            reply_to=make_comment(subject, users[i % 2], "Niveau 3", reply_to=deeper),
+            reply_to=factories.make_comment(subject, users[i % 2], "Niveau 3", reply_to=deeper),
         )
 
 
@@ -479,8 +480,8 @@ def _measure(app, idea_id, resident_client, after):
 
 
 def test_queries_are_constant_whatever_the_thread_sizes(app, resident_client, territory, author, other):
-    small = make_idea(author, territory.medoc_commune).id
-    big = make_idea(author, territory.medoc_commune).id
+    small = factories.make_idea(author, territory.medoc_commune).id
+    big = factories.make_idea(author, territory.medoc_commune).id
     with app.test_request_context():
         _threads(fresh(Idea, small), [author, other], 3)
         _threads(fresh(Idea, big), [author, other], 30)

@@ -9,20 +9,18 @@ from app.follows import services as follows
 from app.models import Follow, Notification, ProposalState, User
 from tests import factories
 from tests.helpers import count_queries, html, text
-from tests.participation_factories import make_idea, make_proposal
 
 
 @pytest.fixture
 def idea(app, territory, resident):
-    from app.ideas import services as idea_services
-
-    return idea_services.create_idea(
+    return factories.make_idea(
         resident,
+        territory.medoc_commune,
         title="Un lavoir couvert",
         description="Les familles lavent leur linge dehors, même l'hiver.",
-        commune_id=territory.medoc_commune.id,
         domain="sante",
         publics=["femmes"],
+        via_services=True,
     )
 
 
@@ -77,7 +75,7 @@ def test_follow_and_unfollow_by_role(app, idea, territory, who, status, request)
 
 def test_a_draft_can_only_be_followed_by_its_authors(app, territory, member, resident):
     association = db.session.scalar(select(factories.Association))
-    draft = make_proposal(association, member, state=ProposalState.DRAFT)
+    draft = factories.make_proposal(association, member, state=ProposalState.DRAFT)
     outsider = app.test_client().login_as(resident)
     assert outsider.post(f"/propositions/{draft.id}/suivre").status_code == 403
     assert not follows.is_following(resident.id, draft)
@@ -101,13 +99,13 @@ def test_follow_a_territory_and_an_association(app, territory, member):
 
 def test_feed_lists_activity_of_what_i_follow_only(app, territory, member, resident):
     reader = factories.make_user("Lectrice")
-    followed_idea = make_idea(resident, territory.medoc_commune, title="Idée suivie")
-    other_idea = make_idea(resident, territory.bassin_commune, title="Idée non suivie")
+    followed_idea = factories.make_idea(resident, territory.medoc_commune, title="Idée suivie")
+    other_idea = factories.make_idea(resident, territory.bassin_commune, title="Idée non suivie")
     follows.follow(reader.id, followed_idea)
     follows.follow(reader.id, territory.bassin)  # new ideas there appear
     comment_services.create_comment(followed_idea, member, "Un commentaire sur l'idée suivie.")
     comment_services.create_comment(other_idea, member, "Ailleurs.")
-    make_idea(resident, territory.bassin_commune, title="Nouvelle idée au Bassin")
+    factories.make_idea(resident, territory.bassin_commune, title="Nouvelle idée au Bassin")
     client = app.test_client().login_as(reader)
     page = text(client.get("/fil"))
     assert "a commenté « Idée suivie »" in page
@@ -117,10 +115,10 @@ def test_feed_lists_activity_of_what_i_follow_only(app, territory, member, resid
 
 
 def test_public_profile_shows_ideas_and_comments_unless_hidden(app, territory, member, resident):
-    idea = make_idea(resident, territory.medoc_commune, title="Mon idée publique")
+    idea = factories.make_idea(resident, territory.medoc_commune, title="Mon idée publique")
     comment_services.create_comment(idea, resident, "Mon commentaire public.")
     association = db.session.scalar(select(factories.Association))
-    draft = make_proposal(association, member, state=ProposalState.DRAFT)
+    draft = factories.make_proposal(association, member, state=ProposalState.DRAFT)
     comment = comment_services.Comment(
         proposal_id=draft.id, author_id=resident.id, body="Sur un brouillon", body_html="<p>Sur un brouillon</p>"
     )

@@ -11,7 +11,6 @@ from app import create_app
 from app.extensions import db
 from app.models import Association, Proposal
 from tests import factories
-from tests.discovery_factories import make_idea, make_proposal
 from tests.helpers import html, text
 
 
@@ -30,8 +29,8 @@ def _cards(app):
 
 
 def test_a_card_is_rendered_once_while_it_shows_the_same(app, client, asso, territory):
-    make_proposal("Épicerie mobile", association=asso)
-    make_idea("Jardin partagé", commune=territory.medoc_commune)
+    factories.make_proposal(asso, title="Épicerie mobile")
+    factories.make_idea(title="Jardin partagé", commune=territory.medoc_commune)
     cards = _cards(app)
     first = html(client.get("/propositions/"))
     assert (cards.misses, cards.hits) == (1, 0)
@@ -45,7 +44,7 @@ def test_a_card_is_rendered_once_while_it_shows_the_same(app, client, asso, terr
 
 @pytest.mark.parametrize("change", ["support", "title", "association"])
 def test_what_a_card_shows_changing_renders_it_again(app, client, asso, change):
-    proposal = make_proposal("Épicerie mobile", association=asso)
+    proposal = factories.make_proposal(asso, title="Épicerie mobile")
     assert "0 soutien" in text(client.get("/propositions/"))
     if change == "support":
         db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(support_count=3))
@@ -63,8 +62,8 @@ def test_what_a_card_shows_changing_renders_it_again(app, client, asso, change):
 
 def test_cached_and_fresh_renders_are_the_same_page(app, database_url, asso, territory, client):
     for i in range(3):
-        make_proposal(f"Proposition {i}", association=asso, supports=i)
-        make_idea(f"Idée {i}", commune=territory.medoc_commune)
+        factories.make_proposal(asso, title=f"Proposition {i}", support_count=i)
+        factories.make_idea(title=f"Idée {i}", commune=territory.medoc_commune)
     from tests.conftest import _base_config
 
     uncached = create_app({**_base_config(database_url), "CARD_CACHE_SIZE": 0})

@@ -24,11 +24,6 @@ def _form(territory, **overrides):
     return data
 
 
-def make_idea(author, territory, **overrides):
-    fields = _form(territory, **overrides)
-    return services.create_idea(author, **fields)
-
-
 def test_resident_posts_an_idea(resident_client, resident, territory):
     response = resident_client.post("/idees/nouvelle", data=_form(territory))
     assert response.status_code == 302
@@ -74,9 +69,10 @@ def test_bad_input_is_refused_in_french_and_kept(resident_client, territory, ove
 
 
 def test_markdown_is_rendered_and_script_is_inert(resident_client, resident, territory):
-    idea = make_idea(
+    idea = factories.make_idea(
         resident,
-        territory,
+        territory.medoc_commune,
+        via_services=True,
         description="**Important** <script>alert(1)</script> [lien](javascript:alert(2)) <img src=x onerror=alert(3)>",
     )
     page = html(resident_client.get(f"/idees/{idea.id}"))
@@ -99,7 +95,7 @@ def test_inline_check_returns_the_field_and_saves_nothing(resident_client, terri
 
 @pytest.mark.parametrize("who,status", [("author", 302), ("other", 403), ("admin", 302), ("anonymous", 302)])
 def test_only_the_author_edits(app, territory, resident, admin, who, status):
-    idea = make_idea(resident, territory)
+    idea = factories.make_idea(resident, territory.medoc_commune, via_services=True)
     other = factories.make_user("Quelqu'un d'autre")
     client = app.test_client()
     if who != "anonymous":
@@ -115,11 +111,11 @@ def test_only_the_author_edits(app, territory, resident, admin, who, status):
 
 
 def test_list_is_newest_first_and_queries_do_not_grow(client, resident, territory):
-    make_idea(resident, territory, title="Première idée")
+    factories.make_idea(resident, territory.medoc_commune, via_services=True, title="Première idée")
     with count_queries() as few:
         client.get("/idees/")
     for i in range(25):
-        make_idea(resident, territory, title=f"Idée numéro {i}")
+        factories.make_idea(resident, territory.medoc_commune, via_services=True, title=f"Idée numéro {i}")
     with count_queries() as many:
         page = html(client.get("/idees/"))
     assert many.count == few.count
@@ -129,7 +125,7 @@ def test_list_is_newest_first_and_queries_do_not_grow(client, resident, territor
 
 
 def test_detail_queries_do_not_grow_with_publics(client, resident, territory):
-    idea = make_idea(resident, territory)
+    idea = factories.make_idea(resident, territory.medoc_commune, via_services=True, publics=("seniors", "femmes"))
     with count_queries() as log:
         assert client.get(f"/idees/{idea.id}").status_code == 200
     assert log.count <= 8, log.statements

@@ -5,14 +5,8 @@ same proposal. Afterwards: exact counts, no comment lost, no silent overwrite, n
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,78 +19,19 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Comment, Idea, Proposal, Support
-from app.proposals import services as proposal_services
 from tests import factories
-from tests.conftest import TEST_SECRET
-from tests.participation_factories import make_idea
+from tests.live import gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 WORKERS = 3
 TOKEN = re.compile(r'hx-headers:inherited=\'\{"X-CSRFToken": "([^"]+)"\}\'')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def gunicorn_server(app, database_url: str, tmp_path: Path) -> Iterator[str]:
     """gunicorn with sync workers, as in production, on the test database."""
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TISSER_", "RATELIMIT_", "DATABASE_URL"))},
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": TEST_SECRET,
-        "TISSER_INSTANCE_DIR": str(tmp_path),
-        # A handful of people do many things here: the limits are tested in test_security.py.
-        "RATELIMIT_ENABLED": "0",
-    }
-    log = open(tmp_path / "gunicorn.log", "w+b")
-    proc = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "sync",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    try:
-        deadline = time.time() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.time() < deadline, "gunicorn did not start"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-        log.close()
-        # An unhandled exception in a worker is logged even when the client saw a 500 page.
-        assert "Traceback" not in output, output
+    # A handful of people do many things here: the limits are tested in test_ratelimit_storage.py.
+    with gunicorn(database_url, tmp_path, WORKERS, {"RATELIMIT_ENABLED": "0"}) as url:
+        yield url
 
 
 class Person:
@@ -154,13 +89,12 @@ def _form(fields: dict, version: int) -> dict:
 
 def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_server, territory):
     author = factories.make_user("Autrice de l'idée")
-    idea = make_idea(author, territory.medoc_commune)
+    idea = factories.make_idea(author, territory.medoc_commune)
     editors = [factories.make_user(f"Rédactrice {i}") for i in range(4)]
     association = factories.make_association("Les Jardins", territory.medoc_commune, admins=editors)
-    proposal = proposal_services.create_proposal(
-        editors[0], association, {**FIELDS, "communes": [territory.medoc_commune.id]}
+    proposal = factories.make_proposal(
+        association, editors[0], communes=[territory.medoc_commune], via_services=True, **FIELDS
     )
-    proposal_services.transition(proposal, "publish")
     idea_id, proposal_id, version = idea.id, proposal.id, proposal.version
     fields = {**FIELDS, "communes": [territory.medoc_commune.id]}
     residents = [factories.make_user(f"Habitant·e {i}") for i in range(12)]

@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models import OutboxMessage
 from tests import factories
 from tests.conftest import TisserClient, _base_config
-from tests.participation_factories import make_proposal
 from tests.test_associations import _form as association_form
 
 LIMITED = ["invitation", "amendment", "private_message", "association_create", "register_check"]
@@ -48,7 +47,7 @@ def setting(limited_app):
     territory = factories.make_territory()
     admin = factories.make_user("Dominique Membre")
     association = factories.make_association("Les Jardins", territory.medoc_commune, admins=[admin])
-    proposal = make_proposal(association, admin)
+    proposal = factories.make_proposal(association, admin)
     client = limited_app.test_client().login_as(admin)
     return territory, admin, association, proposal, client
 

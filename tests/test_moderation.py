@@ -13,7 +13,6 @@ from app.moderation import services
 from app.permissions import can
 from tests import factories
 from tests.helpers import count_queries, html, text
-from tests.participation_factories import make_comment, make_idea, make_proposal
 
 PLACEHOLDER = "contenu masqué en attente de modération"
 
@@ -40,12 +39,12 @@ def reporters(app):
 
 @pytest.fixture
 def medoc_idea(territory, author):
-    return make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
+    return factories.make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
 
 
 @pytest.fixture
 def bassin_idea(territory, author):
-    return make_idea(author, territory.bassin_commune, title="Une cale pour les kayaks")
+    return factories.make_idea(author, territory.bassin_commune, title="Une cale pour les kayaks")
 
 
 def set_poles(proposal, *poles):
@@ -133,9 +132,9 @@ def test_report_routes_per_role(app, medoc_idea, resident, author, suspended):
 
 def test_hidden_comment_keeps_thread_shape(app, territory, author, resident, reporters):
     app.config["MODERATION_HIDE_THRESHOLD"] = 2
-    idea = make_idea(author, territory.medoc_commune)
-    parent = make_comment(idea, author, "Message parent à masquer")
-    reply = make_comment(idea, resident, "Une réponse qui reste", reply_to=parent)
+    idea = factories.make_idea(author, territory.medoc_commune)
+    parent = factories.make_comment(idea, author, "Message parent à masquer")
+    reply = factories.make_comment(idea, resident, "Une réponse qui reste", reply_to=parent)
     c = client_for(app, reporters[0])
     prefix = f"signaler-commentaire-{parent.id}-"
     c.post(report_url("commentaire", parent.id), data={prefix + "reason": "injurieux"})
@@ -156,10 +155,10 @@ def test_hidden_comment_keeps_thread_shape(app, territory, author, resident, rep
 def test_comment_count_is_what_readers_can_see(app, territory, author, resident, reporters, moderator, admin):
     """Hidden comments leave their subject's count; restored ones come back; each path once."""
     app.config["MODERATION_HIDE_THRESHOLD"] = 2
-    idea = make_idea(resident, territory.medoc_commune)
-    first = make_comment(idea, author, "Premier message")
-    second = make_comment(idea, resident, "Deuxième message")
-    make_comment(idea, author, "Troisième message")
+    idea = factories.make_idea(resident, territory.medoc_commune)
+    first = factories.make_comment(idea, author, "Premier message")
+    second = factories.make_comment(idea, resident, "Deuxième message")
+    factories.make_comment(idea, author, "Troisième message")
 
     def count():
         return fresh(Idea, idea.id).comment_count
@@ -204,9 +203,9 @@ def test_hidden_idea_placeholder_for_public_and_content_for_moderator(app, medoc
 
 def test_scope_rules(app, territory, medoc_idea, bassin_idea, moderator, bassin_moderator, admin, author):
     association = factories.make_association("Deux Rives", territory.medoc_commune, admins=[author])
-    both = make_proposal(association, author)
+    both = factories.make_proposal(association, author)
     set_poles(both, territory.medoc, territory.bassin)
-    comment = make_comment(bassin_idea, author)
+    comment = factories.make_comment(bassin_idea, author)
     assert can(moderator, "content.moderate", medoc_idea)
     assert not can(moderator, "content.moderate", bassin_idea)
     assert not can(moderator, "content.moderate", comment)
@@ -330,7 +329,7 @@ def test_actions_in_place_notify_and_log(app, medoc_idea, reporters, moderator, 
     assert [e.action for e in entries] == ["auto_hide", "restore"]
     assert entries[1].actor_id == moderator.id and entries[1].reason == "Rien de contraire à la charte"
     # Without JavaScript: the same action as a form, then back to the queue.
-    case2 = _reported(app, make_idea(author, _commune(medoc_idea)), reporters, "idee")
+    case2 = _reported(app, factories.make_idea(author, _commune(medoc_idea)), reporters, "idee")
     response = mod.post(
         f"/moderation/cas/{case2.id}",
         data={"action": "ask_edit", "reason": "Précisez le lieu", "retour": "/moderation/medoc"},
@@ -347,7 +346,7 @@ def _commune(idea):
 
 def test_bulk_action_and_queue_sorting(app, territory, author, reporters, moderator):
     app.config["MODERATION_HIDE_THRESHOLD"] = 10
-    ideas = [make_idea(author, territory.medoc_commune, title=f"Idée {n}") for n in range(3)]
+    ideas = [factories.make_idea(author, territory.medoc_commune, title=f"Idée {n}") for n in range(3)]
     cases = [_reported(app, idea, reporters, "idee", n=n + 1) for n, idea in enumerate(ideas)]
     mod = client_for(app, moderator)
     page = html(mod.get("/moderation/medoc?tri=signalements"))
@@ -369,17 +368,17 @@ def test_bulk_action_and_queue_sorting(app, territory, author, reporters, modera
 
 
 def test_queue_keeps_a_constant_number_of_queries(app, territory, author, reporters, moderator):
-    idea = make_idea(author, territory.medoc_commune)
+    idea = factories.make_idea(author, territory.medoc_commune)
     association = factories.make_association("Asso", territory.medoc_commune, admins=[author])
-    proposal = make_proposal(association, author)
+    proposal = factories.make_proposal(association, author)
     set_poles(proposal, territory.medoc)
     mod = client_for(app, moderator)
 
     def add(n):
         for _ in range(n):
-            services.report(reporters[0], make_idea(author, territory.medoc_commune), "spam")
-            services.report(reporters[0], make_comment(idea, author), "spam")
-            services.report(reporters[0], make_comment(proposal, author), "hors_sujet")
+            services.report(reporters[0], factories.make_idea(author, territory.medoc_commune), "spam")
+            services.report(reporters[0], factories.make_comment(idea, author), "spam")
+            services.report(reporters[0], factories.make_comment(proposal, author), "hors_sujet")
 
     add(1)
     mod.get("/moderation/medoc")
@@ -450,7 +449,7 @@ def test_suspension_by_admin_and_its_effects(app, territory, medoc_idea, residen
     assert c.post(f"/signaler/idee/{medoc_idea.id}", data={}).status_code == 403
     assert c.get("/idees/nouvelle").status_code == 403
     # Its existing content stays until hidden in one action.
-    own = make_idea(fresh(User, resident.id), territory.medoc_commune, title="Idée d'un compte suspendu")
+    own = factories.make_idea(fresh(User, resident.id), territory.medoc_commune, title="Idée d'un compte suspendu")
     assert "Idée d'un compte suspendu" in text(app.test_client().get(f"/idees/{own.id}"))
     assert (
         adm.post(f"/moderation/comptes/{resident.id}/masquer-contenus", data={"reason": "Compte suspendu"}).status_code

@@ -67,9 +67,9 @@ def test_registration_normalises_the_name(client, territory):
 def test_renaming_and_the_services_refuse_them_too(resident_client, resident, territory):
     response = resident_client.post("/compte/nom", data={"name-display_name": "Mod\u00e9ration M\u00e9doc"})
     assert response.status_code == 422
-    with pytest.raises(auth.FieldError):
+    with pytest.raises(auth.AccountError):
         auth.change_display_name(resident, "Administration\u200b Tisser")
-    with pytest.raises(auth.FieldError):
+    with pytest.raises(auth.AccountError):
         auth.register("x@exemple.fr", "\u0410dministration", "mot-de-passe-solide")
 
 

@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage
+from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, ProposalState
 from app.notifications import services
 from app.notifications.kinds import KINDS
 from tests import factories
-from tests.discovery_factories import make_notification
 from tests.helpers import count_queries, html, text
 
 
@@ -37,8 +36,8 @@ def test_pages_per_role(role_client, path):
 
 
 def test_list_shows_only_my_notifications(app, resident, member, resident_client, member_client):
-    make_notification(resident, "Pour Camille : un commentaire")
-    mine = make_notification(member, "Pour Dominique : une réponse")
+    factories.make_notification(resident, "Pour Camille : un commentaire")
+    mine = factories.make_notification(member, "Pour Dominique : une réponse")
     page = text(resident_client.get("/notifications/"))
     assert "Pour Camille" in page and "Pour Dominique" not in page
     # Someone else's notification cannot be marked read: it does not exist for this person.
@@ -50,19 +49,20 @@ def test_list_shows_only_my_notifications(app, resident, member, resident_client
 
 
 def test_anonymous_cannot_mark_read(client, resident):
-    notification = make_notification(resident)
+    notification = factories.make_notification(resident)
     assert client.post(f"/notifications/{notification.id}/lue").status_code == 302
     assert client.post("/notifications/tout-lu").status_code == 302
 
 
 def test_mark_one_then_all_read(resident, resident_client):
-    first = make_notification(resident, "Première")
-    make_notification(resident, "Deuxième")
-    make_notification(resident, "Troisième")
+    first = factories.make_notification(resident, "Première")
+    factories.make_notification(resident, "Deuxième")
+    factories.make_notification(resident, "Troisième")
     response = resident_client.htmx("POST", f"/notifications/{first.id}/lue")
     body = html(response)
     assert response.status_code == 200 and "<html" not in body
-    assert 'id="notification-badge"' in body and 'hx-swap-oob="true"' in body and "(2 non lues)" in body
+    assert '<hx-partial hx-target="#notification-badge" hx-swap="outerHTML"><span id="notification-badge"' in body
+    assert "(2 non lues)" in body
     assert "Marquer comme lue" not in body.split('id="notification-badge"')[0]
     # Without JavaScript: a plain POST, then back to the list.
     response = resident_client.post("/notifications/tout-lu")
@@ -72,7 +72,7 @@ def test_mark_one_then_all_read(resident, resident_client):
 
 
 def test_mutations_need_csrf(resident, resident_client):
-    notification = make_notification(resident)
+    notification = factories.make_notification(resident)
     assert resident_client.post(f"/notifications/{notification.id}/lue", csrf=False).status_code == 400
     assert resident_client.post("/notifications/tout-lu", csrf=False).status_code == 400
 
@@ -81,8 +81,8 @@ def test_header_badge_and_its_polling(client, resident, resident_client):
     page = html(resident_client.get("/"))
     assert 'href="/notifications/"' in page
     assert 'hx-get="/notifications/badge?n=0"' in page and "every 45s" in page
-    make_notification(resident)
-    make_notification(resident)
+    factories.make_notification(resident)
+    factories.make_notification(resident)
     assert "(2 non lues)" in html(resident_client.get("/idees/"))
     # Unchanged: 204 and htmx swaps nothing. Changed: the new badge.
     assert resident_client.htmx("GET", "/notifications/badge?n=2").status_code == 204
@@ -92,7 +92,7 @@ def test_header_badge_and_its_polling(client, resident, resident_client):
 
 
 def test_the_badge_says_nothing_to_anonymous_visitors(client, resident):
-    make_notification(resident)
+    factories.make_notification(resident)
     # Not a redirect to the log-in page, which htmx would swap into the header.
     assert client.htmx("GET", "/notifications/badge?n=0").status_code == 204
 
@@ -106,6 +106,20 @@ def test_the_badge_costs_one_query(app, resident):
         client.get("/accessibilite")
     # The user's row and the unread count.
     assert logged_in.count - without.count == 2
+
+
+def test_the_unread_count_is_asked_once_per_request(app, resident):
+    from flask_login import login_user
+
+    from app.templating import unread_notifications
+
+    factories.make_notification(resident)
+    with app.test_request_context():
+        login_user(resident)
+        with count_queries() as log:
+            assert unread_notifications() == 1
+            assert unread_notifications() == 1
+    assert log.count == 1, log.statements
 
 
 # --- E-mail --------------------------------------------------------------------------------------
@@ -173,17 +187,12 @@ def test_digest_one_email_per_person(app, territory):
 
 def test_taking_up_an_idea_emails_its_author_at_once(app, territory, resident, member):
     from app.models import Association
-    from app.proposals.services import create_proposal
-    from tests.discovery_factories import make_idea
 
-    idea = make_idea("Jardin partagé", commune=territory.medoc_commune, author=resident)
+    idea = factories.make_idea(title="Jardin partagé", commune=territory.medoc_commune, author=resident)
     association = db.session.scalar(select(Association))
     with app.test_request_context():
-        create_proposal(
-            member,
-            association,
-            {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"},
-            idea=idea,
+        factories.make_proposal(
+            association, member, state=ProposalState.DRAFT, idea=idea, title="Jardin partagé", via_services=True
         )
     mails = _outbox(resident.email)
     assert len(mails) == 1 and "reprend votre idée" in mails[0].body

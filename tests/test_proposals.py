@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.ideas import services as idea_services
 from app.models import Notification, Proposal, ProposalState
 from app.proposals import services
 from tests import factories
@@ -29,25 +28,6 @@ def _form(territory, **overrides):
     }
     data.update(overrides)
     return data
-
-
-def make_proposal(association, author, territory, *, publish=False, **overrides):
-    fields = {
-        "title": "Garde solidaire du soir",
-        "summary": "Des parents se relaient pour garder les enfants le soir.",
-        "domain": "citoyennete",
-        "publics": ["familles_monoparentales"],
-        "poles": [],
-        "communes": [territory.medoc_commune.id],
-        "is_rural": True,
-        "is_qpv": False,
-        **COMPLETE,
-        **overrides,
-    }
-    proposal = services.create_proposal(author, association, fields)
-    if publish:
-        services.transition(proposal, "publish")
-    return proposal
 
 
 @pytest.fixture
@@ -125,7 +105,9 @@ def users(resident, member, outsider, admin):
 
 @pytest.mark.parametrize("who", ROLES)
 def test_draft_is_visible_to_its_association_only(app, users, association, territory, who):
-    proposal = make_proposal(association, users["member"], territory)
+    proposal = factories.make_proposal(
+        association, users["member"], communes=[territory.medoc_commune], state=ProposalState.DRAFT, via_services=True
+    )
     response = _client(app, who, users).get(f"/propositions/{proposal.id}")
     expected = {"member": 200, "admin": 200, "anonymous": 302}.get(who, 403)
     assert response.status_code == expected
@@ -135,7 +117,9 @@ def test_draft_is_visible_to_its_association_only(app, users, association, terri
 
 @pytest.mark.parametrize("who", ROLES)
 def test_only_the_association_edits_publishes_and_withdraws(app, users, association, territory, who):
-    proposal = make_proposal(association, users["member"], territory)
+    proposal = factories.make_proposal(
+        association, users["member"], communes=[territory.medoc_commune], state=ProposalState.DRAFT, via_services=True
+    )
     client = _client(app, who, users)
     allowed = who == "member"
     edit = client.post(
@@ -158,7 +142,15 @@ def test_only_the_association_edits_publishes_and_withdraws(app, users, associat
 
 
 def test_publishing_needs_the_call_fields(member_client, member, association, territory):
-    proposal = make_proposal(association, member, territory, need="", budget_eur=None)
+    proposal = factories.make_proposal(
+        association,
+        member,
+        communes=[territory.medoc_commune],
+        state=ProposalState.DRAFT,
+        need="",
+        budget_eur=None,
+        via_services=True,
+    )
     response = member_client.post(f"/propositions/{proposal.id}/publish")
     assert response.status_code == 302
     page = text(member_client.get(response.headers["Location"]))
@@ -170,7 +162,7 @@ def test_publishing_needs_the_call_fields(member_client, member, association, te
 def test_transitions_follow_the_state_machine(member, association, territory):
     from app.proposals.states import InvalidTransition
 
-    proposal = make_proposal(association, member, territory, publish=True)
+    proposal = factories.make_proposal(association, member, communes=[territory.medoc_commune], via_services=True)
     with pytest.raises(InvalidTransition):
         services.transition(proposal, "publish")
     services.transition(proposal, "withdraw")
@@ -179,7 +171,9 @@ def test_transitions_follow_the_state_machine(member, association, territory):
 
 
 def test_a_second_save_never_overwrites_the_first(member_client, member, association, territory):
-    proposal = make_proposal(association, member, territory)
+    proposal = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], state=ProposalState.DRAFT, via_services=True
+    )
     # Two people opened the form at version 1; the first saves.
     first = member_client.post(
         f"/propositions/{proposal.id}/modifier", data=_form(territory, version=1, title="Version de Dominique")
@@ -200,7 +194,9 @@ def test_a_second_save_never_overwrites_the_first(member_client, member, associa
 
 
 def test_update_service_refuses_a_stale_version(member, association, territory):
-    proposal = make_proposal(association, member, territory)
+    proposal = factories.make_proposal(
+        association, member, communes=[territory.medoc_commune], state=ProposalState.DRAFT, via_services=True
+    )
     services.update_proposal(proposal, {"title": "Premier"}, expected_version=1)
     with pytest.raises(services.ProposalConflict):
         services.update_proposal(proposal, {"title": "Second"}, expected_version=1)
@@ -209,13 +205,14 @@ def test_update_service_refuses_a_stale_version(member, association, territory):
 
 
 def test_taking_up_an_idea(member_client, member, association, resident, territory):
-    idea = idea_services.create_idea(
+    idea = factories.make_idea(
         resident,
+        territory.medoc_commune,
         title="Garde d'enfants le soir",
         description="Beaucoup de mères seules travaillent tard au Médoc.",
-        commune_id=territory.medoc_commune.id,
         domain="citoyennete",
         publics=["femmes"],
+        via_services=True,
     )
     form = html(member_client.get(f"/propositions/nouvelle?idee={idea.id}"))
     assert "Garde d&#39;enfants le soir" in form and "Née de l" in form
@@ -235,12 +232,17 @@ def test_taking_up_an_idea(member_client, member, association, resident, territo
 
 
 def test_list_and_detail_keep_a_constant_number_of_queries(client, member, association, territory):
-    make_proposal(association, member, territory, publish=True)
+    factories.make_proposal(association, member, communes=[territory.medoc_commune], via_services=True)
     with count_queries() as few:
         client.get("/propositions/?tri=recent")
     for i in range(25):
-        make_proposal(
-            association, member, territory, publish=True, title=f"Proposition {i}", poles=[territory.bassin.id]
+        factories.make_proposal(
+            association,
+            member,
+            communes=[territory.medoc_commune],
+            title=f"Proposition {i}",
+            poles=[territory.bassin],
+            via_services=True,
         )
     with count_queries() as many:
         page = html(client.get("/propositions/?tri=recent"))
@@ -255,12 +257,12 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
 
 
 def test_markdown_fields_are_sanitised(client, member, association, territory):
-    proposal = make_proposal(
+    proposal = factories.make_proposal(
         association,
         member,
-        territory,
-        publish=True,
+        communes=[territory.medoc_commune],
         need="# Titre\n\n<script>alert(1)</script>\n\n[clic](javascript:alert(1)) et [site](https://exemple.fr)",
+        via_services=True,
     )
     page = html(client.get(f"/propositions/{proposal.id}"))
     assert "<h3>Titre</h3>" in page

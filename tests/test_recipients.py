@@ -15,7 +15,6 @@ from app.notifications.recipients import proposal_recipients
 from app.proposals.services import get_proposal
 from tests import factories
 from tests.helpers import count_queries
-from tests.participation_factories import make_comment, make_proposal
 
 
 def _coauthor(proposal, association, status, invited_by):
@@ -35,7 +34,7 @@ def people(app, territory):
     b = factories.make_association("B", territory.medoc_commune, admins=[p["co"]], members=[p["lead_and_co"]])
     c = factories.make_association("C", territory.medoc_commune, admins=[p["invited"]])
     d = factories.make_association("D", territory.medoc_commune, admins=[p["declined"]])
-    proposal = make_proposal(a, p["lead"], title="Un atelier vélo partagé")
+    proposal = factories.make_proposal(a, p["lead"], title="Un atelier vélo partagé")
     db.session.execute(proposal_poles.insert(), [{"proposal_id": proposal.id, "pole_id": territory.medoc.id}])
     _coauthor(proposal, b, CoauthorStatus.ACCEPTED, p["lead"])
     _coauthor(proposal, c, CoauthorStatus.INVITED, p["lead"])
@@ -70,7 +69,7 @@ def _nobody_else_told(people) -> bool:
 
 
 def test_a_coauthor_hears_of_comments(people):
-    make_comment(people["proposal"], people["outsider"], "Je viendrais volontiers réparer mon vélo.")
+    factories.make_comment(people["proposal"], people["outsider"], "Je viendrais volontiers réparer mon vélo.")
     assert _told(people["co"], "comment_new") and _told(people["lead_and_co"], "comment_new")
     assert _nobody_else_told(people)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.urls import safe_next
-from tests.participation_factories import make_idea
+from tests import factories
 
 HOSTILE = [
     "https://evil.example",
@@ -38,7 +38,7 @@ def test_safe_next_keeps_paths_of_the_site(target):
 
 @pytest.mark.parametrize("target", ["https://evil.example", "/\t/evil.example", "//evil.example"])
 def test_following_never_redirects_off_the_site(app, territory, resident, target):
-    idea = make_idea(resident, territory.medoc_commune)
+    idea = factories.make_idea(resident, territory.medoc_commune)
     client = app.test_client().login_as(resident)
     response = client.post(f"/idees/{idea.id}/suivre", data={"next": target})
     assert response.status_code == 302

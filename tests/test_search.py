@@ -14,7 +14,6 @@ from app.models.base import utcnow
 from app.search import services
 from app.search.filters import SEED_KEY
 from tests import factories
-from tests.discovery_factories import make_call, make_idea, make_proposal
 from tests.helpers import count_queries, html, text
 
 TITLE = re.compile(r'class="card__title"[^>]*>(?:<a [^>]*>)?([^<]+)<')
@@ -35,19 +34,19 @@ def asso(app, territory):
 
 @pytest.mark.parametrize("query", ["sante", "SANTÉ", "santé", "elu", "élus", "Elus sante"])
 def test_accents_and_case_do_not_matter(client, territory, query):
-    make_idea("Santé des élus", commune=territory.medoc_commune)
-    make_idea("Jardins partagés", commune=territory.medoc_commune)
+    factories.make_idea(title="Santé des élus", commune=territory.medoc_commune)
+    factories.make_idea(title="Jardins partagés", commune=territory.medoc_commune)
     assert titles(client.get("/recherche/", query_string={"q": query})) == ["Santé des élus"]
     assert titles(client.get("/idees/", query_string={"q": query})) == ["Santé des élus"]
 
 
 def test_search_covers_every_kind_but_only_published_proposals(client, territory, asso):
-    make_idea("Épicerie solidaire à Lesparre", commune=territory.medoc_commune)
-    make_proposal("Épicerie mobile", association=asso)
-    make_proposal("Épicerie en brouillon", association=asso, state=ProposalState.DRAFT)
-    make_proposal("Épicerie retirée", association=asso, state=ProposalState.WITHDRAWN)
+    factories.make_idea(title="Épicerie solidaire à Lesparre", commune=territory.medoc_commune)
+    factories.make_proposal(asso, title="Épicerie mobile")
+    factories.make_proposal(asso, title="Épicerie en brouillon", state=ProposalState.DRAFT)
+    factories.make_proposal(asso, title="Épicerie retirée", state=ProposalState.WITHDRAWN)
     factories.make_association("Épicerie sociale du Bassin", territory.bassin_commune)
-    make_call("Appel épiceries solidaires")
+    factories.make_call("Appel épiceries solidaires")
     found = titles(client.get("/recherche/", query_string={"q": "epicerie"}))
     assert sorted(found) == sorted(
         ["Épicerie solidaire à Lesparre", "Épicerie mobile", "Épicerie sociale du Bassin", "Appel épiceries solidaires"]
@@ -60,10 +59,10 @@ def test_search_covers_every_kind_but_only_published_proposals(client, territory
 
 def test_title_matches_rank_first(client, territory, asso):
     body = "Nous parlons ici de mobilité, de mobilité solidaire et encore de mobilité pour tous."
-    make_idea("Un sujet voisin", body, commune=territory.medoc_commune)
-    make_idea("Mobilité des seniors", "Transport.", commune=territory.medoc_commune)
-    make_proposal("Autre proposition", body, association=asso)
-    make_proposal("Mobilité rurale", association=asso)
+    factories.make_idea(title="Un sujet voisin", description=body, commune=territory.medoc_commune)
+    factories.make_idea(title="Mobilité des seniors", description="Transport.", commune=territory.medoc_commune)
+    factories.make_proposal(asso, title="Autre proposition", summary=body)
+    factories.make_proposal(asso, title="Mobilité rurale")
     assert titles(client.get("/idees/", query_string={"q": "mobilite"})) == ["Mobilité des seniors", "Un sujet voisin"]
     assert titles(client.get("/propositions/", query_string={"q": "mobilite"})) == [
         "Mobilité rurale",
@@ -74,8 +73,8 @@ def test_title_matches_rank_first(client, territory, asso):
 
 
 def test_index_follows_every_change(client, territory, asso):
-    idea = make_idea("Ancien titre", commune=territory.medoc_commune)
-    proposal = make_proposal("Cantine partagée", association=asso, state=ProposalState.DRAFT)
+    idea = factories.make_idea(title="Ancien titre", commune=territory.medoc_commune)
+    proposal = factories.make_proposal(asso, title="Cantine partagée", state=ProposalState.DRAFT)
     assert titles(client.get("/recherche/", query_string={"q": "cantine"})) == []
 
     idea.title = "Nouveau titre"
@@ -140,7 +139,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_any_input_gives_results_or_an_empty_state(client, territory, query):
-    make_idea("Santé et jardins", commune=territory.medoc_commune)
+    factories.make_idea(title="Santé et jardins", commune=territory.medoc_commune)
     for url in ("/recherche/", "/idees/", "/propositions/"):
         response = client.get(url, query_string={"q": query})
         assert response.status_code == 200, (url, query)
@@ -149,7 +148,7 @@ def test_any_input_gives_results_or_an_empty_state(client, territory, query):
 
 
 def test_punctuation_only_finds_nothing_and_says_so(client, territory):
-    make_idea("Santé et jardins", commune=territory.medoc_commune)
+    factories.make_idea(title="Santé et jardins", commune=territory.medoc_commune)
     page = text(client.get("/recherche/", query_string={"q": '"*()'}))
     assert 'Aucun résultat pour « "*() »' in page
     assert "Aucune idée ne correspond" in text(client.get("/idees/", query_string={"q": "zzzzz"}))
@@ -160,11 +159,13 @@ def test_punctuation_only_finds_nothing_and_says_so(client, territory):
 
 
 def test_idea_filters(client, territory):
-    make_idea(
-        "Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,)
+    factories.make_idea(
+        title="Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,)
     )
-    make_idea("Médoc santé", commune=territory.medoc_commune, domain=Domain.HEALTH, publics=(TargetPublic.WOMEN,))
-    make_idea("Bassin alimentation", commune=territory.bassin_commune, domain=Domain.FOOD)
+    factories.make_idea(
+        title="Médoc santé", commune=territory.medoc_commune, domain=Domain.HEALTH, publics=(TargetPublic.WOMEN,)
+    )
+    factories.make_idea(title="Bassin alimentation", commune=territory.bassin_commune, domain=Domain.FOOD)
     get = lambda **args: sorted(titles(client.get("/idees/", query_string=args)))  # noqa: E731
     assert get(pole="medoc") == ["Médoc alimentation", "Médoc santé"]
     assert get(commune="arcachon") == ["Bassin alimentation"]
@@ -176,16 +177,16 @@ def test_idea_filters(client, territory):
 
 
 def test_proposal_filters(client, territory, asso):
-    make_proposal("Rural et QPV", association=asso, communes=(territory.medoc_commune,), rural=True, qpv=True)
-    make_proposal(
-        "Bassin santé",
-        association=asso,
+    factories.make_proposal(asso, title="Rural et QPV", communes=(territory.medoc_commune,), is_rural=True, is_qpv=True)
+    factories.make_proposal(
+        asso,
+        title="Bassin santé",
         communes=(territory.bassin_commune,),
         domain=Domain.HEALTH,
         publics=(TargetPublic.CHILDREN_AND_YOUTH,),
     )
-    make_proposal("Retirée", association=asso, state=ProposalState.WITHDRAWN)
-    make_proposal("Brouillon", association=asso, state=ProposalState.DRAFT)
+    factories.make_proposal(asso, title="Retirée", state=ProposalState.WITHDRAWN)
+    factories.make_proposal(asso, title="Brouillon", state=ProposalState.DRAFT)
     get = lambda **args: sorted(titles(client.get("/propositions/", query_string=args)))  # noqa: E731
     assert get() == ["Bassin santé", "Rural et QPV"]
     assert get(pole="medoc") == ["Rural et QPV"]
@@ -200,15 +201,20 @@ def test_proposal_filters(client, territory, asso):
 
 def test_sorts(client, territory, asso):
     now = utcnow()
-    make_idea("Ancienne", commune=territory.medoc_commune, supports=9, comments=1, created_at=now - timedelta(days=3))
-    make_idea("Récente", commune=territory.medoc_commune, supports=1, comments=2, created_at=now)
-    make_idea("Moyenne", commune=territory.medoc_commune, supports=5, comments=7, created_at=now - timedelta(days=1))
+    for title, supports, comments, days_ago in [("Ancienne", 9, 1, 3), ("Récente", 1, 2, 0), ("Moyenne", 5, 7, 1)]:
+        factories.make_idea(
+            title=title,
+            commune=territory.medoc_commune,
+            support_count=supports,
+            comment_count=comments,
+            created_at=now - timedelta(days=days_ago),
+        )
     assert titles(client.get("/idees/")) == ["Récente", "Moyenne", "Ancienne"]
     assert titles(client.get("/idees/?tri=recent")) == ["Récente", "Moyenne", "Ancienne"]
     assert titles(client.get("/idees/?tri=soutiens")) == ["Ancienne", "Moyenne", "Récente"]
     assert titles(client.get("/idees/?tri=commentaires")) == ["Moyenne", "Récente", "Ancienne"]
-    make_proposal("P ancienne", association=asso, supports=3, published_at=now - timedelta(days=2))
-    make_proposal("P récente", association=asso, supports=1, published_at=now)
+    factories.make_proposal(asso, title="P ancienne", support_count=3, published_at=now - timedelta(days=2))
+    factories.make_proposal(asso, title="P récente", support_count=1, published_at=now)
     assert titles(client.get("/propositions/?tri=recent")) == ["P récente", "P ancienne"]
     assert titles(client.get("/propositions/?tri=soutiens")) == ["P ancienne", "P récente"]
 
@@ -221,7 +227,7 @@ def _with_seed(client, seed):
 
 def test_random_order_is_stable_per_visitor_and_differs_between_visitors(app, territory):
     for n in range(30):
-        make_idea(f"Idée numéro {n:02d}", commune=territory.medoc_commune)
+        factories.make_idea(title=f"Idée numéro {n:02d}", commune=territory.medoc_commune)
     first = _with_seed(app.test_client(), (48271, 17))
     order = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
     again = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
@@ -234,7 +240,7 @@ def test_random_order_is_stable_per_visitor_and_differs_between_visitors(app, te
 
 def test_a_new_visitor_gets_a_seed_kept_in_the_session(client, territory, asso):
     for n in range(5):
-        make_proposal(f"Proposition {n}", association=asso)
+        factories.make_proposal(asso, title=f"Proposition {n}")
     first = titles(client.get("/propositions/"))  # random by default for proposals
     with client.session_transaction() as session:
         assert len(session[SEED_KEY]) == 2
@@ -243,8 +249,8 @@ def test_a_new_visitor_gets_a_seed_kept_in_the_session(client, territory, asso):
 
 def test_pagination_keeps_the_filters(client, territory):
     for n in range(25):
-        make_idea(f"Jardin {n}", commune=territory.medoc_commune)
-    make_idea("Jardin du Bassin", commune=territory.bassin_commune)
+        factories.make_idea(title=f"Jardin {n}", commune=territory.medoc_commune)
+    factories.make_idea(title="Jardin du Bassin", commune=territory.bassin_commune)
     page = html(client.get("/idees/?pole=medoc&q=jardin&tri=recent"))
     next_link = re.search(r'href="([^"]+)" rel="next"', page).group(1)
     next_link = html_module.unescape(next_link)
@@ -256,12 +262,12 @@ def test_pagination_keeps_the_filters(client, territory):
 
 
 def test_htmx_gets_the_results_and_the_announced_count(client, territory):
-    make_idea("Alimentation locale", commune=territory.medoc_commune)
-    make_idea("Alimentation au Bassin", commune=territory.bassin_commune)
+    factories.make_idea(title="Alimentation locale", commune=territory.medoc_commune)
+    factories.make_idea(title="Alimentation au Bassin", commune=territory.bassin_commune)
     response = client.htmx("GET", "/idees/?q=alimentation&pole=medoc")
     body = html(response)
     assert "<html" not in body
-    assert 'id="result-count" hx-swap-oob="innerHTML"' in body
+    assert '<hx-partial hx-target="#result-count" hx-swap="innerHTML">' in body
     assert "1 idée" in body
     assert titles(response) == ["Alimentation locale"]
     # A history restore asks for the whole page.
@@ -306,16 +312,16 @@ def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
 
     def add(n):
         for i in range(n):
-            make_idea(f"Jardin {i}", commune=territory.medoc_commune, publics=(TargetPublic.SENIORS,))
-            make_proposal(
-                f"Jardin proposé {i}",
-                association=asso,
+            factories.make_idea(title=f"Jardin {i}", commune=territory.medoc_commune, publics=(TargetPublic.SENIORS,))
+            factories.make_proposal(
+                asso,
+                title=f"Jardin proposé {i}",
                 communes=(territory.medoc_commune,),
-                rural=True,
+                is_rural=True,
                 publics=(TargetPublic.WOMEN,),
             )
         factories.make_association(f"Jardin associatif {n}", territory.medoc_commune)
-        make_call(f"Appel jardins {n}")
+        factories.make_call(f"Appel jardins {n}")
 
     add(2)
     few = _queries(client, url)
@@ -335,13 +341,13 @@ def test_services_reject_nothing(app):
 
 
 def test_home_shows_the_newest_listed_proposals_and_ideas(client, territory, asso):
-    make_proposal("Ancienne proposition", association=asso, published_at=utcnow() - timedelta(days=9))
+    factories.make_proposal(asso, title="Ancienne proposition", published_at=utcnow() - timedelta(days=9))
     for i in range(3):
-        make_proposal(f"Proposition récente {i}", association=asso, published_at=utcnow() - timedelta(days=i))
-    make_proposal("Brouillon caché", association=asso, state=ProposalState.DRAFT)
+        factories.make_proposal(asso, title=f"Proposition récente {i}", published_at=utcnow() - timedelta(days=i))
+    factories.make_proposal(asso, title="Brouillon caché", state=ProposalState.DRAFT)
     for i in range(4):
-        make_idea(f"Idée {i}", commune=territory.medoc_commune)
-    hidden = make_idea("Idée masquée", commune=territory.medoc_commune)
+        factories.make_idea(title=f"Idée {i}", commune=territory.medoc_commune)
+    hidden = factories.make_idea(title="Idée masquée", commune=territory.medoc_commune)
     db.session.execute(Idea.__table__.update().where(Idea.id == hidden.id).values(hidden_at=utcnow()))
     db.session.commit()
     with count_queries() as log:

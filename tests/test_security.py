@@ -14,7 +14,6 @@ from app.ratelimit import rate_limit
 from tests import factories
 from tests.conftest import TisserClient, _base_config
 from tests.helpers import text
-from tests.participation_factories import make_idea
 
 # --- Headers ----------------------------------------------------------------------------------
 
@@ -46,7 +45,7 @@ def _assert_security_headers(response) -> None:
 
 @pytest.fixture
 def idea(app, territory, resident):
-    return make_idea(resident, territory.medoc_commune)
+    return factories.make_idea(resident, territory.medoc_commune)
 
 
 def test_security_headers_on_a_page_a_fragment_an_error_and_a_static_file(client, idea):
@@ -207,7 +206,7 @@ def test_registration_is_limited(limited_app):
 def test_comments_and_supports_are_limited_per_account(limited_app):
     territory = factories.make_territory()
     author = factories.make_user("Autrice")
-    idea = make_idea(author, territory.medoc_commune)
+    idea = factories.make_idea(author, territory.medoc_commune)
     first = limited_app.test_client().login_as(factories.make_user("Première"))
     second = limited_app.test_client().login_as(factories.make_user("Seconde"))
     url = f"/idees/{idea.id}/commentaires"

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Comment, Idea, Membership, Proposal, ProposalState, Support, User
 from app.models.participation import proposal_communes, proposal_poles
 from app.seed import seed_large
-from tests.participation_factories import make_proposal
+from tests import factories
 
 
 def _count(column, subject_id) -> int:
@@ -73,7 +73,7 @@ def test_seed_large_small_scale(app):
     author = db.session.get(User, member.user_id)
     from app.models import Association
 
-    assert make_proposal(db.session.get(Association, member.association_id), author).id > heavy
+    assert factories.make_proposal(db.session.get(Association, member.association_id), author).id > heavy
 
 
 def test_seed_large_refuses_impossible_numbers(app):

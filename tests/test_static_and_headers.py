@@ -43,3 +43,9 @@ def test_no_inline_script_or_style_in_templates():
         assert "<style" not in text and " style=" not in text, template
         assert not re.search(r"\son[a-z]+=", text), template
         assert "hx-on" not in text, template
+
+
+def test_one_out_of_band_mechanism():
+    # htmx 4's <hx-partial> names its target and its swap; hx-swap-oob would be a second way to do it.
+    for template in (ROOT / "templates").rglob("*.html"):
+        assert "hx-swap-oob" not in template.read_text(), template

@@ -22,7 +22,6 @@ from app.supports import services
 from app.supports.services import SupportRefused, support_context, toggle_support
 from tests import factories
 from tests.helpers import count_queries, text
-from tests.participation_factories import make_idea, make_proposal
 
 
 @dataclass
@@ -39,10 +38,10 @@ def subjects(app, territory, member) -> Subjects:
     association = db.session.get(factories.Association, association_id)
     author = factories.make_user("Autrice de l'idée")
     return Subjects(
-        idea=make_idea(author, territory.medoc_commune),
-        proposal=make_proposal(association, member),
-        draft=make_proposal(association, member, state=ProposalState.DRAFT),
-        withdrawn=make_proposal(association, member, state=ProposalState.WITHDRAWN),
+        idea=factories.make_idea(author, territory.medoc_commune),
+        proposal=factories.make_proposal(association, member),
+        draft=factories.make_proposal(association, member, state=ProposalState.DRAFT),
+        withdrawn=factories.make_proposal(association, member, state=ProposalState.WITHDRAWN),
     )
 
 

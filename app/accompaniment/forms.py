@@ -1,12 +1,23 @@
+"""Accompaniment forms. The four on the proposal page (request, decision, partner, related
+project) are short: a refusal comes back there as a message; the ids a choice is read by are
+checked again by the rules (pole of the proposal, partner of the pole...)."""
+
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from app.forms import SingleLineField
 from app.models import Domain
 from app.models.participation import DOMAIN_LABELS
-from app.participation_forms import CheckboxesField, options
+from app.participation_forms import CheckboxesField, int_or_none, options
+
+
+def _chosen(label, message) -> SelectField:
+    # The choices are checked by the rule that receives the id, with its own French message.
+    return SelectField(label, coerce=int_or_none, validate_choice=False, validators=[InputRequired(message=message)])
 
 
 def _strip(value):
@@ -39,3 +50,29 @@ class MessageForm(FlaskForm):
         ],
         description=_l("Visible seulement par l'association, le ou la référent·e et la modération du pôle."),
     )
+
+
+class RequestForm(FlaskForm):
+    pole = _chosen(_l("Pôle sollicité"), _l("Choisissez l'un des pôles de la proposition."))
+
+
+class DecideForm(FlaskForm):
+    decision = SingleLineField(
+        validators=[
+            AnyOf(("accepter", "refuser"), message=_l("Choisissez d'accepter ou de refuser la demande.")),
+        ]
+    )
+    referent = SelectField(_l("Référent·e"), coerce=int_or_none, validate_choice=False)
+    reason = SingleLineField(
+        _l("Motif d'un refus (facultatif)"),
+        filters=[_strip],
+        validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
+    )
+
+
+class LinkPartnerForm(FlaskForm):
+    partner = _chosen(_l("Partenaire de l'annuaire"), _l("Choisissez un partenaire de l'annuaire du pôle."))
+
+
+class LinkRelatedForm(FlaskForm):
+    related = _chosen(_l("Proposition proche"), _l("Choisissez une autre proposition publiée."))

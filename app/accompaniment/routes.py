@@ -5,15 +5,24 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.access import access, authorize
 from app.accompaniment import services
-from app.accompaniment.forms import MessageForm, PartnerForm
+from app.accompaniment.forms import (
+    DecideForm,
+    LinkPartnerForm,
+    LinkRelatedForm,
+    MessageForm,
+    PartnerForm,
+    RequestForm,
+)
+from app.errors import RuleError
 from app.extensions import db
 from app.forms import invalid
+from app.inputs import int_value
 from app.models import Accompaniment, Partner, Pole, Proposal
-from app.moderation.services import ModerationError
 from app.permissions import PUBLIC, can
 from app.proposals.services import get_proposal
 from app.ratelimit import rate_limit
@@ -24,34 +33,23 @@ bp = Blueprint("accompaniment", __name__)
 PROPOSAL = "/propositions/<int:proposal_id>"
 
 
-@bp.app_template_global()
-def accompaniment_panel(proposal: Proposal) -> dict:
-    return services.panel(proposal, current_user)
-
-
-@bp.app_template_global()
-def pole_moderators(pole_id: int):
-    return services.pole_moderators(pole_id)
-
-
-@bp.app_template_global()
-def related_choices(proposal: Proposal, exclude: list[int] = ()):
-    return services.related_choices(proposal, exclude=exclude)
-
-
-@bp.app_template_global()
-def pole_partners(pole, exclude: list[int] = ()):
-    return services.partners_of_pole(pole, exclude=exclude)
-
-
 def _back(proposal: Proposal, anchor: str = "accompagnement"):
     return redirect(url_for("proposals.detail", proposal_id=proposal.id, _anchor=anchor))
+
+
+def _refused(form: FlaskForm) -> bool:
+    """These forms sit on the proposal page: what they refuse comes back there as a message."""
+    if form.validate_on_submit():
+        return False
+    flash(next(iter(form.errors.values()))[0], "error")
+    return True
 
 
 def _run(fn, *args, success: str):
     try:
         fn(*args)
-    except ModerationError as error:
+    except RuleError as error:
+        db.session.rollback()
         flash(error.message, "error")
     else:
         flash(success, "success")
@@ -62,11 +60,14 @@ def _run(fn, *args, success: str):
 def request_accompaniment(proposal_id: int):
     proposal = get_proposal(proposal_id)
     authorize("accompaniment.request", proposal)
+    form = RequestForm()
+    if _refused(form):
+        return _back(proposal)
     _run(
         services.request_accompaniment,
         proposal,
         current_user,
-        request.form.get("pole", type=int) or 0,
+        form.pole.data or 0,
         success=_("Votre demande d'accompagnement est transmise au pôle."),
     )
     return _back(proposal)
@@ -78,15 +79,18 @@ def decide(proposal_id: int):
     proposal = get_proposal(proposal_id)
     accompaniment = services.accompaniment_of(proposal) or abort(404)
     authorize("accompaniment.decide", accompaniment)
-    accept = request.form.get("decision") == "accepter"
+    form = DecideForm()
+    if _refused(form):
+        return _back(proposal)
+    accept = form.decision.data == "accepter"
     _run(
         services.decide,
         accompaniment,
         proposal,
         current_user,
         accept,
-        request.form.get("referent", type=int),
-        (request.form.get("reason") or "").strip()[:1000],
+        form.referent.data,
+        form.reason.data or "",
         success=_("L'accompagnement est accepté.") if accept else _("La demande est refusée."),
     )
     return _back(proposal)
@@ -99,14 +103,14 @@ def space(proposal_id: int):
     proposal = get_proposal(proposal_id)
     accompaniment = services.accompaniment_of(proposal)
     authorize("private_space.view", accompaniment)
-    parent_id = request.values.get("repondre", type=int)
+    parent_id = int_value(request.values, "repondre")
     form = MessageForm()
     if request.method == "POST":
         authorize("private_space.post", accompaniment)
         if form.validate_on_submit():
             try:
                 message = services.post_message(proposal, accompaniment, current_user, form.body.data, parent_id)
-            except ModerationError as error:
+            except RuleError as error:
                 form.body.errors = [error.message]
             else:
                 flash(_("Votre message est envoyé."), "success")
@@ -143,7 +147,10 @@ def _managed(proposal_id: int) -> tuple[Proposal, Accompaniment | None]:
 @access("accompaniment.manage", per_object=True)
 def link_partner(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
-    partner = db.session.get(Partner, request.form.get("partner", type=int) or 0)
+    form = LinkPartnerForm()
+    if _refused(form):
+        return _back(proposal, "partenaires")
+    partner = db.session.get(Partner, form.partner.data or 0)
     _run(
         services.link_partner,
         proposal,
@@ -174,7 +181,10 @@ def unlink_partner(proposal_id: int, partner_id: int):
 @access("accompaniment.manage", per_object=True)
 def link_related(proposal_id: int):
     proposal, accompaniment = _managed(proposal_id)
-    other = db.session.get(Proposal, request.form.get("related", type=int) or 0)
+    form = LinkRelatedForm()
+    if _refused(form):
+        return _back(proposal, "projets-proches")
+    other = db.session.get(Proposal, form.related.data or 0)
     _run(
         services.link_related,
         proposal,

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.errors import RuleError
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import (
@@ -28,11 +29,16 @@ from app.models import (
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
 from app.models.pole_scope import proposal_pole_ids
-from app.moderation.services import ModerationError, log
+from app.moderation.services import log
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
+from app.permissions import can
 
 MAX_MESSAGE = 5000
+
+
+class AccompanimentError(RuleError):
+    """A rule of accompaniment (request, decision, private space, links) refused the action."""
 
 
 def accompaniment_of(proposal: Proposal) -> Accompaniment | None:
@@ -49,10 +55,10 @@ def pole_moderators(pole_id: int) -> list[User]:
 
 def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accompaniment:
     if pole_id not in proposal_pole_ids(proposal.id):
-        raise ModerationError(_("Choisissez l'un des pôles de la proposition."))
+        raise AccompanimentError(_("Choisissez l'un des pôles de la proposition."))
     existing = accompaniment_of(proposal)
     if existing is not None and existing.state != AccompanimentState.DECLINED:
-        raise ModerationError(_("L'accompagnement de cette proposition est déjà demandé."))
+        raise AccompanimentError(_("L'accompagnement de cette proposition est déjà demandé."))
     if existing is not None:
         db.session.delete(existing)
         db.session.flush()
@@ -62,7 +68,7 @@ def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accom
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ModerationError(_("L'accompagnement de cette proposition est déjà demandé.")) from None
+        raise AccompanimentError(_("L'accompagnement de cette proposition est déjà demandé.")) from None
     log(user, "accompaniment_request", "proposal", proposal.id, proposal.title, "", [pole_id])
     notify(
         [u.id for u in pole_moderators(pole_id)],
@@ -87,11 +93,11 @@ def decide(
     reason: str = "",
 ) -> None:
     if accompaniment.state != AccompanimentState.REQUESTED:
-        raise ModerationError(_("Cette demande a déjà reçu une réponse."))
+        raise AccompanimentError(_("Cette demande a déjà reçu une réponse."))
     if accept:
         referent = db.session.get(User, referent_id or 0)
         if referent is None or referent.moderated_pole_id != accompaniment.pole_id:
-            raise ModerationError(_("Choisissez comme référent·e une personne de la modération du pôle."))
+            raise AccompanimentError(_("Choisissez comme référent·e une personne de la modération du pôle."))
         accompaniment.referent_id = referent.id
         accompaniment.state = AccompanimentState.ACCEPTED
         text = _(
@@ -158,12 +164,12 @@ def post_message(
 ) -> PrivateMessage:
     body = (body or "").strip()
     if not body:
-        raise ModerationError(_("Écrivez votre message avant de l'envoyer."))
+        raise AccompanimentError(_("Écrivez votre message avant de l'envoyer."))
     if len(body) > MAX_MESSAGE:
-        raise ModerationError(_("Votre message ne peut pas dépasser 5 000 caractères."))
+        raise AccompanimentError(_("Votre message ne peut pas dépasser 5 000 caractères."))
     parent = db.session.get(PrivateMessage, parent_id) if parent_id else None
     if parent_id and (parent is None or parent.proposal_id != proposal.id):
-        raise ModerationError(_("Ce message n'appartient pas à cet espace d'échange."))
+        raise AccompanimentError(_("Ce message n'appartient pas à cet espace d'échange."))
     if parent is not None and parent.parent_id is not None:
         parent = db.session.get(PrivateMessage, parent.parent_id)  # one level: join the thread
     message = PrivateMessage(
@@ -235,9 +241,9 @@ def linked_partners(proposal: Proposal) -> list[Partner]:
 
 def link_partner(proposal: Proposal, accompaniment: Accompaniment, partner: Partner | None, actor: User) -> None:
     if partner is None or partner.pole_id != accompaniment.pole_id:
-        raise ModerationError(_("Choisissez un partenaire de l'annuaire du pôle."))
+        raise AccompanimentError(_("Choisissez un partenaire de l'annuaire du pôle."))
     if partner.id in {p.id for p in linked_partners(proposal)}:
-        raise ModerationError(_("Ce partenaire est déjà relié à la proposition."))
+        raise AccompanimentError(_("Ce partenaire est déjà relié à la proposition."))
     db.session.execute(insert(proposal_partners).values(proposal_id=proposal.id, partner_id=partner.id))
     log(actor, "partner_link", "proposal", proposal.id, proposal.title, partner.organisation, [accompaniment.pole_id])
     db.session.commit()
@@ -250,7 +256,7 @@ def unlink_partner(proposal: Proposal, accompaniment: Accompaniment, partner_id:
         )
     ).rowcount
     if not removed:
-        raise ModerationError(_("Ce partenaire n'est pas relié à la proposition."))
+        raise AccompanimentError(_("Ce partenaire n'est pas relié à la proposition."))
     partner = db.session.get(Partner, partner_id)
     log(
         actor,
@@ -296,7 +302,7 @@ def related_choices(proposal: Proposal, exclude: Collection[int] = (), limit: in
 
 def link_related(proposal: Proposal, accompaniment: Accompaniment, other: Proposal | None, actor: User) -> None:
     if other is None or other.id == proposal.id or other.state not in PUBLIC_STATES:
-        raise ModerationError(_("Choisissez une autre proposition publiée."))
+        raise AccompanimentError(_("Choisissez une autre proposition publiée."))
     exists = db.session.scalar(
         select(proposal_links.c.proposal_id).where(
             or_(
@@ -306,7 +312,7 @@ def link_related(proposal: Proposal, accompaniment: Accompaniment, other: Propos
         )
     )
     if exists:
-        raise ModerationError(_("Ces deux propositions sont déjà reliées."))
+        raise AccompanimentError(_("Ces deux propositions sont déjà reliées."))
     db.session.execute(insert(proposal_links).values(proposal_id=proposal.id, related_id=other.id))
     log(actor, "related_link", "proposal", proposal.id, proposal.title, other.title, [accompaniment.pole_id])
     db.session.commit()
@@ -322,7 +328,7 @@ def unlink_related(proposal: Proposal, accompaniment: Accompaniment, other_id: i
         )
     ).rowcount
     if not removed:
-        raise ModerationError(_("Ces deux propositions ne sont pas reliées."))
+        raise AccompanimentError(_("Ces deux propositions ne sont pas reliées."))
     log(actor, "related_unlink", "proposal", proposal.id, proposal.title, "", [accompaniment.pole_id])
     db.session.commit()
 
@@ -345,13 +351,26 @@ def referents(pole: Pole) -> list[tuple[User, Proposal]]:
 
 
 def panel(proposal: Proposal, user: Any) -> dict:
-    """What the proposal page shows about its accompaniment (public links; private to the allowed)."""
-    accompaniment = accompaniment_of(proposal)
+    """What the proposal page shows about its accompaniment, computed by its view: the public
+    status and links for everyone; a form's choices only for whoever may use that form."""
+    acc = accompaniment_of(proposal)
+    state = acc.state if acc is not None else None
+    may_request = state in (None, AccompanimentState.DECLINED) and can(user, "accompaniment.request", proposal)
+    may_decide = state is AccompanimentState.REQUESTED and can(user, "accompaniment.decide", acc)
+    manage = acc is not None and can(user, "accompaniment.manage", acc)
+    partners, related_ones = linked_partners(proposal), related(proposal)
     return {
-        "accompaniment": accompaniment,
-        "partners": linked_partners(proposal),
-        "related": related(proposal),
+        "accompaniment": acc,
+        "partners": partners,
+        "related": related_ones,
         "proposal_poles": _poles_of(proposal),
+        "may_request": may_request,
+        "moderators": pole_moderators(acc.pole_id) if may_decide else None,
+        "may_view_space": acc is not None and can(user, "private_space.view", acc),
+        "manage": manage,
+        # What is already linked is not offered again.
+        "directory": partners_of_pole(acc.pole, exclude=[p.id for p in partners]) if manage else [],
+        "related_choices": related_choices(proposal, exclude=[p.id for p in related_ones]) if manage else [],
     }
 
 

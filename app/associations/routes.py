@@ -8,6 +8,7 @@ from app.associations.forms import AssociationForm, InviteForm
 from app.follows.services import is_following
 from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
+from app.inputs import page_value
 from app.models import MembershipRole
 from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC, can
@@ -20,7 +21,7 @@ bp = Blueprint("associations", __name__, url_prefix="/associations")
 @bp.route("/")
 @access(PUBLIC)
 def index():
-    page = services.associations_page(request.args.get("page", 1, type=int))
+    page = services.associations_page(page_value(request.args))
     return render("associations/index.html", page=page)
 
 

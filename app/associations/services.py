@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
+from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
 from app.models import (
@@ -52,15 +53,8 @@ PER_PAGE = 20
 RESERVED_SLUGS = frozenset({"nouvelle", "invitation", "invitations"})
 
 
-@dataclass
-class AssociationError(Exception):
-    """A rule broken by an action; ``field`` names the form field it concerns, if any."""
-
-    message: str
-    field: str = ""
-
-    def __str__(self) -> str:
-        return self.message
+class AssociationError(RuleError):
+    """A rule of associations (identifiers, members, invitations) refused the action."""
 
 
 # --- Identifiers ------------------------------------------------------------------------------
@@ -561,11 +555,12 @@ def revoke_invitation(association: Association, invitation_id: int) -> None:
         raise AssociationError(_("Cette invitation n'est plus en attente."))
 
 
-@dataclass
 class InvitationError(AssociationError):
     """A link that cannot be used; ``status`` is the HTTP status to answer with."""
 
-    status: int = 410
+    def __init__(self, message: str, field: str = "", status: int = 410) -> None:
+        super().__init__(message, field)
+        self.status = status
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -68,11 +68,11 @@ def register():
         form.form_errors.append(
             _("Trop de comptes ont été créés depuis votre connexion ces dernières minutes. Réessayez dans une heure.")
         )
-        return invalid("auth/register.html", form=form)[0], 429
+        return invalid("auth/register.html", status=429, form=form)
     if form.validate_on_submit():
         try:
             user = services.register(form.email.data, form.display_name.data, form.password.data)
-        except services.FieldError as error:
+        except services.AccountError as error:
             return reject("auth/register.html", form, error)
         brakes.record_registration(_address())
         login_user(user)
@@ -104,7 +104,7 @@ def _check_availability(form: RegisterForm, names=tuple(INLINE_CHECKS)) -> bool:
         if field.data and not field.errors:
             try:
                 INLINE_CHECKS[name](field.data)
-            except services.FieldError as error:
+            except services.AccountError as error:
                 field.errors = [*field.errors, error.message]
                 valid = False
     return valid
@@ -146,7 +146,7 @@ def change_display_name():
     if form.validate_on_submit():
         try:
             services.change_display_name(current_user, form.display_name.data)
-        except services.FieldError as error:
+        except services.AccountError as error:
             form.display_name.errors = [error.message]
             return _account_page(name_form=form, status=422)
         flash(_("Votre nom public est maintenant « %(name)s ».", name=current_user.display_name), "success")
@@ -161,7 +161,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.new_password.data)
-        except services.FieldError as error:
+        except services.AccountError as error:
             form.current_password.errors = [error.message]
             return _account_page(password_form=form, status=422)
         flash(_("Votre mot de passe est changé."), "success")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from hashlib import sha256
 
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.errors import RuleError
 from app.extensions import db, login_manager
 from app.models import Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
@@ -56,18 +56,14 @@ def setup_login(app: Flask) -> None:
         return db.session.get(User, int(user_id))
 
 
-@dataclass
-class FieldError(Exception):
-    """A rule broken by what someone typed in one field of a form."""
-
-    field: str
-    message: str
+class AccountError(RuleError):
+    """A rule of accounts refused what someone typed (``field`` names the field)."""
 
 
 def check_email_available(email: str) -> None:
     if db.session.scalar(select(User.id).where(User.email == normalize_email(email))):
-        raise FieldError(
-            "email", _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
+        raise AccountError(
+            _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."), "email"
         )
 
 
@@ -76,14 +72,14 @@ def check_display_name_available(display_name: str, exclude_user_id: int | None 
     if exclude_user_id is not None:
         query = query.where(User.id != exclude_user_id)
     if db.session.scalar(query):
-        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre."))
+        raise AccountError(_("Ce nom est déjà pris : choisissez-en un autre."), "display_name")
 
 
 def check_public_name(display_name: str) -> None:
     """No invisible characters, no lookalike of the staff or of a pole (app/names.py)."""
     problem = name_problem(display_name)
     if problem:
-        raise FieldError("display_name", problem)
+        raise AccountError(problem, "display_name")
 
 
 def register(email: str, display_name: str, password: str) -> User:
@@ -98,7 +94,7 @@ def register(email: str, display_name: str, password: str) -> User:
     except IntegrityError:
         # Someone registered the same address or name at the same instant.
         db.session.rollback()
-        raise FieldError("email", _("Un compte existe déjà avec cette adresse ou ce nom.")) from None
+        raise AccountError(_("Un compte existe déjà avec cette adresse ou ce nom."), "email") from None
     return user
 
 
@@ -123,12 +119,12 @@ def change_display_name(user: User, display_name: str) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise FieldError("display_name", _("Ce nom est déjà pris : choisissez-en un autre.")) from None
+        raise AccountError(_("Ce nom est déjà pris : choisissez-en un autre."), "display_name") from None
 
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
-        raise FieldError("current_password", _("Ce n'est pas votre mot de passe actuel."))
+        raise AccountError(_("Ce n'est pas votre mot de passe actuel."), "current_password")
     user.set_password(new)
     db.session.commit()
 

@@ -39,7 +39,7 @@ def _lock_call(call_id: int) -> Call:
 def decide(submission_id: int, decision: Decision, amount: int | None, reason: str) -> Submission:
     reason = (reason or "").strip()
     if not reason:
-        raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."))
+        raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."), "reason")
     submission = db.session.get(Submission, submission_id)
     call = _lock_call(submission.call_id)
     try:
@@ -51,14 +51,15 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
             raise CallError(_("Seule une proposition déposée (et non renvoyée pour compléments) reçoit une décision."))
         if decision is Decision.SELECTED:
             if amount is None or amount <= 0:
-                raise CallError(_("Indiquez le montant accordé (en euros)."))
+                raise CallError(_("Indiquez le montant accordé (en euros)."), "amount")
             if call.max_grant_eur is not None and amount > call.max_grant_eur:
                 raise CallError(
                     _(
                         "%(amount)s dépasse le montant maximum de l'appel (%(max)s).",
                         amount=euros(amount),
                         max=euros(call.max_grant_eur),
-                    )
+                    ),
+                    "amount",
                 )
             others = granted_total(call.id, exclude_submission=submission.id)
             if others + amount > call.envelope_eur:
@@ -71,7 +72,8 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
                         total=euros(others + amount),
                         envelope=euros(call.envelope_eur),
                         left=euros(max(call.envelope_eur - others, 0)),
-                    )
+                    ),
+                    "amount",
                 )
         else:
             amount = None

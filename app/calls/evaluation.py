@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.calls.services import CallError
 from app.extensions import db
+from app.inputs import int_value
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
 from app.permissions import author_association_ids
@@ -64,20 +65,21 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
     if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."))
+        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(
                 "%(name)s est membre d'une association autrice de cette "
                 "proposition : conflit d'intérêts, affectation refusée.",
                 name=evaluator.display_name,
-            )
+            ),
+            "evaluator_id",
         )
     existing = db.session.scalar(
         select(Assignment).where(Assignment.submission_id == submission.id, Assignment.evaluator_id == evaluator.id)
     )
     if existing is not None:
-        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name))
+        raise CallError(_("%(name)s évalue déjà cette proposition.", name=evaluator.display_name), "evaluator_id")
     assignment = Assignment(submission_id=submission.id, evaluator_id=evaluator.id)
     db.session.add(assignment)
     call = db.session.get(Call, submission.call_id)
@@ -225,7 +227,7 @@ class RankingFilters:
         decision = args.get("decision", "")
         return cls(
             sort=sort if sort in SORTS else "note",
-            pole=args.get("pole", type=int),
+            pole=int_value(args, "pole"),
             flag=flag if flag in ("rural", "qpv", "aller_vers") else "",
             decision=decision if decision in ("selected", "waitlist", "rejected", "aucune") else "",
         )

@@ -62,7 +62,7 @@ def _require_project(proposal: Proposal) -> None:
 def add_indicator(proposal: Proposal, label: str, unit: str, target: float | None) -> Indicator:
     _require_project(proposal)
     if not label.strip():
-        raise CallError(_("Nommez l'indicateur (exemple : familles accompagnées)."))
+        raise CallError(_("Nommez l'indicateur (exemple : familles accompagnées)."), "label")
     indicator = Indicator(
         proposal_id=proposal.id, label=label.strip()[:150], unit=(unit or "").strip()[:40], target=target
     )
@@ -90,7 +90,7 @@ def add_value(indicator: Indicator, proposal: Proposal, measured_on: date, value
 def add_update(proposal: Proposal, body: str, user: User) -> None:
     _require_project(proposal)
     if not body.strip():
-        raise CallError(_("Écrivez quelques mots sur l'avancement du projet."))
+        raise CallError(_("Écrivez quelques mots sur l'avancement du projet."), "body")
     db.session.add(ProgressUpdate(proposal_id=proposal.id, author_id=user.id, body=body.strip()[:4000]))
     db.session.commit()
 

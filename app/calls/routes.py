@@ -8,17 +8,30 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import access, authorize
 from app.calls import decisions, evaluation, followup, services
-from app.calls.forms import CallForm
+from app.calls.forms import (
+    AssignForm,
+    CallForm,
+    DecisionForm,
+    IndicatorForm,
+    ReplicateForm,
+    SendBackForm,
+    StepForm,
+    UpdateForm,
+    ValueForm,
+    evaluation_form,
+    numbered,
+)
 from app.calls.services import CallError
 from app.extensions import db
+from app.forms import attach
 from app.markdown import render_markdown
 from app.models import (
-    EDITABLE_STATES,
     Assignment,
     Association,
     Call,
@@ -30,7 +43,7 @@ from app.models import (
     Submission,
     User,
 )
-from app.models.calls import CALL_STATE_LABELS, DEFAULT_STEPS
+from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
@@ -40,41 +53,6 @@ from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
-
-
-@bp.app_context_processor
-def _call_helpers():
-    from app.models.associations import LEGAL_FORM_LABELS, LegalForm
-    from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
-
-    return {
-        "call_state_label": lambda state: CALL_STATE_LABELS[state],
-        "call_panel": _proposal_panel,
-        "legal_form_label": lambda v: LEGAL_FORM_LABELS[LegalForm(v)],
-        "domain_label": lambda v: DOMAIN_LABELS[Domain(v)],
-        "public_label": lambda v: PUBLIC_LABELS[TargetPublic(v)],
-    }
-
-
-def _proposal_panel(proposal: Proposal) -> dict:
-    """What the proposal page shows about calls: submission, step, decision, lineage, actions."""
-    submission = services.submission_of(proposal)
-    panel = {
-        "submission": submission,
-        "standing": services.standing(proposal, submission),
-        "lineage": followup.lineage(proposal.id),
-        "open_calls": [],
-        "replicable": [],
-    }
-    if proposal.state in EDITABLE_STATES and can(current_user, "call.submit", proposal):
-        panel["open_calls"] = (
-            [submission.call]
-            if submission and submission.call.is_open()
-            else ([] if submission else services.open_calls())
-        )
-    if current_user.is_authenticated and can(current_user, "project.replicate", proposal):
-        panel["replicable"] = followup.replicable_associations(current_user, proposal)
-    return panel
 
 
 # --- Public ----------------------------------------------------------------------------------------
@@ -234,12 +212,17 @@ def _submission(submission_id: int) -> tuple[Submission, Proposal]:
 def send_back(submission_id: int):
     submission, proposal = _submission(submission_id)
     authorize("call.send_back", proposal)
+    form = SendBackForm()
+    # The form sits on the proposal page: a refusal comes back there as a message.
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     try:
-        services.send_back(submission, proposal, current_user, request.form.get("message", ""))
-    except CallError as error:
-        flash(error.message, "error")
+        services.send_back(submission, proposal, current_user, form.message.data)
     except states.InvalidTransition:
         flash(_("Seule une proposition déposée peut être renvoyée pour compléments."), "error")
+    except CallError as error:
+        flash(error.message, "error")
     else:
         flash(_("La proposition est renvoyée à ses auteurs, avec votre message."), "success")
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
@@ -251,7 +234,33 @@ def send_back(submission_id: int):
 @bp.route("/<slug>/instruction")
 @access("call.manage")
 def instruction(slug: str):
-    call = services.get_call(slug)
+    return _instruction_page(services.get_call(slug))
+
+
+def _step_form(submission: Submission, steps: list[str], formdata=None) -> StepForm:
+    form = numbered(StepForm(formdata=formdata, data={"step": submission.step}), submission.id)
+    form.step.choices = options((step, step) for step in services.step_choices(steps, submission.step))
+    return form
+
+
+def _assign_form(submission: Submission, evaluators: list[User], formdata=None) -> AssignForm:
+    form = numbered(AssignForm(formdata=formdata), submission.id)
+    form.evaluator_id.choices = options((u.id, u.display_name) for u in evaluators)
+    return form
+
+
+def _decision_form(submission: Submission, formdata=None) -> DecisionForm:
+    data = {
+        "decision": submission.decision.value if submission.decision else None,
+        "amount": submission.granted_eur,
+        "reason": submission.decision_reason,
+    }
+    return numbered(DecisionForm(formdata=formdata, data=data), submission.id)
+
+
+def _instruction_page(call: Call, submitted: tuple[int, str, FlaskForm] | None = None):
+    """The instruction page; ``submitted`` (submission id, form kind, form) is a form that was
+    refused: it comes back with what was typed, its errors next to the fields, and a 422."""
     submissions = (
         db.session.scalars(
             select(Submission)
@@ -271,46 +280,63 @@ def instruction(slug: str):
     by_submission: dict[int, list[Assignment]] = {}
     for a in assigned:
         by_submission.setdefault(a.submission_id, []).append(a)
+    evaluators = evaluation.possible_evaluators()
+    forms = {
+        s.id: {"step": _step_form(s, call.steps), "assign": _assign_form(s, evaluators), "decision": _decision_form(s)}
+        for s in submissions
+    }
+    failed = None
+    if submitted is not None:
+        submission_id, kind, failed = submitted
+        forms.setdefault(submission_id, {})[kind] = failed
     return render(
         "calls/instruction.html",
         call=call,
         submissions=submissions,
         assigned=by_submission,
-        evaluators=evaluation.possible_evaluators(),
+        forms=forms,
+        failed=failed,
         granted=decisions.granted_total(call.id),
-        decisions=list(Decision),
+        status=422 if failed is not None else 200,
     )
+
+
+def _refused(slug: str, submission_id: int, kind: str, form: FlaskForm):
+    db.session.rollback()
+    return _instruction_page(services.get_call(slug), (submission_id, kind, form))
 
 
 @bp.route("/depots/<int:submission_id>/evaluateurs", methods=["POST"])
 @access("call.manage")
 def assign(submission_id: int):
     submission, proposal = _submission(submission_id)
-    evaluator = db.session.get(User, request.form.get("evaluator_id", type=int) or 0)
-    if evaluator is None:
-        flash(_("Choisissez une personne parmi la liste."), "error")
-    else:
-        try:
-            evaluation.assign(submission, proposal, evaluator)
-        except CallError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(_("%(name)s évaluera « %(title)s ».", name=evaluator.display_name, title=proposal.title), "success")
-    return redirect(url_for("calls.instruction", slug=submission.call.slug))
+    slug = submission.call.slug
+    form = _assign_form(submission, evaluation.possible_evaluators(), request.form)
+    if not form.validate_on_submit():
+        return _refused(slug, submission_id, "assign", form)
+    evaluator = db.session.get(User, form.evaluator_id.data)
+    try:
+        evaluation.assign(submission, proposal, evaluator)
+    except CallError as error:
+        return _refused(slug, submission_id, "assign", attach(form, error))
+    flash(_("%(name)s évaluera « %(title)s ».", name=evaluator.display_name, title=proposal.title), "success")
+    return redirect(url_for("calls.instruction", slug=slug))
 
 
 @bp.route("/depots/<int:submission_id>/etape", methods=["POST"])
 @access("call.manage")
 def set_step(submission_id: int):
     submission, _proposal = _submission(submission_id)
+    slug = submission.call.slug
+    form = _step_form(submission, submission.call.steps, request.form)
+    if not form.validate_on_submit():
+        return _refused(slug, submission_id, "step", form)
     try:
-        services.set_step(submission, request.form.get("step", ""))
+        services.set_step(submission, form.step.data)
     except CallError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("L'étape est enregistrée."), "success")
-    return redirect(url_for("calls.instruction", slug=submission.call.slug))
+        return _refused(slug, submission_id, "step", attach(form, error))
+    flash(_("L'étape est enregistrée."), "success")
+    return redirect(url_for("calls.instruction", slug=slug))
 
 
 @bp.route("/depots/<int:submission_id>/decision", methods=["POST"])
@@ -318,21 +344,13 @@ def set_step(submission_id: int):
 def decide(submission_id: int):
     submission, _proposal = _submission(submission_id)
     slug = submission.call.slug
+    form = _decision_form(submission, request.form)
+    if not form.validate_on_submit():
+        return _refused(slug, submission_id, "decision", form)
     try:
-        decision = Decision(request.form.get("decision", ""))
-    except ValueError:
-        flash(_("Choisissez une décision : retenu, liste d'attente ou non retenu."), "error")
-        return redirect(url_for("calls.instruction", slug=slug))
-    raw = (request.form.get("amount") or "").replace(" ", "").replace("\u202f", "").replace("€", "")
-    amount = int(raw) if raw.isdigit() else None
-    if raw and amount is None:
-        flash(_("Le montant doit être un nombre entier d'euros."), "error")
-        return redirect(url_for("calls.instruction", slug=slug))
-    try:
-        decisions.decide(submission.id, decision, amount, request.form.get("reason", ""))
+        decisions.decide(submission.id, Decision(form.decision.data), form.amount.data, form.reason.data)
     except CallError as error:
-        flash(error.message, "error")
-        return redirect(url_for("calls.instruction", slug=slug))
+        return _refused(slug, submission_id, "decision", attach(form, error))
     flash(_("La décision est enregistrée."), "success")
     return redirect(url_for("calls.instruction", slug=slug))
 
@@ -363,11 +381,10 @@ def evaluate(assignment_id: int):
     criteria = evaluation.criteria_of(assignment.submission.call_id)
     errors: list[str] = []
     typed: dict[int, tuple[str, str]] = {}
-    if request.method == "POST":
-        typed = {
-            c.id: (request.form.get(f"score-{c.id}", ""), request.form.get(f"comment-{c.id}", "")) for c in criteria
-        }
-        final = request.form.get("action") == "finaliser"
+    form = evaluation_form(criteria)
+    if form.validate_on_submit():
+        typed = {c.id: (form[f"score-{c.id}"].data or "", form[f"comment-{c.id}"].data or "") for c in criteria}
+        final = form.action.data == "finaliser"
         errors = evaluation.save_scores(assignment, typed, final)
         if not errors:
             flash(
@@ -446,7 +463,26 @@ def project(proposal_id: int):
     authorize("proposal.view", proposal)
     if proposal.state != ProposalState.SELECTED:
         abort(404)
+    return _project_page(proposal)
+
+
+def _value_form(indicator_id: int, formdata=None) -> ValueForm:
+    return numbered(ValueForm(formdata=formdata, data={"measured_on": date.today()}), indicator_id)
+
+
+def _project_page(proposal: Proposal, submitted: tuple[str | int, FlaskForm] | None = None):
+    """The follow-up page; ``submitted`` (a key: "indicator", "update" or an indicator id for its
+    value form, and the form) is a refused form shown back with what was typed, with a 422."""
     indicators = followup.indicators_of(proposal.id)
+    forms: dict = {
+        "indicator": numbered(IndicatorForm(formdata=None), "indicateur"),
+        "update": numbered(UpdateForm(formdata=None), "nouvelle"),
+    }
+    forms.update({i.id: _value_form(i.id) for i in indicators})
+    failed = None
+    if submitted is not None:
+        key, failed = submitted
+        forms[key] = failed
     return render(
         "calls/project.html",
         proposal=proposal,
@@ -454,8 +490,10 @@ def project(proposal_id: int):
         charts=[(i, followup.line_chart(i)) for i in indicators],
         updates=followup.updates_of(proposal.id),
         lineage=followup.lineage(proposal.id),
-        today=date.today().isoformat(),
+        forms=forms,
+        failed=failed,
         number_fr=followup.number_fr,
+        status=422 if failed is not None else 200,
     )
 
 
@@ -465,24 +503,19 @@ def _project_for_report(proposal_id: int) -> Proposal:
     return proposal
 
 
-def _float(raw: str | None) -> float | None:
-    try:
-        return float((raw or "").replace(",", ".").replace(" ", ""))
-    except ValueError:
-        return None
-
-
 @bp.route("/projets/<int:proposal_id>/indicateurs", methods=["POST"])
 @access("project.report", per_object=True)
 def add_indicator(proposal_id: int):
     proposal = _project_for_report(proposal_id)
-    target = _float(request.form.get("target")) if request.form.get("target") else None
+    form = numbered(IndicatorForm(), "indicateur")
+    if not form.validate_on_submit():
+        return _project_page(proposal, ("indicator", form))
     try:
-        followup.add_indicator(proposal, request.form.get("label", ""), request.form.get("unit", ""), target)
+        followup.add_indicator(proposal, form.label.data, form.unit.data or "", form.target.data)
     except CallError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("L'indicateur est ajouté."), "success")
+        db.session.rollback()
+        return _project_page(proposal, ("indicator", attach(form, error)))
+    flash(_("L'indicateur est ajouté."), "success")
     return redirect(url_for("calls.project", proposal_id=proposal.id))
 
 
@@ -493,18 +526,15 @@ def add_value(proposal_id: int, indicator_id: int):
     indicator = db.first_or_404(
         select(Indicator).where(Indicator.id == indicator_id, Indicator.proposal_id == proposal.id)
     )
-    value = _float(request.form.get("value"))
+    form = _value_form(indicator.id, request.form)
+    if not form.validate_on_submit():
+        return _project_page(proposal, (indicator.id, form))
     try:
-        measured_on = date.fromisoformat(request.form.get("measured_on", ""))
-    except ValueError:
-        measured_on = None
-    if value is None or value < 0 or measured_on is None:
-        flash(_("Indiquez une date et une valeur positive (exemple : 12 ou 12,5)."), "error")
-    elif measured_on > date.today():
-        flash(_("La date de mesure ne peut pas être dans le futur."), "error")
-    else:
-        followup.add_value(indicator, proposal, measured_on, value, current_user)
-        flash(_("La valeur est enregistrée."), "success")
+        followup.add_value(indicator, proposal, form.measured_on.data, form.value.data, current_user)
+    except CallError as error:
+        db.session.rollback()
+        return _project_page(proposal, (indicator.id, attach(form, error)))
+    flash(_("La valeur est enregistrée."), "success")
     return redirect(url_for("calls.project", proposal_id=proposal.id))
 
 
@@ -512,12 +542,15 @@ def add_value(proposal_id: int, indicator_id: int):
 @access("project.report", per_object=True)
 def add_update(proposal_id: int):
     proposal = _project_for_report(proposal_id)
+    form = numbered(UpdateForm(), "nouvelle")
+    if not form.validate_on_submit():
+        return _project_page(proposal, ("update", form))
     try:
-        followup.add_update(proposal, request.form.get("body", ""), current_user)
+        followup.add_update(proposal, form.body.data, current_user)
     except CallError as error:
-        flash(error.message, "error")
-    else:
-        flash(_("La nouvelle est publiée."), "success")
+        db.session.rollback()
+        return _project_page(proposal, ("update", attach(form, error)))
+    flash(_("La nouvelle est publiée."), "success")
     return redirect(url_for("calls.project", proposal_id=proposal.id))
 
 
@@ -526,7 +559,10 @@ def add_update(proposal_id: int):
 def replicate(proposal_id: int):
     original = proposal_services.get_proposal(proposal_id)
     authorize("project.replicate", original)
-    association = db.session.get(Association, request.form.get("association_id", type=int) or 0)
+    form = ReplicateForm()
+    form.association_id.choices = []
+    association = db.session.get(Association, form.association_id.data or 0) if form.validate_on_submit() else None
+    # The form sits on the proposal page: a refusal comes back there as a message.
     if association is None:
         flash(_("Choisissez l'association qui reproduit le projet."), "error")
         return redirect(url_for("proposals.detail", proposal_id=original.id))

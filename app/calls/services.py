@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
 from app.models import CALL_STATES, Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
@@ -25,12 +26,8 @@ from app.proposals import states
 PARIS = ZoneInfo("Europe/Paris")
 
 
-class CallError(Exception):
-    """A rule of the call refused the action; the message is French, for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CallError(RuleError):
+    """A rule of the call refused the action."""
 
 
 # --- Time: entered in Paris, stored naive UTC ---------------------------------------------------
@@ -380,7 +377,7 @@ def submit(call: Call, proposal: Proposal, user: User, now: datetime | None = No
 def send_back(submission: Submission, proposal: Proposal, by: User, message: str) -> None:
     """The pole or the admin asks for changes: editable again, history goes on."""
     if not message.strip():
-        raise CallError(_("Écrivez aux auteurs ce qu'il faut compléter ou corriger."))
+        raise CallError(_("Écrivez aux auteurs ce qu'il faut compléter ou corriger."), "message")
     if submission.call.results_published_at is not None:
         raise CallError(_("Les résultats de l'appel sont publiés : la proposition ne peut plus être renvoyée."))
     states.apply_transition(proposal, "send_back")
@@ -399,9 +396,15 @@ def send_back(submission: Submission, proposal: Proposal, by: User, message: str
     db.session.commit()
 
 
+def step_choices(steps: list[str], current: str) -> list[str]:
+    """The call's steps, and the submission's current one when a decision set it ("Retenu"): the
+    selector shows where the submission is, so that saving it as shown cannot reset it."""
+    return steps if current in steps else [*steps, current]
+
+
 def set_step(submission: Submission, step: str) -> None:
-    if step not in submission.call.steps:
-        raise CallError(_("Cette étape n'existe pas pour cet appel."))
+    if step not in step_choices(submission.call.steps, submission.step):
+        raise CallError(_("Cette étape n'existe pas pour cet appel."), "step")
     if step != submission.step:
         submission.step, submission.step_at = step, utcnow()
     db.session.commit()

@@ -4,7 +4,7 @@ With htmx each action answers a fragment (plus ``<hx-partial>`` for the count an
 without JavaScript the same URLs answer with a redirect (PRG) or the whole page.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from app.comments import services
 from app.comments.forms import CommentForm, edit_prefix, reply_prefix
 from app.forms import invalid
 from app.ideas.routes import detail_page as idea_page
+from app.inputs import int_value
 from app.models import Comment, Idea
 from app.permissions import PUBLIC, can
 from app.proposals.routes import detail_page as proposal_page
@@ -57,7 +58,7 @@ def _subject_page(subject: Subject, form: CommentForm, target_id: int | None):
 def create(slug: str, subject_id: int):
     subject = load_subject(slug, subject_id)
     authorize("comment.create", subject)
-    target_id = request.form.get("repondre", type=int)
+    target_id = int_value(request.form, "repondre")
     target = _comment_of(subject, target_id) if target_id else None
     form = CommentForm(prefix=reply_prefix(target_id))
     if form.validate_on_submit():
@@ -71,7 +72,7 @@ def create(slug: str, subject_id: int):
                 return redirect(_anchor(subject, comment))
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
-            return render_template(
+            return render(
                 "comments/_created.html",
                 discussion=discussion,
                 batch=batch,
@@ -90,8 +91,8 @@ def create(slug: str, subject_id: int):
 def threads(slug: str, subject_id: int):
     """More threads ("voir plus"), or the reply form of one message (``?repondre=<id>``)."""
     subject = _visible(load_subject(slug, subject_id))
-    target_id = request.args.get("repondre", type=int)
-    before = request.args.get("avant", type=int)
+    target_id = int_value(request.args, "repondre")
+    before = int_value(request.args, "avant")
     if not is_htmx():
         # The subject page shows the same thing without JavaScript.
         anchor = f"reponse-{target_id}" if target_id else "discussion"
@@ -103,11 +104,9 @@ def threads(slug: str, subject_id: int):
         if target.deleted_at is not None:
             abort(404)
         form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
-        return render_template(
-            "comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True
-        )
+        return render("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
     discussion.page = services.thread_page(subject, before=before)
-    return render_template("comments/_more.html", discussion=discussion)
+    return render("comments/_more.html", discussion=discussion)
 
 
 @bp.get(SUBJECT + "/nouveaux")
@@ -115,8 +114,8 @@ def threads(slug: str, subject_id: int):
 def new(slug: str, subject_id: int):
     """Polling: 204 and no body while nothing new (one indexed query), else the new messages."""
     criteria = {
-        "after": request.args.get("apres", 0, type=int),
-        "since_thread": request.args.get("depuis", type=int),
+        "after": int_value(request.args, "apres", 0),
+        "since_thread": int_value(request.args, "depuis"),
         "exclude_author": current_user.id if current_user.is_authenticated else None,
     }
     if not services.anything_new(SLUGS[slug], subject_id, **criteria):
@@ -128,7 +127,7 @@ def new(slug: str, subject_id: int):
     if not is_htmx():
         return redirect(url_of(subject, _anchor="discussion"))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
+    return render("comments/_new.html", discussion=discussion, batch=services.group_new(comments))
 
 
 @bp.get("/commentaires/<int:comment_id>")
@@ -140,7 +139,7 @@ def show(comment_id: int):
     if not is_htmx():
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template(
+    return render(
         "comments/_main.html", discussion=discussion, comment=comment, reply_to_name=services.reply_to_name(comment)
     )
 
@@ -165,7 +164,7 @@ def edit(comment_id: int):
             if not is_htmx():
                 flash(_("Votre message est modifié."), "success")
                 return redirect(_anchor(subject, comment))
-            return render_template(
+            return render(
                 "comments/_main.html",
                 discussion=discussion,
                 comment=comment,
@@ -188,4 +187,4 @@ def delete(comment_id: int):
         flash(_("Votre message est supprimé."), "success")
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
-    return render_template("comments/_deleted.html", discussion=discussion, comment=comment)
+    return render("comments/_deleted.html", discussion=discussion, comment=comment)

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
@@ -36,12 +37,8 @@ POLL_BATCH = 200
 DEFAULT_POLL_SECONDS = 15
 
 
-class CommentError(ValueError):
-    """A rule refused the comment; ``message`` is French, for the person who wrote it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CommentError(RuleError):
+    """A rule refused the comment."""
 
 
 # --- Writing --------------------------------------------------------------------------------

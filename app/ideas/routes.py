@@ -49,7 +49,7 @@ def create():
     limited = post_limit_message(current_user) if form.is_submitted() else None
     if limited:
         form.form_errors.append(limited)
-        return invalid("ideas/form.html", form=form, idea=None, check_url=check_url)[0], 429
+        return invalid("ideas/form.html", status=429, form=form, idea=None, check_url=check_url)
     if form.validate_on_submit():
         idea = services.create_idea(current_user, **_form_data(form))
         flash(_("Votre idée est publiée. Merci !"), "success")

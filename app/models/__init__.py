@@ -13,6 +13,7 @@ from app.models.associations import (
 from app.models.calls import (
     Assignment,
     Call,
+    CallState,
     Criterion,
     Decision,
     Indicator,
@@ -59,6 +60,7 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "SuspensionRequest",
     "Association",
     "Call",
+    "CallState",
     "Assignment",
     "Criterion",
     "Decision",
@@ -117,5 +120,6 @@ __all__ = [
     "MembershipRole",
     "OutboxMessage",
     "Pole",
+    "RateLimitCounter",
     "User",
 ]

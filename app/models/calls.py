@@ -11,8 +11,9 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.associations import LegalForm
 from app.models.base import LabelledEnum, labels, utcnow
-from app.models.participation import _str_enum
+from app.models.participation import Domain, TargetPublic, _str_enum
 
 if TYPE_CHECKING:
     from app.models.accounts import User
@@ -62,19 +63,32 @@ class Call(db.Model):
         lazy="raise_on_sql", order_by="Criterion.position", cascade="all, delete-orphan", back_populates="call"
     )
 
-    def state(self, now: datetime | None = None) -> str:
+    def state(self, now: datetime | None = None) -> CallState:
         now = now or utcnow()
         if self.results_published_at is not None:
-            return "results"
+            return CallState.RESULTS
         if now < self.opens_at:
-            return "upcoming"
+            return CallState.UPCOMING
         if now < self.closes_at:
-            return "open"
-        return "evaluation" if self.evaluation_started_at is not None else "closed"
+            return CallState.OPEN
+        return CallState.EVALUATION if self.evaluation_started_at is not None else CallState.CLOSED
 
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.results_published_at is None and self.opens_at <= now < self.closes_at
+
+    # The restrictions as enum members, so that pages show each one's ``label``.
+    @property
+    def accepted_domains(self) -> list[Domain]:
+        return [Domain(value) for value in self.domains or []]
+
+    @property
+    def accepted_publics(self) -> list[TargetPublic]:
+        return [TargetPublic(value) for value in self.publics or []]
+
+    @property
+    def accepted_legal_forms(self) -> list[LegalForm]:
+        return [LegalForm(value) for value in self.legal_forms or []]
 
     @property
     def steps(self) -> list[str]:
@@ -84,13 +98,26 @@ class Call(db.Model):
         return f"<Call {self.slug}>"
 
 
-CALL_STATE_LABELS = {
-    "upcoming": _l("À venir"),
-    "open": _l("Ouvert"),
-    "closed": _l("Clos"),
-    "evaluation": _l("En évaluation"),
-    "results": _l("Résultats publiés"),
-}
+class CallState(LabelledEnum):
+    """Where a call is in its life, from its dates (never stored)."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    EVALUATION = "evaluation"
+    RESULTS = "results"
+
+
+CALL_STATE_LABELS = labels(
+    CallState,
+    {
+        CallState.UPCOMING: _l("À venir"),
+        CallState.OPEN: _l("Ouvert"),
+        CallState.CLOSED: _l("Clos"),
+        CallState.EVALUATION: _l("En évaluation"),
+        CallState.RESULTS: _l("Résultats publiés"),
+    },
+)
 
 
 class Criterion(db.Model):

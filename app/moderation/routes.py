@@ -15,45 +15,21 @@ from sqlalchemy.orm import selectinload
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
 from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
+from app.moderation.links import report_slot_id
 from app.participation_forms import options
 from app.permissions import can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
-from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item, word_of
+from app.subjects import WORDS, any_of, kind_of, load_item, url_of_item
 from app.urls import safe_next
 
 bp = Blueprint("moderation", __name__)
 
 ITEM = f"/signaler/<{any_of(WORDS)}:word>/<int:item_id>"
-
-
-@bp.app_template_global()
-def report_slot_id(item) -> str:
-    return f"signaler-{word_of(item)}-{item.id}"
-
-
-@bp.app_template_global()
-def report_url(item) -> str:
-    return url_for("moderation.report", word=word_of(item), item_id=item.id)
-
-
-@bp.app_template_global()
-def show_report_link(item) -> bool:
-    """Active people see "Signaler" on what others wrote and is still visible."""
-    return (
-        can(current_user, "content.report", item)
-        and item.hidden_at is None
-        and getattr(item, "deleted_at", None) is None
-        and not services.is_own(current_user, item)
-    )
-
-
-@bp.app_template_global()
-def entry_url(entry) -> str:
-    return url_of_item(entry.item)
 
 
 def _safe_back(default: str) -> str:
@@ -132,7 +108,7 @@ def pole_queue(slug: str):
 def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None, refused=()):
     sort = request.values.get("tri", "recent")
     sort = sort if sort in ("recent", "signalements") else "recent"
-    page = services.queue(pole, sort=sort, page=request.args.get("page", 1, type=int))
+    page = services.queue(pole, sort=sort, page=page_value(request.args))
     poles = list(db.session.scalars(select(Pole).order_by(Pole.name))) if current_user.is_admin else []
     return render(
         "moderation/queue.html",
@@ -208,7 +184,7 @@ def bulk():
         abort(403)
     form = ReasonForm()
     action = request.form.get("action", "")
-    ids = [int(v) for v in request.form.getlist("cas") if v.isdigit()]
+    ids = [i for i in (parse_int(v) for v in request.form.getlist("cas")) if i is not None]
     if not form.validate_on_submit() or action not in services.ACTIONS or not ids:
         message = _("Cochez au moins un contenu et choisissez une action.")
         if not is_htmx():
@@ -260,9 +236,9 @@ def audit():
     if current_user.is_admin and form.pole.data:
         pole_id = next((p.id for p in poles if p.slug == form.pole.data), None)
     action = form.action.data if form.action.data in labels else None
-    actor_id = int(form.moderateur.data) if (form.moderateur.data or "").isdigit() else None
+    actor_id = parse_int(form.moderateur.data)
     page = services.audit_page(
-        current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=request.args.get("page", 1, type=int)
+        current_user, pole_id=pole_id, action=action, actor_id=actor_id, page=page_value(request.args)
     )
     return render(
         "moderation/audit.html",

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.comments import services as comment_services
+from app.errors import RuleError
 from app.extensions import db
 from app.models import (
     AuditEntry,
@@ -41,12 +42,8 @@ ACTIONS = ("hide", "restore", "dismiss", "ask_edit")
 PER_PAGE = 30
 
 
-class ModerationError(ValueError):
-    """A rule refused the action; ``message`` is French, for the person who asked."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ModerationError(RuleError):
+    """A moderation rule refused the action."""
 
 
 def action_labels() -> dict[str, str]:

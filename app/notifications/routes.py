@@ -1,11 +1,12 @@
 """Notifications: the list, marking read, the header badge, e-mail preferences, unsubscribing."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access, authorize
 from app.extensions import db
+from app.inputs import int_value, page_value
 from app.models import EmailMode, User
 from app.notifications import services
 from app.notifications.kinds import KINDS, MODE_LABELS
@@ -18,7 +19,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.route("/")
 @access("notification.read")
 def index():
-    page = services.page_of(current_user.id, request.args.get("page", 1, type=int))
+    page = services.page_of(current_user.id, page_value(request.args))
     return render("notifications/index.html", page=page)
 
 
@@ -29,9 +30,9 @@ def badge():
     if not current_user.is_authenticated:
         return "", 204
     count = services.unread_count(current_user.id)
-    if count == request.args.get("n", type=int):
+    if count == int_value(request.args, "n"):
         return "", 204
-    return render_template("notifications/_badge.html", unread=count)
+    return render("notifications/_badge.html", unread=count)
 
 
 @bp.route("/<int:notification_id>/lue", methods=["POST"])
@@ -45,7 +46,7 @@ def mark_read(notification_id: int):
     authorize("notification.manage", notification)
     services.mark_read(notification)
     if is_htmx():
-        return render_template(
+        return render(
             "notifications/_marked.html", notification=notification, unread=services.unread_count(current_user.id)
         )
     return redirect(url_for("notifications.index"))
@@ -93,14 +94,3 @@ def unsubscribe(token: str):
         services.unsubscribe(user.id, kind)
         return render("notifications/unsubscribe.html", valid=True, done=True, label=label)
     return render("notifications/unsubscribe.html", valid=True, done=False, label=label, token=token)
-
-
-@bp.app_context_processor
-def badge_context() -> dict:
-    def unread_notifications() -> int:
-        # One query, only for pages that show the badge (logged-in people).
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_count(current_user.id)
-
-    return {"unread_notifications": unread_notifications}

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Amendment, AmendmentStatus, Proposal, User
 from app.models.base import utcnow
@@ -19,17 +20,16 @@ from app.subjects import url_of
 AMENDABLE = revisions.TEXT_FIELDS
 
 
-class AmendmentError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AmendmentError(RuleError):
+    """A rule refused the amendment (or its answer)."""
 
 
-class AmendmentConflict(Exception):
-    """The field changed since the amendment was written: accepting would overwrite that."""
+class AmendmentConflict(RuleError):
+    """The field changed since the amendment was written: accepting would overwrite that.
+    Besides the message, it carries what the conflict page shows."""
 
     def __init__(self, amendment: Amendment, current_text: str) -> None:
-        super().__init__("field changed since the amendment")
+        super().__init__(_("Le texte a changé depuis l'amendement : l'accepter écraserait ces changements."))
         self.amendment = amendment
         self.current_text = current_text
 

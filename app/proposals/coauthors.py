@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Association, CoauthorStatus, Membership, MembershipRole, Proposal, ProposalCoauthor, User
 from app.models.base import utcnow
@@ -12,10 +13,8 @@ from app.notifications.services import notify
 from app.subjects import url_of
 
 
-class CoauthorError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CoauthorError(RuleError):
+    """A rule refused the co-authoring invitation (or its answer)."""
 
 
 def _members(association_id: int, admins_only: bool = False) -> list[int]:

@@ -258,10 +258,10 @@ def accept_amendment(proposal_id: int, amendment_id: int):
             },
         )
     except services.Frozen as frozen:
-        flash(frozen.message(), "error")
+        flash(frozen.message, "error")
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
     except (amendments.AmendmentError, services.ProposalConflict) as error:
-        flash(getattr(error, "message", _("La proposition vient d'être modifiée : recommencez.")), "error")
+        flash(error.message, "error")
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))
     flash(_("L'amendement est intégré à la proposition ; l'historique le crédite à son auteur."), "success")
     return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal_id))

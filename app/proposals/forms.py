@@ -4,6 +4,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAr
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.forms import SingleLineField
+from app.inputs import parse_int
 from app.participation_forms import CheckboxesField, domain_field, publics_field
 
 TEXT_MAX = 20_000
@@ -44,9 +45,17 @@ def _long_text(name: str) -> TextAreaField:
     )
 
 
+def _version_number(form, field) -> None:
+    # A hand-edited or truncated hidden field: a field error, never a 500 (int("abc")).
+    if field.data not in (None, "") and parse_int(field.data) is None:
+        raise ValidationError(
+            _l("La version de départ est illisible : vérifiez votre texte (il est conservé) et enregistrez à nouveau.")
+        )
+
+
 class ProposalForm(FlaskForm):
     # Optimistic concurrency: the version the person started editing from.
-    version = HiddenField()
+    version = HiddenField(_l("Version de départ"), validators=[_version_number])
     idea_id = HiddenField()
     association_id = SelectField(_l("Au nom de l'association"), coerce=int, validate_choice=True)
     title = SingleLineField(

@@ -3,11 +3,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access, authorize
+from app.accompaniment.services import panel as accompaniment_panel
+from app.calls.panel import proposal_panel as call_panel
 from app.discussion import participation_context
 from app.extensions import db
 from app.forms import check_url, field_check
+from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
-from app.models import FROZEN_STATES, Idea, Pole
+from app.models import FROZEN_STATES, Idea, Pole, ProposalState
 from app.participation_forms import options
 from app.permissions import PUBLIC, can, is_author_of_proposal
 from app.poles.services import commune_choices
@@ -82,7 +85,7 @@ def index():
 def create():
     form = ProposalForm()
     _prepare(form)
-    idea = db.session.get(Idea, request.values.get("idee", type=int) or 0)
+    idea = db.session.get(Idea, int_value(request.values, "idee", 0))
     if request.method == "GET" and idea is not None:
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title
@@ -119,11 +122,17 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
     texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
+    # The calls and accompaniment panels, only when the page shows them (not to a hidden proposal's visitors).
+    shown = proposal.hidden_at is None or can(current_user, "content.see_hidden", proposal)
     return render(
         "proposals/detail.html",
         status=status,
         proposal=proposal,
         texts=texts,
+        calls_panel=call_panel(proposal, current_user) if shown else None,
+        acc_ctx=accompaniment_panel(proposal, current_user)
+        if shown and proposal.state is not ProposalState.DRAFT
+        else None,
         long_fields=LONG_FIELDS,
         transitions=[
             (action, label)
@@ -156,7 +165,7 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         try:
             result = services.update_proposal(
-                proposal, _fields(form), expected_version=int(form.version.data or 0), author_id=current_user.id
+                proposal, _fields(form), expected_version=parse_int(form.version.data) or 0, author_id=current_user.id
             )
         except services.ProposalConflict as conflict:
             return _conflict_page(form, conflict)
@@ -174,6 +183,9 @@ def edit(proposal_id: int):
             flash(_("La proposition est enregistrée."), "success")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     if form.is_submitted():
+        if form.version.errors:
+            # Saving again starts from the version shown now (the person has just checked the text).
+            form.version.data = proposal.version
         return _form_page(form, proposal, status=422)
     return _form_page(form, proposal)
 
@@ -182,7 +194,7 @@ def frozen_for_author(proposal):
     """Calls: an author refused a change to a submitted proposal gets a French explanation, not a 403
     (passed to ``authorize(..., explain=)``)."""
     if proposal.state in FROZEN_STATES and is_author_of_proposal(current_user, proposal):
-        flash(services.Frozen().message(), "error")
+        flash(services.frozen_message(), "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     return None
 
@@ -193,7 +205,7 @@ def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
     that saving again cannot undo the other person's work."""
     current = revisions.snapshot(conflict.current)
     base = conflict.base or {}
-    started_from = int(form.version.data or 0)
+    started_from = parse_int(form.version.data) or 0
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
     for name in FORM_FIELDS:
         if name not in mine_changed:
@@ -219,11 +231,8 @@ def transition(proposal_id: int, action: str):
     authorize("proposal.transition", proposal)
     try:
         services.transition(proposal, action)
-    except services.Incomplete as incomplete:
-        flash(incomplete.message(), "error")
-        return redirect(url_for("proposals.detail", proposal_id=proposal.id))
-    except states.InvalidTransition:
-        flash(_("Cette action n'est pas possible dans l'état actuel de la proposition."), "error")
+    except (services.Incomplete, states.InvalidTransition) as error:
+        flash(error.message, "error")
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     flash(
         _("La proposition est publiée : tout le monde peut la lire, la commenter et la soutenir.")

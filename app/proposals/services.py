@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow
 from app.models import (
@@ -43,13 +44,14 @@ REQUIRED_TO_PUBLISH = {
 }
 
 
-class ProposalConflict(Exception):
-    """Someone saved the same field(s) since this person started editing: nothing was saved."""
+class ProposalConflict(RuleError):
+    """Someone saved the same field(s) since this person started editing: nothing was saved.
+    Besides the message, it carries what the conflict page shows."""
 
     def __init__(
         self, current: Proposal, conflicts: list[str], mine: dict[str, Any], base: dict[str, Any] | None
     ) -> None:
-        super().__init__("proposal changed meanwhile")
+        super().__init__(_("La proposition vient d'être modifiée : recommencez."))
         self.current = current
         self.conflicts = conflicts
         self.mine = mine
@@ -63,12 +65,8 @@ class SaveResult:
     merged: bool = False
 
 
-@dataclass
-class Incomplete(Exception):
-    missing: list[str]
-
-    def message(self) -> str:
-        return _("Avant de publier, complétez : %(fields)s.", fields=", ".join(self.missing))
+class Incomplete(RuleError):
+    """Publishing needs fields that are still empty."""
 
 
 def _territory(proposal: Proposal, pole_ids: list[int], commune_ids: list[int]) -> None:
@@ -122,14 +120,15 @@ def create_proposal(
     return proposal
 
 
-class Frozen(Exception):
-    """The proposal is submitted to a call (or decided): its text no longer changes."""
+def frozen_message() -> str:
+    return _(
+        "Cette proposition est déposée à un appel à projets : elle ne peut plus être "
+        "modifiée, sauf si le pôle ou l'administration la renvoie pour compléments."
+    )
 
-    def message(self) -> str:
-        return _(
-            "Cette proposition est déposée à un appel à projets : elle ne peut plus être "
-            "modifiée, sauf si le pôle ou l'administration la renvoie pour compléments."
-        )
+
+class Frozen(RuleError):
+    """The proposal is submitted to a call (or decided): its text no longer changes."""
 
 
 def update_proposal(
@@ -146,7 +145,7 @@ def update_proposal(
     for _attempt in range(5):
         if proposal.state in FROZEN_STATES:  # calls: a submitted proposal is frozen
             db.session.rollback()
-            raise Frozen()
+            raise Frozen(frozen_message())
         current = revisions.snapshot(proposal)
         merged = expected_version != proposal.version
         if not merged:
@@ -206,7 +205,7 @@ def transition(proposal: Proposal, action: str) -> None:
     if action == "publish":
         missing = [str(label) for name, label in REQUIRED_TO_PUBLISH.items() if getattr(proposal, name) in (None, "")]
         if missing:
-            raise Incomplete(missing)
+            raise Incomplete(_("Avant de publier, complétez : %(fields)s.", fields=", ".join(missing)))
     states.apply_transition(proposal, action)
     db.session.commit()
 

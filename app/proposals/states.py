@@ -4,8 +4,10 @@ sets live in app.models next to ``ProposalState``."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.errors import RuleError
 from app.models import EDITABLE_STATES, Proposal, ProposalState
 from app.models.base import utcnow
 
@@ -29,8 +31,12 @@ CALL_TRANSITIONS: dict[str, tuple[frozenset[ProposalState], ProposalState, str]]
 }
 
 
-class InvalidTransition(Exception):
-    pass
+class InvalidTransition(RuleError):
+    """The action is not possible from the proposal's current state."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(_("Cette action n'est pas possible dans l'état actuel de la proposition."))
+        self.action = action
 
 
 def _rule(action: str):

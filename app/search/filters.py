@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inputs import page_value
 from app.models import PUBLIC_STATES, Call, Commune, Domain, Pole, ProposalState, TargetPublic
 
 MAX_QUERY_CHARS = 200
@@ -33,6 +34,15 @@ TYPES = {
     "proposal": _l("Propositions"),
     "association": _l("Associations"),
     "call": _l("Appels à projets"),
+}
+
+# The fixed choices of the filter forms on the idea, proposal, pole and search pages (template globals).
+FILTER_CHOICES = {
+    "domains": list(Domain),
+    "publics": list(TargetPublic),
+    "proposal_states": [s for s in ProposalState if s in PUBLIC_STATES],
+    "sorts": SORTS,
+    "search_types": TYPES,
 }
 
 SEED_KEY = "shuffle_seed"
@@ -144,10 +154,7 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
         # With words typed, the best matches come first unless the person chose otherwise.
         sort = "pertinence" if f.q else default_sort
     f.sort = sort
-    try:
-        f.page = max(1, min(int(args.get("page", 1)), 10_000))
-    except (TypeError, ValueError):
-        f.page = 1
+    f.page = page_value(args)
     if f.sort == "hasard":
         f.seed = visitor_seed()
     return f

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Support
 from app.models.base import utcnow
@@ -20,7 +22,7 @@ from app.permissions import can, is_author_of_proposal
 from app.subjects import Subject, subject_column, subject_fk
 
 
-class SupportRefused(Exception):
+class SupportRefused(RuleError):
     """This person may not support this subject (anonymous, own association, not published)."""
 
 
@@ -88,7 +90,7 @@ def _insert(subject: Subject, user: Any) -> None:
 def toggle_support(subject: Subject, user: Any) -> bool:
     """Support ``subject``, or withdraw the support if there is one. Returns the new state."""
     if not can(user, "support.toggle", subject):
-        raise SupportRefused()
+        raise SupportRefused(_("Vous ne pouvez pas soutenir ce contenu."))
     # The DELETE comes first because it is a write: SQLite takes its write lock here and waits
     # (busy_timeout) for other writers, instead of failing later on a read-to-write upgrade.
     try:

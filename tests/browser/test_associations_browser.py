@@ -8,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Domain, Membership, OutboxMessage, Proposal, ProposalState
+from app.models import Membership, OutboxMessage
 from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
@@ -130,16 +130,8 @@ def test_list_and_public_page_are_accessible(page: Page, app):
     db.session.execute(
         Membership.__table__.update().where(Membership.association_id == association.id).values(show_publicly=True)
     )
-    db.session.add(
-        Proposal(
-            association_id=association.id,
-            author_id=admin.id,
-            title="Potager du quartier",
-            summary="Un potager partagé au pied des immeubles.",
-            domain=Domain.FOOD,
-            state=ProposalState.PUBLISHED,
-            published_at=utcnow(),
-        )
+    factories.make_proposal(
+        association, admin, title="Potager du quartier", summary="Un potager partagé au pied des immeubles."
     )
     factories.make_association("Bassin Solidaire", territory.bassin_commune)
     db.session.commit()

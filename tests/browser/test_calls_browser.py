@@ -15,7 +15,6 @@ from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import make_proposal
 
 
 def _as(browser: Browser, base_url: str, user, problems):
@@ -63,7 +62,15 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         slug = db.session.scalar(select(Call.slug).where(Call.title == "Innovation sociale 2026"))
 
         # Two associations co-write a proposal; the check says what is missing; they fix it and submit.
-        proposal = make_proposal(lead, a, territory.medoc_commune, b, co, outreach="", budget_eur=35000)
+        proposal = factories.make_proposal(
+            a,
+            lead,
+            communes=[territory.medoc_commune],
+            coauthors=[(b, co)],
+            outreach="",
+            budget_eur=35000,
+            via_services=True,
+        )
         ctx_b, pb = _as(browser, base_url, co, page_problems)
         contexts.append(ctx_b)
         pb.goto(f"/propositions/{proposal.id}")
@@ -113,10 +120,13 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         p.get_by_label("Montant accordé (en euros, si retenu)").fill("45000")
         p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
         p.get_by_role("button", name="Enregistrer la décision").click()
-        expect(p.locator(".flashes")).to_contain_text("maximum")
-        p.get_by_role("radio", name="Retenu", exact=True).check()
+        # Refused next to the amount; the choice and the reason typed are still there.
+        expect(p.locator(".field--error")).to_contain_text("maximum")
+        expect(p.get_by_label("Raison publique de la décision")).to_have_value(
+            "Répond à un besoin non couvert en milieu rural."
+        )
+        expect(p.get_by_role("radio", name="Retenu", exact=True)).to_be_checked()
         p.get_by_label("Montant accordé (en euros, si retenu)").fill("25000")
-        p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
         p.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
         call = db.session.scalar(select(Call).where(Call.slug == slug))
@@ -164,3 +174,56 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    admin = factories.make_user("Administration", is_admin=True)
+    lead = factories.make_user("Admin A")
+    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    call = factories.make_call(poles=[territory.medoc])
+    decided = factories.make_proposal(
+        association, lead, communes=[territory.medoc_commune], title="Projet déjà retenu", via_services=True
+    )
+    pending = factories.make_proposal(
+        association, lead, communes=[territory.medoc_commune], title="Projet à décider", via_services=True
+    )
+    for proposal in (decided, pending):
+        call_services.submit(call_services.get_call(call.slug), proposal, lead)
+    decided_id = call_services.submission_of(decided).id
+    pending_id = call_services.submission_of(pending).id
+    from app.calls import decisions
+    from app.models import Decision
+
+    decisions.decide(decided_id, Decision.SELECTED, 12_000, "Très bon projet.")
+    ctx, p = _as(browser, base_url, admin, page_problems)
+    try:
+        p.goto(f"/appels/{call.slug}/instruction")
+        # The decided submission is at "Retenu": its selector says so (it showed "Reçu").
+        expect(p.locator(f"#step-{decided_id}")).to_have_value("Retenu")
+        expect(p.locator(f"#step-{pending_id}")).to_have_value("Reçu")
+        # A decision without an amount: refused next to the amount; what was typed stays.
+        section = p.locator(f"section[aria-labelledby=sub-{pending_id}]")
+        section.get_by_role("radio", name="Retenu", exact=True).check()
+        section.get_by_label("Montant accordé (en euros, si retenu)").fill("²")
+        section.get_by_label("Raison publique de la décision").fill("Un besoin que personne ne couvre ici.")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        error = p.locator(f"#amount-{pending_id}-error")
+        expect(error).to_contain_text("Le montant doit être un nombre entier d'euros")
+        expect(p.locator(f"#amount-{pending_id}")).to_have_attribute("aria-invalid", "true")
+        expect(p.locator(f"#amount-{pending_id}")).to_have_value("²")
+        expect(p.locator(f"#reason-{pending_id}")).to_have_value("Un besoin que personne ne couvre ici.")
+        expect(p.locator(f"#decision-{pending_id}-0")).to_be_checked()
+        # The summary at the top links to the field; the other submission still shows its step.
+        p.locator(".error-summary").get_by_role("link").click()
+        expect(p.locator(f"#amount-{pending_id}")).to_be_focused()
+        expect(p.locator(f"#step-{decided_id}")).to_have_value("Retenu")
+        assert_accessible(p)
+        # Corrected, it is saved; changing the step of the decided one keeps "Retenu" selectable.
+        p.locator(f"#amount-{pending_id}").fill("15 000")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
+        expect(p.locator(f"#step-{pending_id}")).to_have_value("Retenu")
+    finally:
+        ctx.close()

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Association, Proposal
-from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
@@ -25,25 +24,10 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
     lead = db.session.scalar(select(Association))
     partner_admin = factories.make_user("Alex Partenaire")
     factories.make_association("Épicerie solidaire du Bassin", territory.bassin_commune, admins=[partner_admin])
-    proposal = proposal_services.create_proposal(
-        member,
-        lead,
-        {
-            "title": "Garde solidaire du soir",
-            "summary": "Des parents se relaient pour garder les enfants le soir.",
-            "need": "Les mères seules travaillent tard.",
-            "experimentation": "Une garde entre parents.",
-            "domain": "citoyennete",
-            "publics": ["femmes"],
-            "poles": [],
-            "communes": [territory.medoc_commune.id],
-            "is_rural": True,
-            "is_qpv": False,
-            "budget_eur": 12000,
-            "duration_months": 12,
-        },
+    # The amendment below rewrites this text: its diff is one insertion.
+    proposal = factories.make_proposal(
+        lead, member, communes=[territory.medoc_commune], experimentation="Une garde entre parents.", via_services=True
     )
-    proposal_services.transition(proposal, "publish")
 
     # A invites B as co-author.
     a_ctx, a = _context(browser, base_url, member)

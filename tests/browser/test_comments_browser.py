@@ -11,7 +11,6 @@ from app.extensions import db
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.participation_factories import make_idea
 
 
 def _setup(app):
@@ -20,7 +19,7 @@ def _setup(app):
     factories.make_user("Camille Habitante", email="camille@exemple.fr")
     factories.make_user("Bertrand Voisin", email="bertrand@exemple.fr")
     owner = factories.make_user("Odile Porteuse")
-    idea = make_idea(owner, territory.medoc_commune, title="Un lavoir partagé à Lesparre")
+    idea = factories.make_idea(owner, territory.medoc_commune, title="Un lavoir partagé à Lesparre")
     ids = idea.id
     db.session.commit()
     return f"/idees/{ids}"

@@ -6,10 +6,10 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from app.models import ProposalState
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.discovery_factories import make_idea
 
 
 def _cards(page: Page):
@@ -19,9 +19,9 @@ def _cards(page: Page):
 def test_active_search_with_a_territory_filter_and_history(page: Page, app):
     territory = factories.make_territory()
     factories.make_user("Camille Habitante", email="camille@exemple.fr")
-    make_idea("Alimentation des seniors isolés", commune=territory.medoc_commune)
-    make_idea("Épicerie et alimentation solidaire", commune=territory.bassin_commune)
-    make_idea("Transport vers l'hôpital", commune=territory.medoc_commune)
+    factories.make_idea(title="Alimentation des seniors isolés", commune=territory.medoc_commune)
+    factories.make_idea(title="Épicerie et alimentation solidaire", commune=territory.bassin_commune)
+    factories.make_idea(title="Transport vers l'hôpital", commune=territory.medoc_commune)
     login(page, "camille@exemple.fr", factories.PASSWORD)
 
     page.goto("/idees/")
@@ -58,16 +58,19 @@ def test_active_search_with_a_territory_filter_and_history(page: Page, app):
 def test_proposal_list_narrows_to_a_call_in_place(page: Page, app):
     from app.calls import services as call_services
     from app.proposals import services as proposal_services
-    from tests import calls_factories
 
     territory = factories.make_territory()
     author = factories.make_user("Dominique Porteuse")
     association = factories.make_association(
         "Les Jardins du Médoc", territory.medoc_commune, admins=[author], verified=True
     )
-    call = calls_factories.make_call([territory.medoc], slug="appel-alimentation")
-    inside = calls_factories.make_proposal(author, association, territory.medoc_commune, title="Déposée à l'appel")
-    calls_factories.make_proposal(author, association, territory.medoc_commune, title="Hors de l'appel")
+    call = factories.make_call(poles=[territory.medoc], slug="appel-alimentation")
+    inside = factories.make_proposal(
+        association, author, communes=[territory.medoc_commune], title="Déposée à l'appel", via_services=True
+    )
+    factories.make_proposal(
+        association, author, communes=[territory.medoc_commune], title="Hors de l'appel", via_services=True
+    )
     call_services.submit(call_services.get_call(call.slug), proposal_services.get_proposal(inside.id), author)
 
     page.goto("/propositions/?tri=recent")
@@ -84,7 +87,7 @@ def test_proposal_list_narrows_to_a_call_in_place(page: Page, app):
 
 def test_search_page_and_list_without_javascript(browser: Browser, base_url: str, app):
     territory = factories.make_territory()
-    make_idea("Santé des élus locaux", commune=territory.medoc_commune)
+    factories.make_idea(title="Santé des élus locaux", commune=territory.medoc_commune)
     context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     try:
@@ -100,7 +103,7 @@ def test_search_page_and_list_without_javascript(browser: Browser, base_url: str
 
 def test_search_page_is_accessible_with_js(page: Page, app):
     territory = factories.make_territory()
-    make_idea("Santé des élus locaux", commune=territory.medoc_commune)
+    factories.make_idea(title="Santé des élus locaux", commune=territory.medoc_commune)
     page.goto("/recherche/?q=sante")
     expect(_cards(page)).to_have_count(1)
     assert_accessible(page)
@@ -109,13 +112,11 @@ def test_search_page_is_accessible_with_js(page: Page, app):
 
 
 def test_badge_lights_up_after_someone_elses_action(page: Page, app):
-    from app.proposals.services import create_proposal
-
     territory = factories.make_territory()
     camille = factories.make_user("Camille Habitante", email="camille@exemple.fr")
     dominique = factories.make_user("Dominique Membre")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[dominique])
-    idea = make_idea("Jardin partagé à Lesparre", commune=territory.medoc_commune, author=camille)
+    idea = factories.make_idea(title="Jardin partagé à Lesparre", commune=territory.medoc_commune, author=camille)
     login(page, "camille@exemple.fr", factories.PASSWORD)
     page.goto("/idees/")
     page.wait_for_function("() => window.htmx !== undefined")
@@ -124,11 +125,8 @@ def test_badge_lights_up_after_someone_elses_action(page: Page, app):
 
     # Dominique takes the idea up: Camille is notified.
     with app.test_request_context():
-        create_proposal(
-            dominique,
-            association,
-            {"title": "Jardin partagé", "summary": "Un jardin.", "domain": "alimentation"},
-            idea=idea,
+        factories.make_proposal(
+            association, dominique, state=ProposalState.DRAFT, idea=idea, title="Jardin partagé", via_services=True
         )
     page.evaluate("() => { window.sameDocument = true }")
     # The badge asks again every 45 s and as soon as the window gets the focus back.

@@ -6,11 +6,10 @@ from app.comments import services as comment_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.participation_factories import make_idea
 
 
 def test_follow_then_read_my_feed(page: Page, app, territory, resident):
-    idea = make_idea(resident, territory.medoc_commune, title="Un lavoir couvert")
+    idea = factories.make_idea(resident, territory.medoc_commune, title="Un lavoir couvert")
     reader = factories.make_user("Lectrice Attentive", email="lectrice@exemple.fr")
     login(page, reader.email, factories.PASSWORD)
     page.goto(f"/idees/{idea.id}")

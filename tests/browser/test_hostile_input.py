@@ -18,7 +18,6 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.proposals import services as proposal_services
 from app.text import one_line
 from tests import factories
 from tests.browser.conftest import login
@@ -128,25 +127,13 @@ def test_resident_fields_show_hostile_text_escaped(page: Page, app):
 
 def test_proposal_and_amendment_fields_show_hostile_text_escaped(page: Page, app, territory, member, resident):
     association = db.session.scalar(select(factories.Association))
-    proposal = proposal_services.create_proposal(
-        member,
+    proposal = factories.make_proposal(
         association,
-        {
-            "title": "Garde solidaire du soir",
-            "summary": "Des parents se relaient pour garder les enfants le soir, avec l'association.",
-            "domain": "citoyennete",
-            "publics": ["familles_monoparentales"],
-            "poles": [],
-            "communes": [territory.medoc_commune.id],
-            "is_rural": False,
-            "is_qpv": False,
-            "need": "Pas de garde après 18 h.",
-            "experimentation": "Une garde entre parents.",
-            "budget_eur": 12000,
-            "duration_months": 12,
-        },
+        member,
+        communes=[territory.medoc_commune],
+        experimentation="Une garde entre parents.",
+        via_services=True,
     )
-    proposal_services.transition(proposal, "publish")
     url = f"/propositions/{proposal.id}"
     dialogs = _watch_dialogs(page)
 

@@ -4,21 +4,9 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from app.ideas import services as idea_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-
-
-def _idea(author, territory, title="Pas de bus le samedi au Médoc"):
-    return idea_services.create_idea(
-        author,
-        title=title,
-        description="Les seniors isolés ne peuvent pas aller au marché le **samedi**.",
-        commune_id=territory.medoc_commune.id,
-        domain="citoyennete",
-        publics=["seniors"],
-    )
 
 
 def test_resident_posts_an_idea_with_inline_checks(page: Page, app, territory, resident):
@@ -71,7 +59,15 @@ def test_idea_form_without_javascript_keeps_what_was_typed(browser: Browser, bas
 
 
 def test_member_turns_an_idea_into_a_proposal_and_publishes_it(page: Page, app, territory, resident, member):
-    idea = _idea(resident, territory)
+    idea = factories.make_idea(
+        resident,
+        territory.medoc_commune,
+        title="Pas de bus le samedi au Médoc",
+        description="Les seniors isolés ne peuvent pas aller au marché le **samedi**.",
+        domain="citoyennete",
+        publics=["seniors"],
+        via_services=True,
+    )
     login(page, member.email, factories.PASSWORD)
     page.goto(f"/idees/{idea.id}")
     page.get_by_role("link", name="Reprendre cette idée dans une proposition").click()

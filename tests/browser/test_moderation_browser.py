@@ -14,7 +14,6 @@ from app.models.participation import proposal_poles
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.participation_factories import make_comment, make_idea, make_proposal
 
 PLACEHOLDER = "contenu masqué en attente de modération"
 
@@ -31,11 +30,11 @@ def _setup(app):
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[member])
     other_member = factories.make_user("Autre Membre")
     other_association = factories.make_association("Bassin Solidaire", territory.bassin_commune, admins=[other_member])
-    idea = make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
     with app.test_request_context():
-        comment = make_comment(idea, author, "Un message qui sera signalé")
-    proposal = make_proposal(association, member, title="Un jardin partagé au Médoc")
-    related = make_proposal(other_association, other_member, title="Un potager au Bassin")
+        comment = factories.make_comment(idea, author, "Un message qui sera signalé")
+    proposal = factories.make_proposal(association, member, title="Un jardin partagé au Médoc")
+    related = factories.make_proposal(other_association, other_member, title="Un potager au Bassin")
     db.session.execute(
         proposal_poles.insert(),
         [

@@ -9,11 +9,10 @@ from app.moderation import services as moderation
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.participation_factories import make_idea
 
 
 def test_bulk_hide_in_place(page: Page, app, territory, resident):
-    ideas = [make_idea(resident, territory.medoc_commune, title=f"Idée signalée {n}") for n in range(3)]
+    ideas = [factories.make_idea(resident, territory.medoc_commune, title=f"Idée signalée {n}") for n in range(3)]
     reporter = factories.make_user("Signaleuse")
     for idea in ideas:
         moderation.report(reporter, idea, "spam")

@@ -11,15 +11,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.calls import decisions, evaluation, followup
-from app.calls import services as call_services
 from app.extensions import db
 from app.models import Call, Decision, Submission
 from app.models.base import utcnow
 from app.proposals import services as proposal_services
-from tests import calls_factories, factories
+from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.discovery_factories import make_idea, make_proposal
 
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
@@ -52,14 +50,13 @@ def w(app, territory) -> dict:
         "mod_medoc": factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id),
         "A": factories.make_association("Association A", territory.medoc_commune, admins=[lead], verified=True),
         "territory": territory,
-        "call": calls_factories.make_call([territory.medoc, territory.bassin]),
+        "call": factories.make_call(poles=[territory.medoc, territory.bassin]),
     }
 
 
 def _submitted(w, **overrides):
-    proposal = calls_factories.make_proposal(w["lead"], w["A"], w["territory"].medoc_commune, **overrides)
-    call_services.submit(call_services.get_call(w["call"].slug), proposal, w["lead"])
-    return proposal_services.get_proposal(proposal.id)
+    communes = [w["territory"].medoc_commune]
+    return factories.make_proposal(w["A"], w["lead"], communes=communes, call=w["call"], via_services=True, **overrides)
 
 
 def _submission(proposal) -> Submission:
@@ -131,9 +128,9 @@ def _lists(territory):
     author = factories.make_user("Dominique Porteuse")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[author])
     for i in range(3):
-        make_idea(f"Idée numéro {i}", commune=territory.medoc_commune)
-        make_proposal(
-            f"Proposition numéro {i}", association=association, communes=(territory.medoc_commune,), rural=True
+        factories.make_idea(title=f"Idée numéro {i}", commune=territory.medoc_commune)
+        factories.make_proposal(
+            association, title=f"Proposition numéro {i}", communes=(territory.medoc_commune,), is_rural=True
         )
 
 
@@ -294,7 +291,7 @@ def test_support_follow_and_edit_buttons_share_a_size_and_keep_their_names(
 ):
     author = factories.make_user("Odile", email="odile@exemple.fr")
     factories.make_user("Camille", email="camille@exemple.fr")
-    idea = make_idea("Un jardin partagé", commune=territory.medoc_commune, author=author)
+    idea = factories.make_idea(title="Un jardin partagé", commune=territory.medoc_commune, author=author)
 
     page = _new_page(browser, base_url, page_problems)
     login(page, "camille@exemple.fr", factories.PASSWORD)
@@ -328,9 +325,9 @@ def test_support_follow_and_edit_buttons_share_a_size_and_keep_their_names(
 
 def test_long_proposal_has_its_actions_near_the_top(page: Page, app, territory):
     association = factories.make_association("Les Jardins", territory.medoc_commune)
-    proposal = make_proposal(
-        "Une longue proposition",
-        association=association,
+    proposal = factories.make_proposal(
+        association,
+        title="Une longue proposition",
         communes=(territory.medoc_commune,),
         need="\n\n".join(f"Paragraphe {i} : " + "un besoin longuement décrit. " * 20 for i in range(12)),
     )
@@ -414,7 +411,7 @@ def test_evaluation_shows_the_proposal_beside_a_described_grid(
 
 
 def test_report_form_takes_the_focus_and_escape_closes_it(page: Page, app, territory):
-    idea = make_idea("Une idée à signaler", commune=territory.medoc_commune)
+    idea = factories.make_idea(title="Une idée à signaler", commune=territory.medoc_commune)
     factories.make_user("Camille", email="camille@exemple.fr")
     login(page, "camille@exemple.fr", factories.PASSWORD)
     page.goto(f"/idees/{idea.id}")

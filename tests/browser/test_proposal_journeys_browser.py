@@ -17,7 +17,6 @@ from app.proposals import services as proposal_services
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.calls_factories import FIELDS, make_call, make_proposal
 
 
 def _in_call(proposal, call, author, state, *, decision=None, granted=None):
@@ -35,22 +34,28 @@ def _in_call(proposal, call, author, state, *, decision=None, granted=None):
 def test_deposited_and_decided_proposals_say_where_they_stand(page: Page, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
+    call = factories.make_call(poles=(territory.medoc,))
     deposited = _in_call(
-        make_proposal(lead, association, territory.medoc_commune, title="Garde du soir"),
+        factories.make_proposal(
+            association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+        ),
         call,
         lead,
         ProposalState.SUBMITTED,
     )
     waiting = _in_call(
-        make_proposal(lead, association, territory.medoc_commune, title="Atelier vélo"),
+        factories.make_proposal(
+            association, lead, communes=(territory.medoc_commune,), via_services=True, title="Atelier vélo"
+        ),
         call,
         lead,
         ProposalState.WAITLISTED,
         decision=Decision.WAITLIST,
     )
     funded = _in_call(
-        make_proposal(lead, association, territory.medoc_commune, title="Épicerie mobile"),
+        factories.make_proposal(
+            association, lead, communes=(territory.medoc_commune,), via_services=True, title="Épicerie mobile"
+        ),
         call,
         lead,
         ProposalState.SELECTED,
@@ -83,7 +88,9 @@ def test_deposited_and_decided_proposals_say_where_they_stand(page: Page, app, t
 def test_commenting_makes_a_follower_and_the_button_says_so(page: Page, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal = factories.make_proposal(
+        association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+    )
     login(page, resident.email, factories.PASSWORD)
     page.goto(f"/propositions/{proposal.id}")
     page.wait_for_function("() => window.htmx !== undefined")
@@ -108,7 +115,9 @@ def test_commenting_makes_a_follower_and_the_button_says_so(page: Page, app, ter
 def test_commenting_without_javascript_shows_the_follow_state(browser, base_url, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal = factories.make_proposal(
+        association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+    )
     context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
     try:
         page = context.new_page()
@@ -125,7 +134,9 @@ def test_commenting_without_javascript_shows_the_follow_state(browser, base_url,
 def test_the_amendment_form_starts_from_the_chosen_part(browser, page: Page, base_url, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal = factories.make_proposal(
+        association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+    )
     login(page, resident.email, factories.PASSWORD)
     page.goto(f"/propositions/{proposal.id}")
     # "Amender" beside each part of the proposal opens the form on that part, from its current text.
@@ -168,7 +179,9 @@ def test_the_amendment_form_starts_from_the_chosen_part(browser, page: Page, bas
 def test_the_history_shows_labels_names_and_amounts(page: Page, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal = factories.make_proposal(
+        association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+    )
     proposal_services.update_proposal(
         proposal,
         {
@@ -202,11 +215,16 @@ def test_the_history_shows_labels_names_and_amounts(page: Page, app, territory, 
 def test_association_pages_list_proposals_by_state(page: Page, app, territory, resident):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
+    call = factories.make_call(poles=(territory.medoc,))
     where = territory.medoc_commune
-    _in_call(make_proposal(lead, association, where, title="Garde du soir"), call, lead, ProposalState.SUBMITTED)
     _in_call(
-        make_proposal(lead, association, where, title="Épicerie mobile"),
+        factories.make_proposal(association, lead, communes=(where,), via_services=True, title="Garde du soir"),
+        call,
+        lead,
+        ProposalState.SUBMITTED,
+    )
+    _in_call(
+        factories.make_proposal(association, lead, communes=(where,), via_services=True, title="Épicerie mobile"),
         call,
         lead,
         ProposalState.SELECTED,
@@ -214,15 +232,15 @@ def test_association_pages_list_proposals_by_state(page: Page, app, territory, r
         granted=15000,
     )
     _in_call(
-        make_proposal(lead, association, where, title="Atelier vélo"),
+        factories.make_proposal(association, lead, communes=(where,), via_services=True, title="Atelier vélo"),
         call,
         lead,
         ProposalState.WAITLISTED,
         decision=Decision.WAITLIST,
     )
-    make_proposal(lead, association, where, title="Potager partagé")
-    proposal_services.create_proposal(
-        lead, association, {**FIELDS, "title": "Brouillon secret", "communes": [where.id]}
+    factories.make_proposal(association, lead, communes=(where,), via_services=True, title="Potager partagé")
+    factories.make_proposal(
+        association, lead, communes=(where,), state=ProposalState.DRAFT, via_services=True, title="Brouillon secret"
     )
 
     # A visitor: every public proposal, by state; not the draft.
@@ -262,8 +280,15 @@ def test_association_pages_list_proposals_by_state(page: Page, app, territory, r
 def test_an_unverified_association_is_told_why_it_cannot_deposit(page: Page, app, territory):
     lead = factories.make_user("Admin Jardins")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    call = make_call([territory.medoc])
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir", budget_eur=15000)
+    call = factories.make_call(poles=(territory.medoc,))
+    proposal = factories.make_proposal(
+        association,
+        lead,
+        communes=(territory.medoc_commune,),
+        via_services=True,
+        title="Garde du soir",
+        budget_eur=15000,
+    )
     login(page, lead.email, factories.PASSWORD)
     page.goto(f"/appels/{call.slug}/deposer/{proposal.id}")
     expect(page.locator("main")).to_contain_text(
@@ -285,10 +310,12 @@ def test_smaller_things_a_visitor_and_an_author_see(page: Page, app, territory, 
     petits = factories.make_user("Admin Petits Pas")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
     coauthor = factories.make_association("Les Petits Pas", territory.medoc_commune, admins=[petits])
-    call = make_call([territory.medoc])
+    call = factories.make_call(poles=(territory.medoc,))
     call.description = ""
     db.session.commit()
-    proposal = make_proposal(lead, association, territory.medoc_commune, title="Garde du soir")
+    proposal = factories.make_proposal(
+        association, lead, communes=(territory.medoc_commune,), via_services=True, title="Garde du soir"
+    )
     proposal.published_at = datetime(2026, 2, 1, 10, 0)
     db.session.commit()
     coauthors.invite(proposal_services.get_proposal(proposal.id), coauthor, lead)

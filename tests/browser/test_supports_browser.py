@@ -13,7 +13,6 @@ from app.models import Membership, ProposalState
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
-from tests.participation_factories import make_idea, make_proposal
 
 
 def _data() -> dict:
@@ -21,8 +20,8 @@ def _data() -> dict:
     author = factories.make_user("Autrice")
     association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[author])
     resident = factories.make_user("Camille Habitante")
-    idea = make_idea(author, territory.medoc_commune, title="Un jardin au pied des immeubles")
-    proposal = make_proposal(association, author, state=ProposalState.PUBLISHED, title="Paniers solidaires")
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un jardin au pied des immeubles")
+    proposal = factories.make_proposal(association, author, state=ProposalState.PUBLISHED, title="Paniers solidaires")
     return {
         "resident": resident.email,
         "pages": [f"/idees/{idea.id}", f"/propositions/{proposal.id}"],

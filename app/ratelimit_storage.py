@@ -1,0 +1,106 @@
+"""Rate-limit counters in the application's own database: ``RATELIMIT_STORAGE_URI=database://``.
+
+Why the default: Flask-Limiter's ``memory://`` counts per gunicorn worker (``make run``'s four
+workers let four times the limit through), and every other storage of the ``limits`` library
+needs a server Tisser does not otherwise have (Redis, Memcached, MongoDB). The database is
+already shared by every worker and every server, so a counter there holds everywhere with nothing
+to install. One limited request costs one small upsert per limit (measured in
+tests/test_ratelimit_storage.py); the views limited are the few a robot would repeat (log-in,
+registration, comments...), never page views. Several servers at high traffic may prefer Redis
+(``RATELIMIT_STORAGE_URI=redis://...``), which the tests run too.
+
+Fixed windows only (Flask-Limiter's default strategy): one row per limit and visitor, counted by
+an atomic ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (SQLite >= 3.35 and PostgreSQL),
+autocommitted on a connection of its own, outside the request's session: a view that rolls back
+does not give the attempt back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from limits.storage import Storage
+from sqlalchemy import case, delete, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db
+from app.models.ratelimits import RateLimitCounter
+
+_table = RateLimitCounter.__table__
+# Expired windows are deleted now and then by the process that counts, not by a cron job.
+PURGE_EVERY = 1000
+
+
+def _key(key: str) -> str:
+    # Keys hold an address or an account id and fit; a longer one is hashed, never cut (collisions).
+    return key if len(key) <= 255 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+class DatabaseStorage(Storage):
+    STORAGE_SCHEME = ["database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._increments = 0
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+        expired = _table.c.expires_at <= now
+        statement = (
+            insert(_table)
+            .values(key=_key(key), hits=amount, expires_at=now + expiry)
+            .on_conflict_do_update(
+                index_elements=[_table.c.key],
+                # Both expressions read the row as it was: a window that ended starts again.
+                set_={
+                    "hits": case((expired, amount), else_=_table.c.hits + amount),
+                    "expires_at": case((expired, now + expiry), else_=_table.c.expires_at),
+                },
+            )
+            .returning(_table.c.hits)
+        )
+        # One statement is atomic on its own: autocommit spares the BEGIN and COMMIT round trips.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            hits = connection.execute(statement).scalar_one()
+            self._increments += 1
+            if self._increments % PURGE_EVERY == 0:
+                connection.execute(delete(_table).where(_table.c.expires_at < now))
+        return hits
+
+    def get(self, key: str) -> int:
+        with db.engine.connect() as connection:
+            hits = connection.scalar(
+                select(_table.c.hits).where(_table.c.key == _key(key), _table.c.expires_at > time.time())
+            )
+        return hits or 0
+
+    def get_expiry(self, key: str) -> float:
+        with db.engine.connect() as connection:
+            expires_at = connection.scalar(
+                select(_table.c.expires_at).where(_table.c.key == _key(key), _table.c.expires_at > time.time())
+            )
+        return expires_at or time.time()
+
+    def check(self) -> bool:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        with db.engine.begin() as connection:
+            return connection.execute(delete(_table)).rowcount
+
+    def clear(self, key: str) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(delete(_table).where(_table.c.key == _key(key)))

@@ -1,0 +1,86 @@
+"""Everything a template may use without its view passing it: registered here, and only here.
+
+A page's data comes from its view. What templates find on their own is limited to:
+
+- filters (``app.formatting``) and plain helpers of what the template already holds: URLs, labels
+  (an enum member's ``.label``), the permission check ``can`` and the "Signaler" link's rule;
+- the fixed choices of the filter forms (``app.search.filters.FILTER_CHOICES``);
+- the cached idea and proposal cards (``app.fragments``);
+- one context processor, ``header_context``: the header's unread-notification count, which every
+  page shows and no view should have to pass. It costs one query, only for a signed-in person, at
+  most once per request.
+
+``current_user`` comes from Flask-Login, ``csrf_token`` from Flask-WTF, ``_``/``ngettext`` from
+``app.i18n``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, g, url_for
+from flask_login import current_user
+
+from app.formatting import FILTERS
+from app.fragments import idea_card, proposal_card
+from app.moderation.links import entry_url, report_slot_id, report_url, show_report_link
+from app.notifications.services import unread_count
+from app.permissions import can
+from app.rendering import is_htmx
+from app.search.filters import FILTER_CHOICES
+
+HTMX_VERSION = "4.0.1"
+HTMX_PATH = f"vendor/htmx-{HTMX_VERSION}/htmx.min.js"
+
+
+@cache
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A static URL carrying the file's hash, so browsers may cache it for a year."""
+    folder = current_app.static_folder or ""
+    digest = _file_digest(str(Path(folder) / filename)) if not current_app.debug else "dev"
+    return url_for("static", filename=filename, v=digest)
+
+
+def unread_notifications() -> int:
+    """The header badge's count: one query for a signed-in person, remembered for the request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = unread_count(current_user.id)
+    return g.unread_notifications
+
+
+def header_context() -> dict:
+    # A function, not a number: pages that do not show the header (fragments) never pay the query.
+    return {"unread_notifications": unread_notifications}
+
+
+def setup_templating(app: Flask) -> None:
+    env = app.jinja_env
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.filters.update(FILTERS)
+    env.globals.update(
+        # Request plumbing.
+        asset_url=asset_url,
+        htmx_path=HTMX_PATH,
+        is_htmx=is_htmx,
+        # Permissions and the "Signaler" link (app.permissions, app.moderation.links).
+        can=can,
+        show_report_link=show_report_link,
+        report_slot_id=report_slot_id,
+        report_url=report_url,
+        entry_url=entry_url,
+        # Cached cards (app.fragments).
+        idea_card=idea_card,
+        proposal_card=proposal_card,
+        # Filter forms (app.search.filters).
+        **FILTER_CHOICES,
+    )
+    app.context_processor(header_context)

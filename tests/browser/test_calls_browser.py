@@ -181,7 +181,9 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
 ):
     admin = factories.make_user("Administration", is_admin=True)
     lead = factories.make_user("Admin A")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[lead], verified=True
+    )
     call = factories.make_call(poles=[territory.medoc])
     decided = factories.make_proposal(
         association, lead, communes=[territory.medoc_commune], title="Projet déjà retenu", via_services=True

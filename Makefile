@@ -12,12 +12,13 @@ TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
 
-.PHONY: help run dev test lint test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
+.PHONY: mutate help run dev test lint test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
 
 help:
 	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
 	@echo "make test   installe ce qu'il faut et lance tous les tests (SQLite puis PostgreSQL, navigateur compris)"
 	@echo "make dev    serveur de développement Flask (rechargement automatique)"
+	@echo "make mutate mutations des modules de règles (mutmut) : les tests les attrapent-ils ? (long)"
 	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite puis PostgreSQL ;"
 	@echo "            une seule base : make bench-sqlite, make bench-postgresql)"
 
@@ -96,6 +97,12 @@ bench-postgresql: install-dev test-deps
 	@bash scripts/ensure-bench-deps.sh
 	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS)
 
+# Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml, docs/mutation.md); not
+# part of make test. MUTATE_ARGS narrows it, e.g. make mutate MUTATE_ARGS='"app.permissions*"'.
+MUTATE_ARGS ?=
+mutate: install-dev
+	$(BIN)/mutmut run $(MUTATE_ARGS)
+	$(BIN)/mutmut results
 
 # Extract the user-facing strings (French is the source language) into a catalogue template.
 messages: install

@@ -34,6 +34,8 @@ DEFAULT_RATELIMITS = {
     "amendment": "10 per hour;50 per day",
     "private_message": "30 per hour;200 per day",
     "association_create": "3 per hour;10 per day",
+    # "Renvoyer le lien" of the e-mail confirmation: each one sends a message.
+    "verification_email": "3 per hour;10 per day",
 }
 
 
@@ -146,6 +148,9 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # "Rester connecté": a month, then log in again. The server refuses older logins too (the
+        # date is in the session id), so a copied cookie does not outlive it.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("TISSER_REMEMBER_DAYS", "30"))),
         # A token valid for the whole session: nobody loses a long text to an expired form.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_I18N_ENABLED": True,
@@ -156,6 +161,7 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "TISSER_BASE_URL": base_url,
         "TRUSTED_HOSTS": _trusted_hosts(env, production, base_url),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
+        "EMAIL_VERIFICATION_MAX_AGE": int(env.get("TISSER_EMAIL_VERIFICATION_MAX_AGE", str(3 * 86400))),
         "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),

@@ -200,7 +200,8 @@ def _upsert_territory() -> dict[str, Commune]:
 def _account(email: str, display_name: str, **attrs) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, display_name=display_name, password=DEMO_PASSWORD, **attrs)
+        # Demo accounts are ready to take part: their addresses are confirmed.
+        user = User(email=email, display_name=display_name, password=DEMO_PASSWORD, email_verified_at=utcnow(), **attrs)
         db.session.add(user)
         db.session.flush()
     return user

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
+    CALL_STATES,
     DISCUSSION_STATES,
     EDITABLE_STATES,
     OPEN_STATES,
@@ -25,20 +26,29 @@ from app.models import (
     Proposal,
     Submission,
 )
-from app.models.pole_scope import poles_of
+from app.models.pole_scope import participation_pole_ids, poles_of
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
+# Rules that let someone change something (``@rule(..., write=True)``): see ``_may_write``.
+_WRITES: set[str] = set()
 
 PUBLIC = "public"
 ANONYMOUS_ONLY = "anonymous_only"
 
 
-def rule(action: str) -> Callable[[Rule], Rule]:
+def rule(action: str, *, write: bool = False) -> Callable[[Rule], Rule]:
+    """Register ``fn`` as the answer for ``action``. A write rule is asked only of someone who
+    may write at all (``_may_write``): no write rule can forget it."""
+
     def register(fn: Rule) -> Rule:
         if action in _RULES:
             raise ValueError(f"rule {action!r} declared twice")
-        _RULES[action] = fn
+        if write:
+            _WRITES.add(action)
+            _RULES[action] = lambda user, obj: _may_write(user) and fn(user, obj)
+        else:
+            _RULES[action] = fn
         return fn
 
     return register
@@ -46,6 +56,10 @@ def rule(action: str) -> Callable[[Rule], Rule]:
 
 def known_actions() -> frozenset[str]:
     return frozenset(_RULES)
+
+
+def write_actions() -> frozenset[str]:
+    return frozenset(_WRITES)
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:
@@ -70,6 +84,18 @@ def _active(user: Any) -> bool:
     return _authenticated(user) and not user.is_suspended
 
 
+def _may_write(user: Any) -> bool:
+    """What every write rule requires of the person before its own question: the one place to
+    add an account-wide condition (suspension today)."""
+    return _active(user)
+
+
+def _can_participate(user: Any) -> bool:
+    """Active, and the e-mail address confirmed: may post, comment, support, report, found or
+    join an association. Until then a new account browses only (no throw-away addresses)."""
+    return _active(user) and user.is_verified
+
+
 # --- Anyone ---------------------------------------------------------------------------------
 
 
@@ -89,6 +115,14 @@ def _anonymous_only(user: Any, obj: Any) -> bool:
 
 @rule("account.use")
 def _account_use(user: Any, obj: Any) -> bool:
+    # Reading one's account and securing it (password, log-out, e-mail preferences): a suspended
+    # person keeps these, they change nothing anyone else sees.
+    return _authenticated(user)
+
+
+@rule("profile.edit", write=True)
+def _profile_edit(user: Any, obj: Any) -> bool:
+    """One's public name and profile choices."""
     return _authenticated(user)
 
 
@@ -170,25 +204,25 @@ def is_lead_of_proposal(user: Any, proposal: Any) -> bool:
 # --- Associations ---------------------------------------------------------------------------
 
 
-@rule("association.create")
+@rule("association.create", write=True)
 def _association_create(user: Any, obj: Any) -> bool:
     # Anyone with an account may register an association; they become its administrator.
-    return _authenticated(user)
+    return _can_participate(user)
 
 
-@rule("association.edit")
+@rule("association.edit", write=True)
 def _association_edit(user: Any, association: Any) -> bool:
     return _admin(user) or (association is not None and association.id in admin_association_ids(user))
 
 
-@rule("association.manage_members")
+@rule("association.manage_members", write=True)
 def _association_manage_members(user: Any, association: Any) -> bool:
     """Inviting, removing, promoting: the association's administrators (and the platform's, to
     rescue an association whose administrators are gone)."""
     return _admin(user) or (association is not None and association.id in admin_association_ids(user))
 
 
-@rule("association.verify")
+@rule("association.verify", write=True)
 def _association_verify(user: Any, association: Any) -> bool:
     return _admin(user)
 
@@ -198,17 +232,20 @@ def _association_view_members(user: Any, association: Any) -> bool:
     return _admin(user) or (association is not None and association.id in association_ids(user))
 
 
-@rule("association.own_membership")
+@rule("association.own_membership", write=True)
 def _association_own_membership(user: Any, association: Any) -> bool:
     """A member's own choices: shown publicly or not, leaving."""
     return association is not None and association.id in association_ids(user)
 
 
-@rule("invitation.respond")
+@rule("invitation.respond", write=True)
 def _invitation_respond(user: Any, invitation: Any) -> bool:
     # Whether the invitation is for this account's address is a rule of its own, with its own
-    # message (see app.associations.services.check_invitation).
-    return _authenticated(user)
+    # message (see app.associations.services.check_invitation). The invitation was e-mailed to
+    # its address: for that address it is proof enough, like the confirmation link.
+    return _can_participate(user) or (
+        _active(user) and invitation is not None and getattr(invitation, "email", None) == user.email
+    )
 
 
 def admin_association_ids(user: Any) -> frozenset[int]:
@@ -228,29 +265,27 @@ def admin_association_ids(user: Any) -> frozenset[int]:
 # --- Ideas ----------------------------------------------------------------------------------
 
 
-@rule("idea.create")
+@rule("idea.create", write=True)
 def _idea_create(user: Any, obj: Any) -> bool:
-    return _active(user)
+    return _can_participate(user)
 
 
-@rule("idea.edit")
+@rule("idea.edit", write=True)
 def _idea_edit(user: Any, idea: Any) -> bool:
     return _authenticated(user) and (user.id == idea.author_id or user.is_admin)
 
 
-@rule("idea.take_up")
+@rule("idea.take_up", write=True)
 def _idea_take_up(user: Any, idea: Any) -> bool:
-    """Any association member may turn a resident's idea into a proposal."""
-    return bool(association_ids(user))
+    """Any association member may turn a resident's idea into a proposal (one they can read)."""
+    return bool(association_ids(user)) and (idea is None or can(user, "content.visible", idea))
 
 
 # --- Proposals ------------------------------------------------------------------------------
 
 
-@rule("proposal.create")
+@rule("proposal.create", write=True)
 def _proposal_create(user: Any, association: Any) -> bool:
-    if _authenticated(user) and user.is_suspended:
-        return False
     ids = association_ids(user)
     return bool(ids) if association is None else association.id in ids
 
@@ -264,12 +299,12 @@ def _proposal_view(user: Any, proposal: Any) -> bool:
     return bool(invited & association_ids(user))
 
 
-@rule("proposal.edit")
+@rule("proposal.edit", write=True)
 def _proposal_edit(user: Any, proposal: Any) -> bool:
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
 
 
-@rule("proposal.transition")
+@rule("proposal.transition", write=True)
 def _proposal_transition(user: Any, proposal: Any) -> bool:
     """Publishing and withdrawing belong to the proposal's authors."""
     return is_author_of_proposal(user, proposal)
@@ -288,27 +323,32 @@ def open_for_discussion(subject: Any) -> bool:
     return subject.kind == "idea" or subject.state in DISCUSSION_STATES
 
 
-@rule("comment.create")
+@rule("comment.create", write=True)
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _active(user) and open_for_discussion(subject)
+    return _can_participate(user) and open_for_discussion(subject) and can(user, "content.visible", subject)
 
 
-@rule("comment.edit")
+@rule("comment.edit", write=True)
 def _comment_edit(user: Any, comment: Any) -> bool:
-    return _active(user) and comment.author_id == user.id and comment.deleted_at is None
+    # A discussion closed (withdrawn proposal, decided call) keeps its words as they were.
+    if comment.author_id != user.id or comment.deleted_at is not None:
+        return False
+    return comment.proposal_id is None or db.session.get(Proposal, comment.proposal_id).state in OPEN_STATES
 
 
-@rule("comment.delete")
+@rule("comment.delete", write=True)
 def _comment_delete(user: Any, comment: Any) -> bool:
     return _authenticated(user) and comment.author_id == user.id and comment.deleted_at is None
 
 
-@rule("support.toggle")
+@rule("support.toggle", write=True)
 def _support_toggle(user: Any, subject: Any) -> bool:
-    if not _active(user) or not open_for_participation(subject):
+    if not _can_participate(user) or not open_for_participation(subject) or not can(user, "content.visible", subject):
         return False
-    # An association does not vote for its own proposal.
-    return subject.kind == "idea" or not is_author_of_proposal(user, subject)
+    # Nobody backs their own idea; an association does not vote for its own proposal.
+    if subject.kind == "idea":
+        return subject.author_id != user.id
+    return not is_author_of_proposal(user, subject)
 
 
 # --- Notifications ----------------------------------------------------------------------------
@@ -322,23 +362,32 @@ def _notification_read(user: Any, obj: Any) -> bool:
 # --- Co-construction --------------------------------------------------------------------------
 
 
-@rule("proposal.manage_coauthors")
+@rule("proposal.manage_coauthors", write=True)
 def _manage_coauthors(user: Any, proposal: Any) -> bool:
     """The lead association invites and removes co-authors."""
-    return proposal.state in EDITABLE_STATES and is_lead_of_proposal(user, proposal)
+    return authors_open(proposal) and proposal.state in EDITABLE_STATES and is_lead_of_proposal(user, proposal)
 
 
-@rule("coauthor.respond")
+def authors_open(proposal: Any) -> bool:
+    """Once submitted to a call, a proposal's authors are frozen (evaluators were chosen free of
+    conflicts with them): no invitation, answer or removal, even when sent back for changes."""
+    return proposal.state not in CALL_STATES
+
+
+@rule("coauthor.respond", write=True)
 def _coauthor_respond(user: Any, coauthorship: Any) -> bool:
     """An administrator of the invited association accepts or declines."""
-    return coauthorship.status == "invited" and coauthorship.association_id in admin_association_ids(user)
+    return (
+        coauthorship.status == "invited"
+        and authors_open(coauthorship.proposal)
+        and coauthorship.association_id in admin_association_ids(user)
+    )
 
 
-@rule("coauthor.remove")
+@rule("coauthor.remove", write=True)
 def _coauthor_remove(user: Any, coauthorship: Any) -> bool:
-    """The lead removes a co-author; a co-author's members may leave. Not once the proposal is
-    locked (deposited or decided): the authors are part of what was deposited."""
-    if coauthorship.status == "declined" or coauthorship.proposal.state not in EDITABLE_STATES:
+    """The lead removes a co-author; a co-author's members may leave."""
+    if coauthorship.status == "declined" or not authors_open(coauthorship.proposal):
         return False
     ids = association_ids(user)
     return coauthorship.association_id in ids or coauthorship.proposal.association_id in ids
@@ -346,16 +395,21 @@ def _coauthor_remove(user: Any, coauthorship: Any) -> bool:
 
 @rule("proposal.history")
 def _proposal_history(user: Any, proposal: Any) -> bool:
-    return can(user, "proposal.view", proposal)
+    return can(user, "content.visible", proposal)
 
 
-@rule("amendment.create")
+@rule("amendment.create", write=True)
 def _amendment_create(user: Any, proposal: Any) -> bool:
     """Anyone logged in who is not an author suggests changes to a published proposal."""
-    return _authenticated(user) and proposal.state in OPEN_STATES and not is_author_of_proposal(user, proposal)
+    return (
+        _can_participate(user)
+        and proposal.state in OPEN_STATES
+        and can(user, "content.visible", proposal)
+        and not is_author_of_proposal(user, proposal)
+    )
 
 
-@rule("amendment.decide")
+@rule("amendment.decide", write=True)
 def _amendment_decide(user: Any, proposal: Any) -> bool:
     return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
 
@@ -369,19 +423,19 @@ def _notification_manage(user: Any, notification: Any) -> bool:
 # --- Calls for projects ---------------------------------------------------------------------
 
 
-@rule("call.manage")
+@rule("call.manage", write=True)
 def _call_manage(user: Any, call: Any) -> bool:
     """Setting up calls, assigning evaluators, instruction steps, decisions and results."""
     return _admin(user)
 
 
-@rule("call.submit")
+@rule("call.submit", write=True)
 def _call_submit(user: Any, proposal: Any) -> bool:
     """The co-authors (lead and accepted co-authors) submit their proposal to a call."""
     return is_author_of_proposal(user, proposal)
 
 
-@rule("call.send_back")
+@rule("call.send_back", write=True)
 def _call_send_back(user: Any, proposal: Any) -> bool:
     """The moderator of one of the proposal's poles, or an admin, asks for changes."""
     if _admin(user):
@@ -393,9 +447,13 @@ def _call_send_back(user: Any, proposal: Any) -> bool:
     )
 
 
-@rule("call.evaluate")
+@rule("call.evaluate", write=True)
 def _call_evaluate(user: Any, assignment: Any) -> bool:
-    return _authenticated(user) and assignment.evaluator_id == user.id
+    """The evaluator assigned, unless their association has become an author since (a conflict
+    of interest arising after assignment: see app.calls.evaluation.has_conflict)."""
+    if assignment.evaluator_id != user.id:
+        return False
+    return not is_author_of_proposal(user, db.session.get(Proposal, assignment.submission.proposal_id))
 
 
 @rule("call.rank")
@@ -404,13 +462,13 @@ def _call_rank(user: Any, call: Any) -> bool:
     return _admin(user) or (_authenticated(user) and is_evaluator_of(user, call))
 
 
-@rule("project.report")
+@rule("project.report", write=True)
 def _project_report(user: Any, proposal: Any) -> bool:
     """A selected project's authors report its indicators and progress."""
     return proposal.state == "selected" and is_author_of_proposal(user, proposal)
 
 
-@rule("project.replicate")
+@rule("project.replicate", write=True)
 def _project_replicate(user: Any, proposal: Any) -> bool:
     """Another association reproduces a selected project on its own territory."""
     return proposal.state == "selected" and bool(association_ids(user) - author_association_ids(proposal))
@@ -423,13 +481,13 @@ def _moderates_any(user: Any, pole_ids: Any) -> bool:
     return _admin(user) or (_authenticated(user) and user.moderated_pole_id in set(pole_ids))
 
 
-@rule("content.report")
+@rule("content.report", write=True)
 def _content_report(user: Any, item: Any) -> bool:
     # Own content, a second report or a hidden item get a French message from the service.
-    return _active(user)
+    return _can_participate(user)
 
 
-@rule("content.moderate")
+@rule("content.moderate", write=True)
 def _content_moderate(user: Any, item: Any) -> bool:
     """An idea, proposal or comment: by admins, and by the moderators of any of its poles."""
     if _admin(user):
@@ -449,6 +507,16 @@ def _content_see_hidden(user: Any, item: Any) -> bool:
     return own or can(user, "content.moderate", item)
 
 
+@rule("content.visible")
+def _content_visible(user: Any, item: Any) -> bool:
+    """May this person read this idea, proposal or comment? The one question every read path asks
+    (a detail page shows a notice in its place): a proposal's state first (drafts are their
+    authors'), then moderation (hidden content stays readable by its authors and moderators)."""
+    if getattr(item, "kind", None) == "proposal" and not can(user, "proposal.view", item):
+        return False
+    return item.hidden_at is None or can(user, "content.see_hidden", item)
+
+
 @rule("moderation.access")
 def _moderation_access(user: Any, obj: Any) -> bool:
     """The moderation area: admins and pole moderators (each sees their pole's part)."""
@@ -460,33 +528,52 @@ def _moderation_all_poles(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
-@rule("account.suspend")
+@rule("account.suspend", write=True)
 def _account_suspend(user: Any, target: Any) -> bool:
     # Admins suspend; nobody suspends an administrator or themselves.
     return _admin(user) and (target is None or (not target.is_admin and target.id != user.id))
 
 
-@rule("account.propose_suspension")
+def _looks_after(user: Any, target: Any) -> bool:
+    """A pole moderator looks after the accounts that took part in their pole, never another
+    pole's moderator; admins look after every account."""
+    if _admin(user):
+        return True
+    if not (_authenticated(user) and user.is_pole_moderator and target is not None):
+        return False
+    if target.moderated_pole_id not in (None, user.moderated_pole_id):
+        return False
+    return user.moderated_pole_id in participation_pole_ids(target.id)
+
+
+@rule("account.review")
+def _account_review(user: Any, target: Any) -> bool:
+    """An account's moderation summary."""
+    return _looks_after(user, target)
+
+
+@rule("account.propose_suspension", write=True)
 def _account_propose_suspension(user: Any, target: Any) -> bool:
     return (
-        _authenticated(user)
-        and user.is_pole_moderator
-        and not user.is_admin
-        and (target is None or (not target.is_admin and target.id != user.id))
+        not user.is_admin
+        and target is not None
+        and not target.is_admin
+        and target.id != user.id
+        and _looks_after(user, target)
     )
 
 
-@rule("partners.manage")
+@rule("partners.manage", write=True)
 def _partners_manage(user: Any, pole: Any) -> bool:
     return can(user, "pole.moderate", pole)
 
 
-@rule("accompaniment.request")
+@rule("accompaniment.request", write=True)
 def _accompaniment_request(user: Any, proposal: Any) -> bool:
-    return _active(user) and proposal.state in PUBLIC_STATES and is_author_of_proposal(user, proposal)
+    return proposal.state in PUBLIC_STATES and is_author_of_proposal(user, proposal)
 
 
-@rule("accompaniment.decide")
+@rule("accompaniment.decide", write=True)
 def _accompaniment_decide(user: Any, accompaniment: Any) -> bool:
     """The pole asked: its moderators (and admins) accept, name the referent or decline."""
     return accompaniment is not None and _moderates_any(user, [accompaniment.pole_id])
@@ -500,7 +587,7 @@ def _accompanying(user: Any, accompaniment: Any) -> bool:
     )
 
 
-@rule("accompaniment.manage")
+@rule("accompaniment.manage", write=True)
 def _accompaniment_manage(user: Any, accompaniment: Any) -> bool:
     """Linking partners and related proposals: the referent, the pole's moderators, admins."""
     return _accompanying(user, accompaniment)
@@ -518,15 +605,15 @@ def _private_space_view(user: Any, accompaniment: Any) -> bool:
     )
 
 
-@rule("private_space.post")
+@rule("private_space.post", write=True)
 def _private_space_post(user: Any, accompaniment: Any) -> bool:
-    return _active(user) and can(user, "private_space.view", accompaniment)
+    return can(user, "private_space.view", accompaniment)
 
 
 # --- Follows and profiles ---------------------------------------------------------------------
 
 
-@rule("follow.toggle")
+@rule("follow.toggle", write=True)
 def _follow_toggle(user: Any, target: Any) -> bool:
     """Anyone with an account follows what they can see (a draft only its authors)."""
     if not _authenticated(user):

@@ -1,6 +1,6 @@
 """Rate limits on the actions a robot would repeat: log-in, registration (and its inline checks),
 password reset, comments, supports, reports, and whatever sends e-mail with text the sender
-chose: invitations, amendments, private messages, new associations.
+chose: invitations, amendments, private messages, new associations, confirmation e-mails.
 
 One decorator, ``rate_limit(name)``, applies the limit called ``name`` to the POST requests of a
 view. The values come from the configuration (``RATELIMITS``, each overridable by an environment
@@ -33,7 +33,8 @@ ANONYMOUS_LIMITS = frozenset({"login", "register", "register_check", "password_r
 
 def account_or_ip() -> str:
     if current_user.is_authenticated:
-        return f"user:{current_user.get_id()}"
+        # The account number only: the session id changes with the password, the budget does not.
+        return f"user:{current_user.id}"
     return f"ip:{get_remote_address()}"
 
 

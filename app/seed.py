@@ -36,6 +36,7 @@ from app.models import (
     TargetPublic,
     User,
 )
+from app.models.accounts import new_session_token
 from app.models.base import utcnow
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
 
@@ -156,6 +157,8 @@ def seed_large(
                 "password_hash": password_hash,
                 "is_admin": False,
                 "created_at": now - timedelta(days=400),
+                "email_verified_at": now - timedelta(days=400),
+                "session_token": new_session_token(),
             }
 
     _insert(User.__table__, users())

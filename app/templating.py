@@ -6,9 +6,9 @@ A page's data comes from its view. What templates find on their own is limited t
   (an enum member's ``.label``), the permission check ``can`` and the "Signaler" link's rule;
 - the fixed choices of the filter forms (``app.search.filters.FILTER_CHOICES``);
 - the cached idea and proposal cards (``app.fragments``);
-- one context processor, ``header_context``: the header's unread-notification count, which every
-  page shows and no view should have to pass. It costs one query, only for a signed-in person, at
-  most once per request.
+- one context processor, ``header_context``: the header's unread-notification count and, for
+  people ever asked to evaluate, their evaluations to finish, which every page shows and no view
+  should have to pass. Both cost one query, only for a signed-in person, at most once per request.
 
 ``current_user`` comes from Flask-Login, ``csrf_token`` from Flask-WTF, ``_``/``ngettext`` from
 ``app.i18n``.
@@ -25,11 +25,12 @@ from flask_login import current_user
 
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
-from app.moderation.links import entry_url, report_slot_id, report_url, show_report_link
-from app.notifications.services import unread_count
+from app.moderation.links import audit_target_url, entry_url, report_slot_id, report_url, show_report_link
+from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
 from app.rendering import is_htmx
 from app.search.filters import FILTER_CHOICES
+from app.text import redact
 
 HTMX_VERSION = "4.0.1"
 HTMX_PATH = f"vendor/htmx-{HTMX_VERSION}/htmx.min.js"
@@ -47,18 +48,24 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=digest)
 
 
-def unread_notifications() -> int:
-    """The header badge's count: one query for a signed-in person, remembered for the request."""
+def header_counts() -> tuple[int, int]:
+    """Unread notifications and evaluations to finish (-1: none ever assigned, no link): one query
+    for a signed-in person, remembered for the request."""
     if not current_user.is_authenticated:
-        return 0
-    if "unread_notifications" not in g:
-        g.unread_notifications = unread_count(current_user.id)
-    return g.unread_notifications
+        return 0, -1
+    if "header_counts" not in g:
+        g.header_counts = count_for_header(current_user)
+    return g.header_counts
+
+
+def unread_notifications() -> int:
+    """The header badge's count."""
+    return header_counts()[0]
 
 
 def header_context() -> dict:
-    # A function, not a number: pages that do not show the header (fragments) never pay the query.
-    return {"unread_notifications": unread_notifications}
+    # Functions, not numbers: pages that do not show the header (fragments) never pay the query.
+    return {"unread_notifications": unread_notifications, "header_counts": header_counts}
 
 
 def setup_templating(app: Flask) -> None:
@@ -66,6 +73,8 @@ def setup_templating(app: Flask) -> None:
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.filters.update(FILTERS)
+    # The audit log shows entries written before redaction existed: masked when shown too.
+    env.filters["redact"] = redact
     env.globals.update(
         # Request plumbing.
         asset_url=asset_url,
@@ -77,6 +86,7 @@ def setup_templating(app: Flask) -> None:
         report_slot_id=report_slot_id,
         report_url=report_url,
         entry_url=entry_url,
+        audit_target_url=audit_target_url,
         # Cached cards (app.fragments).
         idea_card=idea_card,
         proposal_card=proposal_card,

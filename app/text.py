@@ -25,3 +25,14 @@ def one_line(text: str) -> str:
     never become an e-mail header of its own."""
     text = _CONTROLS.sub(" ", text)
     return "".join(ch for ch in text if ch not in BIDI_CONTROLS).strip()
+
+
+# Personal data a moderation log must not repeat: e-mail addresses and phone numbers
+# (9 digits or more, with spaces, dots or dashes between them: "06 12 34 56 78", "+33 6 12…").
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d(?:[\s.\-/]?\d){8,}")
+
+
+def redact(text: str) -> str:
+    """``text`` with e-mail addresses and phone numbers masked."""
+    return _PHONE.sub("[téléphone masqué]", _EMAIL.sub("[e-mail masqué]", text or ""))

@@ -168,7 +168,8 @@ class TisserClient(FlaskClient):
     def login_as(self, user) -> TisserClient:
         # The real log-in form is tested on its own; elsewhere the session is set directly.
         with self.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            # The session id Flask-Login stores: "<id>:<session token>:<login stamp>".
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return self
 

@@ -86,8 +86,10 @@ def make_territory() -> Territory:
 
 
 def make_user(display_name: str | None = None, *, email: str | None = None, password: str = PASSWORD, **attrs) -> User:
-    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``."""
+    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``. The address is
+    confirmed unless ``email_verified_at=None`` (a new account)."""
     n = next(_seq)
+    attrs.setdefault("email_verified_at", utcnow())
     user = User(
         email=email or f"personne{n}@exemple.fr",
         display_name=display_name or f"Personne {n}",
@@ -343,3 +345,28 @@ def make_notification(
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+def calls_world(territory) -> dict:
+    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
+    territory), evaluators, pole moderators, a resident; an open call on both poles."""
+    p = {
+        name: make_user(label)
+        for name, label in [
+            ("lead", "Admin A"),
+            ("co", "Admin B"),
+            ("other", "Admin C"),
+            ("resident", "Habitante"),
+        ]
+    }
+    p["admin"] = make_user("Administration", is_admin=True)
+    p["mod_medoc"] = make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
+    p["mod_bassin"] = make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
+    third = make_pole("Sud-Gironde")
+    sud_commune = make_commune("Langon", third)
+    p["A"] = make_association("Association A", territory.medoc_commune, admins=[p["lead"]], verified=True)
+    p["B"] = make_association("Association B", territory.bassin_commune, admins=[p["co"]], verified=True)
+    p["C"] = make_association("Association C", sud_commune, admins=[p["other"]], verified=True)
+    p["sud"], p["territory"] = third, territory
+    p["call"] = make_call(poles=[territory.medoc, territory.bassin, third])
+    return p

@@ -133,6 +133,8 @@ def test_outbox_is_closed_when_mail_really_leaves(app, admin_client):
             },
         ),
         ("/deconnexion", {}),
+        ("/compte/deconnexion-partout", {}),
+        ("/compte/confirmation/renvoyer", {}),
     ],
 )
 def test_account_posts_need_an_account(client, path, data):

@@ -21,6 +21,7 @@ from app.models import (
     OutboxMessage,
     Proposal,
     ProposalState,
+    User,
 )
 from app.models.base import utcnow
 from tests import factories
@@ -461,8 +462,11 @@ def test_new_person_registers_with_the_invited_address(app, client, member_clien
         },
     )
     assert response.headers["Location"].endswith(url)
+    # The invitation came to this address: accepting it needs no other confirmation, and gives it.
     assert client.post(f"{url}/accepter").status_code == 302
     assert "Nouvelle Personne" in text(member_client.get(f"/associations/{jardins.slug}/membres"))
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.email == "nouvelle.personne@exemple.fr")).is_verified
 
 
 def test_a_new_invitation_replaces_the_pending_one(member_client, jardins, invitee, app):

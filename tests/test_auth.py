@@ -1,6 +1,8 @@
 """Accounts: registration, log-in, log-out, passwords, public names."""
 
 import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -227,3 +229,127 @@ def test_inline_check_of_a_registration_field(client):
     assert free.status_code == 200
     assert "field--error" not in html(free)
     assert client.htmx("POST", "/inscription/verifier/password", data={}).status_code == 404
+
+
+# --- Sessions that can be revoked (issue 14, finding 4) -----------------------------------------
+
+
+def _log_in(app, email: str, remember: bool = False):
+    client = app.test_client()
+    data = {"email": email, "password": factories.PASSWORD} | ({"remember": "y"} if remember else {})
+    assert client.post("/connexion", data=data).status_code == 302
+    return client
+
+
+def _copy(app, client, *names: str):
+    """Another browser holding copies of ``client``'s cookies (a thief, or a forgotten device)."""
+    other = app.test_client()
+    for name in names:
+        other.set_cookie(name, client.get_cookie(name).value)
+    return other
+
+
+def _logged_in(client) -> bool:
+    return client.get("/compte").status_code == 200
+
+
+def test_copied_cookies_stop_working_after_a_password_change(app, resident):
+    client = _log_in(app, resident.email, remember=True)
+    session_copy = _copy(app, client, "session")
+    remember_copy = _copy(app, client, "remember_token")
+    assert _logged_in(session_copy) and _logged_in(remember_copy)
+
+    data = {
+        "password-current_password": factories.PASSWORD,
+        "password-new_password": NEW_PASSWORD,
+        "password-new_password_confirm": NEW_PASSWORD,
+    }
+    response = client.post("/compte/mot-de-passe", data=data)
+    assert response.status_code == 302
+    assert "Vos autres appareils sont déconnectés" in text(client.get(response.headers["Location"]))
+
+    assert not _logged_in(session_copy)
+    assert not _logged_in(remember_copy)
+    # The person who changed it stays logged in, remember cookie included (renewed).
+    assert _logged_in(client)
+    assert _logged_in(_copy(app, client, "remember_token"))
+
+
+def test_copied_cookies_stop_working_after_a_password_reset(app, client, resident):
+    device = _log_in(app, resident.email, remember=True)
+    session_copy = _copy(app, device, "session")
+    remember_copy = _copy(app, device, "remember_token")
+    assert _logged_in(session_copy) and _logged_in(remember_copy)
+
+    client.post("/mot-de-passe-oublie", data={"email": resident.email})
+    link = _reset_link_in_outbox()
+    assert client.post(link, data={"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}).status_code == 302
+
+    for browser in (device, session_copy, remember_copy):
+        assert not _logged_in(browser)
+
+
+def test_log_out_everywhere(app, resident):
+    phone = _log_in(app, resident.email, remember=True)
+    laptop = _log_in(app, resident.email)
+    copies = [_copy(app, phone, "session"), _copy(app, phone, "remember_token"), _copy(app, laptop, "session")]
+    assert all(_logged_in(c) for c in copies)
+    assert "Me déconnecter partout" in text(laptop.get("/compte"))
+
+    response = laptop.post("/compte/deconnexion-partout")
+    assert response.status_code == 302 and response.headers["Location"] == "/connexion"
+    assert "déconnecté·e de tous vos appareils" in text(laptop.get("/connexion"))
+    for browser in (phone, laptop, *copies):
+        assert not _logged_in(browser)
+    # Logging in again works, with a new session.
+    assert _logged_in(_log_in(app, resident.email))
+
+
+def test_log_out_everywhere_is_a_post_with_csrf(app, resident_client):
+    assert resident_client.get("/compte/deconnexion-partout").status_code == 405
+    assert resident_client.post("/compte/deconnexion-partout", csrf=False).status_code == 400
+    assert _logged_in(resident_client)
+
+
+def test_every_login_gets_its_own_remember_cookie(app, resident):
+    first = _log_in(app, resident.email, remember=True)
+    second = _log_in(app, resident.email, remember=True)
+    assert first.get_cookie("remember_token").value != second.get_cookie("remember_token").value
+    # Two devices stay logged in side by side.
+    assert _logged_in(_copy(app, first, "remember_token")) and _logged_in(_copy(app, second, "remember_token"))
+
+
+def test_remember_cookie_lives_a_month_and_the_server_enforces_it(app, resident):
+    client = app.test_client()
+    response = client.post(
+        "/connexion", data={"email": resident.email, "password": factories.PASSWORD, "remember": "y"}
+    )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token="))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30)
+
+    remember_copy = _copy(app, client, "remember_token")
+    assert _logged_in(remember_copy)
+    # A copy does not honour the cookie's expiry date: the server dates the login itself.
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=-1)
+    assert not _logged_in(_copy(app, client, "remember_token"))
+
+
+def test_remember_duration_is_configurable(tmp_path):
+    from app.config import from_env
+
+    env = {"SECRET_KEY": "k", "TISSER_INSTANCE_DIR": str(tmp_path)}
+    assert from_env(env)["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
+    assert from_env(env | {"TISSER_REMEMBER_DAYS": "7"})["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)
+
+
+@pytest.mark.parametrize("session_id", ["1", "1:", "1:wrong-token:67000000.ab", "x:y:z", "1:{token}", "1:{token}:zz"])
+def test_stale_or_forged_session_ids_load_nobody(app, resident, session_id):
+    assert (
+        services.user_for_session_id(session_id.replace("1", str(resident.id), 1).format(token=resident.session_token))
+        is None
+    )
+
+
+def test_a_valid_session_id_loads_its_account(app, resident):
+    assert services.user_for_session_id(resident.get_id()) == resident

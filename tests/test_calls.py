@@ -35,28 +35,7 @@ from tests.helpers import count_queries, field_error, html, text
 
 @pytest.fixture
 def w(app, territory):
-    """A world: associations A (lead, Médoc) and B (co-author, Bassin), C (unrelated, other
-    territory), evaluators, pole moderators, a resident; an open call on both poles."""
-    p = {
-        name: factories.make_user(label)
-        for name, label in [
-            ("lead", "Admin A"),
-            ("co", "Admin B"),
-            ("other", "Admin C"),
-            ("resident", "Habitante"),
-        ]
-    }
-    p["admin"] = factories.make_user("Administration", is_admin=True)
-    p["mod_medoc"] = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
-    p["mod_bassin"] = factories.make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
-    third = factories.make_pole("Sud-Gironde")
-    sud_commune = factories.make_commune("Langon", third)
-    p["A"] = factories.make_association("Association A", territory.medoc_commune, admins=[p["lead"]], verified=True)
-    p["B"] = factories.make_association("Association B", territory.bassin_commune, admins=[p["co"]], verified=True)
-    p["C"] = factories.make_association("Association C", sud_commune, admins=[p["other"]], verified=True)
-    p["sud"], p["territory"] = third, territory
-    p["call"] = factories.make_call(poles=[territory.medoc, territory.bassin, third])
-    return p
+    return factories.calls_world(territory)
 
 
 def _proposal(w, **overrides):
@@ -86,6 +65,14 @@ def _submitted(w, **overrides):
 
 def _submission(proposal):
     return db.session.scalar(select(Submission).where(Submission.proposal_id == proposal.id))
+
+
+def _instructed(w, *proposals):
+    """Decisions come after the call closes and once each file is past "Reçu": get there."""
+    w["call"].closes_at = utcnow() - timedelta(hours=1)
+    for proposal in proposals:
+        call_services.set_step(_submission(proposal), "En instruction")
+    db.session.commit()
 
 
 def test_call_page_names_its_restrictions_and_state_in_french(app, w):
@@ -509,7 +496,9 @@ def test_ranking_sort_filter_htmx_and_csv(app, w):
 
 
 def test_decisions_never_exceed_the_envelope(app, w):
-    p1, p2 = _submitted(w, title="Premier projet"), _submitted(w, title="Second projet")
+    p1 = _submitted(w, title="Premier projet", budget_eur=30_000)
+    p2 = _submitted(w, title="Second projet", budget_eur=30_000)
+    _instructed(w, p1, p2)
     decisions.decide(_submission(p1).id, Decision.SELECTED, 30_000, "Très bon projet.")
     with pytest.raises(CallError, match="Enveloppe dépassée"):
         decisions.decide(_submission(p2).id, Decision.SELECTED, 25_000, "Bon projet.")
@@ -534,8 +523,67 @@ def test_decisions_never_exceed_the_envelope(app, w):
     assert decisions.granted_total(w["call"].id) == 50_000
 
 
+def test_decisions_wait_for_the_closing_and_for_instruction(app, w):
+    proposal = _submitted(w)
+    sub = _submission(proposal)
+    with pytest.raises(CallError, match="encore ouvert jusqu'au"):
+        decisions.decide(sub.id, Decision.REJECTED, None, "Hors sujet.")
+    page = text(_client(app, w["admin"]).get(f"/appels/{w['call'].slug}/instruction"))
+    assert "La décision se prendra après la clôture de l'appel" in page and "Enregistrer la décision" not in page
+    # Publishing is not offered while the call is open; the page says when it becomes possible.
+    assert "Publier les résultats" not in page
+    assert "publication des résultats seront possibles après la clôture de l'appel, le" in page
+    w["call"].closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    with pytest.raises(CallError, match="« Reçu » : elle n'a pas encore été instruite"):
+        decisions.decide(sub.id, Decision.REJECTED, None, "Hors sujet.")
+    assert "passez d'abord la proposition à une étape d'instruction" in text(
+        _client(app, w["admin"]).get(f"/appels/{w['call'].slug}/instruction")
+    )
+    call_services.set_step(_submission(proposal), "Recevable")
+    decisions.decide(sub.id, Decision.REJECTED, None, "Hors sujet.")
+    assert _submission(proposal).decision is Decision.REJECTED
+
+
+def test_a_grant_above_the_request_needs_a_confirmation(app, w):
+    proposal = _submitted(w, budget_eur=15_000)
+    _instructed(w, proposal)
+    with pytest.raises(decisions.AboveRequest, match="20 000 € accordés pour 15 000 € demandés"):
+        decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Très bon projet.")
+    assert _submission(proposal).decision is None
+    decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Très bon projet.", above_request=True)
+    assert _submission(proposal).granted_eur == 20_000
+
+
+def test_publishing_asks_for_confirmation_and_results_follow_the_ranking(app, w):
+    titles = ["Projet moyen", "Projet excellent", "Projet refusé"]
+    proposals = [_submitted(w, title=t) for t in titles]
+    for proposal, note in zip(proposals, (2, 4, 1), strict=True):
+        a = evaluation.assign(_submission(proposal), proposal, w["admin"])
+        evaluation.save_scores(evaluation.get_assignment(a.id), _scores(w["call"], [note] * 5), final=True)
+    _instructed(w, *proposals)
+    decisions.decide(_submission(proposals[0]).id, Decision.SELECTED, 20_000, "Bien.")
+    decisions.decide(_submission(proposals[1]).id, Decision.SELECTED, 10_000, "Très bien.")
+    admin = _client(app, w["admin"])
+    instruction = text(admin.get(f"/appels/{w['call'].slug}/instruction"))
+    assert "Publier les résultats…" in instruction
+    # One proposal without decision: the confirmation page says so and offers no button.
+    page = text(admin.get(f"/appels/{w['call'].slug}/resultats/publier"))
+    assert "1 proposition déposée n'a pas encore de décision" in page and "Confirmer la publication" not in page
+    decisions.decide(_submission(proposals[2]).id, Decision.REJECTED, None, "Hors sujet.")
+    page = text(admin.get(f"/appels/{w['call'].slug}/resultats/publier"))
+    assert "La publication est définitive" in page and "2 propositions retenues" in page
+    assert "1 proposition non retenue" in page and "Confirmer la publication" in page
+    admin.post(f"/appels/{w['call'].slug}/resultats/publier", data={"confirm": "1"})
+    page = text(_client(app).get(f"/appels/{w['call'].slug}/resultats"))
+    assert "Retenus (2)" in page and "Non retenu (1)" in page
+    # Ranking order (the best average first), not the amount.
+    assert page.index("Projet excellent") < page.index("Projet moyen")
+
+
 def test_concurrent_decisions_never_exceed_the_envelope(app, w):
     proposals = [_submitted(w, title=f"Projet concurrent {i}") for i in range(6)]
+    _instructed(w, *proposals)
     ids = [_submission(p).id for p in proposals]
     results: list[str] = []
     barrier = threading.Barrier(len(ids))
@@ -562,16 +610,21 @@ def test_concurrent_decisions_never_exceed_the_envelope(app, w):
 
 
 def test_publishing_results_notifies_every_coauthor_and_shows_them(app, w):
-    p1, p2 = _submitted(w, title="Projet retenu"), _submitted(w, title="Projet non retenu")
-    decisions.decide(_submission(p1).id, Decision.SELECTED, 25_000, "Répond à un besoin non couvert.")
-    decisions.decide(_submission(p2).id, Decision.REJECTED, None, "Trop proche d'un dispositif existant.")
+    p1 = _submitted(w, title="Projet retenu", budget_eur=25_000)
+    p2 = _submitted(w, title="Projet non retenu")
+    publish = f"/appels/{w['call'].slug}/resultats/publier"
     # Not before closing.
-    assert _client(app, w["admin"]).post(f"/appels/{w['call'].slug}/resultats/publier").status_code == 302
+    assert _client(app, w["admin"]).post(publish, data={"confirm": "1"}).status_code == 302
     assert db.session.get(Call, w["call"].id).results_published_at is None
     assert _client(app).get(f"/appels/{w['call'].slug}/resultats").status_code == 404
-    w["call"].closes_at = utcnow() - timedelta(hours=1)
-    db.session.commit()
-    assert _client(app, w["admin"]).post(f"/appels/{w['call'].slug}/resultats/publier").status_code == 302
+    _instructed(w, p1, p2)
+    decisions.decide(_submission(p1).id, Decision.SELECTED, 25_000, "Répond à un besoin non couvert.")
+    decisions.decide(_submission(p2).id, Decision.REJECTED, None, "Trop proche d'un dispositif existant.")
+    # Without the confirmation page's button, nothing is published: the answer is that page.
+    response = _client(app, w["admin"]).post(publish)
+    assert response.headers["Location"].endswith(publish)
+    assert db.session.get(Call, w["call"].id).results_published_at is None
+    assert _client(app, w["admin"]).post(publish, data={"confirm": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Proposal, p1.id).state == ProposalState.SELECTED
     assert db.session.get(Proposal, p2.id).state == ProposalState.NOT_SELECTED
@@ -608,9 +661,8 @@ def test_instruction_step_is_shown_on_the_proposal_page(app, w):
 
 def _selected(w):
     proposal = _submitted(w, title="Projet à suivre")
+    _instructed(w, proposal)
     decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
-    w["call"].closes_at = utcnow() - timedelta(hours=1)
-    db.session.commit()
     decisions.publish_results(db.session.get(Call, w["call"].id))
     return services.get_proposal(proposal.id)
 
@@ -824,6 +876,7 @@ def test_proposal_list_filters_by_call(app, client, territory, member):
 
 def test_instruction_step_selector_shows_the_current_step(app, w):
     proposal = _submitted(w)
+    _instructed(w, proposal)
     sub = _submission(proposal)
     decisions.decide(sub.id, Decision.SELECTED, 12_000, "Très bon projet.")
     admin = _client(app, w["admin"])
@@ -856,7 +909,9 @@ def test_instruction_step_refused_next_to_the_field(app, w):
     ],
 )
 def test_instruction_decision_refused_keeps_what_was_typed(app, w, data, field, message):
-    sub = _submission(_submitted(w))
+    proposal = _submitted(w)
+    _instructed(w, proposal)
+    sub = _submission(proposal)
     response = _client(app, w["admin"]).post(f"/appels/depots/{sub.id}/decision", data=data)
     assert response.status_code == 422
     assert message in field_error(response, f"{field}-{sub.id}")

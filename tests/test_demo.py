@@ -76,6 +76,8 @@ def test_demo_accounts_cover_every_role_and_log_in(app, client):
     accounts = demo_accounts()
     users = {u.email: u for u in db.session.scalars(select(User))}
     assert {a.email for a in accounts} == set(users)
+    # Ready to take part: every demo address is confirmed.
+    assert all(u.is_verified for u in users.values())
     assert any(u.is_admin for u in users.values())
     assert {u.moderated_pole_id for u in users.values() if u.moderated_pole_id} == set(
         db.session.scalars(select(Pole.id))

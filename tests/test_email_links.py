@@ -44,7 +44,7 @@ def test_invitation_link_ignores_the_host_header(app, territory):
     association = factories.make_association("Les Jardins", territory.medoc_commune, admins=[admin])
     client = app.test_client()
     with client.session_transaction(base_url="http://evil.example") as session:
-        session["_user_id"] = str(admin.id)  # logged in on the host the attacker chose
+        session["_user_id"] = admin.get_id()  # logged in on the host the attacker chose
     response = client.post(
         f"/associations/{association.slug}/membres/inviter",
         data={"email": "claude@exemple.fr", "role": "member"},

@@ -34,3 +34,31 @@ def test_search_triggers_survive_every_migration(app):
                 for s in ("", "_truncate")
             }
     assert expected <= names
+
+
+def test_existing_accounts_are_verified_and_get_a_session_token_each(tmp_path):
+    """The accounts migration on rows that exist: confirmed (they predate the rule), random tokens."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from tests.conftest import _base_config
+
+    app = create_app(_base_config(f"sqlite:///{tmp_path / 'before.sqlite3'}"))
+    with app.app_context():
+        upgrade(revision="8b2f6d1a9c02")
+        with db.engine.begin() as conn:
+            for n in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO users (email, display_name, display_name_key, password_hash, is_admin, created_at)"
+                        " VALUES (:e, :n, :n, 'x', 0, '2025-01-02 03:04:05')"
+                    ),
+                    {"e": f"p{n}@exemple.fr", "n": f"p{n}"},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT email_verified_at, session_token FROM users")).all()
+        db.engine.dispose()
+    assert [str(r[0]) for r in rows] == ["2025-01-02 03:04:05"] * 2
+    assert len({r[1] for r in rows}) == 2 and all(len(r[1]) >= 16 for r in rows)

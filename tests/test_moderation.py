@@ -425,6 +425,8 @@ def test_audit_log_visibility_filters_and_append_only(
 
 def test_suspension_by_admin_and_its_effects(app, territory, medoc_idea, resident, moderator, admin):
     comment_owner = resident
+    # The resident took part in the Médoc: theirs is an account the Médoc moderator looks after.
+    factories.make_comment(medoc_idea, resident, "Un avis sur le lavoir.")
     mod = client_for(app, moderator)
     # A pole moderator proposes, never suspends.
     assert mod.post(f"/moderation/comptes/{resident.id}/suspendre", data={"reason": "x"}).status_code == 403

@@ -196,6 +196,21 @@ def test_htmx_requests_get_a_message_fragment_and_keep_their_form(limited_app):
     assert int(response.headers["Retry-After"]) >= 1
 
 
+def test_resending_the_confirmation_link_is_limited_per_account(limited_app):
+    newcomer = factories.make_user(email_verified_at=None)
+    client = limited_app.test_client().login_as(newcomer)
+    for _ in range(2):
+        assert client.post("/compte/confirmation/renvoyer").status_code == 302
+    _assert_429_in_french(client.post("/compte/confirmation/renvoyer"))
+    assert limited_app.config["RATELIMITS"]["verification_email"]  # a named limit, configurable
+    assert (
+        from_env({"SECRET_KEY": "k", "TISSER_RATELIMIT_VERIFICATION_EMAIL": "1 per hour"})["RATELIMITS"][
+            "verification_email"
+        ]
+        == "1 per hour"
+    )
+
+
 def test_registration_is_limited(limited_app):
     client = limited_app.test_client()
     for _ in range(2):

@@ -24,6 +24,9 @@ def test_seed_large_small_scale(app):
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 50
     assert db.session.scalar(select(func.count()).select_from(Comment)) == 300
     assert db.session.scalar(select(func.count()).select_from(Support)) == 500
+    # Seeded people can take part (confirmed addresses), each with a session token of their own.
+    users = list(db.session.scalars(select(User)))
+    assert all(u.is_verified for u in users) and len({u.session_token for u in users}) == len(users)
 
     for idea in db.session.scalars(select(Idea)):
         assert idea.support_count == _count(Support.idea_id, idea.id)

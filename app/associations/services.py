@@ -628,6 +628,9 @@ def _close(invitation: Invitation, status: InvitationStatus) -> None:
 def accept_invitation(invitation: Invitation | None, user: User) -> Membership:
     invitation = check_invitation(invitation, user)
     _close(invitation, InvitationStatus.ACCEPTED)
+    if user.email_verified_at is None:
+        # The link came by e-mail to this very address (check_invitation compared them).
+        user.email_verified_at = utcnow()
     membership = membership_of(invitation.association, user)
     if membership is None:
         membership = Membership(association_id=invitation.association_id, user_id=user.id, role=invitation.role)

@@ -137,3 +137,7 @@ class ResetPasswordForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the CSRF token: confirming is one button."""

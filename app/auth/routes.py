@@ -1,11 +1,12 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_remembered, login_user, logout_user
 
 from app.access import access
 from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
+    ConfirmEmailForm,
     DisplayNameForm,
     ForgotPasswordForm,
     LoginForm,
@@ -36,7 +37,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            services.log_in(user, remember=form.remember.data)
             flash(_("Bonjour %(name)s, vous êtes connecté·e.", name=user.display_name), "success")
             return _after_login()
         # One message for both cases: it must not reveal which addresses have an account.
@@ -75,8 +76,16 @@ def register():
         except services.AccountError as error:
             return reject("auth/register.html", form, error)
         brakes.record_registration(_address())
-        login_user(user)
-        flash(_("Bienvenue sur Tisser, %(name)s ! Votre compte est créé.", name=user.display_name), "success")
+        services.log_in(user)
+        flash(
+            _(
+                "Bienvenue sur Tisser, %(name)s ! Votre compte est créé. Ouvrez le lien envoyé à %(email)s "
+                "pour confirmer votre adresse et participer.",
+                name=user.display_name,
+                email=user.email,
+            ),
+            "success",
+        )
         return _after_login()
     if form.is_submitted():
         # Say everything at once: a taken address too, not only the empty fields.
@@ -140,7 +149,7 @@ def account():
 
 
 @bp.route("/compte/nom", methods=["POST"])
-@access("account.use")
+@access("profile.edit")
 def change_display_name():
     form = DisplayNameForm(prefix="name")
     if form.validate_on_submit():
@@ -164,9 +173,57 @@ def change_password():
         except services.AccountError as error:
             form.current_password.errors = [error.message]
             return _account_page(password_form=form, status=422)
-        flash(_("Votre mot de passe est changé."), "success")
+        # Every other session has just ended; this one goes on under the new session id.
+        login_user(current_user._get_current_object(), remember=login_remembered())
+        flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
         return redirect(url_for("auth.account"))
     return _account_page(password_form=form, status=422)
+
+
+@bp.route("/compte/deconnexion-partout", methods=["POST"])
+@access("account.use")
+def logout_everywhere():
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash(_("Vous êtes déconnecté·e de tous vos appareils, celui-ci compris."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/compte/confirmation/renvoyer", methods=["POST"])
+@rate_limit("verification_email")
+@access("account.use")
+def resend_verification():
+    if current_user.is_verified:
+        flash(_("Votre adresse e-mail est déjà confirmée."), "info")
+    else:
+        services.send_verification_email(current_user)
+        flash(
+            _("Un nouveau lien de confirmation vient d'être envoyé à %(email)s.", email=current_user.email), "success"
+        )
+    return redirect_back(request.form.get("next"), url_for("auth.account"))
+
+
+@bp.route("/compte/confirmer/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def verify_email(token: str):
+    """The link of the confirmation e-mail: a page with one button (a POST, so that a mail
+    scanner following links confirms nothing by itself)."""
+    user = services.user_for_verification_token(token)
+    if user is None:
+        flash(
+            _(
+                "Ce lien de confirmation n'est plus valable (expiré ou incomplet). "
+                "Connectez-vous et demandez-en un nouveau avec « Renvoyer le lien »."
+            ),
+            "error",
+        )
+        return redirect(url_for("auth.account") if current_user.is_authenticated else url_for("auth.login"))
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        services.verify_email(user)
+        flash(_("Votre adresse e-mail est confirmée : vous pouvez participer."), "success")
+        return redirect(url_for("pages.home") if current_user.is_authenticated else url_for("auth.login"))
+    return render("auth/verify_email.html", form=form, token=token, user=user)
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+import time
 from functools import cache
 from hashlib import sha256
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, login_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +40,7 @@ class Anonymous(AnonymousUserMixin):
     is_admin = False
     moderated_pole_id = None
     is_pole_moderator = False
+    is_verified = False
     display_name = ""
 
 
@@ -49,11 +52,41 @@ def setup_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(user_for_session_id)
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The account of a session or remember cookie ("<id>:<token>:<stamp>", see ``User.get_id``),
+    or None once revoked (password changed or reset, "log out everywhere") or too old."""
+    user_id, _sep, rest = session_id.partition(":")
+    token, _sep, stamp = rest.partition(":")
+    issued, _sep, _nonce = stamp.partition(".")
+    if not user_id.isdigit() or len(user_id) > 18 or not token or not issued:
+        return None
+    try:
+        age = time.time() - int(issued, 16)
+    except ValueError:
+        return None
+    # Enforced here, not by the cookie's expiry date, which a copied cookie does not honour.
+    if age > current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    user.login_stamp = stamp
+    return user
+
+
+def log_in(user: User, remember: bool = False) -> None:
+    """A new login: its own stamp, so its session id and remember cookie are new too."""
+    user.login_stamp = None
+    login_user(user, remember=remember)
+
+
+def end_all_sessions(user: User) -> None:
+    """ "Log out everywhere": every session and remember cookie of this account stops working."""
+    user.end_all_sessions()
+    db.session.commit()
 
 
 class AccountError(RuleError):
@@ -83,6 +116,7 @@ def check_public_name(display_name: str) -> None:
 
 
 def register(email: str, display_name: str, password: str) -> User:
+    """A new account, unverified: it browses until the link sent to its address is opened."""
     check_email_available(email)
     display_name = normalize_name(display_name)
     check_public_name(display_name)
@@ -95,6 +129,7 @@ def register(email: str, display_name: str, password: str) -> User:
         # Someone registered the same address or name at the same instant.
         db.session.rollback()
         raise AccountError(_("Un compte existe déjà avec cette adresse ou ce nom."), "email") from None
+    send_verification_email(user)
     return user
 
 
@@ -185,6 +220,55 @@ def request_password_reset(email: str) -> None:
 def reset_password(user: User, password: str) -> None:
     user.set_password(password)
     db.session.commit()
+
+
+# --- E-mail verification --------------------------------------------------------------------
+
+
+def _verification_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tisser-email-verification")
+
+
+def email_verification_token(user: User) -> str:
+    # The address is part of the token: a link confirms this address, not whichever comes later.
+    return _verification_serializer().dumps({"u": user.id, "e": user.email})
+
+
+def user_for_verification_token(token: str) -> User | None:
+    """The account a confirmation link is for, or None if it is expired or forged."""
+    try:
+        data = _verification_serializer().loads(token, max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or data.get("e") != user.email:
+        return None
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    link = email_url("auth.verify_email", token=email_verification_token(user))
+    days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
+    body = _(
+        "Bonjour %(name)s,\n\n"
+        "Pour confirmer votre adresse e-mail et pouvoir participer sur Tisser (proposer une idée, "
+        "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
+        "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
+        "Si vous n'avez pas créé de compte sur Tisser, ignorez ce message.\n\nL'équipe Tisser",
+        name=user.display_name,
+        days=days,
+        link=link,
+    )
+    queue_email(user.email, _("Confirmez votre adresse e-mail sur Tisser"), body)
+    db.session.commit()
+
+
+def verify_email(user: User) -> None:
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
 
 
 def memberships_of(user: User) -> list[Membership]:

@@ -8,8 +8,9 @@ from sqlalchemy import func, select, text
 
 from app.calls.services import CallError
 from app.extensions import db
-from app.formatting import euros
-from app.models import Call, Decision, Proposal, Submission
+from app.follows.services import followers
+from app.formatting import datetime_fr, euros
+from app.models import Call, Decision, Idea, Proposal, Submission
 from app.models.base import utcnow
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
@@ -36,7 +37,41 @@ def _lock_call(call_id: int) -> Call:
     return db.session.get(Call, call_id)
 
 
-def decide(submission_id: int, decision: Decision, amount: int | None, reason: str) -> Submission:
+class AboveRequest(CallError):
+    """A grant above what the proposal asked for: allowed, but only once the person confirms it."""
+
+
+def decisions_open_at(call: Call):
+    """When decisions (and so publication) become possible: the call's closing time."""
+    return call.closes_at
+
+
+def check_decidable(call: Call, submission: Submission) -> None:
+    """A funder decides on complete files: after the call closes, once the file has been instructed."""
+    if utcnow() < call.closes_at:
+        raise CallError(
+            _(
+                "L'appel est encore ouvert jusqu'au %(date)s : les décisions se prennent après sa clôture, "
+                "quand toutes les propositions sont déposées.",
+                date=datetime_fr(call.closes_at),
+            )
+        )
+    if submission.step == call.steps[0]:
+        raise CallError(
+            _(
+                "La proposition est à l'étape « %(step)s » : elle n'a pas encore été instruite. "
+                "Passez-la d'abord à une étape d'instruction (par exemple « %(next)s »).",
+                step=submission.step,
+                next=call.steps[1] if len(call.steps) > 1 else call.steps[0],
+            )
+        )
+
+
+def decide(
+    submission_id: int, decision: Decision, amount: int | None, reason: str, *, above_request: bool = False
+) -> Submission:
+    """Record a decision. ``above_request`` is the administrator's confirmation that granting more
+    than the proposal's budget is deliberate (without it, such an amount raises ``AboveRequest``)."""
     reason = (reason or "").strip()
     if not reason:
         raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."), "reason")
@@ -49,6 +84,7 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
         proposal = db.session.get(Proposal, submission.proposal_id)
         if proposal.state not in (states.S.SUBMITTED,):
             raise CallError(_("Seule une proposition déposée (et non renvoyée pour compléments) reçoit une décision."))
+        check_decidable(call, submission)
         if decision is Decision.SELECTED:
             if amount is None or amount <= 0:
                 raise CallError(_("Indiquez le montant accordé (en euros)."), "amount")
@@ -58,6 +94,16 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
                         "%(amount)s dépasse le montant maximum de l'appel (%(max)s).",
                         amount=euros(amount),
                         max=euros(call.max_grant_eur),
+                    ),
+                    "amount",
+                )
+            if proposal.budget_eur and amount > proposal.budget_eur and not above_request:
+                raise AboveRequest(
+                    _(
+                        "%(amount)s accordés pour %(asked)s demandés : c'est plus que la demande. "
+                        "Cochez la confirmation pour accorder ce montant, ou corrigez-le.",
+                        amount=euros(amount),
+                        asked=euros(proposal.budget_eur),
                     ),
                     "amount",
                 )
@@ -87,12 +133,29 @@ def decide(submission_id: int, decision: Decision, amount: int | None, reason: s
     return submission
 
 
+def publication_summary(call: Call) -> dict:
+    """What publishing will do, shown before the irreversible step: decisions by kind, and what is missing."""
+    rows = db.session.execute(
+        select(Submission.decision, Proposal.state)
+        .join(Proposal, Proposal.id == Submission.proposal_id)
+        .where(Submission.call_id == call.id)
+    ).all()
+    counts = {d: sum(1 for decision, _state in rows if decision is d) for d in Decision}
+    undecided = sum(1 for decision, state in rows if decision is None and state == states.S.SUBMITTED)
+    return {"counts": counts, "undecided": undecided, "granted": granted_total(call.id)}
+
+
 def publish_results(call: Call) -> int:
     """Apply every decision to its proposal, show the results and tell every co-author."""
     if call.results_published_at is not None:
         raise CallError(_("Les résultats sont déjà publiés."))
-    if call.is_open() or utcnow() < call.closes_at:
-        raise CallError(_("L'appel est encore ouvert : publiez les résultats après sa clôture."))
+    if utcnow() < call.closes_at:
+        raise CallError(
+            _(
+                "L'appel est encore ouvert : les résultats pourront être publiés après sa clôture, le %(date)s.",
+                date=datetime_fr(call.closes_at),
+            )
+        )
     submissions = db.session.scalars(select(Submission).where(Submission.call_id == call.id)).all()
     proposals = {
         p.id: p
@@ -127,6 +190,46 @@ def publish_results(call: Call) -> int:
             )
         ids = proposal_recipients(proposal)
         notified += len(ids)
-        notify(ids, "evaluation", message, url_for("proposals.detail", proposal_id=proposal.id))
+        url = url_for("proposals.detail", proposal_id=proposal.id)
+        notify(ids, "evaluation", message, url)
+        if s.decision is Decision.SELECTED:
+            notified += _tell_funding(call, proposal, s.granted_eur, url, told=set(ids))
     db.session.commit()
     return notified
+
+
+def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told: set[int]) -> int:
+    """A funded project is news for the resident whose idea it grew from and for its followers
+    (each told once, and not the authors, who have their own message)."""
+    notified = 0
+    if proposal.idea_id is not None:
+        idea = db.session.get(Idea, proposal.idea_id)
+        if idea is not None and idea.author_id not in told:
+            notify(
+                [idea.author_id],
+                "idea_funded",
+                _(
+                    "Votre idée « %(idea)s » est devenue le projet « %(title)s », retenu par l'appel "
+                    "« %(call)s » : %(amount)s accordés.",
+                    idea=idea.title,
+                    title=proposal.title,
+                    call=call.title,
+                    amount=euros(amount),
+                ),
+                url,
+            )
+            told = told | {idea.author_id}
+            notified += 1
+    ids = [uid for uid in followers(proposal) if uid not in told]
+    notify(
+        ids,
+        "project_funded",
+        _(
+            "« %(title)s », que vous suivez, est retenu par l'appel « %(call)s » : %(amount)s accordés.",
+            title=proposal.title,
+            call=call.title,
+            amount=euros(amount),
+        ),
+        url,
+    )
+    return notified + len(ids)

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.inputs import int_value
 from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
+from app.notifications.services import notify
 from app.permissions import author_association_ids
 
 SCORE_MIN, SCORE_MAX = 0, 4
@@ -85,8 +87,35 @@ def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assig
     call = db.session.get(Call, submission.call_id)
     if call.evaluation_started_at is None:
         call.evaluation_started_at = utcnow()
+    db.session.flush()
+    # The evaluator learns it now, with a link to the grid, rather than by chance in the header.
+    notify(
+        [evaluator.id],
+        "evaluation_assigned",
+        _(
+            "Vous êtes chargé·e d'évaluer « %(title)s » (appel « %(call)s »).",
+            title=proposal.title,
+            call=call.title,
+        ),
+        url_for("calls.evaluate", assignment_id=assignment.id),
+    )
     db.session.commit()
     return assignment
+
+
+def my_assignments(user: User) -> list[Assignment]:
+    """Everything this person was asked to evaluate, the ones to finish first."""
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.evaluator_id == user.id)
+            .options(
+                joinedload(Assignment.submission).joinedload(Submission.proposal),
+                joinedload(Assignment.submission).joinedload(Submission.call),
+            )
+            .order_by(Assignment.finalised_at.is_not(None), Assignment.assigned_at.desc())
+        )
+    )
 
 
 def get_assignment(assignment_id: int) -> Assignment:
@@ -106,6 +135,12 @@ def save_scores(assignment: Assignment, values: dict[int, tuple[str, str]], fina
     when there is one. A draft may leave scores empty; finalising needs them all."""
     if assignment.finalised_at is not None:
         return [_("Votre évaluation est finalisée : elle ne change plus.")]
+    if assignment.submission.call.results_published_at is not None:
+        return [_("Les résultats de l'appel sont publiés : les évaluations ne changent plus.")]
+    # Checked again here, not only at assignment: an association may join the authors since.
+    evaluator = db.session.get(User, assignment.evaluator_id)
+    if has_conflict(evaluator, db.session.get(Proposal, assignment.submission.proposal_id)):
+        return [_("Vous êtes membre d'une association autrice de cette proposition : conflit d'intérêts.")]
     criteria = criteria_of(assignment.submission.call_id)
     errors, parsed = [], {}
     for criterion in criteria:
@@ -306,6 +341,25 @@ def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
     elif f.decision:
         rows = [r for r in rows if r.submission.decision and r.submission.decision.value == f.decision]
     return sorted(rows, key=SORTS[f.sort])
+
+
+def averages(call: Call) -> dict[int, float]:
+    """Each submission's average of its finalised evaluations (the ranking's "note"), in two queries."""
+    criteria = criteria_of(call.id)
+    rows = db.session.execute(
+        select(Assignment.id, Assignment.submission_id, Score.criterion_id, Score.value)
+        .join(Submission, Submission.id == Assignment.submission_id)
+        .join(Score, Score.assignment_id == Assignment.id)
+        .where(Submission.call_id == call.id, Assignment.finalised_at.is_not(None))
+    ).all()
+    per_assignment: dict[int, tuple[int, dict[int, int]]] = {}
+    for a_id, sub_id, criterion_id, value in rows:
+        per_assignment.setdefault(a_id, (sub_id, {}))[1][criterion_id] = value
+    per_submission: dict[int, list[float]] = {}
+    for sub_id, scores in per_assignment.values():
+        if (avg := weighted(scores, criteria)) is not None:
+            per_submission.setdefault(sub_id, []).append(avg)
+    return {sub_id: sum(values) / len(values) for sub_id, values in per_submission.items()}
 
 
 def ranking_csv(rows: list[Row]) -> str:

@@ -223,6 +223,9 @@ class DecisionForm(FlaskForm):
         ],
         render_kw={"rows": 2},
     )
+    # Shown only once a grant above the request was refused: the administrator confirms it is deliberate.
+    above_request = BooleanField(_l("Je confirme accorder plus que le montant demandé"))
+    ask_above_request = False
 
 
 class SendBackForm(FlaskForm):

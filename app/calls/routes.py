@@ -43,6 +43,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.models.base import utcnow
 from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
@@ -89,11 +90,13 @@ def _results(call: Call) -> dict:
                 joinedload(Submission.proposal).joinedload(Proposal.association),
                 joinedload(Submission.proposal).selectinload(Proposal.poles),
             )
-            .order_by(Submission.granted_eur.desc().nulls_last(), Submission.id)
         )
         .unique()
         .all()
     )
+    # Each group in ranking order (best average first), as the evaluators ranked them.
+    average = evaluation.averages(call)
+    submissions = sorted(submissions, key=lambda s: (s.id not in average, -average.get(s.id, 0), s.id))
     groups = {d: [s for s in submissions if s.decision is d] for d in Decision}
     used = sum(s.granted_eur or 0 for s in groups[Decision.SELECTED])
     return {
@@ -348,17 +351,45 @@ def decide(submission_id: int):
     if not form.validate_on_submit():
         return _refused(slug, submission_id, "decision", form)
     try:
-        decisions.decide(submission.id, Decision(form.decision.data), form.amount.data, form.reason.data)
+        decisions.decide(
+            submission.id,
+            Decision(form.decision.data),
+            form.amount.data,
+            form.reason.data,
+            above_request=form.above_request.data,
+        )
+    except decisions.AboveRequest as error:
+        form.ask_above_request = True  # the page now offers the confirmation box
+        return _refused(slug, submission_id, "decision", attach(form, error))
     except CallError as error:
         return _refused(slug, submission_id, "decision", attach(form, error))
     flash(_("La décision est enregistrée."), "success")
     return redirect(url_for("calls.instruction", slug=slug))
 
 
+@bp.route("/<slug>/resultats/publier")
+@access("call.manage")
+def confirm_publication(slug: str):
+    """Publishing is irreversible: a page says what it will do and asks to confirm (no JavaScript needed)."""
+    call = services.get_call(slug)
+    if call.results_published_at is not None:
+        return redirect(url_for("calls.results", slug=slug))
+    return render(
+        "calls/publish.html",
+        call=call,
+        summary=decisions.publication_summary(call),
+        too_early=utcnow() < call.closes_at,
+        Decision=Decision,
+    )
+
+
 @bp.route("/<slug>/resultats/publier", methods=["POST"])
 @access("call.manage")
 def publish_results(slug: str):
     call = services.get_call(slug)
+    if request.form.get("confirm") != "1":
+        # Only the confirmation page's button carries the confirmation.
+        return redirect(url_for("calls.confirm_publication", slug=slug))
     try:
         decisions.publish_results(call)
     except CallError as error:
@@ -372,12 +403,18 @@ def publish_results(slug: str):
 # --- Evaluation ------------------------------------------------------------------------------------
 
 
+@bp.route("/mes-evaluations")
+@access("account.use")
+def my_evaluations():
+    return render("calls/my_evaluations.html", assignments=evaluation.my_assignments(current_user))
+
+
 @bp.route("/evaluations/<int:assignment_id>", methods=["GET", "POST"])
 @access("call.evaluate", per_object=True)
 def evaluate(assignment_id: int):
     assignment = evaluation.get_assignment(assignment_id)
-    authorize("call.evaluate", assignment)
     proposal = proposal_services.get_proposal(assignment.submission.proposal_id)
+    authorize("call.evaluate", assignment)
     criteria = evaluation.criteria_of(assignment.submission.call_id)
     errors: list[str] = []
     typed: dict[int, tuple[str, str]] = {}

@@ -27,9 +27,10 @@ SUBJECT = f"/<{any_of(SLUGS)}:slug>/<int:subject_id>/commentaires"
 
 
 def _visible(subject: Subject) -> Subject:
-    # Drafts have no discussion; a proposal nobody may see is not found.
-    if subject.kind == "proposal" and (
-        subject.state.value == "draft" or not can(current_user, "proposal.view", subject)
+    # Drafts have no discussion; what this person may not read (a hidden idea or proposal
+    # included) is not found.
+    if (subject.kind == "proposal" and subject.state.value == "draft") or not can(
+        current_user, "content.visible", subject
     ):
         abort(404)
     return subject

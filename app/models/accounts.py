@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,15 @@ if TYPE_CHECKING:
 def normalize_email(email: str) -> str:
     # E-mail addresses are unique whatever their case: "Marie@X.fr" and "marie@x.fr" are one person.
     return email.strip().lower()
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def new_login_stamp() -> str:
+    # When this login began (hex seconds) and a random part: each login gets its own session id.
+    return f"{int(time.time()):x}.{secrets.token_hex(4)}"
 
 
 def display_name_key(name: str) -> str:
@@ -47,6 +58,13 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # Moderation: a suspended account can no longer post, comment, support or report.
     suspended_at: Mapped[datetime | None]
+    # Set when the person opened the confirmation link: until then they browse but do not take part.
+    email_verified_at: Mapped[datetime | None]
+    # Part of every session id and remember cookie (see ``get_id``): changing it ends every session.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+
+    # Not a column: which login this object was loaded for (see ``get_id`` and app.auth.services).
+    login_stamp = None
 
     moderated_pole: Mapped[Pole | None] = relationship(lazy="raise_on_sql")
     memberships: Mapped[list[Membership]] = relationship(
@@ -67,6 +85,28 @@ class User(UserMixin, db.Model):
         # Werkzeug's scrypt by default: a vetted memory-hard algorithm with a per-password salt.
         # (The tests choose a cheaper method through the config, never production.)
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        # A new password ends every session opened with the old one (a thief's included).
+        self.end_all_sessions()
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        """Flask-Login's session id, also signed into the remember cookie: "<id>:<token>:<stamp>".
+
+        Stale once the token changes; the stamp dates the login (the server enforces its age,
+        whatever a copied cookie's expiry says) and differs on every login."""
+        if self.login_stamp is None:
+            self.login_stamp = new_login_stamp()
+        return f"{self.id}:{self.session_token}:{self.login_stamp}"
+
+    def __eq__(self, other: object) -> bool:
+        # One person, whichever login or session token two objects were loaded with.
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = object.__hash__
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -78,6 +118,10 @@ class User(UserMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.display_name!r}>"

@@ -36,3 +36,14 @@ def show_report_link(user: Any, item: Any) -> bool:
 def entry_url(entry: Any) -> str:
     """An audit-log entry's item, in its context."""
     return url_of_item(entry.item)
+
+
+def audit_target_url(entry: Any) -> str | None:
+    """Where an audit entry's line leads: the content in its context, or the account."""
+    if entry.target_id is None:
+        return None
+    if entry.target_kind in ("idea", "proposal", "comment"):
+        return url_for("moderation.content", kind=entry.target_kind, item_id=entry.target_id)
+    if entry.target_kind == "user":
+        return url_for("moderation.account", user_id=entry.target_id)
+    return None

@@ -32,6 +32,14 @@ bp = Blueprint("moderation", __name__)
 ITEM = f"/signaler/<{any_of(WORDS)}:word>/<int:item_id>"
 
 
+@bp.route("/moderation/contenu/<any(idea, proposal, comment):kind>/<int:item_id>")
+@access("moderation.access")
+def content(kind: str, item_id: int):
+    """From the audit log to the content in its context (a comment: its subject's page, at it)."""
+    item = load_item(kind, item_id) or abort(404)
+    return redirect(url_of_item(item))
+
+
 def _safe_back(default: str) -> str:
     return safe_next(request.form.get("retour") or request.args.get("retour")) or default
 
@@ -103,6 +111,23 @@ def pole_queue(slug: str):
     pole = db.first_or_404(select(Pole).where(Pole.slug == slug))
     authorize("pole.moderate", pole)
     return _queue_page(pole)
+
+
+@bp.route("/moderation/<slug>/masques")
+@access("pole.moderate", per_object=True)
+def hidden(slug: str):
+    """What the pole hid, newest decision first, each with "Rétablir": a decision can be undone later."""
+    pole = db.first_or_404(select(Pole).where(Pole.slug == slug))
+    authorize("pole.moderate", pole)
+    page = services.queue(pole, page=request.args.get("page", 1, type=int), status="hidden")
+    return render(
+        "moderation/hidden.html",
+        pole=pole,
+        page=page,
+        labels=services.action_labels(),
+        kinds=services.kind_labels(),
+        reason_form=ReasonForm(formdata=None),
+    )
 
 
 def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None, refused=()):
@@ -254,9 +279,10 @@ def audit():
 
 
 @bp.route("/moderation/comptes/<int:user_id>")
-@access("moderation.access")
+@access("account.review", per_object=True)
 def account(user_id: int):
     user = db.get_or_404(User, user_id)
+    authorize("account.review", user)
     return render(
         "moderation/account.html", user=user, summary=services.account_summary(user), form=ReasonForm(formdata=None)
     )

@@ -32,11 +32,12 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.models.pole_scope import poles_of
+from app.models.pole_scope import participation_pole_ids, poles_of
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
 from app.subjects import KINDS, kind_of, load_item, url_of_item
+from app.text import redact
 
 ACTIONS = ("hide", "restore", "dismiss", "ask_edit")
 PER_PAGE = 30
@@ -125,8 +126,9 @@ def log(
         action=action,
         target_kind=kind,
         target_id=target_id,
-        target_label=(label or "")[:200],
-        reason=(reason or "").strip(),
+        # The log outlives the content and is read widely: no phone number or e-mail from the text.
+        target_label=redact(label or "")[:200],
+        reason=redact((reason or "").strip()),
     )
     db.session.add(entry)
     db.session.flush()
@@ -430,6 +432,8 @@ def queue(pole: Pole | None, sort: str = "recent", page: int = 1, status: str = 
     query = select(ModerationCase).options(selectinload(ModerationCase.poles))
     if status == "open":
         query = query.where(ModerationCase.status == CaseStatus.OPEN)
+    elif status == "hidden":  # decided and hidden: the list where a decision can be undone later
+        query = query.where(ModerationCase.status == CaseStatus.HIDDEN)
     if pole is not None:
         query = query.where(
             ModerationCase.id.in_(
@@ -440,6 +444,8 @@ def queue(pole: Pole | None, sort: str = "recent", page: int = 1, status: str = 
         query = query.order_by(
             ModerationCase.pending_reports.desc(), ModerationCase.report_count.desc(), ModerationCase.id.desc()
         )
+    elif status == "hidden":
+        query = query.order_by(ModerationCase.handled_at.desc(), ModerationCase.id.desc())
     else:
         query = query.order_by(ModerationCase.last_reported_at.desc(), ModerationCase.id.desc())
     pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False, count=True)
@@ -496,16 +502,7 @@ def open_case_count(pole: Pole | None) -> int:
 
 def content_pole_ids(user: User) -> set[int]:
     """Every pole this person has contributed in (for the audit log of account decisions)."""
-    ids = set(db.session.scalars(select(Idea.pole_id).where(Idea.author_id == user.id).distinct()))
-    ids |= set(
-        db.session.scalars(
-            select(Idea.pole_id)
-            .join(Comment, Comment.idea_id == Idea.id)
-            .where(Comment.author_id == user.id)
-            .distinct()
-        )
-    )
-    return ids
+    return set(participation_pole_ids(user.id))
 
 
 def suspend(user: User, actor: User, reason: str = "") -> None:

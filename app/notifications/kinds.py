@@ -51,6 +51,9 @@ EVENTS: dict[str, str] = {
     "accompaniment_decided": "accompaniment",
     "referent_named": "accompaniment",
     "private_message": "accompaniment",
+    "idea_funded": "idea_taken_up",
+    "project_funded": "followed",
+    "evaluation_assigned": "evaluation",
 }
 
 

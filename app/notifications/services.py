@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import EmailMode, Notification, NotificationPreference, OutboxMessage, User
+from app.models import Assignment, EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
 from app.notifications.kinds import KINDS, category, default_mode
 from app.outbox import email_subject, queue_email
@@ -60,6 +60,22 @@ def notify(
             OutboxMessage.__table__.insert(),
             [_immediate_email(uid, email, kind, text, url) for uid, email in addresses],
         )
+
+
+def header_counts(user: User) -> tuple[int, int]:
+    """Unread notifications, and evaluations still to finish (-1 when the person has none at all,
+    so the header shows no link): one query for every page of the header."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    if not (user.is_admin or user.moderated_pole_id is not None):  # only they are ever assigned
+        return db.session.scalar(select(unread)), -1
+    mine = select(func.count(Assignment.id)).where(Assignment.evaluator_id == user.id)
+    pending = mine.where(Assignment.finalised_at.is_(None)).scalar_subquery()
+    count, total, todo = db.session.execute(select(unread, mine.scalar_subquery(), pending)).one()
+    return count, (todo if total else -1)
 
 
 def unread_count(user_id: int) -> int:

@@ -39,6 +39,12 @@ def privacy():
     return render("pages/privacy.html")
 
 
+@bp.route("/regles-de-participation")
+@access(PUBLIC)
+def rules():
+    return render("pages/rules.html")
+
+
 @bp.route("/plan-du-site")
 @access(PUBLIC)
 def sitemap():

@@ -43,7 +43,7 @@ def detail(user_id: int):
 
 
 @bp.route("/moi/commentaires", methods=["POST"])
-@access("account.use")
+@access("profile.edit")
 def toggle_comments():
     current_user.hide_comments = not current_user.hide_comments
     db.session.commit()

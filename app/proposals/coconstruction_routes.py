@@ -171,10 +171,11 @@ def _amendment_page(proposal, form=None, decline_forms=None, conflict=None, stat
 
 
 @bp.route("/<int:proposal_id>/amendements")
-@access("proposal.view", per_object=True)
+@access("proposal.history", per_object=True)
 def amendments_list(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
-    authorize("proposal.view", proposal)
+    # What the text could become is read like what it was: not through a hidden proposal.
+    authorize("proposal.history", proposal)
     return _amendment_page(proposal)
 
 

@@ -86,6 +86,8 @@ def create():
     form = ProposalForm()
     _prepare(form)
     idea = db.session.get(Idea, int_value(request.values, "idee", 0))
+    if idea is not None and not can(current_user, "idea.take_up", idea):
+        idea = None  # a hidden idea is not taken up (nor its text shown) through this form
     if request.method == "GET" and idea is not None:
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title

@@ -116,3 +116,101 @@ def test_demo_accounts_see_their_roles(page: Page, app):
 
     login(page, "admin@tisser.demo", DEMO_PASSWORD)
     expect(page.get_by_role("link", name="Administration", exact=True)).to_be_visible()
+
+
+def _register(page: Page, email: str, name: str) -> None:
+    page.goto("/inscription")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Nom public").fill(name)
+    page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
+    page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page).to_have_url(re.compile(r"/compte$"))
+
+
+def _confirmation_link(base_url: str) -> str:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import OutboxMessage
+
+    db.session.expire_all()
+    message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+    assert message.subject == "Confirmez votre adresse e-mail sur Tisser"
+    path = re.search(r"https?://[^/\s]+(/compte/confirmer/\S+)", message.body).group(1)
+    return base_url + path
+
+
+def _post_an_idea(page: Page) -> None:
+    page.goto("/idees/nouvelle")
+    page.get_by_label("Titre").fill("Une boîte à livres au marché")
+    page.get_by_label("Description").fill("Pour échanger des livres le samedi matin, entre voisins.")
+    page.get_by_label("Commune où vous constatez ce besoin").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Santé, bien-être et handicap").check()
+    page.get_by_label("Familles monoparentales").check()
+    page.get_by_role("button", name="Publier mon idée").click()
+    expect(page.locator("h1")).to_have_text("Une boîte à livres au marché")
+
+
+def test_register_confirm_the_address_then_take_part(page: Page, base_url: str, app):
+    from tests import factories
+
+    factories.make_territory()
+    _register(page, "confirme@exemple.fr", "Nouvelle Voisine")
+
+    # Browsing works, with a banner saying why taking part does not yet.
+    banner = page.get_by_role("region", name="Confirmez votre adresse e-mail pour participer")
+    expect(banner).to_contain_text("confirme@exemple.fr")
+    assert_accessible(page, viewports=("desktop", "mobile"))
+    page.goto("/idees/")
+    expect(banner).to_be_visible()
+    assert page.goto("/idees/nouvelle").status == 403
+
+    # "Renvoyer le lien": a plain form, back on the same page.
+    page.goto("/idees/")
+    banner.get_by_role("button", name="Renvoyer le lien").click()
+    expect(page).to_have_url(re.compile(r"/idees/$"))
+    expect(page.locator(".flashes")).to_contain_text("Un nouveau lien de confirmation vient d'être envoyé")
+
+    page.goto(_confirmation_link(base_url))
+    expect(page.locator("h1")).to_have_text("Confirmer votre adresse e-mail")
+    assert_accessible(page, viewports=("desktop", "mobile"))
+    page.get_by_role("button", name="Confirmer mon adresse").click()
+    expect(page.locator(".flashes")).to_contain_text("Votre adresse e-mail est confirmée")
+    expect(banner).to_have_count(0)
+    _post_an_idea(page)
+
+
+def test_confirm_without_javascript(browser: Browser, base_url: str, app):
+    from tests import factories
+
+    factories.make_territory()
+    context = browser.new_context(base_url=base_url, java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        _register(page, "sansjs.confirme@exemple.fr", "Voisin Sans JS")
+        page.get_by_role("button", name="Renvoyer le lien").click()
+        expect(page.locator(".flashes")).to_contain_text("Un nouveau lien de confirmation")
+        page.goto(_confirmation_link(base_url))
+        page.get_by_role("button", name="Confirmer mon adresse").click()
+        expect(page.locator(".flashes")).to_contain_text("Votre adresse e-mail est confirmée")
+        _post_an_idea(page)
+    finally:
+        context.close()
+
+
+def test_log_out_everywhere_from_the_account_page(browser: Browser, base_url: str, page: Page, app):
+    load_demo()
+    other = browser.new_context(base_url=base_url, locale="fr-FR")
+    other_page = other.new_page()
+    try:
+        login(other_page, "habitant1@tisser.demo", DEMO_PASSWORD)
+        login(page, "habitant1@tisser.demo", DEMO_PASSWORD)
+        assert_accessible(page, viewports=("desktop", "mobile"))
+        page.get_by_role("button", name="Me déconnecter partout").click()
+        expect(page.locator(".flashes")).to_contain_text("déconnecté·e de tous vos appareils")
+        other_page.goto("/compte")
+        expect(other_page).to_have_url(re.compile(r"/connexion"))
+    finally:
+        other.close()

@@ -114,8 +114,14 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         assert "critere=qpv" in pe.url
         assert_accessible(pe)
 
-        # The admin decides within the envelope, then publishes after closing.
+        # After the closing, the admin moves the file past "Reçu", decides within the envelope, publishes.
+        call = db.session.scalar(select(Call).where(Call.slug == slug))
+        call.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
         p.goto(f"/appels/{slug}/instruction")
+        p.get_by_label("Étape").select_option("Recevable")
+        p.get_by_role("button", name="Changer l'étape").click()
+        expect(p.locator(".flashes")).to_contain_text("L'étape est enregistrée")
         p.get_by_role("radio", name="Retenu", exact=True).check()
         p.get_by_label("Montant accordé (en euros, si retenu)").fill("45000")
         p.get_by_label("Raison publique de la décision").fill("Répond à un besoin non couvert en milieu rural.")
@@ -129,11 +135,8 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         p.get_by_label("Montant accordé (en euros, si retenu)").fill("25000")
         p.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
-        call = db.session.scalar(select(Call).where(Call.slug == slug))
-        call.closes_at = utcnow() - timedelta(minutes=1)
-        db.session.commit()
-        p.goto(f"/appels/{slug}/instruction")
-        p.get_by_role("button", name="Publier les résultats").click()
+        p.get_by_role("link", name="Publier les résultats…").click()
+        p.get_by_role("button", name="Confirmer la publication").click()
         expect(p.locator("main")).to_contain_text("Enveloppe utilisée")
 
         # A resident reads the results.
@@ -198,13 +201,19 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
     from app.calls import decisions
     from app.models import Decision
 
+    # Decisions come after the closing, on instructed files.
+    call.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    for proposal in (decided, pending):
+        call_services.set_step(call_services.submission_of(proposal), "Recevable")
+
     decisions.decide(decided_id, Decision.SELECTED, 12_000, "Très bon projet.")
     ctx, p = _as(browser, base_url, admin, page_problems)
     try:
         p.goto(f"/appels/{call.slug}/instruction")
         # The decided submission is at "Retenu": its selector says so (it showed "Reçu").
         expect(p.locator(f"#step-{decided_id}")).to_have_value("Retenu")
-        expect(p.locator(f"#step-{pending_id}")).to_have_value("Reçu")
+        expect(p.locator(f"#step-{pending_id}")).to_have_value("Recevable")
         # A decision without an amount: refused next to the amount; what was typed stays.
         section = p.locator(f"section[aria-labelledby=sub-{pending_id}]")
         section.get_by_role("radio", name="Retenu", exact=True).check()

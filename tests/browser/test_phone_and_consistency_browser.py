@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.calls import decisions, evaluation, followup
+from app.calls import services as call_services
 from app.extensions import db
 from app.models import Call, Decision, Submission
 from app.models.base import utcnow
@@ -65,9 +66,10 @@ def _submission(proposal) -> Submission:
 
 def _selected(w):
     proposal = _submitted(w, title="Projet à suivre")
-    decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
+    # Decisions come after the closing, on an instructed file.
     w["call"].closes_at = utcnow() - timedelta(hours=1)
-    db.session.commit()
+    call_services.set_step(_submission(proposal), "En instruction")
+    decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
     decisions.publish_results(db.session.get(Call, w["call"].id))
     return proposal_services.get_proposal(proposal.id)
 

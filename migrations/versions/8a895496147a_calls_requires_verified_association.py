@@ -4,7 +4,7 @@ Depositing to a call requires an association the platform verified, unless the c
 does not. Existing calls get the default (required); deposits already made are left as they are.
 
 Revision ID: 8a895496147a
-Revises: 54dd1d2bb7fc
+Revises: f96c7d3e2dcd
 Create Date: 2026-11-30 11:58:51.861816
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8a895496147a'
-down_revision = '54dd1d2bb7fc'
+down_revision = 'f96c7d3e2dcd'
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     CALL_STATES,
+    DISCUSSION_STATES,
     EDITABLE_STATES,
     OPEN_STATES,
     PUBLIC_STATES,
@@ -313,12 +314,18 @@ def _proposal_transition(user: Any, proposal: Any) -> bool:
 
 
 def open_for_participation(subject: Any) -> bool:
+    """Supports: an idea always, a proposal while its text is still open (see OPEN_STATES)."""
     return subject.kind == "idea" or subject.state in OPEN_STATES
+
+
+def open_for_discussion(subject: Any) -> bool:
+    """Comments: an idea always, a proposal also once deposited or decided (see DISCUSSION_STATES)."""
+    return subject.kind == "idea" or subject.state in DISCUSSION_STATES
 
 
 @rule("comment.create", write=True)
 def _comment_create(user: Any, subject: Any) -> bool:
-    return _can_participate(user) and open_for_participation(subject) and can(user, "content.visible", subject)
+    return _can_participate(user) and open_for_discussion(subject) and can(user, "content.visible", subject)
 
 
 @rule("comment.edit", write=True)

@@ -108,12 +108,15 @@ def make_association(
     admins: list[User] = (),
     members: list[User] = (),
     legal_form: LegalForm = LegalForm.ASSOCIATION,
+    verified: bool = False,
 ) -> Association:
+    """``verified``: checked by the platform, as calls require by default to deposit."""
     association = Association(
         slug=f"{slugify(name)}-{next(_seq)}",
         name=name,
         legal_form=legal_form,
         commune_id=commune.id if commune else None,
+        verified_at=utcnow() if verified else None,
     )
     db.session.add(association)
     db.session.flush()
@@ -361,9 +364,9 @@ def calls_world(territory) -> dict:
     p["mod_bassin"] = make_user("Modération Bassin", moderated_pole_id=territory.bassin.id)
     third = make_pole("Sud-Gironde")
     sud_commune = make_commune("Langon", third)
-    p["A"] = make_association("Association A", territory.medoc_commune, admins=[p["lead"]])
-    p["B"] = make_association("Association B", territory.bassin_commune, admins=[p["co"]])
-    p["C"] = make_association("Association C", sud_commune, admins=[p["other"]])
+    p["A"] = make_association("Association A", territory.medoc_commune, admins=[p["lead"]], verified=True)
+    p["B"] = make_association("Association B", territory.bassin_commune, admins=[p["co"]], verified=True)
+    p["C"] = make_association("Association C", sud_commune, admins=[p["other"]], verified=True)
     p["sud"], p["territory"] = third, territory
     p["call"] = make_call(poles=[territory.medoc, territory.bassin, third])
     return p

@@ -203,6 +203,26 @@ def test_referent_links_partners_and_related_proposals(
     assert actions[-3:] == ["partner_link", "related_link", "related_unlink"]
 
 
+def test_links_already_made_are_not_offered_again(app, territory, accompanied, referent, other_member):
+    partner = Partner(pole_id=territory.medoc.id, organisation="Épicerie sociale du Médoc")
+    spare = Partner(pole_id=territory.medoc.id, organisation="Centre social de Pauillac")
+    db.session.add_all([partner, spare])
+    db.session.commit()
+    from app.models import Association
+
+    other_association = db.session.scalar(select(Association).where(Association.name == "Autre Association"))
+    other = factories.make_proposal(other_association, other_member, title="Un potager au Bassin")
+    base = f"/propositions/{accompanied.id}"
+    c = client_for(app, referent)
+    assert c.post(f"{base}/partenaires", data={"partner": str(partner.id)}).status_code == 302
+    assert c.post(f"{base}/projets-proches", data={"related": str(other.id)}).status_code == 302
+    page = text(c.get(base))
+    assert ">Épicerie sociale du Médoc</option>" not in page and ">Centre social de Pauillac</option>" in page
+    assert ">Un potager au Bassin</option>" not in page
+    # Linked, they are listed (with "Détacher"), not offered.
+    assert "Épicerie sociale du Médoc" in page and "Un potager au Bassin" in page
+
+
 def test_accompaniment_forms_refuse_bad_input_in_french(app, territory, proposal, member, moderator, referent):
     url = f"/propositions/{proposal.id}/accompagnement"
     for pole in ("", "douze", "²"):

@@ -762,3 +762,74 @@ def test_demo_associations_have_valid_identifiers_and_one_is_verified(app, clien
     verified = [a for a in associations if a.is_verified]
     assert len(verified) == 1
     assert "Structure vérifiée" in text(client.get(f"/associations/{verified[0].slug}"))
+
+
+def _proposal_in(association, author, title, state):
+    factories.make_proposal(association, author, title=title, state=state)
+
+
+STATES_SHOWN = [
+    ProposalState.DRAFT,
+    ProposalState.PUBLISHED,
+    ProposalState.SUBMITTED,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.SELECTED,
+    ProposalState.WAITLISTED,
+    ProposalState.NOT_SELECTED,
+    ProposalState.WITHDRAWN,
+]
+
+
+def test_page_lists_proposals_by_state_drafts_for_members_only(client, member_client, member, jardins):
+    for state in STATES_SHOWN:
+        _proposal_in(jardins, member, f"Proposition {state.value}", state)
+    visitor = text(client.get(f"/associations/{jardins.slug}"))
+    own = text(member_client.get(f"/associations/{jardins.slug}"))
+    for heading in ("Retenues", "En liste d'attente", "Déposées à un appel", "Non retenues", "Retirées"):
+        assert heading in visitor and heading in own
+    assert "Proposition selected" in visitor and "Proposition submitted" in visitor
+    assert "Proposition draft" not in visitor and "Brouillons" not in visitor
+    assert "Proposition draft" in own and "Brouillons" in own
+
+
+def test_page_by_state_query_count_is_constant(member_client, member, jardins):
+    """Members see every state: one query for all the proposals, whatever their number."""
+    url = f"/associations/{jardins.slug}"
+
+    def measure():
+        with count_queries() as log:
+            assert member_client.get(url).status_code == 200
+        return log.count
+
+    for state in STATES_SHOWN:
+        _proposal_in(jardins, member, f"Première {state.value}", state)
+    few = measure()
+    for i in range(3):
+        for state in STATES_SHOWN:
+            _proposal_in(jardins, member, f"Proposition {i} {state.value}", state)
+    assert measure() == few
+
+
+def test_in_progress_list_holds_no_decided_proposal_and_constant_queries(member_client, member, jardins):
+    def measure():
+        with count_queries() as log:
+            page = text(member_client.get("/propositions/"))
+        return log.count, page
+
+    for state in STATES_SHOWN:
+        _proposal_in(jardins, member, f"Première {state.value}", state)
+    few, page = measure()
+    section = page.split('id="drafts-title"')[1].split("</section>")[0]
+    for state in (ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED, ProposalState.SUBMITTED):
+        assert f"Première {state.value}" in section
+    for state in (
+        ProposalState.SELECTED,
+        ProposalState.WAITLISTED,
+        ProposalState.NOT_SELECTED,
+        ProposalState.WITHDRAWN,
+    ):
+        assert f"Première {state.value}" not in section
+    for i in range(3):
+        for state in STATES_SHOWN:
+            _proposal_in(jardins, member, f"Proposition {i} {state.value}", state)
+    assert measure()[0] == few

@@ -114,6 +114,25 @@ def test_eligibility_lists_every_point_in_french(app, w):
     assert db.session.scalar(select(func.count(Submission.id))) == 0
 
 
+def test_an_unverified_association_cannot_deposit_unless_the_call_allows_it(app, w):
+    w["A"].verified_at = None
+    db.session.commit()
+    proposal = _proposal(w)
+    call = call_services.get_call(w["call"].slug)
+    assert call.requires_verified_association  # the default
+    page = text(_client(app, w["lead"]).get(f"/appels/{call.slug}/deposer/{proposal.id}"))
+    assert "Cet appel est réservé aux associations vérifiées, et « Association A » ne l'est pas encore." in page
+    assert "Déposer la proposition" not in page
+    with pytest.raises(call_services.CallError):
+        call_services.submit(call, services.get_proposal(proposal.id), w["lead"])
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+    # A call that says so accepts it.
+    call.requires_verified_association = False
+    db.session.commit()
+    call_services.submit(call_services.get_call(call.slug), services.get_proposal(proposal.id), w["lead"])
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
+
+
 def test_budget_under_minimum_and_eligible_proposal(app, w):
     low = _proposal(w, budget_eur=500)
     checks = call_services.eligibility(_call(w), low, w["A"])
@@ -819,6 +838,7 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
     from app.calls import services as call_services
 
     association = db.session.scalar(select(Association))
+    association.verified_at = utcnow()  # calls require a verified association by default
     call = factories.make_call(poles=[territory.medoc, territory.bassin])
     proposal = factories.make_proposal(
         association, member, communes=[territory.medoc_commune], title="Maraudes solidaires du soir", via_services=True
@@ -833,6 +853,7 @@ def test_submitted_proposals_stay_listed_and_findable(app, client, territory, me
 def test_proposal_list_filters_by_call(app, client, territory, member):
 
     association = db.session.scalar(select(Association))
+    association.verified_at = utcnow()  # calls require a verified association by default
     call = factories.make_call(poles=[territory.medoc, territory.bassin], slug="appel-filtre")
     inside = factories.make_proposal(
         association, member, communes=[territory.medoc_commune], title="Déposée à l'appel", via_services=True

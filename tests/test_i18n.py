@@ -52,3 +52,31 @@ def test_every_labelled_value_needs_its_label(app):
         labels(Colour, {Colour.RED: "Rouge"})
     labels(Colour, {Colour.RED: "Rouge", Colour.BLUE: "Bleu"})
     assert Colour.BLUE.label == "Bleu"
+
+
+def test_french_contracts_de_and_a_with_the_article_of_a_name():
+    from app.formatting import a, de
+
+    assert de("Les Petits Pas") == "des Petits Pas"
+    assert de("Le Relais du Médoc") == "du Relais du Médoc"
+    assert a("Les Petits Pas") == "aux Petits Pas"
+    assert a("Le Relais") == "au Relais"
+    # La, L' and names without an article do not contract.
+    assert de("La Ruche") == "de La Ruche"
+    assert de("Médoc Entraide Seniors") == "de Médoc Entraide Seniors"
+    assert a("Lesparre Solidaire") == "à Lesparre Solidaire"
+    assert de("Les") == "de Les"  # an article alone is a name, not an article
+    assert de("Épicerie solidaire du Bassin") == "d'Épicerie solidaire du Bassin"
+    assert de("Habitat et Humanisme") == "de Habitat et Humanisme"  # h: left as it is
+
+
+def test_the_first_of_the_month_is_written_1er(app):
+    from datetime import date, datetime
+
+    from app.formatting import date_fr, datetime_fr
+
+    with app.test_request_context():
+        assert date_fr(date(2026, 2, 1)) == "1er février 2026"
+        assert date_fr(date(2026, 2, 11)) == "11 février 2026"
+        # Stored in UTC, shown in Paris: 31 January 23:30 UTC is already 1 February in Paris.
+        assert datetime_fr(datetime(2026, 1, 31, 23, 30)) == "1er février 2026 à 00h30"

@@ -4,8 +4,6 @@ hidden content behind side doors (6), accounts scoped to poles (12), late or sel
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -40,7 +38,7 @@ from app.proposals import coauthors, services
 from tests import factories
 from tests.factories import make_comment, make_idea, make_proposal
 from tests.helpers import html
-from tests.test_calls import _call, _client, _proposal, _scores, _submission, _submitted
+from tests.test_calls import _call, _client, _instructed, _proposal, _scores, _submission, _submitted
 
 
 @pytest.fixture
@@ -219,9 +217,8 @@ def test_a_proposal_or_a_comment_on_one_places_an_account_in_its_poles(app, terr
 def test_scores_do_not_change_once_results_are_published(app, w):
     proposal = _submitted(w)
     assignment = evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
+    _instructed(w, proposal)
     decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
-    w["call"].closes_at = utcnow() - timedelta(hours=1)
-    db.session.commit()
     decisions.publish_results(db.session.get(Call, w["call"].id))
     for final in (False, True):
         errors = evaluation.save_scores(
@@ -270,7 +267,9 @@ def test_has_conflict_counts_the_lead_association(app, w):
 
 def test_a_decision_can_be_lowered_within_the_envelope(app, w):
     p1, p2 = _submitted(w, title="Premier projet"), _submitted(w, title="Second projet")
-    decisions.decide(_submission(p1).id, Decision.SELECTED, 30_000, "Très bon projet.")
+    _instructed(w, p1, p2)
+    # 30 000 € on a 20 000 € request: the unusual grant is confirmed, as the instruction page asks.
+    decisions.decide(_submission(p1).id, Decision.SELECTED, 30_000, "Très bon projet.", above_request=True)
     decisions.decide(_submission(p2).id, Decision.SELECTED, 20_000, "Bon projet.")
     # Its own previous grant is not counted against the envelope.
     decisions.decide(_submission(p2).id, Decision.SELECTED, 15_000, "Budget revu.")

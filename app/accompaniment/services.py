@@ -3,6 +3,7 @@ space, links local partners and related proposals ("projets proches")."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask import url_for
@@ -197,8 +198,12 @@ def post_message(
 # --- Partners and related proposals -------------------------------------------------------
 
 
-def partners_of_pole(pole: Pole) -> list[Partner]:
-    return list(db.session.scalars(select(Partner).where(Partner.pole_id == pole.id).order_by(Partner.organisation)))
+def partners_of_pole(pole: Pole, exclude: Collection[int] = ()) -> list[Partner]:
+    """The pole's directory, less the partners already linked (``exclude``)."""
+    query = select(Partner).where(Partner.pole_id == pole.id)
+    if exclude:
+        query = query.where(Partner.id.not_in(list(exclude)))
+    return list(db.session.scalars(query.order_by(Partner.organisation)))
 
 
 def add_partner(pole: Pole, actor: User, organisation: str, service: str, contact: str, domains: list[str]) -> Partner:
@@ -282,11 +287,13 @@ def related(proposal: Proposal) -> list[Proposal]:
     )
 
 
-def related_choices(proposal: Proposal, limit: int = 300) -> list[Proposal]:
+def related_choices(proposal: Proposal, exclude: Collection[int] = (), limit: int = 300) -> list[Proposal]:
+    """Proposals that may be linked to this one, less those already linked (``exclude``)."""
+    excluded = {proposal.id, *exclude}
     return list(
         db.session.scalars(
             select(Proposal)
-            .where(Proposal.id != proposal.id, Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
+            .where(Proposal.id.not_in(excluded), Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
             .order_by(Proposal.title)
             .limit(limit)
         )
@@ -351,17 +358,19 @@ def panel(proposal: Proposal, user: Any) -> dict:
     may_request = state in (None, AccompanimentState.DECLINED) and can(user, "accompaniment.request", proposal)
     may_decide = state is AccompanimentState.REQUESTED and can(user, "accompaniment.decide", acc)
     manage = acc is not None and can(user, "accompaniment.manage", acc)
+    partners, related_ones = linked_partners(proposal), related(proposal)
     return {
         "accompaniment": acc,
-        "partners": linked_partners(proposal),
-        "related": related(proposal),
+        "partners": partners,
+        "related": related_ones,
         "proposal_poles": _poles_of(proposal),
         "may_request": may_request,
         "moderators": pole_moderators(acc.pole_id) if may_decide else None,
         "may_view_space": acc is not None and can(user, "private_space.view", acc),
         "manage": manage,
-        "directory": partners_of_pole(acc.pole) if manage else [],
-        "related_choices": related_choices(proposal) if manage else [],
+        # What is already linked is not offered again.
+        "directory": partners_of_pole(acc.pole, exclude=[p.id for p in partners]) if manage else [],
+        "related_choices": related_choices(proposal, exclude=[p.id for p in related_ones]) if manage else [],
     }
 
 

@@ -64,8 +64,9 @@ def detail(slug: str):
         "associations/detail.html",
         association=association,
         members=services.public_members(association),
-        # A hidden proposal's title is not shown here either (content.visible, as everywhere).
-        proposals=[p for p in services.published_proposals(association) if can(current_user, "content.visible", p)],
+        groups=services.proposals_by_state(
+            association, member=can(current_user, "association.view_members", association)
+        ),
         following=is_following(current_user.id, association),
     )
 

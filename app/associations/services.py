@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from stdnum.exceptions import ValidationError as StdnumError
@@ -23,7 +25,9 @@ from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
 from app.models import (
+    PUBLIC_STATES,
     Association,
+    CoauthorStatus,
     Commune,
     Invitation,
     InvitationStatus,
@@ -31,6 +35,7 @@ from app.models import (
     Membership,
     MembershipRole,
     Proposal,
+    ProposalCoauthor,
     ProposalState,
     User,
 )
@@ -270,14 +275,56 @@ def public_members(association: Association) -> list[Membership]:
     )
 
 
-def published_proposals(association: Association) -> list[Proposal]:
-    return list(
-        db.session.scalars(
-            select(Proposal)
-            .where(Proposal.association_id == association.id, Proposal.state == ProposalState.PUBLISHED)
-            .order_by(Proposal.published_at.desc(), Proposal.id.desc())
-        )
+# An association's page lists its proposals by state, in this order: what is being worked on or
+# can be discussed first, then the call's outcomes, then the withdrawn ones.
+PAGE_STATES = (
+    ProposalState.DRAFT,
+    ProposalState.CHANGES_REQUESTED,
+    ProposalState.PUBLISHED,
+    ProposalState.SUBMITTED,
+    ProposalState.SELECTED,
+    ProposalState.WAITLISTED,
+    ProposalState.NOT_SELECTED,
+    ProposalState.WITHDRAWN,
+)
+GROUP_LABELS = {
+    ProposalState.DRAFT: _l("Brouillons (visibles de ses membres seulement)"),
+    ProposalState.CHANGES_REQUESTED: _l("À compléter pour l'appel"),
+    ProposalState.PUBLISHED: _l("Publiées, ouvertes au soutien"),
+    ProposalState.SUBMITTED: _l("Déposées à un appel, en cours d'examen"),
+    ProposalState.SELECTED: _l("Retenues"),
+    ProposalState.WAITLISTED: _l("En liste d'attente"),
+    ProposalState.NOT_SELECTED: _l("Non retenues"),
+    ProposalState.WITHDRAWN: _l("Retirées"),
+}
+
+
+@dataclass
+class ProposalGroup:
+    state: ProposalState
+    label: str
+    proposals: list[Proposal]
+
+
+def proposals_by_state(association: Association, *, member: bool) -> list[ProposalGroup]:
+    """The proposals it leads or co-authors, grouped by state (one query): the public ones for
+    everyone, its drafts and hidden ones too for its members."""
+    states = PUBLIC_STATES | ({ProposalState.DRAFT} if member else set())
+    coauthored = select(ProposalCoauthor.proposal_id).where(
+        ProposalCoauthor.association_id == association.id, ProposalCoauthor.status == CoauthorStatus.ACCEPTED
     )
+    query = select(Proposal).where(
+        or_(Proposal.association_id == association.id, Proposal.id.in_(coauthored)), Proposal.state.in_(states)
+    )
+    if not member:
+        query = query.where(Proposal.hidden_at.is_(None))
+    found = db.session.scalars(query.order_by(Proposal.updated_at.desc(), Proposal.id.desc())).all()
+    by_state: dict[ProposalState, list[Proposal]] = {}
+    for proposal in found:
+        by_state.setdefault(proposal.state, []).append(proposal)
+    return [
+        ProposalGroup(state, str(GROUP_LABELS[state]), by_state[state]) for state in PAGE_STATES if state in by_state
+    ]
 
 
 # --- Members ----------------------------------------------------------------------------------

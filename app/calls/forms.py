@@ -148,6 +148,11 @@ class CallForm(FlaskForm):
         choices=options((f.value, LEGAL_FORM_LABELS[f]) for f in LegalForm if f is not LegalForm.OTHER),
         description=_l("Forme juridique de l'association porteuse. Aucune cochée : toutes."),
     )
+    requires_verified_association = BooleanField(
+        _l("Réservé aux associations vérifiées"),
+        default=True,
+        description=_l("Décochez pour accepter aussi les associations que l'équipe n'a pas encore vérifiées."),
+    )
     poles = CheckboxesField(
         _l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le département.")
     )

@@ -12,7 +12,13 @@ from app.permissions import can
 def proposal_panel(proposal: Proposal, user: Any) -> dict:
     """Submission, step, decision, lineage, and the calls and associations this person may act on."""
     submission = services.submission_of(proposal)
-    panel = {"submission": submission, "lineage": followup.lineage(proposal.id), "open_calls": [], "replicable": []}
+    panel = {
+        "submission": submission,
+        "standing": services.standing(proposal, submission),
+        "lineage": followup.lineage(proposal.id),
+        "open_calls": [],
+        "replicable": [],
+    }
     if proposal.state in EDITABLE_STATES and can(user, "call.submit", proposal):
         panel["open_calls"] = (
             [submission.call]

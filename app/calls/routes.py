@@ -134,6 +134,7 @@ def _call_form(call: Call | None) -> CallForm:
             )
             form.domains.data, form.publics.data = call.domains or [], call.publics or []
             form.legal_forms.data, form.poles.data = call.legal_forms or [], [p.id for p in call.poles]
+            form.requires_verified_association.data = call.requires_verified_association
             form.criteria.data = "\n".join(f"{c.label} | {c.weight}" for c in call.criteria)
             form.steps.data = "\n".join(call.steps)
     return form

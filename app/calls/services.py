@@ -14,7 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import RuleError
 from app.extensions import db
-from app.models import Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
+from app.formatting import euros
+from app.models import CALL_STATES, Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
 from app.models.associations import LEGAL_FORM_LABELS, LegalForm
 from app.models.base import utcnow
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
@@ -54,6 +55,42 @@ def submission_of(proposal: Proposal) -> Submission | None:
     return db.session.scalar(
         select(Submission).where(Submission.proposal_id == proposal.id).options(selectinload(Submission.call))
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a proposal stands, in words for residents: its state and what they can still do."""
+
+    state: str
+    can_do: str
+
+
+def standing(proposal: Proposal, submission: Submission | None) -> Standing | None:
+    """``None`` while the proposal is simply published (its page needs no explanation)."""
+    S = ProposalState
+    if proposal.state is S.WITHDRAWN:
+        return Standing(
+            _("Retirée par ses autrices."),
+            _("La discussion est close : cette proposition a été retirée. Les messages restent lisibles."),
+        )
+    if proposal.state not in CALL_STATES or submission is None:
+        return None
+    call = submission.call.title
+    asking = _("La discussion reste ouverte : posez vos questions aux associations autrices.")
+    frozen = _("Les soutiens sont arrêtés depuis le dépôt : leur nombre a été transmis avec le dossier.")
+    if proposal.state is S.SELECTED and submission.granted_eur:
+        state = _(
+            "Financée : %(amount)s accordés par l'appel « %(call)s ».", amount=euros(submission.granted_eur), call=call
+        )
+        return Standing(state, f"{asking} {frozen} " + _("Son suivi (indicateurs, nouvelles) est public."))
+    state = {
+        S.SUBMITTED: _("Déposée à l'appel « %(call)s » : en cours d'examen.", call=call),
+        S.CHANGES_REQUESTED: _("Déposée à l'appel « %(call)s », renvoyée aux autrices pour compléments.", call=call),
+        S.SELECTED: _("Retenue à l'appel « %(call)s ».", call=call),
+        S.WAITLISTED: _("En liste d'attente de l'appel « %(call)s ».", call=call),
+        S.NOT_SELECTED: _("Non retenue à l'appel « %(call)s ».", call=call),
+    }[proposal.state]
+    return Standing(state, f"{asking} {frozen}")
 
 
 def open_calls() -> list[Call]:
@@ -116,6 +153,7 @@ def save_call(call: Call | None, data: dict) -> Call:
     for name in ("title", "funder", "summary", "description", "envelope_eur", "min_grant_eur", "max_grant_eur"):
         setattr(call, name, data[name])
     call.opens_at, call.closes_at = paris_to_utc(data["opens_at"]), paris_to_utc(data["closes_at"])
+    call.requires_verified_association = bool(data.get("requires_verified_association", True))
     call.domains, call.publics, call.legal_forms = (
         list(data["domains"]),
         list(data["publics"]),
@@ -175,6 +213,23 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
         )
     else:
         checks.append(Check(True, _("Forme juridique de la structure porteuse"), association.legal_form.label))
+
+    if call.requires_verified_association:
+        if association.is_verified:
+            checks.append(Check(True, _("Association vérifiée"), _("Vérifiée par l'équipe de Tisser.")))
+        else:
+            checks.append(
+                Check(
+                    False,
+                    _("Association vérifiée"),
+                    _(
+                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore. "
+                        "Complétez sa fiche (numéro RNA ou SIRET) : l'équipe de Tisser la vérifie, "
+                        "puis vous pourrez déposer.",
+                        name=association.name,
+                    ),
+                )
+            )
 
     call_poles = {p.id for p in call.poles}
     if not proposal.poles:

@@ -25,7 +25,7 @@ from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.permissions import can, open_for_participation
+from app.permissions import can, open_for_discussion
 from app.subjects import Subject, belongs_to, fk_column, slug_of, subject_column, subject_fk, subject_of, url_of
 
 MAX_LENGTH = 5000
@@ -361,7 +361,7 @@ class Discussion:
 
     @property
     def is_open(self) -> bool:
-        return open_for_participation(self.subject)
+        return open_for_discussion(self.subject)
 
     @property
     def since_thread(self) -> int | None:

@@ -44,8 +44,10 @@ from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
 from app.models.participation import (
     CALL_STATES,
+    DISCUSSION_STATES,
     EDITABLE_STATES,
     FROZEN_STATES,
+    IN_PROGRESS_STATES,
     LISTED_STATES,
     OPEN_STATES,
     PUBLIC_STATES,
@@ -105,7 +107,9 @@ __all__ = [
     "CALL_STATES",
     "EDITABLE_STATES",
     "FROZEN_STATES",
+    "IN_PROGRESS_STATES",
     "LISTED_STATES",
+    "DISCUSSION_STATES",
     "OPEN_STATES",
     "PUBLIC_STATES",
     "Support",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -52,6 +52,8 @@ class Call(db.Model):
     domains: Mapped[list[str] | None] = mapped_column(JSON)
     publics: Mapped[list[str] | None] = mapped_column(JSON)
     legal_forms: Mapped[list[str] | None] = mapped_column(JSON)
+    # Only associations the platform verified may deposit, unless the call says otherwise.
+    requires_verified_association: Mapped[bool] = mapped_column(default=True, server_default=true())
     instruction_steps: Mapped[list[str] | None] = mapped_column(JSON)
     evaluation_started_at: Mapped[datetime | None]
     results_published_at: Mapped[datetime | None]

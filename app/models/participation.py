@@ -94,7 +94,7 @@ STATE_LABELS = labels(
         ProposalState.SUBMITTED: _l("Déposée à un appel"),
         ProposalState.CHANGES_REQUESTED: _l("À compléter"),
         ProposalState.SELECTED: _l("Retenue"),
-        ProposalState.WAITLISTED: _l("Liste d'attente"),
+        ProposalState.WAITLISTED: _l("En liste d'attente"),
         ProposalState.NOT_SELECTED: _l("Non retenue"),
     },
 )
@@ -120,10 +120,18 @@ FROZEN_STATES = frozenset(
 PUBLIC_STATES = frozenset({ProposalState.PUBLISHED, ProposalState.WITHDRAWN}) | CALL_STATES
 # What the proposal lists show by default (and search finds): public and not withdrawn.
 LISTED_STATES = frozenset({ProposalState.PUBLISHED}) | CALL_STATES
+# What an association's members still work on or wait for ("en cours"): drafts, what was sent
+# back for changes, and what is deposited without a decision yet. Decided or withdrawn is done.
+IN_PROGRESS_STATES = frozenset({ProposalState.DRAFT, ProposalState.CHANGES_REQUESTED, ProposalState.SUBMITTED})
 # Where the co-authors may still change the text.
 EDITABLE_STATES = frozenset({ProposalState.DRAFT, ProposalState.PUBLISHED, ProposalState.CHANGES_REQUESTED})
-# Where the public may comment and support.
+# Where the public may support and suggest amendments: while the text is the authors' to change.
+# Supports stop at the deposit to a call: the count went with the dossier, and a support given
+# afterwards would let residents believe it still weighs on the decision.
 OPEN_STATES = frozenset({ProposalState.PUBLISHED})
+# Where the public may comment: also once deposited and decided, as peers do, so that residents can
+# still ask the authors questions (a funded project is when they have most). Withdrawn closes it.
+DISCUSSION_STATES = OPEN_STATES | CALL_STATES
 
 
 # --- Ideas ----------------------------------------------------------------------------------

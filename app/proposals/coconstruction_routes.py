@@ -95,7 +95,14 @@ def history(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.history", proposal)
     entries = revisions.history(proposal.id)
-    # Each revision is compared with the one before it: all from the one query above.
+    # Each revision is compared with the one before it: all from the query above, plus the names
+    # of the poles and communes they mention (one query each).
+    names = revisions.place_names([revision.snapshot for revision in entries])
+
+    def diff(name: str, before: dict, after: dict):
+        old, new = (revisions.readable(name, snap.get(name, ""), names) for snap in (before, after))
+        return revisions.word_diff(old, new) if name in revisions.TEXT_FIELDS else revisions.value_change(old, new)
+
     rows = []
     for i, revision in enumerate(entries):
         previous = entries[i + 1].snapshot if i + 1 < len(entries) else {}
@@ -105,7 +112,7 @@ def history(proposal_id: int):
                 "diffs": [
                     (
                         revisions.FIELD_LABELS[name],
-                        revisions.word_diff(previous.get(name, ""), revision.snapshot.get(name, "")),
+                        diff(name, previous, revision.snapshot),
                     )
                     for name in revision.changed_fields
                     if name in revisions.FIELD_LABELS
@@ -172,17 +179,31 @@ def amendments_list(proposal_id: int):
     return _amendment_page(proposal)
 
 
+def _amendment_form(proposal) -> AmendmentForm:
+    form = AmendmentForm()
+    form.field.choices = [SelectChoice(name, str(revisions.FIELD_LABELS[name])) for name in amendments.AMENDABLE]
+    return form
+
+
+def _start_from(form: AmendmentForm, proposal, part: str | None) -> None:
+    """The chosen part (the need if none or unknown) and its current text: "Partez du texte actuel"."""
+    form.field.data = part if part in amendments.AMENDABLE else "need"
+    form.new_text.data = getattr(proposal, form.field.data) or ""
+
+
 @bp.route("/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
 @rate_limit("amendment")
 @access("amendment.create", per_object=True)
 def suggest_amendment(proposal_id: int):
+    """GET ``?partie=need`` starts from that part's text ("Amender" next to each part of the page);
+    htmx asks the same URL with the select's value (``field``) and swaps only the text."""
     proposal = services.get_proposal(proposal_id)
     authorize("amendment.create", proposal)
-    form = AmendmentForm()
-    form.field.choices = [SelectChoice(name, str(revisions.FIELD_LABELS[name])) for name in amendments.AMENDABLE]
+    form = _amendment_form(proposal)
     if request.method == "GET":
-        form.field.data = request.args.get("champ") if request.args.get("champ") in amendments.AMENDABLE else "need"
-        form.new_text.data = getattr(proposal, form.field.data) or ""
+        args = request.args
+        _start_from(form, proposal, args.get("partie") or args.get("field") or args.get("champ"))
+        return render("proposals/amendment_form.html", block="new_text", form=form, proposal=proposal)
     if form.validate_on_submit():
         try:
             amendments.suggest(proposal, current_user, form.field.data, form.new_text.data, form.reason.data)
@@ -194,8 +215,19 @@ def suggest_amendment(proposal_id: int):
             "success",
         )
         return redirect(url_for("coconstruction.amendments_list", proposal_id=proposal.id))
-    if form.is_submitted():
-        return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
+    return invalid("proposals/amendment_form.html", form=form, proposal=proposal)
+
+
+@bp.route("/<int:proposal_id>/amendements/nouveau/partie", methods=["POST"])
+@access("amendment.create", per_object=True)
+def load_amendment_part(proposal_id: int):
+    """Without JavaScript, "Charger le texte de cette partie": the form again, starting from the
+    chosen part's text, the reason already typed kept. Changes nothing, so it is not rate-limited;
+    a POST so that the typed reason never travels in a URL."""
+    proposal = services.get_proposal(proposal_id)
+    authorize("amendment.create", proposal)
+    form = _amendment_form(proposal)
+    _start_from(form, proposal, request.form.get("field"))
     return render("proposals/amendment_form.html", form=form, proposal=proposal)
 
 

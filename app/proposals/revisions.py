@@ -11,12 +11,14 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Proposal, ProposalRevision, User
+from app.formatting import euros
+from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, TargetPublic, User
 
 TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
 OTHER_FIELDS = ("domain", "publics", "poles", "communes", "is_rural", "is_qpv", "budget_eur", "duration_months")
@@ -126,6 +128,36 @@ def three_way(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
+def place_names(snapshots: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
+    """The names of every pole and commune these snapshots mention: one query each, whatever
+    the number of versions (a snapshot keeps ids, the names are today's)."""
+    names: dict[str, dict[int, str]] = {"poles": {}, "communes": {}}
+    for field, model in (("poles", Pole), ("communes", Commune)):
+        ids = {i for snap in snapshots for i in snap.get(field) or []}
+        if ids:
+            names[field] = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+    return names
+
+
+def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
+    """A snapshot's value as the rest of the site shows it: labels, names, amounts, not raw values."""
+    if value is None or value == "" or value == []:
+        return ""
+    if field == "domain":
+        return Domain(value).label
+    if field == "publics":
+        return ", ".join(TargetPublic(v).label for v in value)
+    if field in ("poles", "communes"):
+        return ", ".join(names[field].get(i, str(_l("(supprimé)"))) for i in value)
+    if field == "budget_eur":
+        return euros(value)
+    if field == "duration_months":
+        return ngettext("%(num)d mois", "%(num)d mois", value)
+    if isinstance(value, bool):
+        return str(_l("oui") if value else _l("non"))
+    return str(value)
+
+
 def _display(value: Any) -> str:
     if value is None:
         return ""
@@ -134,6 +166,29 @@ def _display(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _deleted(text: str) -> str:
+    return (
+        f'<del><span class="visually-hidden">[{escape(str(_l("supprimé")))} : </span>{escape(text)}'
+        f'<span class="visually-hidden">]</span></del>'
+    )
+
+
+def _inserted(text: str) -> str:
+    return (
+        f'<ins><span class="visually-hidden">[{escape(str(_l("ajouté")))} : </span>{escape(text)}'
+        f'<span class="visually-hidden">]</span></ins>'
+    )
+
+
+def value_change(old: str, new: str) -> Markup:
+    """A short value (a domain, a list of names, an amount) replaced whole: word by word,
+    "Citoyenneté sociale…" → "Solidarité alimentaire" would read as a jumble."""
+    parts = [_deleted(old)] if old else []
+    if new:
+        parts.append(_inserted(new))
+    return Markup(" ".join(parts))
 
 
 def word_diff(old: Any, new: Any) -> Markup:
@@ -146,16 +201,9 @@ def word_diff(old: Any, new: Any) -> Markup:
             parts.append(str(escape("".join(a[i1:i2]))))
             continue
         if op in ("delete", "replace"):
-            parts.append(
-                f'<del><span class="visually-hidden">[{escape(str(_l("supprimé")))} '
-                f": </span>{escape(''.join(a[i1:i2]))}"
-                f'<span class="visually-hidden">]</span></del>'
-            )
+            parts.append(_deleted("".join(a[i1:i2])))
         if op in ("insert", "replace"):
-            parts.append(
-                f'<ins><span class="visually-hidden">[{escape(str(_l("ajouté")))} : </span>{escape("".join(b[j1:j2]))}'
-                f'<span class="visually-hidden">]</span></ins>'
-            )
+            parts.append(_inserted("".join(b[j1:j2])))
     return Markup("".join(parts))
 
 

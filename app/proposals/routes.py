@@ -76,7 +76,7 @@ def index():
     page = search_services.proposals(f)
     if is_htmx():
         return render("proposals/index.html", block="results", page=page, f=f, territory=territory)
-    drafts = services.drafts_of(current_user) if current_user.is_authenticated else []
+    drafts = services.in_progress_of(current_user) if current_user.is_authenticated else []
     return render("proposals/index.html", page=page, drafts=drafts, f=f, territory=territory)
 
 

@@ -16,6 +16,7 @@ from app.follows.services import follow
 from app.models import (
     EDITABLE_STATES,
     FROZEN_STATES,
+    IN_PROGRESS_STATES,
     Association,
     CoauthorStatus,
     Commune,
@@ -24,7 +25,6 @@ from app.models import (
     Pole,
     Proposal,
     ProposalCoauthor,
-    ProposalState,
     TargetPublic,
     User,
 )
@@ -218,7 +218,9 @@ def _list_options():
     )
 
 
-def drafts_of(user: User) -> list[Proposal]:
+def in_progress_of(user: User) -> list[Proposal]:
+    """What this person's associations (lead or co-author) still work on or wait for: drafts,
+    sent back for changes, deposited and not yet decided (IN_PROGRESS_STATES)."""
     ids = association_ids(user)
     if not ids:
         return []
@@ -234,7 +236,7 @@ def drafts_of(user: User) -> list[Proposal]:
                         )
                     ),
                 ),
-                Proposal.state != ProposalState.PUBLISHED,
+                Proposal.state.in_(IN_PROGRESS_STATES),
             )
             .options(*_list_options())
             .order_by(Proposal.updated_at.desc())

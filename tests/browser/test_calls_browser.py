@@ -34,8 +34,8 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
     evaluator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
     lead, co, other = factories.make_user("Admin A"), factories.make_user("Admin B"), factories.make_user("Admin C")
     resident = factories.make_user("Camille Habitante")
-    a = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
-    b = factories.make_association("Épicerie du Bassin", territory.bassin_commune, admins=[co])
+    a = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead], verified=True)
+    b = factories.make_association("Épicerie du Bassin", territory.bassin_commune, admins=[co], verified=True)
     sud = factories.make_pole("Sud-Gironde")
     factories.make_association("Entraide du Sud", factories.make_commune("Langon", sud), admins=[other])
     db.session.commit()
@@ -184,7 +184,9 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
 ):
     admin = factories.make_user("Administration", is_admin=True)
     lead = factories.make_user("Admin A")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[lead], verified=True
+    )
     call = factories.make_call(poles=[territory.medoc])
     decided = factories.make_proposal(
         association, lead, communes=[territory.medoc_commune], title="Projet déjà retenu", via_services=True

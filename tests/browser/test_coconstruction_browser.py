@@ -42,7 +42,7 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
         # B accepts.
         b.goto(f"/propositions/{proposal.id}")
         assert_accessible(b)
-        b.get_by_role("button", name="Accepter au nom de Épicerie solidaire du Bassin").click()
+        b.get_by_role("button", name="Accepter au nom d'Épicerie solidaire du Bassin").click()
         expect(b.locator(".flashes")).to_contain_text("Votre association co-écrit maintenant cette proposition")
         expect(b.get_by_role("link", name="Modifier")).to_be_visible()
 
@@ -93,6 +93,8 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
     page.goto(f"/propositions/{proposal.id}")
     page.get_by_role("link", name="Proposer un amendement").click()
     page.get_by_label("Partie de la proposition à amender").select_option(label="Ce qui est expérimental")
+    # The form loads the chosen part's current text (htmx): write once it is there.
+    expect(page.get_by_label("Texte proposé")).to_have_value(proposal.experimentation)
     page.get_by_label("Texte proposé").fill("Une garde entre parents, avec une halte-garderie itinérante le mercredi.")
     page.get_by_label("Pourquoi cet amendement ?").fill("Le mercredi est le jour le plus difficile pour les familles.")
     assert_accessible(page)

@@ -44,7 +44,7 @@ def test_discussion_with_htmx(page: Page, browser: Browser, base_url: str, app, 
     top_form = page.locator("#comment-form")
     assert _post_status(page, lambda: top_form.get_by_role("button", name="Publier").click()) == 422
     expect(page.locator("#commentaire-body-error")).to_contain_text("Écrivez votre commentaire avant de l'envoyer.")
-    expect(page.locator("#comment-count")).to_have_text("Aucun commentaire")
+    expect(page.locator("#comment-count")).to_have_text("Aucun commentaire pour l'instant.")
 
     # A comment: inserted in place without reload, the form reset, the count updated.
     top_form.get_by_label("Votre message").fill("Il faudrait **un toit** au-dessus du lavoir.")

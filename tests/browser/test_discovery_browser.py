@@ -61,7 +61,9 @@ def test_proposal_list_narrows_to_a_call_in_place(page: Page, app):
 
     territory = factories.make_territory()
     author = factories.make_user("Dominique Porteuse")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[author])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[author], verified=True
+    )
     call = factories.make_call(poles=[territory.medoc], slug="appel-alimentation")
     inside = factories.make_proposal(
         association, author, communes=[territory.medoc_commune], title="Déposée à l'appel", via_services=True

@@ -49,7 +49,7 @@ def w(app, territory) -> dict:
         "lead": lead,
         "admin": factories.make_user("Administration", is_admin=True),
         "mod_medoc": factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id),
-        "A": factories.make_association("Association A", territory.medoc_commune, admins=[lead]),
+        "A": factories.make_association("Association A", territory.medoc_commune, admins=[lead], verified=True),
         "territory": territory,
         "call": factories.make_call(poles=[territory.medoc, territory.bassin]),
     }

@@ -43,7 +43,9 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
     lead = factories.make_user("Admin A")
     resident = factories.make_user("Camille Habitante")
     follower = factories.make_user("Dominique Curieux")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[lead], verified=True
+    )
     call = factories.make_call(poles=[territory.medoc])
     # "Garde du soir" grew from the resident's idea; someone follows it.
     idea = factories.make_idea(resident, territory.medoc_commune, title="Faire garder les enfants le soir")
@@ -137,7 +139,9 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
     admin = factories.make_user("Administration", is_admin=True)
     evaluator = factories.make_user("Modération Médoc", moderated_pole_id=territory.medoc.id)
     lead = factories.make_user("Admin A")
-    association = factories.make_association("Les Jardins du Médoc", territory.medoc_commune, admins=[lead])
+    association = factories.make_association(
+        "Les Jardins du Médoc", territory.medoc_commune, admins=[lead], verified=True
+    )
     call = factories.make_call(poles=[territory.medoc])
     proposal = factories.make_proposal(
         association, lead, communes=[territory.medoc_commune], title="Garde du soir", via_services=True

@@ -1,7 +1,7 @@
 """hidden reason of moderated content
 
 Revision ID: f613bba8ead1
-Revises: f96c7d3e2dcd
+Revises: 8a895496147a
 Create Date: 2026-11-30 12:38:26.490210
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f613bba8ead1'
-down_revision = 'f96c7d3e2dcd'
+down_revision = '8a895496147a'
 branch_labels = None
 depends_on = None
 

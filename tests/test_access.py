@@ -88,6 +88,7 @@ PAGES = [
     ("/inscription", {"anonymous": 200, "resident": 302, "member": 302, "moderator": 302, "admin": 302}),
     ("/mot-de-passe-oublie", {"anonymous": 200, "resident": 200, "member": 200, "moderator": 200, "admin": 200}),
     ("/compte", {"anonymous": 302, "resident": 200, "member": 200, "moderator": 200, "admin": 200}),
+    ("/bienvenue", {"anonymous": 302, "resident": 200, "member": 200, "moderator": 200, "admin": 200}),
     ("/admin/", {"anonymous": 302, "resident": 403, "member": 403, "moderator": 403, "admin": 200}),
     ("/admin/courriels", {"anonymous": 302, "resident": 403, "member": 403, "moderator": 403, "admin": 200}),
 ]

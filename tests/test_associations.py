@@ -448,6 +448,23 @@ def test_anonymous_invitee_logs_in_and_comes_back(app, client, member_client, ja
     assert _is_member(jardins, invitee)
 
 
+def test_signing_up_from_an_invitation_prefills_the_invited_address(app, client, member_client, jardins):
+    token = _invite(member_client, jardins, "nouvelle.personne@exemple.fr")
+    invitation_page = html(client.get(f"/associations/invitation/{token}")).replace("&amp;", "&")
+    link = re.search(r'href="(/inscription\?[^"]+)"', invitation_page).group(1)
+    assert f"invitation={token}" in link
+    form = html(client.get(link))
+    assert 'value="nouvelle.personne@exemple.fr"' in form
+    # The address comes from the invitation the secret token designates, not from the link:
+    # an unknown or no longer valid token fills in nothing.
+    assert "nouvelle.personne@exemple.fr" not in html(client.get(f"/inscription?invitation={token}x"))
+    db.session.scalar(select(Invitation).where(Invitation.email == "nouvelle.personne@exemple.fr")).expires_at = (
+        utcnow() - timedelta(minutes=1)
+    )
+    db.session.commit()
+    assert "nouvelle.personne@exemple.fr" not in html(client.get(link))
+
+
 def test_new_person_registers_with_the_invited_address(app, client, member_client, jardins):
     token = _invite(member_client, jardins, "nouvelle.personne@exemple.fr")
     url = f"/associations/invitation/{token}"

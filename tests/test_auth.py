@@ -31,13 +31,24 @@ def _register(client, **overrides):
 def test_register_logs_in_and_stores_a_hashed_password(client):
     response = _register(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/compte"
+    assert response.headers["Location"] == "/bienvenue"
     user = db.session.scalar(select(User))
     assert user.email == "alix@exemple.fr"  # case-insensitive: stored folded
     assert user.display_name == "Alix du Médoc"
     assert NEW_PASSWORD not in user.password_hash and user.password_hash.startswith("pbkdf2:")
     page = html(client.get("/compte"))
     assert "Alix du Médoc" in page
+
+
+def test_registering_offers_next_steps_rather_than_the_settings(client):
+    welcome = text(client.get(_register(client).headers["Location"]))
+    for choice in ("Proposer une idée", "Choisir ma commune", "Explorer les propositions"):
+        assert choice in welcome
+
+
+def test_registering_from_a_link_goes_back_to_it(client):
+    response = _register(client, next="/idees/")
+    assert response.headers["Location"] == "/idees/"
 
 
 def test_production_hashes_with_scrypt(app):

@@ -174,10 +174,10 @@ def test_comment_count_is_what_readers_can_see(app, territory, author, resident,
     # Hidden by a moderator, then restored: one step each way, never twice.
     services.report(reporters[2], fresh(Comment, second.id), "injurieux")
     case = db.session.scalar(select(ModerationCase).where(ModerationCase.target_id == second.id))
-    services.act(case, "hide", moderator)
+    services.act(case, "hide", moderator, "Hors sujet")
     assert count() == 2
     with pytest.raises(services.ModerationError):
-        services.act(fresh(ModerationCase, case.id), "hide", moderator)
+        services.act(fresh(ModerationCase, case.id), "hide", moderator, "Hors sujet")
     assert count() == 2
     services.act(fresh(ModerationCase, case.id), "restore", moderator)
     assert count() == 3
@@ -234,14 +234,18 @@ def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, re
     medoc = client_for(app, moderator)
     assert medoc.get("/moderation/bassin").status_code == 403
     assert "Une cale pour les kayaks" not in html(medoc.get("/moderation/medoc"))
-    response = medoc.post(f"/moderation/cas/{case.id}", data={"action": "hide", "reason": "non"})
+    response = medoc.post(f"/moderation/cas/{case.id}", data={"action": "hide", f"cas{case.id}-reason": "non"})
     assert response.status_code == 403
     assert fresh(Idea, bassin_idea.id).hidden_at is None
     # The bulk form refuses it too, and nothing changes.
-    response = medoc.post("/moderation/lot", data={"pole": "bassin", "action": "hide", "cas": str(case.id)})
+    response = medoc.post(
+        "/moderation/lot", data={"pole": "bassin", "action": "hide", "motif": "publicite", "cas": str(case.id)}
+    )
     assert response.status_code == 403
     response = medoc.post(
-        "/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": str(case.id)}, follow_redirects=True
+        "/moderation/lot",
+        data={"pole": "medoc", "action": "hide", "motif": "publicite", "cas": str(case.id)},
+        follow_redirects=True,
     )
     assert "refusé" in text(response)
     assert fresh(Idea, bassin_idea.id).hidden_at is None
@@ -249,7 +253,12 @@ def test_other_pole_moderator_cannot_see_or_act(app, bassin_idea, medoc_idea, re
     # Its own moderator sees it and acts.
     bassin = client_for(app, bassin_moderator)
     assert "Une cale pour les kayaks" in html(bassin.get("/moderation/bassin"))
-    assert bassin.post(f"/moderation/cas/{case.id}", data={"action": "hide"}).status_code == 302
+    assert (
+        bassin.post(
+            f"/moderation/cas/{case.id}", data={"action": "hide", f"cas{case.id}-motif": "publicite"}
+        ).status_code
+        == 302
+    )
     assert fresh(Idea, bassin_idea.id).hidden_at is not None
 
 
@@ -308,7 +317,9 @@ def test_actions_in_place_notify_and_log(app, medoc_idea, reporters, moderator, 
     assert fresh(Idea, medoc_idea.id).hidden_at is not None
     mod = client_for(app, moderator)
     response = mod.htmx(
-        "POST", f"/moderation/cas/{case.id}", data={"action": "restore", "reason": "Rien de contraire à la charte"}
+        "POST",
+        f"/moderation/cas/{case.id}",
+        data={"action": "restore", f"cas{case.id}-reason": "Rien de contraire à la charte"},
     )
     assert (
         response.status_code == 200
@@ -332,7 +343,7 @@ def test_actions_in_place_notify_and_log(app, medoc_idea, reporters, moderator, 
     case2 = _reported(app, factories.make_idea(author, _commune(medoc_idea)), reporters, "idee")
     response = mod.post(
         f"/moderation/cas/{case2.id}",
-        data={"action": "ask_edit", "reason": "Précisez le lieu", "retour": "/moderation/medoc"},
+        data={"action": "ask_edit", f"cas{case2.id}-reason": "Précisez le lieu", "retour": "/moderation/medoc"},
     )
     assert response.status_code == 302 and response.headers["Location"].endswith("/moderation/medoc")
     assert fresh(ModerationCase, case2.id).status == CaseStatus.EDIT_REQUESTED
@@ -361,7 +372,9 @@ def test_bulk_action_and_queue_sorting(app, territory, author, reporters, modera
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 2
     # Once more: refused, nothing duplicated.
     again = mod.post(
-        "/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": [str(cases[0].id)]}, follow_redirects=True
+        "/moderation/lot",
+        data={"pole": "medoc", "action": "hide", "reason": "Spam", "cas": [str(cases[0].id)]},
+        follow_redirects=True,
     )
     assert "déjà masqué" in text(again)
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 2
@@ -525,3 +538,77 @@ def test_new_accounts_posts_are_limited_per_hour(app, territory, medoc_idea):
     # An older account is not braked.
     old = factories.make_user("Ancienne", created_at=utcnow().replace(year=2020))
     assert client_for(app, old).post("/idees/nouvelle", data=dict(form)).status_code == 302
+
+
+# --- Hiding needs a reason; the author sees the final state ---------------------------------
+
+
+def test_hiding_without_a_reason_is_refused_everywhere(app, medoc_idea, reporters, moderator):
+    case = _reported(app, medoc_idea, reporters, "idee")
+    with pytest.raises(services.ModerationError, match="motif du masquage"):
+        services.act(case, "hide", moderator, "  ")
+    mod = client_for(app, moderator)
+    # htmx: the case comes back with the error next to the field, what was typed kept.
+    response = mod.htmx("POST", f"/moderation/cas/{case.id}", data={"action": "hide", f"cas{case.id}-motif": ""})
+    assert response.status_code == 422
+    assert f'id="cas{case.id}-motif-error"' in html(response)
+    assert "Choisissez un motif ou écrivez-le" in text(response)
+    # Without JavaScript: a page with the error summary, not a redirect that would lose the text.
+    response = mod.post(
+        f"/moderation/cas/{case.id}",
+        data={"action": "hide", f"cas{case.id}-motif": "inconnu", f"cas{case.id}-reason": "x" * 1001},
+    )
+    assert response.status_code == 422
+    page = html(response)
+    assert "error-summary" in page and f'href="#cas{case.id}-motif"' in page
+    assert "Choisissez un motif de la liste." in text(response) and "1 000 caractères au plus." in text(response)
+    assert 'value="' + "x" * 1001 + '"' in page
+    # The bulk form too.
+    bulk = mod.post(
+        "/moderation/lot", data={"pole": "medoc", "action": "hide", "cas": str(case.id)}, follow_redirects=True
+    )
+    assert "Choisissez un motif ou écrivez-le" in text(bulk)
+    assert fresh(Idea, medoc_idea.id).hidden_at is None
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "hide")) == 0
+
+
+def test_the_author_sees_the_final_state_and_its_reason(app, medoc_idea, reporters, moderator, author):
+    app.config["MODERATION_HIDE_THRESHOLD"] = 1
+    case = _reported(app, medoc_idea, reporters, "idee")
+    own = client_for(app, author)
+    # Hidden by a report: pending review, and said so.
+    assert "masqué en attente de modération" in text(own.get(f"/idees/{medoc_idea.id}"))
+    mod = client_for(app, moderator)
+    response = mod.post(
+        f"/moderation/cas/{case.id}",
+        data={
+            "action": "hide",
+            f"cas{case.id}-motif": "donnees_personnelles",
+            f"cas{case.id}-reason": "un numéro de téléphone",
+        },
+    )
+    assert response.status_code == 302
+    reason = "Données personnelles : un numéro de téléphone"
+    assert fresh(Idea, medoc_idea.id).hidden_reason == reason
+    page = text(own.get(f"/idees/{medoc_idea.id}"))
+    assert f"Masqué par la modération : {reason}." in page
+    assert "en attente de modération" not in page
+    assert 'href="/regles-de-participation#contester"' in html(own.get(f"/idees/{medoc_idea.id}"))
+    note = db.session.scalar(select(Notification).where(Notification.kind == "moderation_hide"))
+    assert reason in note.text
+    # The public reads only that the moderation hid it, not the reason.
+    public = text(app.test_client().get(f"/idees/{medoc_idea.id}"))
+    assert "contenu masqué par la modération" in public and "téléphone" not in public
+    # The list of hidden content says why; restoring forgets the reason.
+    assert reason in text(mod.get("/moderation/medoc/masques"))
+    mod.post(f"/moderation/cas/{case.id}", data={"action": "restore"})
+    assert fresh(Idea, medoc_idea.id).hidden_reason is None
+
+
+def test_a_written_reason_alone_is_enough(app, medoc_idea, reporters, moderator):
+    case = _reported(app, medoc_idea, reporters, "idee")
+    response = client_for(app, moderator).htmx(
+        "POST", f"/moderation/cas/{case.id}", data={"action": "hide", f"cas{case.id}-reason": "Message en double"}
+    )
+    assert response.status_code == 200 and "Masquer : c'est fait." in text(response)
+    assert fresh(Idea, medoc_idea.id).hidden_reason == "Message en double"

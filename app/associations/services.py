@@ -613,6 +613,20 @@ def check_invitation(
     return invitation
 
 
+def invited_address(token: str | None) -> str | None:
+    """The address a still-valid invitation was sent to, to pre-fill the sign-up form.
+
+    Read from the invitation the secret token designates, never from the request: a link cannot
+    be forged to put another address in someone's form.
+    """
+    if not token:
+        return None
+    try:
+        return check_invitation(invitation_for_token(token)).email
+    except InvitationError:
+        return None
+
+
 def _close(invitation: Invitation, status: InvitationStatus) -> None:
     # Conditional update: of two clicks at the same instant, only one uses the link.
     done = db.session.execute(

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_remembered, login_user, logout_user
 
 from app.access import access
+from app.associations import services as association_services
 from app.auth import services
 from app.auth.forms import (
     ChangePasswordForm,
@@ -86,12 +87,22 @@ def register():
             ),
             "success",
         )
-        return _after_login()
+        # A new account has nothing to set yet: offer what people come for, not the settings page.
+        return redirect_back(request.values.get("next"), url_for("auth.welcome"))
     if form.is_submitted():
         # Say everything at once: a taken address too, not only the empty fields.
         _check_availability(form)
         return invalid("auth/register.html", form=form)
+    # Arriving from an invitation link: the invited address is already known.
+    form.email.data = association_services.invited_address(request.args.get("invitation"))
     return render("auth/register.html", form=form)
+
+
+@bp.route("/bienvenue")
+@access("account.use")
+def welcome():
+    """Next steps offered right after registering."""
+    return render("auth/welcome.html")
 
 
 def _address() -> str:

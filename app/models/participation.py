@@ -186,6 +186,8 @@ class Idea(HasPublics, db.Model):
     comment_count: Mapped[int] = mapped_column(default=0)
     # Moderation: set while hidden pending review (app.moderation).
     hidden_at: Mapped[datetime | None]
+    # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
+    hidden_reason: Mapped[str | None] = mapped_column(String(1000))
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
@@ -262,6 +264,8 @@ class Proposal(HasPublics, db.Model):
     comment_count: Mapped[int] = mapped_column(default=0)
     # Moderation: set while hidden pending review (app.moderation).
     hidden_at: Mapped[datetime | None]
+    # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
+    hidden_reason: Mapped[str | None] = mapped_column(String(1000))
 
     association: Mapped[Association] = relationship(lazy="raise_on_sql")
     author: Mapped[User] = relationship(lazy="raise_on_sql")
@@ -312,6 +316,8 @@ class Comment(db.Model):
     deleted_at: Mapped[datetime | None]
     # Moderation: hidden pending review; the thread keeps its place for it (app.moderation).
     hidden_at: Mapped[datetime | None]
+    # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
+    hidden_reason: Mapped[str | None] = mapped_column(String(1000))
 
     author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
 

@@ -41,6 +41,52 @@ class ReasonForm(FlaskForm):
     )
 
 
+# Ready-made reasons for hiding, the cases the participation rules list (templates/pages/rules.html).
+HIDE_REASONS = (
+    ("injurieux", _l("Propos injurieux, menaçants ou discriminatoires")),
+    ("donnees_personnelles", _l("Données personnelles")),
+    ("publicite", _l("Publicité, démarchage ou propagande électorale")),
+    ("hors_sujet", _l("Hors sujet ou message en double")),
+    ("illegal", _l("Contenu illégal")),
+)
+
+
+class DecisionForm(FlaskForm):
+    """A moderation decision's reason: required to hide (chosen or written), optional otherwise."""
+
+    motif = SelectField(
+        _l("Motif du masquage"),
+        choices=options([("", _l("— choisir un motif —")), *HIDE_REASONS]),
+        validate_choice=False,  # an unknown value is refused in validate_for, with a French message
+    )
+    reason = SingleLineField(
+        _l("Motif écrit ou précisions"),
+        filters=[_strip],
+        validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
+        description=_l("Communiqué à l'auteur. Obligatoire pour masquer si aucun motif n'est choisi."),
+    )
+
+    def validate_for(self, action: str) -> bool:
+        valid = self.validate()
+        if self.motif.data and self.motif.data not in dict(HIDE_REASONS):
+            self.motif.errors = [*self.motif.errors, _l("Choisissez un motif de la liste.")]
+            valid = False
+        elif action == "hide" and not self.motif.data and not self.reason.data:
+            self.motif.errors = [
+                *self.motif.errors,
+                _l("Choisissez un motif ou écrivez-le : il est communiqué à l'auteur."),
+            ]
+            valid = False
+        return valid
+
+    @property
+    def decision_reason(self) -> str:
+        """What the author is told and the log keeps: the chosen reason, then what was written."""
+        chosen = str(dict(HIDE_REASONS).get(self.motif.data, ""))
+        written = self.reason.data or ""
+        return f"{chosen} : {written}" if chosen and written else chosen or written
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import services
-from app.moderation.forms import AuditFilterForm, ReasonForm, ReportForm
+from app.moderation.forms import HIDE_REASONS, AuditFilterForm, DecisionForm, ReasonForm, ReportForm
 from app.moderation.links import report_slot_id
 from app.participation_forms import options
 from app.permissions import can
@@ -126,7 +126,7 @@ def hidden(slug: str):
         page=page,
         labels=services.action_labels(),
         kinds=services.kind_labels(),
-        reason_form=ReasonForm(formdata=None),
+        decision_form=blank_decision_form,
     )
 
 
@@ -147,7 +147,8 @@ def _queue_page(pole: Pole | None, status: int = 200, message: str | None = None
         kinds=services.kind_labels(),
         message=message,
         refused=refused,
-        reason_form=ReasonForm(formdata=None),
+        decision_form=blank_decision_form,
+        hide_reasons=HIDE_REASONS,
         open_count=page.total,
     )
 
@@ -162,18 +163,21 @@ def act(case_id: int):
     case = db.get_or_404(ModerationCase, case_id)
     item = load_item(case.kind, case.target_id) or abort(404)
     authorize("content.moderate", item)
-    form = ReasonForm()
+    form = _decision_form(case)
     action = request.form.get("action", "")
     back = _safe_back(url_for("moderation.index"))
-    if not form.validate_on_submit() or action not in services.ACTIONS:
-        message, ok, status = (form.reason.errors[0] if form.reason.errors else _("Choisissez une action.")), False, 422
+    invalid_form = False
+    if action not in services.ACTIONS:
+        message, ok, status = _("Choisissez une action."), False, 422
+    elif not form.validate_for(action):
+        message, ok, status, invalid_form = _("Le formulaire contient une erreur."), False, 422, True
     else:
         try:
-            services.act(case, action, current_user, form.reason.data)
+            services.act(case, action, current_user, form.decision_reason)
             message, ok, status = _("%(action)s : c'est fait.", action=services.action_labels()[action]), True, 200
         except services.ModerationError as error:
             message, ok, status = error.message, False, 409
-    if not is_htmx():
+    if not is_htmx() and not invalid_form:
         flash(message, "success" if ok else "error")
         return redirect(back)
     db.session.expire_all()
@@ -184,17 +188,27 @@ def act(case_id: int):
             )
         ]
     )[0]
-    return render(
-        "moderation/_case_result.html",
-        status=status,
-        entry=entry,
-        message=message,
-        ok=ok,
-        labels=services.action_labels(),
-        kinds=services.kind_labels(),
-        back=back,
-        reason_form=ReasonForm(formdata=None),
-    )
+    context = {
+        "entry": entry,
+        "labels": services.action_labels(),
+        "kinds": services.kind_labels(),
+        "back": back,
+        # The form just sent, with its errors and what was typed; blank after a decision.
+        "decision_form": (lambda _case: form) if invalid_form else blank_decision_form,
+    }
+    if not is_htmx():
+        # Without JavaScript an error gets its own page: a redirect would lose what was typed.
+        return render("moderation/decision.html", status=status, form=form, **context)
+    return render("moderation/_case_result.html", status=status, message=message, ok=ok, **context)
+
+
+def _decision_form(case: ModerationCase) -> DecisionForm:
+    # One form per case on a page: the prefix keeps ids and names apart.
+    return DecisionForm(prefix=f"cas{case.id}-")
+
+
+def blank_decision_form(case: ModerationCase) -> DecisionForm:
+    return DecisionForm(prefix=f"cas{case.id}-", formdata=None)
 
 
 @bp.post("/moderation/lot")
@@ -207,11 +221,14 @@ def bulk():
         authorize("pole.moderate", pole)
     elif not current_user.is_admin:
         abort(403)
-    form = ReasonForm()
+    form = DecisionForm()
     action = request.form.get("action", "")
     ids = [i for i in (parse_int(v) for v in request.form.getlist("cas")) if i is not None]
-    if not form.validate_on_submit() or action not in services.ACTIONS or not ids:
-        message = _("Cochez au moins un contenu et choisissez une action.")
+    if action not in services.ACTIONS or not ids or not form.validate_for(action):
+        message = next(
+            (str(errors[0]) for errors in form.errors.values() if errors and action in services.ACTIONS and ids),
+            _("Cochez au moins un contenu et choisissez une action."),
+        )
         if not is_htmx():
             flash(message, "error")
             return redirect(_queue_url(pole_slug))
@@ -224,7 +241,7 @@ def bulk():
         item = load_item(case.kind, case.target_id)
         return item is not None and can(current_user, "content.moderate", item)
 
-    result = services.act_many(cases, action, current_user, form.reason.data, allowed)
+    result = services.act_many(cases, action, current_user, form.decision_reason, allowed)
     message = _(
         "%(action)s : %(done)d contenu(s) traité(s).", action=services.action_labels()[action], done=len(result.done)
     )

@@ -320,6 +320,9 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
     if action not in ACTIONS:
         raise ModerationError(_("Action inconnue."))
     reason = (reason or "").strip()[:1000]
+    if action == "hide" and not reason:
+        # The author is told why, and the rules say every hiding has a reason.
+        raise ModerationError(_("Indiquez le motif du masquage : il est communiqué à l'auteur."))
     item = load_item(case.kind, case.target_id)
     if item is None:
         raise ModerationError(_("Ce contenu n'existe plus."))
@@ -348,9 +351,13 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
         if not changed and not claimed:
             db.session.rollback()
             raise ModerationError(_("Ce contenu est déjà masqué : rien n'a changé."))
+        # Also when reports had hidden it already: the decision is final, with its reason.
+        db.session.execute(update(model).where(model.id == item.id).values(hidden_reason=reason))
     elif action == "restore":
         changed = db.session.execute(
-            update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)
+            update(model)
+            .where(model.id == item.id, model.hidden_at.is_not(None))
+            .values(hidden_at=None, hidden_reason=None)
         ).rowcount
         if not changed:
             db.session.rollback()
@@ -373,7 +380,9 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
         if action == "dismiss":
             # Unfounded reports: an automatically hidden item comes back.
             if db.session.execute(
-                update(model).where(model.id == item.id, model.hidden_at.is_not(None)).values(hidden_at=None)
+                update(model)
+                .where(model.id == item.id, model.hidden_at.is_not(None))
+                .values(hidden_at=None, hidden_reason=None)
             ).rowcount:
                 _visibility_changed(item, visible=True)
     db.session.execute(
@@ -576,16 +585,21 @@ def hide_all_content(user: User, actor: User, reason: str = "") -> int:
     """Hide, in one action, everything a (suspended) account published that is still visible."""
     now = utcnow()
     count = 0
+    shown_reason = reason or _("masquage de toutes les contributions du compte")
     comment_ids = list(
         db.session.scalars(select(Comment.id).where(Comment.author_id == user.id, Comment.hidden_at.is_(None)))
     )
     for model in (Idea, Comment):
         count += db.session.execute(
-            update(model).where(model.author_id == user.id, model.hidden_at.is_(None)).values(hidden_at=now)
+            update(model)
+            .where(model.author_id == user.id, model.hidden_at.is_(None))
+            .values(hidden_at=now, hidden_reason=shown_reason)
         ).rowcount
     comment_services.recount_comments(comment_ids)
     count += db.session.execute(
-        update(Proposal).where(Proposal.author_id == user.id, Proposal.hidden_at.is_(None)).values(hidden_at=now)
+        update(Proposal)
+        .where(Proposal.author_id == user.id, Proposal.hidden_at.is_(None))
+        .values(hidden_at=now, hidden_reason=shown_reason)
     ).rowcount
     if not count:
         db.session.rollback()

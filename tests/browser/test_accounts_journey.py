@@ -43,9 +43,18 @@ def test_register_with_inline_checks(page: Page, app):
     page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
     page.get_by_role("button", name="Créer mon compte").click()
 
-    expect(page).to_have_url(re.compile(r"/compte$"))
+    # Not the settings page: the next steps people come for.
+    expect(page).to_have_url(re.compile(r"/bienvenue$"))
     expect(page.locator(".flashes")).to_contain_text("Bienvenue sur Tisser, Nouvelle Habitante")
     expect(page.get_by_role("navigation", name="Mon compte")).to_contain_text("Nouvelle Habitante")
+    for choice in ("Proposer une idée", "Choisir ma commune", "Explorer les propositions"):
+        expect(page.locator("main").get_by_role("link", name=choice)).to_be_visible()
+    assert_accessible(page)
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"/tmp/journeys-finish-welcome-{width}.png", full_page=True, caret="initial")
+    page.locator("main").get_by_role("link", name="Proposer une idée").click()
+    expect(page).to_have_url(re.compile(r"/idees/nouvelle$"))
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.locator(".flashes")).to_contain_text("Vous êtes déconnecté·e")
@@ -70,8 +79,8 @@ def test_register_without_javascript_keeps_what_was_typed(browser: Browser, base
         page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
         page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
         page.get_by_role("button", name="Créer mon compte").click()
-        expect(page).to_have_url(re.compile(r"/compte$"))
-        expect(page.locator("h1")).to_have_text("Mon compte")
+        expect(page).to_have_url(re.compile(r"/bienvenue$"))
+        expect(page.get_by_role("link", name="Explorer les propositions")).to_be_visible()
     finally:
         context.close()
 
@@ -126,7 +135,7 @@ def _register(page: Page, email: str, name: str) -> None:
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
     page.get_by_role("button", name="Créer mon compte").click()
-    expect(page).to_have_url(re.compile(r"/compte$"))
+    expect(page).to_have_url(re.compile(r"/bienvenue$"))
 
 
 def _confirmation_link(base_url: str) -> str:

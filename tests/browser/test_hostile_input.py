@@ -79,7 +79,7 @@ def test_resident_fields_show_hostile_text_escaped(page: Page, app):
     page.get_by_label("Confirmez le mot de passe").fill(factories.PASSWORD)
     page.get_by_label(re.compile("J'ai lu comment Tisser")).check()
     page.get_by_role("button", name="Créer mon compte").click()
-    page.wait_for_url("**/compte")
+    page.wait_for_url("**/bienvenue")
     _assert_shown_and_inert(page, NAME_SHOWN)
     # Confirming the address has a journey of its own (test_accounts_journey): done directly here.
     db.session.execute(update(User).where(User.email == "hostile@exemple.fr").values(email_verified_at=utcnow()))

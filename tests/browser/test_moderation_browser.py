@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Notification, Partner
+from app.models import Notification, Partner, User
 from app.models.participation import proposal_poles
 from tests import factories
 from tests.browser.axe import assert_accessible
@@ -92,7 +92,7 @@ def test_moderation_and_accompaniment_journey(page: Page, browser: Browser, base
     case = page.locator("article.case").filter(has_text="Un message qui sera signalé")
     expect(case).to_contain_text("3 signalements")
     assert_accessible(page)
-    case.get_by_label("Motif (facultatif)").fill("Critique vive mais conforme à la charte")
+    case.get_by_label("Motif écrit ou précisions").fill("Critique vive mais conforme à la charte")
     with page.expect_response(lambda r: r.request.method == "POST" and "/moderation/cas/" in r.url) as answer:
         case.get_by_role("button", name="Rétablir").click()
     assert answer.value.status == 200
@@ -163,3 +163,47 @@ def test_moderation_and_accompaniment_journey(page: Page, browser: Browser, base
         expect(log).to_contain_text(step)
     expect(log).to_contain_text("Critique vive mais conforme à la charte")
     assert_accessible(page)
+
+
+def test_hiding_needs_a_reason_and_the_author_sees_it(browser: Browser, base_url: str, app, page_problems):
+    from app.models import Idea, ReportReason
+    from app.moderation import services as moderation
+
+    ids = _setup(app)
+    with app.test_request_context():
+        idea = db.session.get(Idea, ids["idea"])
+        for n in range(2):
+            reporter = db.session.scalar(select(User).where(User.email == f"voisin{n}@exemple.fr"))
+            moderation.report(reporter, idea, ReportReason.PERSONAL_DATA)
+
+    moderator = _as(browser, base_url, page_problems, "medoc@exemple.fr")
+    moderator.goto("/moderation/")
+    moderator.wait_for_function("() => window.htmx !== undefined")
+    case = moderator.locator("article.case").filter(has_text="Un lavoir partagé")
+    case.get_by_role("button", name="Masquer").click()
+    # Refused in place (htmx), the choice to make pointed at.
+    expect(case.locator(".field__error")).to_contain_text("Choisissez un motif ou écrivez-le")
+    expect(case.get_by_label("Motif du masquage")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(moderator)
+    for width in (375, 1280):
+        moderator.set_viewport_size({"width": width, "height": 900})
+        case.screenshot(path=f"/tmp/journeys-finish-hide-error-{width}.png", caret="initial")
+    case.get_by_label("Motif du masquage").select_option(label="Données personnelles")
+    case.get_by_label("Motif écrit ou précisions").fill("numéro de téléphone")
+    case.get_by_role("button", name="Masquer").click()
+    expect(moderator.locator("article.case").filter(has_text="Un lavoir partagé")).to_contain_text(
+        "Masquer : c'est fait."
+    )
+    moderator.context.close()
+
+    author = _as(browser, base_url, page_problems, "odile@exemple.fr")
+    author.goto(f"/idees/{ids['idea']}")
+    notice = author.locator(".moderation-notice")
+    expect(notice).to_contain_text("Masqué par la modération : Données personnelles : numéro de téléphone.")
+    expect(notice).not_to_contain_text("en attente de modération")
+    expect(notice.get_by_role("link", name="Contester cette décision")).to_be_visible()
+    assert_accessible(author)
+    for width in (375, 1280):
+        author.set_viewport_size({"width": width, "height": 900})
+        author.screenshot(path=f"/tmp/journeys-finish-hidden-notice-{width}.png", caret="initial")
+    author.context.close()

@@ -28,7 +28,7 @@ def test_bulk_hide_in_place(page: Page, app, territory, resident):
         page.get_by_role("checkbox", name=f"Idée signalée {idea.title[-1]}").check()
     bulk = page.get_by_role("group", name="Pour les contenus cochés")
     bulk.get_by_label("Action").select_option(label="Masquer")
-    bulk.get_by_label("Motif (facultatif)").fill("Publicité répétée")
+    bulk.get_by_label("Motif écrit ou précisions").fill("Publicité répétée")
     page.get_by_role("button", name="Appliquer aux contenus cochés").click()
     expect(page.locator(".queue__message")).to_be_visible()
     assert page.evaluate("() => window.sameDocument") is True

@@ -194,7 +194,7 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
         contexts.append(ctx)
         p.goto("/moderation/medoc")
         case = p.locator("article.case").filter(has_text="Appelez-moi")
-        case.get_by_label("Motif (facultatif)").fill("Numéro de téléphone 06 12 34 56 78 publié")
+        case.get_by_label("Motif écrit ou précisions").fill("Numéro de téléphone 06 12 34 56 78 publié")
         case.get_by_role("button", name="Masquer").click()
         expect(p.locator("article.case").first).to_contain_text("Masquer : c'est fait.")
 

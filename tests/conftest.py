@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
@@ -20,7 +21,8 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.config import DEFAULT_RATELIMITS
+from app.extensions import db, limiter
 from tests import factories
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -116,12 +118,14 @@ def _empty_all_tables() -> None:
                 conn.execute(text(f"DELETE FROM {table}"))
 
 
-@pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(_base_config(database_url))
+@contextmanager
+def running_app(config: dict) -> Iterator[Flask]:
+    """An app on the test database for one test; its tables are emptied and its engine closed after.
+
+    A request context, so that services called directly (notifications carry links) can build
+    URLs; the test client's own requests still get contexts of their own."""
+    app = create_app(config)
     app.test_client_class = TisserClient
-    # A request context, so that services called directly (notifications carry links) can build
-    # URLs; the test client's own requests still get contexts of their own.
     with app.test_request_context():
         try:
             yield app
@@ -129,6 +133,27 @@ def app(database_url: str) -> Iterator[Flask]:
             db.session.remove()
             _empty_all_tables()
             db.engine.dispose()
+            # The limiter is one object per process: leave it off for the next tests' servers.
+            limiter.enabled = False
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    with running_app(_base_config(database_url)) as app:
+        yield app
+
+
+@pytest.fixture
+def limited_app(database_url: str) -> Iterator[Flask]:
+    """Rate limits on, each at 2 per minute, counters in memory (fresh for this app)."""
+    config = {
+        **_base_config(database_url),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMITS": {name: "2 per minute" for name in DEFAULT_RATELIMITS},
+    }
+    with running_app(config) as app:
+        yield app
 
 
 class TisserClient(FlaskClient):

@@ -7,39 +7,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db
 from app.models import OutboxMessage
 from tests import factories
-from tests.conftest import TisserClient, _base_config
 from tests.test_associations import _form as association_form
 
 LIMITED = ["invitation", "amendment", "private_message", "association_create", "register_check"]
-
-
-@pytest.fixture
-def limited_app(database_url):
-    """Rate limits on, each at 2 per minute, counters in memory (fresh for this app)."""
-    config = {
-        **_base_config(database_url),
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMITS": {name: "2 per minute" for name in DEFAULT_RATELIMITS},
-    }
-    app = create_app(config)
-    app.test_client_class = TisserClient
-    with app.test_request_context():
-        try:
-            yield app
-        finally:
-            from app.extensions import limiter
-            from tests.conftest import _empty_all_tables
-
-            db.session.remove()
-            _empty_all_tables()
-            db.engine.dispose()
-            limiter.enabled = False
 
 
 @pytest.fixture

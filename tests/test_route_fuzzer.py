@@ -29,11 +29,10 @@ from sqlalchemy import func, select
 from werkzeug.routing import AnyConverter, IntegerConverter
 from wtforms.fields.core import UnboundField
 
-from app import create_app
 from app import models as m
 from app.demo import load_demo
 from app.extensions import db
-from tests.conftest import TisserClient, _base_config, _empty_all_tables
+from tests.conftest import _base_config, running_app
 
 SEED = 14
 APP_DIR = Path(__file__).resolve().parent.parent / "app"
@@ -229,15 +228,8 @@ def fuzz_app(database_url):
         # The fuzzer wants to reach the views: CSRF is tested in tests/test_csrf.py.
         "WTF_CSRF_ENABLED": False,
     }
-    app = create_app(config)
-    app.test_client_class = TisserClient
-    with app.test_request_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            _empty_all_tables()
-            db.engine.dispose()
+    with running_app(config) as app:
+        yield app
 
 
 def test_no_route_answers_5xx_to_hostile_input(fuzz_app, capsys):

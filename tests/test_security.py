@@ -12,7 +12,7 @@ from app import create_app
 from app.config import DEFAULT_RATELIMITS, from_env
 from app.ratelimit import rate_limit
 from tests import factories
-from tests.conftest import TisserClient, _base_config
+from tests.conftest import _base_config
 from tests.helpers import text
 
 # --- Headers ----------------------------------------------------------------------------------
@@ -132,31 +132,6 @@ def test_proxy_fix_is_off_by_default_and_trusts_nginx_when_asked(database_url):
 
 
 # --- Rate limits ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def limited_app(database_url):
-    """Rate limits on, each at 2 per minute, counters in memory (fresh for this app)."""
-    config = {
-        **_base_config(database_url),
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMITS": {name: "2 per minute" for name in DEFAULT_RATELIMITS},
-    }
-    app = create_app(config)
-    app.test_client_class = TisserClient
-    with app.test_request_context():
-        try:
-            yield app
-        finally:
-            from app.extensions import db, limiter
-            from tests.conftest import _empty_all_tables
-
-            db.session.remove()
-            _empty_all_tables()
-            db.engine.dispose()
-            # The limiter is one object per process: leave it off for the next tests' servers.
-            limiter.enabled = False
 
 
 def _assert_429_in_french(response) -> None:

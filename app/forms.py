@@ -11,6 +11,11 @@ from app.rendering import is_htmx, render
 from app.text import one_line
 
 
+def strip(value):
+    """The filter of multi-line fields: surrounding white space is not part of what was written."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def single_line(value):
     """The filter of every one-line field (titles, names, subjects...): no control character,
     no line break, no bidirectional control (see ``app.text.one_line``), ends trimmed."""

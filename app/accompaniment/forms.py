@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
-from app.forms import SingleLineField
+from app.forms import SingleLineField, strip
 from app.models import Domain
 from app.models.participation import DOMAIN_LABELS
 from app.participation_forms import CheckboxesField, int_or_none, options
@@ -20,20 +20,16 @@ def _chosen(label, message) -> SelectField:
     return SelectField(label, coerce=int_or_none, validate_choice=False, validators=[InputRequired(message=message)])
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class PartnerForm(FlaskForm):
     organisation = SingleLineField(
         _l("Organisation"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message=_l("Nommez l'organisation.")), Length(max=150)],
     )
-    service = SingleLineField(_l("Service ou dispositif"), filters=[_strip], validators=[Length(max=150)])
+    service = SingleLineField(_l("Service ou dispositif"), filters=[strip], validators=[Length(max=150)])
     contact = SingleLineField(
         _l("Contact"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=300)],
         description=_l("Un service, une adresse ou un numéro professionnels : jamais de coordonnées personnelles."),
     )
@@ -43,7 +39,7 @@ class PartnerForm(FlaskForm):
 class MessageForm(FlaskForm):
     body = TextAreaField(
         _l("Votre message"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Écrivez votre message avant de l'envoyer.")),
             Length(max=5000, message=_l("5 000 caractères au plus.")),
@@ -65,7 +61,7 @@ class DecideForm(FlaskForm):
     referent = SelectField(_l("Référent·e"), coerce=int_or_none, validate_choice=False)
     reason = SingleLineField(
         _l("Motif d'un refus (facultatif)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
     )
 

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from app.forms import SingleLineField
+from app.forms import SingleLineField, strip
 from app.models import Decision, Domain, LegalForm, TargetPublic
 from app.models.associations import LEGAL_FORM_LABELS
 from app.models.calls import DECISION_LABELS
@@ -43,10 +43,6 @@ def numbered(form: FlaskForm, n: int | str) -> FlaskForm:
             field.id = f"{field.id}-{n}"
             field.label.field_id = field.id
     return form
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class EurosField(IntegerField):
@@ -216,7 +212,7 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Raison publique de la décision"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Donnez la raison de la décision : elle sera publiée avec les résultats.")),
             Length(max=5000, message=_l("5 000 caractères au plus.")),
@@ -231,7 +227,7 @@ class DecisionForm(FlaskForm):
 class SendBackForm(FlaskForm):
     message = TextAreaField(
         _l("Message aux auteurs (ce qu'il faut compléter)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Écrivez aux auteurs ce qu'il faut compléter ou corriger.")),
             Length(max=5000, message=_l("5 000 caractères au plus.")),
@@ -245,14 +241,14 @@ class SendBackForm(FlaskForm):
 class IndicatorForm(FlaskForm):
     label = SingleLineField(
         _l("Nouvel indicateur"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Nommez l'indicateur (exemple : familles accompagnées).")),
             Length(max=150, message=_l("150 caractères au plus.")),
         ],
     )
     unit = SingleLineField(
-        _l("Unité"), filters=[_strip], validators=[Length(max=40, message=_l("40 caractères au plus."))]
+        _l("Unité"), filters=[strip], validators=[Length(max=40, message=_l("40 caractères au plus."))]
     )
     target = MeasureField(_l("Cible"), validators=[Optional(), MEASURE_RANGE], render_kw={"inputmode": "decimal"})
 
@@ -278,7 +274,7 @@ class ValueForm(FlaskForm):
 class UpdateForm(FlaskForm):
     body = TextAreaField(
         _l("Où en est le projet ?"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Écrivez quelques mots sur l'avancement du projet.")),
             Length(max=4000, message=_l("4 000 caractères au plus.")),
@@ -304,6 +300,6 @@ def evaluation_form(criteria) -> FlaskForm:
         action = SingleLineField()
 
     for criterion in criteria:
-        setattr(EvaluationForm, f"score-{criterion.id}", SingleLineField(filters=[_strip]))
+        setattr(EvaluationForm, f"score-{criterion.id}", SingleLineField(filters=[strip]))
         setattr(EvaluationForm, f"comment-{criterion.id}", TextAreaField())
     return EvaluationForm()

@@ -4,10 +4,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
 from app.comments.services import MAX_LENGTH, too_long_message
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from app.forms import strip
 
 
 def _not_too_long(form, field) -> None:
@@ -27,7 +24,7 @@ def edit_prefix(comment_id: int) -> str:
 class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Votre message"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(message=_l("Écrivez votre commentaire avant de l'envoyer.")), _not_too_long],
         description=_l("5 000 caractères au plus. Mise en forme Markdown possible (**gras**, listes, liens)."),
     )

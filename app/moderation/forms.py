@@ -3,13 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from app.forms import SingleLineField
+from app.forms import SingleLineField, strip
 from app.models.moderation import REASON_LABELS, ReportReason
 from app.participation_forms import options
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _text_if_other(form, field) -> None:
@@ -25,7 +21,7 @@ class ReportForm(FlaskForm):
     )
     text = TextAreaField(
         _l("Précisions"),
-        filters=[_strip],
+        filters=[strip],
         validators=[_text_if_other, Length(max=2000, message=_l("2 000 caractères au plus."))],
         description=_l("Obligatoire pour « Autre ». Ne sera lu que par l'équipe de modération."),
     )
@@ -36,7 +32,7 @@ class ReasonForm(FlaskForm):
 
     reason = SingleLineField(
         _l("Motif (facultatif)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
     )
 
@@ -61,7 +57,7 @@ class DecisionForm(FlaskForm):
     )
     reason = SingleLineField(
         _l("Motif écrit ou précisions"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=1000, message=_l("1 000 caractères au plus."))],
         description=_l("Communiqué à l'auteur. Obligatoire pour masquer si aucun motif n'est choisi."),
     )

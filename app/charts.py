@@ -29,9 +29,10 @@ class Chart:
 
 
 def _open(uid: str, width: int, height: int, title: str, desc: str) -> list[str]:
+    # Named by its title; every value is in its description (a long name would be read first).
     return [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-labelledby="{uid}-title" aria-describedby="{uid}-desc" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>',
     ]
 

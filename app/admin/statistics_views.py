@@ -18,7 +18,7 @@ def _kind_charts(table: stats.Table) -> list[tuple[str, str, charts.Chart]]:
     for kind in stats.KINDS:
         label = str(stats.KIND_LABELS[kind])
         chart = charts.line_chart(
-            f"stats-{kind}",
+            f"chart-{kind}",
             _("%(kind)s par semaine", kind=label),
             [(week, float(n)) for week, n in table.column(kind)],
             describe=lambda d, v: _("semaine du %(date)s : %(n)s", date=date_fr(d), n=charts.number_fr(v)),
@@ -52,14 +52,14 @@ def statistics():
         weekly_charts=_kind_charts(weekly),
         per_unit=per_unit,
         unit_chart=charts.bar_chart(
-            "stats-units",
+            "chart-units",
             _("Contributions par unité territoriale, sur %(n)d semaines", n=stats.WEEKS),
             _totals(per_unit),
             empty=_("Aucune unité territoriale."),
         ),
         per_domain=per_domain,
         domain_chart=charts.bar_chart(
-            "stats-domains",
+            "chart-domains",
             _("Contributions par domaine, sur %(n)d semaines", n=stats.WEEKS),
             _totals(per_domain),
             empty=_("Aucun domaine."),
@@ -68,7 +68,7 @@ def statistics():
             (
                 funnel,
                 charts.bar_chart(
-                    f"stats-call-{funnel.call_id}",
+                    f"chart-call-{funnel.call_id}",
                     _("Entonnoir de l'appel « %(title)s »", title=funnel.title),
                     [(label, float(n)) for label, n in funnel.stages],
                     empty="",

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlalchemy import select
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
 from app.models.base import utcnow
@@ -635,15 +636,13 @@ PRESETS: dict[str, Callable[[], None]] = {"gironde": load_demo}
 DEFAULT_PRESET = "gironde"
 
 
-class UnknownPreset(ValueError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {', '.join(sorted(PRESETS))}."
-        )
+class UnknownPreset(RuleError):
+    """``flask demo load --preset`` named no preset of PRESETS."""
 
 
 def load_preset(name: str = DEFAULT_PRESET) -> None:
     loader = PRESETS.get(name.strip().lower())
     if loader is None:
-        raise UnknownPreset(name)
+        known = ", ".join(sorted(PRESETS))
+        raise UnknownPreset(f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {known}.", "preset")
     loader()

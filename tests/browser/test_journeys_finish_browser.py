@@ -1,0 +1,118 @@
+"""Issue 15, the last journeys in Chromium: contesting a moderation decision, the only administrator
+of an association not offered a step down that would be refused, a moderation case that states its
+state once, a call's results kept on the home page, and results not yet published said as such."""
+
+import os
+from datetime import timedelta
+
+from playwright.sync_api import Browser, expect
+
+from app.extensions import db
+from app.models.base import utcnow
+from tests import factories
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import login
+
+
+def _as(browser: Browser, base_url: str, user, problems):
+    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
+    page = problems.watch(context.new_page())
+    if user is not None:
+        login(page, user.email, factories.PASSWORD)
+    return context, page
+
+
+def _shot(page, name: str) -> None:
+    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
+    folder = os.environ.get("SHOTS_DIR")
+    if not folder:
+        return
+    size = page.viewport_size
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
+    page.set_viewport_size(size)
+
+
+def test_the_only_administrator_is_not_offered_to_step_down(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    lead = factories.make_user("Alix Responsable")
+    other = factories.make_user("Sacha Bénévole")
+    association = factories.make_association("Les Petits Pas", territory.medoc_commune, admins=[lead], members=[other])
+    context, page = _as(browser, base_url, lead, page_problems)
+    try:
+        page.goto(f"/associations/{association.slug}/membres")
+        members = page.locator("#members")
+        # Alone at the helm: no "Repasser membre" (the server would refuse it), no "Retirer" either, and why.
+        expect(members.get_by_role("button", name="Repasser membre")).to_have_count(0)
+        expect(members.get_by_role("button", name="Retirer (Alix Responsable)")).to_have_count(0)
+        expect(members).to_contain_text("Seul·e administrateur·rice : nommez-en un·e autre")
+        assert_accessible(page)
+        _shot(page, "members-sole-admin")
+
+        # A second administrator: each may now step down (htmx, in place).
+        members.get_by_role("button", name="Nommer administrateur·rice (Sacha Bénévole)").click()
+        expect(members).to_contain_text("Sacha Bénévole administre maintenant l'association.")
+        expect(members.get_by_role("button", name="Repasser membre")).to_have_count(2)
+        expect(members).not_to_contain_text("Seul·e administrateur·rice")
+        members.get_by_role("button", name="Repasser membre (Sacha Bénévole)").click()
+        expect(members.get_by_role("button", name="Repasser membre")).to_have_count(0)
+        expect(members).to_contain_text("Seul·e administrateur·rice")
+    finally:
+        context.close()
+
+
+def test_published_results_stay_on_the_home_page_and_pending_ones_say_so(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    now = utcnow()
+    factories.make_call("Appel ouvert aux familles", poles=[territory.medoc])
+    done = factories.make_call(
+        "Appel 2026 : isolement des aînés",
+        poles=[territory.medoc],
+        opens=now - timedelta(days=90),
+        closes=now - timedelta(days=30),
+    )
+    done.results_published_at = now - timedelta(days=2)
+    waiting = factories.make_call(
+        "Appel 2026 : mobilité solidaire",
+        poles=[territory.medoc],
+        opens=now - timedelta(days=60),
+        closes=now - timedelta(days=5),
+    )
+    old = factories.make_call("Appel 2024 : ancien", opens=now - timedelta(days=800), closes=now - timedelta(days=700))
+    old.results_published_at = now - timedelta(days=600)
+    db.session.commit()
+    context, page = _as(browser, base_url, None, page_problems)
+    try:
+        page.goto("/")
+        section = page.locator("section[aria-labelledby=results-title]")
+        expect(section.get_by_role("heading", name="Résultats publiés")).to_be_visible()
+        link = section.get_by_role("link", name="Résultats : Appel 2026 : isolement des aînés")
+        expect(link).to_be_visible()
+        # Only recent results: last year's winners, not those of two years ago.
+        expect(section).not_to_contain_text("Appel 2024 : ancien")
+        expect(page.locator("main")).to_contain_text("Appel ouvert aux familles")
+        assert_accessible(page)
+        _shot(page, "home-results")
+        link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Résultats de l'appel « Appel 2026 : isolement des aînés »"
+        )
+
+        # Not published yet: said plainly, with the call's dates and the way back to it.
+        response = page.goto(f"/appels/{waiting.slug}/resultats")
+        assert response.status == 404
+        expect(page.get_by_role("heading", level=1)).to_have_text("Résultats pas encore publiés")
+        main = page.locator("main")
+        expect(main).to_contain_text(
+            "Les résultats de l'appel « Appel 2026 : mobilité solidaire » ne sont pas encore publiés."
+        )
+        expect(main).to_contain_text("L'appel s'est clos le")
+        assert_accessible(page)
+        _shot(page, "results-pending")
+        main.get_by_role("link", name="Voir l'appel « Appel 2026 : mobilité solidaire »").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Appel 2026 : mobilité solidaire")
+    finally:
+        context.close()

@@ -63,9 +63,7 @@ def test_the_only_administrator_is_not_offered_to_step_down(
         context.close()
 
 
-def test_published_results_stay_on_the_home_page_and_pending_ones_say_so(
-    browser: Browser, base_url: str, app, territory, page_problems
-):
+def test_published_results_stay_on_the_home_page(browser: Browser, base_url: str, app, territory, page_problems):
     now = utcnow()
     factories.make_call("Appel ouvert aux familles", poles=[territory.medoc])
     done = factories.make_call(
@@ -75,7 +73,8 @@ def test_published_results_stay_on_the_home_page_and_pending_ones_say_so(
         closes=now - timedelta(days=30),
     )
     done.results_published_at = now - timedelta(days=2)
-    waiting = factories.make_call(
+    # Closed, results not published yet: not among the results.
+    factories.make_call(
         "Appel 2026 : mobilité solidaire",
         poles=[territory.medoc],
         opens=now - timedelta(days=60),
@@ -93,6 +92,7 @@ def test_published_results_stay_on_the_home_page_and_pending_ones_say_so(
         expect(link).to_be_visible()
         # Only recent results: last year's winners, not those of two years ago.
         expect(section).not_to_contain_text("Appel 2024 : ancien")
+        expect(section).not_to_contain_text("mobilité solidaire")
         expect(page.locator("main")).to_contain_text("Appel ouvert aux familles")
         assert_accessible(page)
         _shot(page, "home-results")
@@ -100,7 +100,22 @@ def test_published_results_stay_on_the_home_page_and_pending_ones_say_so(
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Résultats de l'appel « Appel 2026 : isolement des aînés »"
         )
+    finally:
+        context.close()
 
+
+def test_results_not_yet_published_say_so_with_the_dates_and_the_way_back(
+    browser: Browser, base_url: str, app, territory, page_problems
+):
+    now = utcnow()
+    waiting = factories.make_call(
+        "Appel 2026 : mobilité solidaire",
+        poles=[territory.medoc],
+        opens=now - timedelta(days=60),
+        closes=now - timedelta(days=5),
+    )
+    context, page = _as(browser, base_url, None, page_problems)
+    try:
         # Not published yet: said plainly, with the call's dates and the way back to it.
         response = page.goto(f"/appels/{waiting.slug}/resultats")
         assert response.status == 404

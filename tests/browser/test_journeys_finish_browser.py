@@ -8,7 +8,9 @@ from datetime import timedelta
 from playwright.sync_api import Browser, expect
 
 from app.extensions import db
+from app.models import Idea
 from app.models.base import utcnow
+from app.moderation import services as moderation
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
@@ -129,5 +131,120 @@ def test_results_not_yet_published_say_so_with_the_dates_and_the_way_back(
         _shot(page, "results-pending")
         main.get_by_role("link", name="Voir l'appel « Appel 2026 : mobilité solidaire »").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Appel 2026 : mobilité solidaire")
+    finally:
+        context.close()
+
+
+WHY = "Mon idée parle d'un lavoir, pas d'une personne : rien de personnel n'y figure."
+
+
+def _hidden_idea(territory, author, moderator, reason="Données personnelles"):
+    """An idea a neighbour reported and the Médoc moderator hid, with a reason."""
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un lavoir partagé")
+    result = moderation.report(factories.make_user("Voisin Signaleur"), idea, "donnees_personnelles")
+    moderation.act(result.case, "hide", moderator, reason)
+    return db.session.get(Idea, idea.id)
+
+
+def test_the_author_contests_a_hiding_and_sees_the_answer(
+    browser: Browser, base_url: str, app, territory, moderator, page_problems
+):
+    author = factories.make_user("Odile Autrice")
+    idea = _hidden_idea(territory, author, moderator)
+    contexts = []
+    try:
+        ctx, page = _as(browser, base_url, author, page_problems)
+        contexts.append(ctx)
+        page.goto(f"/idees/{idea.id}")
+        page.locator(".moderation-notice").get_by_role("link", name="Contester cette décision").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Contester une décision de modération")
+        expect(page.locator("main")).to_contain_text(
+            "« Un lavoir partagé » a été masqué par la modération : Données personnelles."
+        )
+        # Empty: refused, the summary links to the field.
+        page.get_by_role("button", name="Envoyer la contestation").click()
+        expect(page.locator(".error-summary")).to_contain_text("Expliquez pourquoi vous contestez cette décision.")
+        field = page.get_by_label("Pourquoi contestez-vous cette décision ?")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        assert_accessible(page)
+        field.fill(WHY)
+        _shot(page, "contest-form")
+        page.get_by_role("button", name="Envoyer la contestation").click()
+        page.wait_for_url(f"**/idees/{idea.id}")
+        expect(page.locator("body")).to_contain_text("Votre contestation est transmise à l'équipe de modération")
+        expect(page.locator(".moderation-notice--contest")).to_contain_text("Contestation en cours")
+        expect(page.get_by_role("link", name="Contester cette décision")).to_have_count(0)
+        assert_accessible(page)
+        _shot(page, "contest-pending")
+
+        # The pole's moderator finds the case back in the queue, with the author's words.
+        mctx, mod = _as(browser, base_url, moderator, page_problems)
+        contexts.append(mctx)
+        mod.goto("/moderation/medoc")
+        mod.wait_for_function("() => window.htmx !== undefined")
+        case = mod.locator("article.case").filter(has_text="Un lavoir partagé")
+        expect(case.locator(".case__meta")).to_contain_text("contesté par l'auteur")
+        expect(case.locator(".case__contest")).to_contain_text(WHY)
+        assert_accessible(mod)
+        _shot(mod, "contest-queue")
+        case.get_by_label("Motif du masquage").select_option(label="Données personnelles")
+        case.get_by_label("Motif écrit ou précisions").fill("le nom d'une voisine figure dans le texte")
+        case.get_by_role("button", name="Masquer").click()
+        expect(case).to_contain_text("Masquer : c'est fait.")
+        expect(case.locator(".case__contest")).to_have_count(0)
+
+        # The author sees the answer, and cannot contest the same decision again.
+        page.reload()
+        answer = page.locator(".moderation-notice--contest")
+        expect(answer).to_contain_text("Contestation examinée")
+        expect(answer).to_contain_text("l'équipe de modération a maintenu sa décision.")
+        expect(page.locator(".moderation-notice").first).to_contain_text("le nom d'une voisine figure dans le texte")
+        expect(page.get_by_role("link", name="Contester cette décision")).to_have_count(0)
+        _shot(page, "contest-answered")
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def test_a_suspended_person_contests_the_suspension(
+    browser: Browser, base_url: str, app, territory, admin, page_problems
+):
+    person = factories.make_user("Compte Suspendu")
+    with app.test_request_context():
+        moderation.suspend(person, admin, "Messages répétés")
+    context, page = _as(browser, base_url, person, page_problems)
+    try:
+        page.get_by_role("link", name="Contester la suspension").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Contester la suspension de votre compte")
+        page.get_by_label("Pourquoi contestez-vous cette décision ?").fill(WHY)
+        page.get_by_role("button", name="Envoyer la contestation").click()
+        page.wait_for_url("**/compte")
+        expect(page.locator(".moderation-notice--contest")).to_contain_text("Contestation en cours")
+        expect(page.get_by_role("link", name="Contester la suspension")).to_have_count(0)
+        assert_accessible(page)
+    finally:
+        context.close()
+    context, page = _as(browser, base_url, admin, page_problems)
+    try:
+        page.goto("/moderation/suspensions")
+        expect(page.locator(".case__contest")).to_contain_text(WHY)
+        assert_accessible(page)
+        _shot(page, "contest-suspensions")
+        page.get_by_role("button", name="Maintenir la suspension (Compte Suspendu)").click()
+        expect(page.locator("body")).to_contain_text("La suspension est maintenue")
+        expect(page.locator(".case__contest")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_a_case_header_says_its_state_once(browser: Browser, base_url: str, app, territory, moderator, page_problems):
+    idea = _hidden_idea(territory, factories.make_user("Odile Autrice"), moderator, reason="Hors sujet")
+    context, page = _as(browser, base_url, moderator, page_problems)
+    try:
+        page.goto("/moderation/medoc/masques")
+        meta = page.locator("article.case").filter(has_text=idea.title).locator(".case__meta")
+        expect(meta).to_contain_text("Masqué (Hors sujet)")
+        assert meta.inner_text().lower().count("masqué") == 1, meta.inner_text()
+        _shot(page, "case-header")
     finally:
         context.close()

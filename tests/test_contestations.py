@@ -191,3 +191,26 @@ def test_only_a_suspended_person_contests_a_suspension(app, resident):
     client = app.test_client().login_as(resident)
     assert client.get("/compte/contester-la-suspension").status_code == 403
     assert app.test_client().get("/compte/contester-la-suspension").status_code == 302
+
+
+def test_a_hidden_comment_and_a_hidden_proposal_are_contested_by_their_authors(app, territory, author, moderator):
+    idea = factories.make_idea(factories.make_user("Autre"), territory.medoc_commune)
+    comment = factories.make_comment(idea, author, "Appelez-moi au 06 12 34 56 78")
+    association = factories.make_association("Les Petits Pas", territory.medoc_commune, admins=[author])
+    colleague = factories.make_user("Collègue de l'association")
+    factories.make_association("Autre structure", territory.medoc_commune, admins=[colleague])
+    proposal = factories.make_proposal(association, author, poles=(territory.medoc,))
+    reporter = factories.make_user("Voisin Signaleur")
+    for item in (comment, proposal):
+        services.act(services.report(reporter, item, "spam").case, "hide", moderator, "Publicité")
+    client = app.test_client().login_as(author)
+    page = html(client.get(f"/idees/{idea.id}"))
+    assert f'href="/contester/commentaire/{comment.id}"' in page
+    response = client.post(f"/contester/commentaire/{comment.id}", data={"text": WHY})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#comment-{comment.id}")
+    response = client.post(f"/contester/proposition/{proposal.id}", data={"text": WHY})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Contestation.id))) == 2
+    # Someone outside the association may not contest its proposal.
+    outsider = app.test_client().login_as(colleague)
+    assert outsider.get(f"/contester/proposition/{proposal.id}").status_code == 403

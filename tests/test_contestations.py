@@ -214,3 +214,22 @@ def test_a_hidden_comment_and_a_hidden_proposal_are_contested_by_their_authors(a
     # Someone outside the association may not contest its proposal.
     outsider = app.test_client().login_as(colleague)
     assert outsider.get(f"/contester/proposition/{proposal.id}").status_code == 403
+
+
+def test_the_database_keeps_one_open_contestation_per_item(app, hidden_idea, author):
+    from sqlalchemy.exc import IntegrityError
+
+    def add():
+        db.session.add(Contestation(kind="idea", target_id=hidden_idea.id, author_id=author.id, text=WHY))
+        db.session.flush()
+
+    add()
+    with pytest.raises(IntegrityError):
+        add()
+    db.session.rollback()
+    # Answered ones do not count: a later decision may be contested.
+    add()
+    db.session.execute(Contestation.__table__.update().values(decided_at=utcnow(), outcome="hide"))
+    add()
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Contestation.id))) == 2

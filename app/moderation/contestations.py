@@ -115,7 +115,7 @@ def contest_suspension(user: User, text: str) -> Contestation:
     admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)))
     notify(
         admins,
-        "suspension_contested",
+        "moderation_suspension_contested",
         _("%(name)s conteste la suspension de son compte.", name=user.display_name),
         url_for("moderation.suspensions"),
     )
@@ -147,5 +147,5 @@ def maintain_suspension(user: User, actor: User, reason: str = "") -> None:
     text = _("Votre contestation a été examinée : la suspension de votre compte est maintenue.")
     if reason:
         text += " " + _("Motif : %(reason)s", reason=reason)
-    notify([user.id], "suspension_maintained", text, url_for("auth.account"))
+    notify([user.id], "moderation_suspension_maintained", text, url_for("auth.account"))
     db.session.commit()

@@ -39,3 +39,7 @@ def outbox():
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render("admin/outbox_message.html", message=message)
+
+
+# The territory's editors register their views on this blueprint.
+from app.admin import territory as _territory  # noqa: E402, F401

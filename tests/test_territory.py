@@ -413,3 +413,45 @@ def test_every_demo_commune_has_its_official_code(app):
     communes = db.session.scalars(select(Commune)).all()
     assert communes and all(c.is_demo and c.insee_code in official for c in communes)
     assert {official[c.insee_code] for c in communes if c.slug == "pessac"} == {"Pessac"}
+
+
+# --- Commune pickers --------------------------------------------------------------------------------
+
+
+def test_idea_form_offers_every_commune_as_a_type_ahead(resident_client, gironde):
+    with count_queries() as log:
+        page = html(resident_client.get("/idees/nouvelle"))
+    assert 'list="commune_id-choices"' in page
+    assert '<option value="Pessac (33318)" label="Bassin">' in page
+    assert page.count("<option value=") >= 535
+    assert log.count == 3  # the user, the menu, and one query for the suggestions whatever their number
+
+
+def test_idea_is_created_from_a_typed_name_or_a_picked_suggestion(resident_client, gironde):
+    base = {
+        "title": "Un lieu pour les familles",
+        "description": "Les familles manquent d'un lieu pour se retrouver.",
+        "domain": "alimentation",
+        "publics": ["familles_monoparentales"],
+    }
+    response = resident_client.post("/idees/nouvelle", data={**base, "commune_id": "Pessac (33318)"})
+    assert response.status_code == 302, text(response)
+    response = resident_client.post("/idees/nouvelle", data={**base, "commune_id": "begles"})
+    assert response.status_code == 302
+    ideas = db.session.scalars(select(Idea).order_by(Idea.id)).all()
+    codes = [db.session.get(Commune, i.commune_id).insee_code for i in ideas]
+    assert codes == ["33318", "33039"]
+
+
+def test_an_ambiguous_commune_is_refused_and_what_was_typed_stays(resident_client, gironde):
+    data = {
+        "title": "Un lieu pour les familles",
+        "description": "Les familles manquent d'un lieu pour se retrouver.",
+        "domain": "alimentation",
+        "publics": ["familles_monoparentales"],
+        "commune_id": "Saint-Savin",
+    }
+    response = resident_client.post("/idees/nouvelle", data=data)
+    assert response.status_code == 422
+    assert "Plusieurs communes correspondent à « Saint-Savin »" in text(response)
+    assert 'value="Saint-Savin"' in html(response)

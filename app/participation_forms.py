@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import g
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, InputRequired, StopValidation
 
@@ -118,3 +120,11 @@ def commune_field(label=_l("Commune"), *, required: bool = True) -> CommuneField
         validators=[DataRequired(message=_l("Choisissez une commune."))] if required else [],
         description=_l("Tapez les premières lettres de son nom, puis choisissez-la dans la liste."),
     )
+
+
+def existing_communes(ids) -> list[Commune]:
+    """The communes of these ids, by name, with their unit (for the labels of chosen ones)."""
+    if not ids:
+        return []
+    query = select(Commune).where(Commune.id.in_(set(ids))).options(joinedload(Commune.pole)).order_by(Commune.name)
+    return list(db.session.scalars(query))

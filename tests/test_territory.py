@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Commune, Idea, Pole
+from app.models.participation import proposal_communes
 from app.territory import (
     OfficialCommune,
     TerritoryError,
@@ -455,3 +456,51 @@ def test_an_ambiguous_commune_is_refused_and_what_was_typed_stays(resident_clien
     assert response.status_code == 422
     assert "Plusieurs communes correspondent à « Saint-Savin »" in text(response)
     assert 'value="Saint-Savin"' in html(response)
+
+
+def _proposal(association, **overrides):
+    from tests.test_proposals import COMPLETE
+
+    data = {
+        "title": "Garde solidaire du soir",
+        "summary": "Des parents se relaient pour garder les enfants le soir, avec l'appui de l'association.",
+        "domain": "citoyennete",
+        "publics": ["familles_monoparentales"],
+        "association_id": association.id,
+        **COMPLETE,
+    }
+    return {**data, **overrides}
+
+
+def test_a_proposal_adds_communes_by_name_one_per_save_without_javascript(member_client, member, gironde):
+    from app.models import Association, Proposal
+
+    association = db.session.scalar(select(Association))
+    # A refused form (no title) keeps the commune just added, now as a checked box, and empties the input.
+    response = member_client.post(
+        "/propositions/nouvelle", data=_proposal(association, title="", commune_add="Pessac (33318)")
+    )
+    assert response.status_code == 422
+    pessac = db.session.scalar(select(Commune).where(Commune.insee_code == "33318"))
+    assert re.search(rf'<input checked[^>]*value="{pessac.id}"', html(response))
+    assert "Pessac (Bassin)" in text(response)
+    assert 'name="commune_add" spellcheck="false" type="text" value=""' in html(response)
+    # Saved: the checked box and one more typed name.
+    data = _proposal(association, communes=[pessac.id], commune_add="Talence")
+    response = member_client.post("/propositions/nouvelle", data=data)
+    assert response.status_code == 302, text(response)
+    proposal = db.session.scalar(select(Proposal))
+    chosen = select(proposal_communes.c.commune_id).where(proposal_communes.c.proposal_id == proposal.id)
+    assert sorted(db.session.scalars(select(Commune.name).where(Commune.id.in_(chosen)))) == ["Pessac", "Talence"]
+
+
+def test_a_proposal_refuses_a_commune_that_matches_nothing(member_client, member, gironde):
+    from app.models import Association
+
+    association = db.session.scalar(select(Association))
+    response = member_client.post("/propositions/nouvelle", data=_proposal(association, commune_add="Atlantide"))
+    assert response.status_code == 422
+    assert "Aucune commune ne s'appelle « Atlantide »" in text(response)
+    assert 'value="Atlantide"' in html(response)
+    response = member_client.post("/propositions/nouvelle", data=_proposal(association, communes=["99999"]))
+    assert response.status_code == 422 and "Choisissez une commune dans la liste." in text(response)

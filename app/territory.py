@@ -171,12 +171,11 @@ def load_units(slice_key: str, units: dict[str, tuple[str, list[str]]], *, demo:
         unknown = [code for code in codes if code not in official]
         if unknown:
             raise TerritoryError(f"codes absent from {slice_key}: {', '.join(unknown)}")
-        pole = create_unit(name, description) if unit_named(name) is None else unit_named(name)
-        report = import_communes([official[code] for code in codes], pole)
+        pole = unit_named(name) or create_unit(name, description)
+        import_communes([official[code] for code in codes], pole)
         for commune in db.session.scalars(select(Commune).where(Commune.insee_code.in_(codes))):
             commune.pole_id = pole.id
             commune.is_demo = commune.is_demo or demo
-        del report
         poles[name] = pole
     db.session.flush()
     return poles

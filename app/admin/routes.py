@@ -1,13 +1,11 @@
-from flask import Blueprint
 from sqlalchemy import func, select
 
 from app.access import access
+from app.admin import bp
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/")

@@ -12,7 +12,7 @@ from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.access import access
-from app.admin.routes import bp
+from app.admin import bp
 from app.extensions import db
 from app.forms import SingleLineField
 from app.inputs import page_value, parse_int

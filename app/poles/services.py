@@ -27,17 +27,6 @@ def commune_options(pole_id: int | None = None) -> list[tuple[str, str]]:
     return [(commune_label(commune), pole_name) for commune, pole_name in db.session.execute(query)]
 
 
-def commune_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Communes grouped by pole, for <select> fields with <optgroup>."""
-    rows = db.session.execute(
-        select(Commune.id, Commune.name, Pole.name).join(Pole).order_by(Pole.name, Commune.name)
-    ).all()
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for commune_id, commune_name, pole_name in rows:
-        groups.setdefault(pole_name, []).append((commune_id, commune_name))
-    return list(groups.items())
-
-
 # --- Moderation and accompaniment: the pole page lists its territory's contributions ----------
 
 LIST_LIMIT = 30

@@ -71,11 +71,6 @@ class Territory:
         names = {p.id: p.name for p in self.poles}
         return [(commune_label(c), names[c.pole_id]) for c in self.communes if pole is None or c.pole_id == pole.id]
 
-    def communes_by_pole(self, pole: Pole | None = None) -> list[tuple[Pole, list[Commune]]]:
-        """Communes grouped by pole; only ``pole``'s when one is chosen, so no impossible pair is offered."""
-        poles = [pole] if pole else self.poles
-        return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in poles]
-
 
 @dataclass
 class Filters:

@@ -65,7 +65,8 @@ def test_existing_accounts_are_verified_and_get_a_session_token_each(tmp_path):
 
 
 def test_demo_communes_get_their_insee_code_and_others_none(tmp_path):
-    """The INSEE code migration fills the Gironde demo communes only: a same slug elsewhere is not known to be Gironde's."""
+    """The INSEE code migration fills the Gironde demo communes only: another deployment's commune
+    with a same slug is not known to be Gironde's."""
     from flask_migrate import upgrade
     from sqlalchemy import text
 
@@ -80,7 +81,8 @@ def test_demo_communes_get_their_insee_code_and_others_none(tmp_path):
             for slug, demo in (("cadillac", 1), ("pessac", 1), ("bourg", 0)):
                 conn.execute(
                     text(
-                        "INSERT INTO communes (slug, name, pole_id, is_rural, has_qpv, is_demo) VALUES (:s, :s, 1, 0, 0, :d)"
+                        "INSERT INTO communes (slug, name, pole_id, is_rural, has_qpv, is_demo)"
+                        " VALUES (:s, :s, 1, 0, 0, :d)"
                     ),
                     {"s": slug, "d": demo},
                 )

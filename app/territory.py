@@ -17,6 +17,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Commune, Pole
 from app.text import slugify
@@ -29,12 +30,8 @@ MAX_UPLOAD_ROWS = 5000  # a whole region at most: anything larger is not a slice
 LABELLED = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[0-9AB]{5})\)\s*$")
 
 
-class TerritoryError(ValueError):
-    """Bad input, with a French message for the person who gave it; ``field`` names what was wrong."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class TerritoryError(RuleError):
+    """Bad input (a file, a name, a unit), with a French message; ``field`` names what was wrong."""
 
 
 @dataclass(frozen=True)

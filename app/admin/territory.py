@@ -30,6 +30,7 @@ from app.territory import (
     shipped_slices,
     update_unit,
 )
+from app.urls import redirect_back, safe_next
 
 PER_PAGE = 50
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -204,11 +205,9 @@ def commune_update(commune_id: int):
         flash(_("%(name)s est enregistrée.", name=commune.name), "success")
     else:
         flash(_("%(name)s n'a pas été modifiée : choisissez une unité.", name=commune.name), "error")
-    back = request.form.get("back", "")
-    # Only a path of this list: never an open redirect.
-    if not back.startswith(url_for("admin.communes")):
-        back = url_for("admin.communes")
-    return redirect(back)
+    # Back to the same search and page; only a path of this list, never an open redirect.
+    back = safe_next(request.form.get("back")) or ""
+    return redirect_back(back if back.startswith(url_for("admin.communes")) else None, url_for("admin.communes"))
 
 
 # --- Import ----------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_demo_communes_get_their_insee_code_and_others_none(tmp_path):
 
     app = create_app(_base_config(f"sqlite:///{tmp_path / 'before.sqlite3'}"))
     with app.app_context():
-        upgrade(revision="f613bba8ead1")
+        upgrade(revision="c10a6a75a2e7")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO poles (id, slug, name, description) VALUES (1, 'sud', 'Sud', '')"))
             for slug, demo in (("cadillac", 1), ("pessac", 1), ("bourg", 0)):

@@ -1,7 +1,7 @@
 """Communes carry their official INSEE code (Code officiel géographique); the demo communes get theirs.
 
 Revision ID: 642e7e10c1ea
-Revises: f613bba8ead1
+Revises: c10a6a75a2e7
 Create Date: 2026-11-30 13:31:35.473781
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '642e7e10c1ea'
-down_revision = 'f613bba8ead1'
+down_revision = 'c10a6a75a2e7'
 branch_labels = None
 depends_on = None
 

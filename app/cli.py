@@ -13,6 +13,15 @@ from app.extensions import db
 from app.models import User
 from app.notifications.services import send_digests
 from app.outbox import send_pending, smtp_configured
+from app.territory import (
+    TerritoryError,
+    create_unit,
+    import_communes,
+    load_slice,
+    parse_upload,
+    shipped_slices,
+    unit_named,
+)
 
 
 def register_cli(app: Flask) -> None:
@@ -78,6 +87,35 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(error.message) from None
         click.echo(f"Compte d'administration créé : {user.email}.")
         click.echo("Connectez-vous, puis réglez la collectivité dans l'administration : /admin")
+
+    @app.cli.group()
+    def territory() -> None:
+        """Le territoire : communes officielles (codes INSEE) et unités."""
+
+    @territory.command("import")
+    @click.option("--slice", "slice_key", help=f"Une liste fournie : {', '.join(shipped_slices())}.")
+    @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="Un fichier .json ou .csv.")
+    @click.option("--unit", help="L'unité où ranger les nouvelles communes (créée si elle n'existe pas).")
+    def territory_import(slice_key: str | None, path: str | None, unit: str | None) -> None:
+        """Crée ou met à jour les communes par code INSEE (relancer ne crée aucun doublon)."""
+        if bool(slice_key) == bool(path):
+            raise click.UsageError("Indiquez soit --slice, soit --file.")
+        try:
+            if slice_key:
+                communes = load_slice(slice_key).communes
+            else:
+                with open(path, "rb") as f:
+                    communes = parse_upload(path, f.read())
+            pole = (unit_named(unit) or create_unit(unit)) if unit else None
+            report = import_communes(communes, pole)
+        except TerritoryError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        click.echo(
+            f"{len(report.created)} commune(s) créée(s), {len(report.updated)} mise(s) à jour, "
+            f"{report.unchanged} inchangée(s)."
+        )
 
     @app.cli.group()
     def outbox() -> None:

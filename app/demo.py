@@ -21,6 +21,7 @@ from app.errors import RuleError
 from app.extensions import db
 from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
 from app.models.base import utcnow
+from app.territory import load_slice
 from app.text import slugify
 
 DEMO_PASSWORD = "tisser-demo-2026"
@@ -177,8 +178,18 @@ ASSOCIATIONS = [
 ]
 
 
+# Demo names the COG writes otherwise (renamed in 2025): the code is what matches.
+RENAMED_IN_COG = {"cadillac": "33081"}
+
+
+def _demo_insee_codes() -> dict[str, str]:
+    codes = {slugify(c.name): c.code for c in load_slice("gironde-33").communes}
+    return codes | RENAMED_IN_COG
+
+
 def _upsert_territory() -> dict[str, Commune]:
     communes: dict[str, Commune] = {}
+    codes = _demo_insee_codes()
     for pole_name, (description, pole_communes) in POLES.items():
         slug = slugify(pole_name)
         pole = db.session.scalar(select(Pole).where(Pole.slug == slug))
@@ -194,6 +205,7 @@ def _upsert_territory() -> dict[str, Commune]:
                     slug=commune_slug, name=name, pole_id=pole.id, is_rural=rural, has_qpv=qpv, is_demo=True
                 )
                 db.session.add(commune)
+            commune.insee_code = commune.insee_code or codes[commune_slug]
             communes[name] = commune
     db.session.flush()
     return communes

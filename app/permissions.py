@@ -638,3 +638,9 @@ def _follow_toggle(user: Any, target: Any) -> bool:
     if getattr(target, "kind", None) == "proposal":
         return can(user, "proposal.view", target)
     return True
+
+
+@rule("territory.manage", write=True)
+def _territory_manage(user: Any, obj: Any) -> bool:
+    """Units, their communes and the import of official communes: administrators."""
+    return _admin(user)

@@ -39,6 +39,7 @@ from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
 from app.rendering import is_htmx
 from app.search.filters import FILTER_CHOICES
+from app.territory import commune_label
 from app.text import redact
 
 HTMX_VERSION = "4.0.1"
@@ -102,7 +103,8 @@ def setup_templating(app: Flask) -> None:
         # Cached cards (app.fragments).
         idea_card=idea_card,
         proposal_card=proposal_card,
-        # Filter forms (app.search.filters).
+        # Filter forms (app.search.filters) and commune pickers (app.territory).
         **FILTER_CHOICES,
+        commune_label=commune_label,
     )
     app.context_processor(header_context)

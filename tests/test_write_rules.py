@@ -101,6 +101,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "accompaniment.manage": accepted,
             "private_space.post": accepted,
             "follow.toggle": idea,
+            "territory.manage": None,
         },
     }
 

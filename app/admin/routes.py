@@ -1,14 +1,13 @@
-from flask import Blueprint
 from sqlalchemy import func, select
 
 from app.access import access
-from app.admin import statistics_views
+# Importing each part of the back office registers its views on the one blueprint.
+from app.admin import bp, statistics_views, territory  # noqa: F401
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 statistics_views.register(bp)
 
 

@@ -1,8 +1,7 @@
 from sqlalchemy import func, select
 
 from app.access import access
-# Importing each part of the back office registers its views on the one blueprint.
-from app.admin import bp, statistics_views, territory  # noqa: F401
+from app.admin import bp, statistics_views, territory  # noqa: F401  (importing a part registers its views)
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
 from wtforms.validators import DataRequired, InputRequired
 
+from app import identity
+from app.identity import lazy, upper_first
 from app.inputs import parse_int
 from app.models import Domain, TargetPublic
 from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
@@ -52,7 +55,7 @@ def commune_field(label=_l("Commune")) -> SelectField:
         label,
         coerce=int_or_none,
         validators=[DataRequired(message=_l("Choisissez une commune."))],
-        description=_l("Son Pôle territorial de solidarité en découle."),
+        description=lazy(lambda i: _("%(its_unit)s en découle.", its_unit=upper_first(i.unit_full.the))),
     )
 
 
@@ -60,5 +63,5 @@ def load_commune_choices(field: SelectField, placeholder=_l("— Choisir une com
     # One <optgroup> per pole: the commune's pole is visible while choosing.
     choices = [SelectChoice("", placeholder)]
     for pole, communes in commune_choices():
-        choices += options(communes, optgroup=_l("Pôle %(name)s", name=pole))
+        choices += options(communes, optgroup=f"{upper_first(identity.current().unit.singular)} {pole}")
     field.choices = choices

@@ -20,7 +20,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, identity
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
 from tests import factories
@@ -127,6 +127,9 @@ def running_app(config: dict) -> Iterator[Flask]:
     app = create_app(config)
     app.test_client_class = TisserClient
     with app.test_request_context():
+        # A worker reads the collectivity's identity once a minute, not per request: read it now, so
+        # that query counts measure pages as they are served (app/identity.py).
+        identity.current()
         try:
             yield app
         finally:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class LegalForm(LabelledEnum):
-    """The Gironde call's eligible bodies, plus "autre" for display."""
+    """The eligible bodies of the first preset's call, plus "autre" for display."""
 
     ASSOCIATION = "association"
     ESS = "ess"

@@ -121,7 +121,7 @@ class Identity:
 
     @property
     def unit_full(self) -> Noun:
-        """The full name: "un Pôle territorial de solidarité"."""
+        """The full name: "une Maison de la Métropole pour les solidarités"."""
         return Noun(self.unit_singular, self.unit_plural, self.unit_feminine)
 
 
@@ -167,8 +167,10 @@ def save(values: dict) -> Collectivity:
 
 
 def load_preset(name: str) -> Collectivity:
-    """Use a preset's identity (the demo loaders)."""
-    return save(dict(presets.PRESETS[name]))
+    """Give an instance a preset's identity (the demo loaders); one already set up keeps its own,
+    as loading the demo again must not undo what its administrators changed."""
+    row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
+    return row if row is not None else save(dict(presets.PRESETS[name]))
 
 
 def lazy(text: Callable[[Identity], str]) -> LazyString:

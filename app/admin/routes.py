@@ -2,12 +2,14 @@ from flask import Blueprint
 from sqlalchemy import func, select
 
 from app.access import access
+from app.admin import identity as identity_page
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_url_rule("/collectivite", "identity", identity_page.settings, methods=["GET", "POST"])
 
 
 @bp.route("/")

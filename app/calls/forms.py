@@ -150,7 +150,7 @@ class CallForm(FlaskForm):
         description=_l("Décochez pour accepter aussi les associations que l'équipe n'a pas encore vérifiées."),
     )
     poles = CheckboxesField(
-        _l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le département.")
+        _l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le territoire.")
     )
     criteria = TextAreaField(
         _l("Grille d'évaluation"),

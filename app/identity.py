@@ -2,9 +2,10 @@
 
 ``current()`` gives the ``Collectivity`` row as an immutable ``Identity`` (or the default preset's
 until the row exists). Every page shows it, so it is kept per app process for ``CACHE_SECONDS``
-rather than read on each request: saving refreshes this process at once, other workers within the
-minute. Wording about territorial units goes through ``Noun``, so that French sentences take the
-right article whatever the collectivity calls them ("du pôle", "de la Maison", "de l'antenne").
+(setting ``IDENTITY_CACHE_SECONDS``) rather than read on each request: saving refreshes this
+process at once, other workers within the minute. Wording about territorial units goes through
+``Noun``, so that French sentences take the right article whatever the collectivity calls them
+("du pôle", "de la Maison", "de l'antenne").
 """
 
 from __future__ import annotations
@@ -138,7 +139,9 @@ def current() -> Identity:
         return g.identity
     cache = _cache()
     now = time.monotonic()
-    if "value" not in cache or now - cache["loaded_at"] > CACHE_SECONDS:
+    if "value" not in cache or now - cache["loaded_at"] > current_app.config.get(
+        "IDENTITY_CACHE_SECONDS", CACHE_SECONDS
+    ):
         row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
         cache["value"] = Identity.of(row) if row is not None else DEFAULT
         cache["loaded_at"] = now

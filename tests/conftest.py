@@ -95,7 +95,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[str]:
     """A real threaded HTTP server on the test database (browser and concurrency tests)."""
-    app = create_app(_base_config(database_url))
+    # The tests write the database behind this server's back: it reads the identity on every request.
+    app = create_app({**_base_config(database_url), "IDENTITY_CACHE_SECONDS": 0})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="tisser-live-server", daemon=True)
     thread.start()

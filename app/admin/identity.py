@@ -104,7 +104,6 @@ class IdentityForm(FlaskForm):
     accessibility_date = DateField(
         _l("Date de la déclaration d'accessibilité"),
         validators=[Optional()],
-        description=_l("Au format jj/mm/aaaa ou aaaa-mm-jj."),
     )
 
 

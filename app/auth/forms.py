@@ -85,7 +85,7 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     accept_terms = BooleanField(
-        _l("J'ai lu comment Tisser traite mes données personnelles et j'accepte les règles de participation."),
+        _l("J'ai lu comment la plateforme traite mes données personnelles et j'accepte les règles de participation."),
         validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
     )
     # Spam brake (moderation): a honeypot people never see nor reach; robots fill it in.

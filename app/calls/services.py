@@ -217,7 +217,13 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
 
     if call.requires_verified_association:
         if association.is_verified:
-            checks.append(Check(True, _("Association vérifiée"), _("Vérifiée par l'équipe de Tisser.")))
+            checks.append(
+                Check(
+                    True,
+                    _("Association vérifiée"),
+                    _("Vérifiée par l'équipe de %(platform)s.", platform=identity.current().platform_name),
+                )
+            )
         else:
             checks.append(
                 Check(

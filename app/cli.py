@@ -21,7 +21,7 @@ def register_cli(app: Flask) -> None:
     @demo.command("load")
     @click.option("--force", is_flag=True, help="Charger même en production.")
     def demo_load(force: bool) -> None:
-        """Charge le territoire girondin et les comptes de démonstration (idempotent)."""
+        """Charge le territoire et les comptes de démonstration (idempotent)."""
         if current_app.config["TISSER_ENV"] == "production" and not force:
             raise click.ClickException("Refusé en production (ajoutez --force si c'est voulu).")
         load_demo()

@@ -24,7 +24,7 @@ from tests.helpers import count_queries, field_error, html, text
 ROOT = Path(__file__).resolve().parent.parent
 # Where a collectivity may be named: its presets and the demo loaders.
 PRESET_FILES = {"app/identity_presets.py", "app/demo.py", "app/seed.py"}
-FORBIDDEN = ("Gironde", "Pôle territorial", "pôle territorial", "Pôles territoriaux")
+FORBIDDEN = ("Gironde", "girondin", "Pôle territorial", "pôle territorial", "Pôles territoriaux")
 
 
 def form_data(**changes) -> dict:
@@ -119,6 +119,17 @@ def test_legal_pages_read_the_settings(client):
     assert "dpo@exemple.fr" in text(client.get("/donnees-personnelles"))
 
 
+def test_e_mails_carry_the_platform_name(app):
+    from app.auth.services import send_verification_email
+    from app.models import OutboxMessage
+
+    identity.save({"platform_name": "Solidarités Lyon"})
+    send_verification_email(factories.make_user("Alix"))
+    message = db.session.scalar(select(OutboxMessage))
+    assert message.subject == "Confirmez votre adresse e-mail sur Solidarités Lyon"
+    assert message.body.endswith("L'équipe Solidarités Lyon") and "Tisser" not in message.body
+
+
 # --- The back office ------------------------------------------------------------------------
 
 
@@ -189,7 +200,7 @@ def test_the_demo_loads_the_gironde_identity_and_keeps_changes(app):
 
 # --- Another collectivity, page after page --------------------------------------------------
 
-OLD_WORDING = re.compile(r"Gironde|[Pp]ôles?\b|PÔLE|Département")
+OLD_WORDING = re.compile(r"Gironde|[Gg]irondin|[Pp]ôles?\b|PÔLE|Département")
 SKIPPED = ("/static/", "/auth/deconnexion")
 
 

@@ -6,7 +6,9 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from app.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from app.auth.first_run import create_administrator
+from app.demo import DEFAULT_PRESET, DEMO_PASSWORD, PRESETS, UnknownPreset, demo_accounts, load_preset
+from app.errors import RuleError
 from app.extensions import db
 from app.models import User
 from app.notifications.services import send_digests
@@ -20,11 +22,20 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--force", is_flag=True, help="Charger même en production.")
-    def demo_load(force: bool) -> None:
-        """Charge le territoire et les comptes de démonstration (idempotent)."""
+    @click.option(
+        "--preset",
+        default=DEFAULT_PRESET,
+        show_default=True,
+        help=f"Collectivité à charger ({', '.join(sorted(PRESETS))}), chacune sur sa propre base.",
+    )
+    def demo_load(force: bool, preset: str) -> None:
+        """Charge une collectivité de démonstration : territoire, comptes, appel (idempotent)."""
         if current_app.config["TISSER_ENV"] == "production" and not force:
             raise click.ClickException("Refusé en production (ajoutez --force si c'est voulu).")
-        load_demo()
+        try:
+            load_preset(preset)
+        except UnknownPreset as error:
+            raise click.ClickException(str(error)) from None
         click.echo("Données de démonstration chargées.")
         _print_accounts()
 
@@ -38,6 +49,35 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for account in demo_accounts():
             click.echo(f"  {account.email:<42} {names.get(account.email, account.display_name):<28} {account.role}")
+
+    @app.cli.group()
+    def setup() -> None:
+        """Premier démarrage d'une plateforme vide."""
+
+    # Prompted when run by hand; an automated deployment sets the TISSER_ADMIN_* variables instead
+    # (click reads an option's variable before prompting).
+    @setup.command("admin")
+    @click.option("--email", envvar="TISSER_ADMIN_EMAIL", prompt="Adresse e-mail", help="ou TISSER_ADMIN_EMAIL")
+    @click.option(
+        "--name", envvar="TISSER_ADMIN_NAME", default="Administration", show_default=True, help="ou TISSER_ADMIN_NAME"
+    )
+    @click.option(
+        "--password",
+        envvar="TISSER_ADMIN_PASSWORD",
+        prompt="Mot de passe",
+        hide_input=True,
+        confirmation_prompt="Mot de passe (encore)",
+        help="ou TISSER_ADMIN_PASSWORD (jamais en clair dans l'historique du shell)",
+    )
+    @click.option("--another", is_flag=True, help="Ajouter un administrateur alors qu'il en existe déjà.")
+    def setup_admin(email: str, name: str, password: str, another: bool) -> None:
+        """Crée le premier compte d'administration (refusé s'il en existe déjà un)."""
+        try:
+            user = create_administrator(email, name, password, another=another)
+        except RuleError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"Compte d'administration créé : {user.email}.")
+        click.echo("Connectez-vous, puis réglez la collectivité dans l'administration : /admin")
 
     @app.cli.group()
     def outbox() -> None:

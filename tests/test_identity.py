@@ -261,7 +261,7 @@ def test_the_migration_gives_an_existing_database_the_gironde_identity(tmp_path)
     def migrate(name: str, with_territory: bool):
         app = create_app(_base_config(f"sqlite:///{tmp_path / name}"))
         with app.app_context():
-            upgrade(revision="f613bba8ead1")
+            upgrade(revision="c10a6a75a2e7")
             if with_territory:
                 with db.engine.begin() as conn:
                     conn.execute(sql("INSERT INTO poles (slug, name, description) VALUES ('medoc', 'Médoc', '')"))

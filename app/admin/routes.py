@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from app.access import access
 from app.admin import identity as identity_page
+from app.admin import statistics_views
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
@@ -10,6 +11,7 @@ from app.rendering import render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.add_url_rule("/collectivite", "identity", identity_page.settings, methods=["GET", "POST"])
+statistics_views.register(bp)
 
 
 @bp.route("/")

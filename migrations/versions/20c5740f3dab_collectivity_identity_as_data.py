@@ -2,7 +2,7 @@
 database already holds a territory, so that its pages say what they said before.
 
 Revision ID: 20c5740f3dab
-Revises: f613bba8ead1
+Revises: c10a6a75a2e7
 Create Date: 2026-11-30 13:30:45.614950
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20c5740f3dab'
-down_revision = 'f613bba8ead1'
+down_revision = 'c10a6a75a2e7'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlalchemy import select
 
+from app import identity
 from app.errors import RuleError
 from app.extensions import db
 from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
@@ -250,6 +251,7 @@ def load_demo(participation: bool = True) -> None:
     def pseudonym() -> str:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
+    identity.load_preset("gironde")
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}
 

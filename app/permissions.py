@@ -134,6 +134,12 @@ def _admin_access(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("collectivity.edit", write=True)
+def _collectivity_edit(user: Any, obj: Any) -> bool:
+    """The collectivity's names, contacts and legal pages: administrators only."""
+    return _admin(user)
+
+
 @rule("outbox.read")
 def _outbox_read(user: Any, obj: Any) -> bool:
     return _admin(user) and current_app.config["OUTBOX_READABLE"]

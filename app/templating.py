@@ -2,6 +2,8 @@
 
 A page's data comes from its view. What templates find on their own is limited to:
 
+- the collectivity's identity (``app.identity``): its names, the words for its territorial units
+  with their articles (``identity.unit.of_the``: "du pôle"), its legal pages' pieces;
 - filters (``app.formatting``) and plain helpers of what the template already holds: URLs, labels
   (an enum member's ``.label``), the permission check ``can`` and the "Signaler" link's rule;
 - the fixed choices of the filter forms (``app.search.filters.FILTER_CHOICES``);
@@ -22,7 +24,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, url_for
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
+from app import identity
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
 from app.moderation.links import (
@@ -85,7 +89,10 @@ def setup_templating(app: Flask) -> None:
     env.filters.update(FILTERS)
     # The audit log shows entries written before redaction existed: masked when shown too.
     env.filters["redact"] = redact
+    env.filters["upper_first"] = identity.upper_first
     env.globals.update(
+        # The collectivity (read when a template first touches it, then kept for the request).
+        identity=LocalProxy(identity.current),
         # Request plumbing.
         asset_url=asset_url,
         htmx_path=HTMX_PATH,

@@ -20,7 +20,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, identity
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
 from tests import factories
@@ -95,7 +95,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[str]:
     """A real threaded HTTP server on the test database (browser and concurrency tests)."""
-    app = create_app(_base_config(database_url))
+    # The tests write the database behind this server's back: it reads the identity on every request.
+    app = create_app({**_base_config(database_url), "IDENTITY_CACHE_SECONDS": 0})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="tisser-live-server", daemon=True)
     thread.start()
@@ -127,6 +128,9 @@ def running_app(config: dict) -> Iterator[Flask]:
     app = create_app(config)
     app.test_client_class = TisserClient
     with app.test_request_context():
+        # A worker reads the collectivity's identity once a minute, not per request: read it now, so
+        # that query counts measure pages as they are served (app/identity.py).
+        identity.current()
         try:
             yield app
         finally:

@@ -2,11 +2,13 @@ from sqlalchemy import func, select
 
 from app.access import access
 from app.admin import bp, statistics_views, territory  # noqa: F401  (importing a part registers its views)
+from app.admin import identity as identity_page
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
 
+bp.add_url_rule("/collectivite", "identity", identity_page.settings, methods=["GET", "POST"])
 statistics_views.register(bp)
 
 

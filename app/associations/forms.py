@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
@@ -5,6 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from app.associations import services
 from app.forms import SingleLineEmailField, SingleLineField
+from app.identity import lazy
 from app.models import LegalForm, MembershipRole
 from app.models.associations import LEGAL_FORM_LABELS
 from app.names import normalize_name, validate_public_name
@@ -52,7 +54,12 @@ class AssociationForm(FlaskForm):
         _l("Forme juridique"),
         choices=options((f.value, LEGAL_FORM_LABELS[f]) for f in LegalForm),
         validators=[InputRequired(message=_l("Choisissez la forme juridique."))],
-        description=_l("Les structures éligibles à l'appel du Département de la Gironde, ou « Autre »."),
+        description=lazy(
+            lambda i: _(
+                "Les structures éligibles aux appels %(of_collectivity)s, ou « Autre ».",
+                of_collectivity=i.collectivity.of_the,
+            )
+        ),
     )
     rna = SingleLineField(
         _l("Numéro RNA (facultatif)"),

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import identity
 from app.access import access, authorize
 from app.associations import services
 from app.associations.forms import AssociationForm, InviteForm
@@ -42,9 +43,10 @@ def create():
             return reject("associations/form.html", form, error, association=None, check_url=check_url)
         flash(
             _(
-                "« %(name)s » est inscrite sur Tisser. Vous en êtes "
+                "« %(name)s » est inscrite sur %(platform)s. Vous en êtes "
                 "l'administrateur·rice : invitez maintenant les autres membres.",
                 name=association.name,
+                platform=identity.current().platform_name,
             ),
             "success",
         )

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_remembered, login_user, logout_user
 
+from app import identity
 from app.access import access
 from app.associations import services as association_services
 from app.auth import services
@@ -80,10 +81,11 @@ def register():
         services.log_in(user)
         flash(
             _(
-                "Bienvenue sur Tisser, %(name)s ! Votre compte est créé. Ouvrez le lien envoyé à %(email)s "
+                "Bienvenue sur %(platform)s, %(name)s ! Votre compte est créé. Ouvrez le lien envoyé à %(email)s "
                 "pour confirmer votre adresse et participer.",
                 name=user.display_name,
                 email=user.email,
+                platform=identity.current().platform_name,
             ),
             "success",
         )

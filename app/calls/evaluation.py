@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import identity
 from app.calls.services import CallError
 from app.extensions import db
 from app.inputs import int_value
@@ -67,7 +68,13 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
     if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
+        raise CallError(
+            _(
+                "Seules l'administration et %(units)s évaluent les propositions.",
+                units=identity.current().unit.the_plural,
+            ),
+            "evaluator_id",
+        )
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(

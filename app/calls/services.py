@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app import identity
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
@@ -216,7 +217,13 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
 
     if call.requires_verified_association:
         if association.is_verified:
-            checks.append(Check(True, _("Association vérifiée"), _("Vérifiée par l'équipe de Tisser.")))
+            checks.append(
+                Check(
+                    True,
+                    _("Association vérifiée"),
+                    _("Vérifiée par l'équipe de %(platform)s.", platform=identity.current().platform_name),
+                )
+            )
         else:
             checks.append(
                 Check(
@@ -234,7 +241,14 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     call_poles = {p.id for p in call.poles}
     if not proposal.poles:
         checks.append(
-            Check(False, _("Territoire"), _("Indiquez au moins un pôle ou une commune où le projet se déroule."))
+            Check(
+                False,
+                _("Territoire"),
+                _(
+                    "Indiquez au moins %(a_unit)s ou une commune où le projet se déroule.",
+                    a_unit=identity.current().unit.a,
+                ),
+            )
         )
     elif call_poles and (outside := [p.name for p in proposal.poles if p.id not in call_poles]):
         checks.append(

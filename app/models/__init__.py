@@ -30,6 +30,7 @@ from app.models.coconstruction import (
     ProposalCoauthor,
     ProposalRevision,
 )
+from app.models.collectivity import AccessibilityStatus, Collectivity
 from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
@@ -65,6 +66,8 @@ from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "AccessibilityStatus",
+    "Collectivity",
     "Follow",
     "FollowTarget",
     "Amendment",

@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
     display_name_key: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
-    # A pole moderator is an account assigned to one Pôle territorial de solidarité.
+    # A pole moderator is an account assigned to one territorial unit (a Pole).
     moderated_pole_id: Mapped[int | None] = mapped_column(ForeignKey("poles.id"), index=True)
     # On the public profile: a person may keep their comments off it.
     hide_comments: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class LegalForm(LabelledEnum):
-    """The Gironde call's eligible bodies, plus "autre" for display."""
+    """The eligible bodies of the first preset's call, plus "autre" for display."""
 
     ASSOCIATION = "association"
     ESS = "ess"
@@ -39,7 +39,7 @@ LEGAL_FORM_LABELS = labels(
         LegalForm.ASSOCIATION: _l("Association ou groupement d'associations (loi 1901)"),
         LegalForm.ESS: _l("Structure de l'Économie sociale et solidaire"),
         LegalForm.SOCIAL_LANDLORD: _l("Bailleur social"),
-        LegalForm.LOCAL_AUTHORITY: _l("Collectivité territoriale girondine ou groupement"),
+        LegalForm.LOCAL_AUTHORITY: _l("Collectivité territoriale ou groupement"),
         LegalForm.PUBLIC_BODY: _l("Établissement public"),
         LegalForm.OTHER: _l("Autre"),
     },

@@ -36,7 +36,7 @@ def _str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
 
 
 class Domain(LabelledEnum):
-    """The Gironde call's priority domains."""
+    """The first preset's priority domains."""
 
     HEALTH = "sante"
     FOOD = "alimentation"
@@ -54,7 +54,7 @@ DOMAIN_LABELS = labels(
 
 
 class TargetPublic(LabelledEnum):
-    """The publics the Gironde call gives priority to."""
+    """The publics the first preset's call gives priority to."""
 
     SINGLE_PARENT_FAMILIES = "familles_monoparentales"
     WOMEN = "femmes"
@@ -224,7 +224,7 @@ class ProposalPublic(db.Model):
 
 
 class Proposal(HasPublics, db.Model):
-    """An association's proposal of a social experiment, with the fields the Gironde call asks."""
+    """An association's proposal of a social experiment, with the fields the first preset's call asks."""
 
     __tablename__ = "proposals"
     __table_args__ = (

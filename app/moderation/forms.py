@@ -4,6 +4,7 @@ from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.forms import SingleLineField, strip
+from app.identity import lazy, upper_first
 from app.models.moderation import REASON_LABELS, ReportReason
 from app.participation_forms import options
 
@@ -87,7 +88,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
-    pole = SelectField(_l("Pôle"), coerce=str)
+    pole = SelectField(lazy(lambda i: upper_first(i.unit.singular)), coerce=str)
     action = SelectField(_l("Action"), coerce=str)
     moderateur = SelectField(_l("Par"), coerce=str)
 

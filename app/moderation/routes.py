@@ -13,9 +13,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import identity
 from app.access import access, authorize
 from app.extensions import db
 from app.forms import attach
+from app.identity import upper_first
 from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
 from app.moderation import contestations, services
@@ -331,7 +333,9 @@ def audit():
     form = AuditFilterForm(request.args)
     poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
     labels = services.log_labels()
-    form.pole.choices = options([("", _("Tous les pôles"))] + [(p.slug, p.name) for p in poles])
+    form.pole.choices = options(
+        [("", upper_first(identity.current().unit.all_the_plural))] + [(p.slug, p.name) for p in poles]
+    )
     form.action.choices = options([("", _("Toutes les actions"))] + list(labels.items()))
     moderators = services.moderators_for_filter(current_user)
     form.moderateur.choices = options([("", _("Tout le monde"))] + [(str(u.id), u.display_name) for u in moderators])

@@ -14,9 +14,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import identity
 from app.comments import services as comment_services
 from app.errors import RuleError
 from app.extensions import db
+from app.identity import upper_first
 from app.models import (
     AuditEntry,
     CaseStatus,
@@ -90,7 +92,7 @@ def kind_labels() -> dict[str, str]:
         "proposal": _("Proposition"),
         "comment": _("Commentaire"),
         "user": _("Compte"),
-        "pole": _("Pôle"),
+        "pole": upper_first(identity.current().unit.singular),
     }
 
 

@@ -1,9 +1,12 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app import identity
 from app.forms import SingleLineField
+from app.identity import lazy
 from app.inputs import parse_int
 from app.participation_forms import CheckboxesField, commune_field, domain_field, existing_communes, publics_field
 
@@ -24,7 +27,12 @@ LONG_FIELDS = {
     ),
     "cooperation": (
         _l("Coopération et partenaires"),
-        _l("Les ressources locales et les partenaires mobilisés, notamment le Pôle territorial de solidarité."),
+        lazy(
+            lambda i: _(
+                "Les ressources locales et les partenaires mobilisés, notamment %(the_unit)s.",
+                the_unit=i.unit_full.the,
+            )
+        ),
     ),
     "impact_indicators": (
         _l("Indicateurs d'impact mesurables"),
@@ -81,7 +89,9 @@ class ProposalForm(FlaskForm):
     domain = domain_field()
     publics = publics_field()
     poles = CheckboxesField(
-        _l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle.")
+        lazy(lambda i: i.unit_plural),
+        coerce=int,
+        description=lazy(lambda i: _("Tout le territoire %(of_unit)s.", of_unit=i.unit.of_the)),
     )
     # Only the chosen communes are listed (uncheck one to remove it); more are added by typing
     # their name below: a département's 535 checkboxes could not be read.
@@ -89,7 +99,12 @@ class ProposalForm(FlaskForm):
         _l("Communes concernées"),
         coerce=int,
         validate_choice=False,
-        description=_l("Leur pôle est ajouté automatiquement. Décochez une commune pour la retirer."),
+        description=lazy(
+            lambda i: _(
+                "On y ajoute automatiquement %(the_unit)s de chacune. Décochez une commune pour la retirer.",
+                the_unit=i.unit.the,
+            )
+        ),
     )
     commune_add = commune_field(_l("Ajouter une commune"), required=False)
     is_rural = BooleanField(_l("Le projet se déroule en zone rurale (hors métropole)"))
@@ -114,7 +129,7 @@ class ProposalForm(FlaskForm):
         if field.data and len(existing_communes(field.data)) != len(set(field.data)):
             raise ValidationError(_l("Choisissez une commune dans la liste."))
         if not field.data and not self.poles.data:
-            raise ValidationError(_l("Choisissez au moins un pôle ou une commune."))
+            raise ValidationError(_("Choisissez au moins %(a_unit)s ou une commune.", a_unit=identity.current().unit.a))
 
 
 class InviteCoauthorForm(FlaskForm):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.formatting import euros
+from app.identity import lazy, upper_first
 from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, TargetPublic, User
 
 TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
@@ -34,7 +35,7 @@ FIELD_LABELS = {
     "impact_indicators": _l("Indicateurs d'impact mesurables"),
     "domain": _l("Domaine prioritaire"),
     "publics": _l("Publics visés"),
-    "poles": _l("Pôles"),
+    "poles": lazy(lambda i: upper_first(i.unit.plural)),
     "communes": _l("Communes"),
     "is_rural": _l("Zone rurale"),
     "is_qpv": _l("Quartier prioritaire"),

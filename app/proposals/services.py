@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import identity
 from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow
@@ -123,7 +124,8 @@ def create_proposal(
 def frozen_message() -> str:
     return _(
         "Cette proposition est déposée à un appel à projets : elle ne peut plus être "
-        "modifiée, sauf si le pôle ou l'administration la renvoie pour compléments."
+        "modifiée, sauf si %(the_unit)s ou l'administration la renvoie pour compléments.",
+        the_unit=identity.current().unit.the,
     )
 
 

@@ -115,7 +115,7 @@ def test_forgotten_password_through_the_outbox(browser: Browser, base_url: str, 
 def test_demo_accounts_see_their_roles(page: Page, app):
     load_demo()
     login(page, "moderation.medoc@tisser.demo", DEMO_PASSWORD)
-    expect(page.locator("main")).to_contain_text("Modération du pôle territorial")
+    expect(page.locator("main")).to_contain_text("Modération du Pôle territorial de solidarité")
     expect(page.get_by_role("link", name="Administration", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Se déconnecter").click()
 

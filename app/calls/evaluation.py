@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.calls.services import CallError
 from app.extensions import db
 from app.inputs import int_value
-from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
+from app.models import Assignment, Call, CallEvaluator, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import author_association_ids
@@ -44,11 +44,28 @@ class ScoreError(str):
         return error
 
 
-def possible_evaluators() -> list[User]:
+def _appointed(call_id: int):
+    return select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id)
+
+
+def may_evaluate(user: User, call_id: int) -> bool:
+    """Admins and unit moderators evaluate any call; anyone else (an outside expert) only a call
+    the administration appointed them to."""
+    return bool(
+        user.is_admin
+        or user.is_pole_moderator
+        or db.session.scalar(
+            select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id, CallEvaluator.user_id == user.id)
+        )
+    )
+
+
+def possible_evaluators(call_id: int) -> list[User]:
+    appointed = _appointed(call_id)
     return list(
         db.session.scalars(
             select(User)
-            .where(or_(User.is_admin.is_(True), User.moderated_pole_id.is_not(None)))
+            .where(or_(User.is_admin.is_(True), User.is_pole_moderator, User.id.in_(appointed)))
             .order_by(User.display_name)
         )
     )
@@ -66,8 +83,14 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
-    if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
+    if not may_evaluate(evaluator, submission.call_id):
+        raise CallError(
+            _(
+                "Seuls l'administration, les pôles et les personnes nommées pour évaluer cet appel "
+                "évaluent ses propositions."
+            ),
+            "evaluator_id",
+        )
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(

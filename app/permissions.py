@@ -134,6 +134,12 @@ def _admin_access(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("people.manage", write=True)
+def _people_manage(user: Any, obj: Any) -> bool:
+    """Appointing and revoking administrators, moderators, agents and evaluators."""
+    return _admin(user)
+
+
 @rule("outbox.read")
 def _outbox_read(user: Any, obj: Any) -> bool:
     return _admin(user) and current_app.config["OUTBOX_READABLE"]

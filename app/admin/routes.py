@@ -1,13 +1,15 @@
-from flask import Blueprint
+"""The back office: its home page and the outbox; each further section is a module of its own on
+the same blueprint (imported here so that registering the blueprint registers them)."""
+
 from sqlalchemy import func, select
 
 from app.access import access
+from app.admin import people  # noqa: F401  (its routes join the blueprint)
+from app.admin.blueprint import bp
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/")

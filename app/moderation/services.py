@@ -80,6 +80,16 @@ def log_labels() -> dict[str, str]:
         "partner_unlink": _("Partenaire détaché d'une proposition"),
         "related_link": _("Projet proche relié"),
         "related_unlink": _("Projet proche détaché"),
+        "appoint_admin": _("Nomination à l'administration"),
+        "revoke_admin": _("Retrait de l'administration"),
+        "appoint_moderator": _("Nomination à la modération d'un pôle"),
+        "revoke_moderator": _("Retrait de la modération d'un pôle"),
+        "appoint_agent": _("Nomination comme agent d'un pôle"),
+        "revoke_agent": _("Retrait du rôle d'agent d'un pôle"),
+        "appoint_evaluator": _("Nomination à l'évaluation d'un appel"),
+        "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
+        "verify_association": _("Association vérifiée"),
+        "refuse_association": _("Vérification d'association refusée"),
     }
 
 
@@ -90,6 +100,7 @@ def kind_labels() -> dict[str, str]:
         "comment": _("Commentaire"),
         "user": _("Compte"),
         "pole": _("Pôle"),
+        "association": _("Association"),
     }
 
 

@@ -32,6 +32,9 @@ KINDS: dict[str, Kind] = {
         Kind("evaluation", _l("Une décision sur une proposition déposée à un appel"), EmailMode.IMMEDIATE),
         Kind("followed", _l("L'activité de ce que je suis"), EmailMode.DAILY),
         Kind("accompaniment", _l("L'accompagnement de mes propositions par un pôle"), EmailMode.IMMEDIATE),
+        Kind(
+            "roles", _l("Un rôle qu'on me confie ou me retire, la vérification de mon association"), EmailMode.IMMEDIATE
+        ),
     )
 }
 
@@ -54,6 +57,9 @@ EVENTS: dict[str, str] = {
     "idea_funded": "idea_taken_up",
     "project_funded": "followed",
     "evaluation_assigned": "evaluation",
+    "role_changed": "roles",
+    "association_verified": "roles",
+    "association_refused": "roles",
 }
 
 

@@ -114,6 +114,20 @@ def test_eligibility_lists_every_point_in_french(app, w):
     assert db.session.scalar(select(func.count(Submission.id))) == 0
 
 
+def test_the_refusal_points_to_the_verification_queue_outcome(app, w):
+    w["A"].verified_at = None
+    db.session.commit()
+    proposal = _proposal(w)
+    url = f"/appels/{w['call'].slug}/deposer/{proposal.id}"
+    assert "attend dans la file de vérification" in text(_client(app, w["lead"]).get(url))
+    w["A"].verification_refused_at = utcnow()
+    w["A"].verification_refusal = "Le numéro RNA ne correspond pas au nom."
+    db.session.commit()
+    page = text(_client(app, w["lead"]).get(url))
+    assert "a été refusée (motif : Le numéro RNA ne correspond pas au nom.)" in page
+    assert "demandez une nouvelle vérification" in page
+
+
 def test_an_unverified_association_cannot_deposit_unless_the_call_allows_it(app, w):
     w["A"].verified_at = None
     db.session.commit()

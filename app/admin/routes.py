@@ -4,7 +4,7 @@ the same blueprint (imported here so that registering the blueprint registers th
 from sqlalchemy import func, select
 
 from app.access import access
-from app.admin import people  # noqa: F401  (its routes join the blueprint)
+from app.admin import associations, people  # noqa: F401  (their routes join the blueprint)
 from app.admin.blueprint import bp
 from app.extensions import db
 from app.models import Association, OutboxMessage, User

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.associations import verification
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
@@ -222,12 +223,13 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
                 Check(
                     False,
                     _("Association vérifiée"),
+                    # Where the verification queue left it: waiting, or refused and why.
                     _(
-                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore. "
-                        "Complétez sa fiche (numéro RNA ou SIRET) : l'équipe de Tisser la vérifie, "
-                        "puis vous pourrez déposer.",
+                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore.",
                         name=association.name,
-                    ),
+                    )
+                    + " "
+                    + verification.status_text(association),
                 )
             )
 

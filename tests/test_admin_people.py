@@ -204,3 +204,28 @@ def test_an_unknown_role_or_unit_is_refused_with_a_message(admin_client, expert)
     assert response.status_code == 422 and "Choisissez le pôle" in text(response)
     assert admin_client.post("/admin/personnes/999999/nommer", data={"role": "admin", "reason": "x"}).status_code == 404
     assert db.session.scalar(select(User.is_admin).where(User.id == expert.id)) is False
+
+
+def test_a_moderator_of_two_units_moderates_both_and_no_other(app, territory, resident):
+    both = factories.make_user("Modération double", moderated_pole_id=territory.medoc.id)
+    db.session.add(PoleRole(user_id=both.id, pole_id=territory.bassin.id, role="moderator"))
+    db.session.commit()
+    medoc_only = factories.make_user("Modération Médoc seule", moderated_pole_id=territory.medoc.id)
+    in_medoc = factories.make_idea(resident, territory.medoc_commune)
+    in_bassin = factories.make_idea(resident, territory.bassin_commune)
+    with app.app_context():
+        assert can(both, "content.moderate", in_medoc) and can(both, "content.moderate", in_bassin)
+        assert can(medoc_only, "content.moderate", in_medoc) and not can(medoc_only, "content.moderate", in_bassin)
+        # Each looks after the accounts that took part in their units, never a moderator of more units.
+        assert can(both, "account.review", resident)
+        assert not can(medoc_only, "account.review", both)
+    client = app.test_client().login_as(both)
+    response = client.get("/moderation/")
+    assert response.status_code == 302
+    first = min((territory.medoc, territory.bassin), key=lambda p: p.name)
+    assert response.headers["Location"].endswith(f"/moderation/{first.slug}")
+    assert client.get(f"/moderation/{territory.medoc.slug}").status_code == 200
+    assert client.get(f"/moderation/{territory.bassin.slug}").status_code == 200
+    assert app.test_client().login_as(medoc_only).get(f"/moderation/{territory.bassin.slug}").status_code == 403
+    page = text(client.get("/compte"))
+    assert page.count("Modération du pôle territorial") == 2

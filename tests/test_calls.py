@@ -375,6 +375,28 @@ def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
 
 
+def test_an_outside_expert_appointed_to_the_call_is_offered_assigned_and_evaluates(app, w):
+    proposal = _submitted(w)
+    expert = factories.make_user("Experte Extérieure")
+    admin = _client(app, w["admin"])
+    url = f"/appels/{w['call'].slug}/instruction"
+    assert "Experte Extérieure" not in text(admin.get(url))
+    assign = f"/appels/depots/{_submission(proposal).id}/evaluateurs"
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 422
+    # Appointed in the back office: the call's assignment selector offers her.
+    response = admin.post(
+        f"/admin/personnes/{expert.id}/nommer",
+        data={"role": "evaluator", "call_id": w["call"].id, "reason": "Experte de l'alimentation"},
+    )
+    assert response.status_code == 302
+    assert "Experte Extérieure" in text(admin.get(url))
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 302
+    assignment = db.session.scalar(select(Assignment).where(Assignment.evaluator_id == expert.id))
+    mine = _client(app, expert)
+    assert "Mes évaluations" in text(mine.get("/"))
+    assert mine.get(f"/appels/evaluations/{assignment.id}").status_code == 200
+
+
 def test_residents_and_association_members_are_not_evaluators(app, w):
     proposal = _submitted(w)
     with pytest.raises(CallError):

@@ -153,3 +153,12 @@ def test_a_verified_association_cannot_be_refused(app, admin_client, territory):
     assert db.session.get(Association, done.id).verification_refused_at is None
     with pytest.raises(verification.VerificationError):
         verification.verify(None, done)
+
+
+def test_verifying_from_the_association_page_is_the_same_outcome(admin_client, entraide, asso_admin):
+    response = admin_client.post(f"/associations/{entraide.slug}/verification", data={"verifiee": "1"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.target_id == entraide.id)) == (
+        "verify_association"
+    )
+    assert db.session.scalar(select(Notification.id).where(Notification.user_id == asso_admin.id))

@@ -100,7 +100,11 @@ def verify(slug: str):
     association = services.get_association(slug)
     authorize("association.verify", association)
     verified = request.form.get("verifiee") == "1"
-    services.set_verified(association, verified)
+    if verified and not association.is_verified:
+        # The same outcome as the back office's queue: logged, and the association's admins told.
+        verification.verify(current_user, association)
+    else:
+        services.set_verified(association, verified)
     if verified:
         flash(_("« %(name)s » est marquée comme vérifiée.", name=association.name), "success")
     else:

@@ -74,7 +74,7 @@ def test_existing_moderators_keep_their_unit_in_pole_roles(tmp_path):
 
     app = create_app(_base_config(f"sqlite:///{tmp_path / 'before.sqlite3'}"))
     with app.app_context():
-        upgrade(revision="f613bba8ead1")
+        upgrade(revision="c10a6a75a2e7")
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO poles (id, slug, name, description) VALUES (7, 'medoc', 'Médoc', '')"))
             for n, pole in ((1, 7), (2, None)):
@@ -106,7 +106,7 @@ def test_existing_moderators_keep_their_unit_in_pole_roles(tmp_path):
         assert [tuple(r) for r in rows] == [(1, 7, "moderator")]
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT user_id FROM memberships")).scalars().all() == [1]
-        downgrade(revision="f613bba8ead1")
+        downgrade(revision="c10a6a75a2e7")
         with db.engine.connect() as conn:
             back = conn.execute(text("SELECT id, moderated_pole_id FROM users ORDER BY id")).all()
         db.engine.dispose()

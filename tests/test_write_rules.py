@@ -149,6 +149,8 @@ NOT_WRITES = {
     "notifications.mark_read": "one's own inbox",
     "moderation.bulk": "each case asks content.moderate (a write) in the view",
     "accompaniment.space": "a message asks private_space.post (a write) in the view",
+    "moderation.contest": "contesting a decision stays possible when suspended: it is how a wrong one is undone",
+    "moderation.contest_suspension": "only a suspended person contests a suspension",
 }
 
 

@@ -35,6 +35,7 @@ from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
     CaseStatus,
+    Contestation,
     ModerationCase,
     RegistrationAttempt,
     Report,
@@ -79,6 +80,7 @@ __all__ = [
     "AccompanimentState",
     "AuditEntry",
     "CaseStatus",
+    "Contestation",
     "ModerationCase",
     "Partner",
     "PrivateMessage",

@@ -2,7 +2,7 @@
 users.moderated_pole_id), outside evaluators of a call (call_evaluators), an association's verification refusal
 
 Revision ID: fa772100a49f
-Revises: f613bba8ead1
+Revises: c10a6a75a2e7
 Create Date: 2026-11-30 13:30:37.085092
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fa772100a49f'
-down_revision = 'f613bba8ead1'
+down_revision = 'c10a6a75a2e7'
 branch_labels = None
 depends_on = None
 

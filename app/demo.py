@@ -20,7 +20,18 @@ from sqlalchemy import select
 from app import identity
 from app.errors import RuleError
 from app.extensions import db
-from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
+from app.models import (
+    Association,
+    Call,
+    Commune,
+    LegalForm,
+    Membership,
+    MembershipRole,
+    Pole,
+    PoleRole,
+    PoleRoleKind,
+    User,
+)
 from app.models.base import utcnow
 from app.territory import load_slice
 from app.text import slugify
@@ -257,7 +268,9 @@ def load_demo(participation: bool = True) -> None:
 
     _account(f"admin@{DEMO_DOMAIN}", "Administration Tisser", is_admin=True)
     for pole_name, pole in poles.items():
-        _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}", moderated_pole_id=pole.id)
+        moderator = _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}")
+        if db.session.get(PoleRole, (moderator.id, pole.id, PoleRoleKind.MODERATOR.value)) is None:
+            db.session.add(PoleRole(user_id=moderator.id, pole_id=pole.id, role=PoleRoleKind.MODERATOR.value))
 
     for asso in ASSOCIATIONS:
         slug = slugify(asso.name)

@@ -32,6 +32,8 @@ from app.models import (
     MembershipRole,
     Notification,
     Pole,
+    PoleRole,
+    PoleRoleKind,
     Proposal,
     ProposalCoauthor,
     ProposalState,
@@ -90,6 +92,7 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
     confirmed unless ``email_verified_at=None`` (a new account)."""
     n = next(_seq)
     attrs.setdefault("email_verified_at", utcnow())
+    pole_id = attrs.pop("moderated_pole_id", None)
     user = User(
         email=email or f"personne{n}@exemple.fr",
         display_name=display_name or f"Personne {n}",
@@ -97,6 +100,9 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
         **attrs,
     )
     db.session.add(user)
+    if pole_id is not None:
+        db.session.flush()
+        db.session.add(PoleRole(user_id=user.id, pole_id=pole_id, role=PoleRoleKind.MODERATOR.value))
     db.session.commit()
     return user
 

@@ -114,6 +114,20 @@ def test_eligibility_lists_every_point_in_french(app, w):
     assert db.session.scalar(select(func.count(Submission.id))) == 0
 
 
+def test_the_refusal_points_to_the_verification_queue_outcome(app, w):
+    w["A"].verified_at = None
+    db.session.commit()
+    proposal = _proposal(w)
+    url = f"/appels/{w['call'].slug}/deposer/{proposal.id}"
+    assert "attend dans la file de vérification" in text(_client(app, w["lead"]).get(url))
+    w["A"].verification_refused_at = utcnow()
+    w["A"].verification_refusal = "Le numéro RNA ne correspond pas au nom."
+    db.session.commit()
+    page = text(_client(app, w["lead"]).get(url))
+    assert "a été refusée (motif : Le numéro RNA ne correspond pas au nom.)" in page
+    assert "demandez une nouvelle vérification" in page
+
+
 def test_an_unverified_association_cannot_deposit_unless_the_call_allows_it(app, w):
     w["A"].verified_at = None
     db.session.commit()
@@ -359,6 +373,28 @@ def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
     evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_an_outside_expert_appointed_to_the_call_is_offered_assigned_and_evaluates(app, w):
+    proposal = _submitted(w)
+    expert = factories.make_user("Experte Extérieure")
+    admin = _client(app, w["admin"])
+    url = f"/appels/{w['call'].slug}/instruction"
+    assert "Experte Extérieure" not in text(admin.get(url))
+    assign = f"/appels/depots/{_submission(proposal).id}/evaluateurs"
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 422
+    # Appointed in the back office: the call's assignment selector offers her.
+    response = admin.post(
+        f"/admin/personnes/{expert.id}/nommer",
+        data={"role": "evaluator", "call_id": w["call"].id, "reason": "Experte de l'alimentation"},
+    )
+    assert response.status_code == 302
+    assert "Experte Extérieure" in text(admin.get(url))
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 302
+    assignment = db.session.scalar(select(Assignment).where(Assignment.evaluator_id == expert.id))
+    mine = _client(app, expert)
+    assert "Mes évaluations" in text(mine.get("/"))
+    assert mine.get(f"/appels/evaluations/{assignment.id}").status_code == 200
 
 
 def test_residents_and_association_members_are_not_evaluators(app, w):

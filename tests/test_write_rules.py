@@ -87,6 +87,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "amendment.decide": proposal,
             "call.manage": None,
             "collectivity.edit": None,
+            "people.manage": None,
             "call.submit": proposal,
             "call.send_back": proposal,
             "call.evaluate": assignment,

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
-from app.models.pole_scope import proposal_pole_ids
+from app.models.pole_scope import moderated_pole_ids, moderates, proposal_pole_ids
 from app.moderation.services import log
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
@@ -52,7 +52,7 @@ def accompaniment_of(proposal: Proposal) -> Accompaniment | None:
 
 
 def pole_moderators(pole_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.moderated_pole_id == pole_id).order_by(User.display_name)))
+    return list(db.session.scalars(select(User).where(moderates(pole_id)).order_by(User.display_name)))
 
 
 def choose_a_pole_message() -> str:
@@ -103,7 +103,7 @@ def decide(
         raise AccompanimentError(_("Cette demande a déjà reçu une réponse."))
     if accept:
         referent = db.session.get(User, referent_id or 0)
-        if referent is None or referent.moderated_pole_id != accompaniment.pole_id:
+        if referent is None or accompaniment.pole_id not in moderated_pole_ids(referent):
             raise AccompanimentError(
                 _(
                     "Choisissez comme référent·e une personne de la modération %(of_unit)s.",

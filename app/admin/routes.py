@@ -1,9 +1,14 @@
+"""The back office: its home page and the outbox; each further section is a module of its own on
+the same blueprint (imported here so that registering the blueprint registers them)."""
+
+from flask import request
 from sqlalchemy import func, select
 
 from app.access import access
-from app.admin import bp, statistics_views, territory  # noqa: F401  (importing a part registers its views)
+from app.admin import associations, bp, people, statistics_views, territory  # noqa: F401  (their routes join the blueprint)
 from app.admin import identity as identity_page
 from app.extensions import db
+from app.inputs import page_value
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.rendering import render
@@ -32,7 +37,14 @@ def index():
 @bp.route("/courriels")
 @access("outbox.read")
 def outbox():
-    page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=20)
+    # The page number read through page_value: Flask-SQLAlchemy's own reading lets a huge
+    # number through to the database (an overflow, a 500).
+    page = db.paginate(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()),
+        page=page_value(request.args),
+        per_page=20,
+        error_out=False,
+    )
     return render("admin/outbox.html", page=page, max_attempts=MAX_ATTEMPTS)
 
 

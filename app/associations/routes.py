@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from app import identity
 from app.access import access, authorize
-from app.associations import services
+from app.associations import services, verification
 from app.associations.forms import AssociationForm, InviteForm
 from app.follows.services import is_following
 from app.formatting import date_fr
@@ -99,11 +99,30 @@ def verify(slug: str):
     association = services.get_association(slug)
     authorize("association.verify", association)
     verified = request.form.get("verifiee") == "1"
-    services.set_verified(association, verified)
+    if verified and not association.is_verified:
+        # The same outcome as the back office's queue: logged, and the association's admins told.
+        verification.verify(current_user, association)
+    else:
+        services.set_verified(association, verified)
     if verified:
         flash(_("« %(name)s » est marquée comme vérifiée.", name=association.name), "success")
     else:
         flash(_("« %(name)s » n'est plus marquée comme vérifiée.", name=association.name), "success")
+    return redirect(url_for("associations.detail", slug=association.slug))
+
+
+@bp.route("/<slug>/verification/nouvelle-demande", methods=["POST"])
+@access("association.edit", per_object=True)
+def ask_verification_again(slug: str):
+    """After a refusal, the association's administrators fixed the record: back in the queue."""
+    association = services.get_association(slug)
+    authorize("association.edit", association)
+    try:
+        verification.ask_again(association)
+    except verification.VerificationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("« %(name)s » attend de nouveau sa vérification.", name=association.name), "success")
     return redirect(url_for("associations.detail", slug=association.slug))
 
 

@@ -151,7 +151,7 @@ def _account_page(name_form=None, password_form=None, status=200):
         name_form=name_form or DisplayNameForm(prefix="name", obj=current_user, formdata=None),
         password_form=password_form or ChangePasswordForm(prefix="password", formdata=None),
         memberships=services.memberships_of(current_user),
-        moderated_pole=services.moderated_pole_of(current_user),
+        moderated_poles=services.moderated_poles_of(current_user),
     )
 
 

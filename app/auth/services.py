@@ -23,6 +23,7 @@ from app.extensions import db, login_manager
 from app.models import EndedSession, Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
+from app.models.pole_scope import moderated_pole_ids
 from app.names import name_problem, normalize_name
 from app.outbox import queue_email
 from app.urls import email_url
@@ -39,7 +40,6 @@ class Anonymous(AnonymousUserMixin):
 
     id = None
     is_admin = False
-    moderated_pole_id = None
     is_pole_moderator = False
     is_verified = False
     display_name = ""
@@ -301,5 +301,6 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
-def moderated_pole_of(user: User) -> Pole | None:
-    return db.session.get(Pole, user.moderated_pole_id) if user.moderated_pole_id else None
+def moderated_poles_of(user: User) -> list[Pole]:
+    ids = moderated_pole_ids(user)
+    return list(db.session.scalars(select(Pole).where(Pole.id.in_(ids)).order_by(Pole.name))) if ids else []

@@ -17,7 +17,7 @@ from app import identity
 from app.calls.services import CallError
 from app.extensions import db
 from app.inputs import int_value
-from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
+from app.models import Assignment, Call, CallEvaluator, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import author_association_ids
@@ -45,11 +45,28 @@ class ScoreError(str):
         return error
 
 
-def possible_evaluators() -> list[User]:
+def _appointed(call_id: int):
+    return select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id)
+
+
+def may_evaluate(user: User, call_id: int) -> bool:
+    """Admins and unit moderators evaluate any call; anyone else (an outside expert) only a call
+    the administration appointed them to."""
+    return bool(
+        user.is_admin
+        or user.is_pole_moderator
+        or db.session.scalar(
+            select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id, CallEvaluator.user_id == user.id)
+        )
+    )
+
+
+def possible_evaluators(call_id: int) -> list[User]:
+    appointed = _appointed(call_id)
     return list(
         db.session.scalars(
             select(User)
-            .where(or_(User.is_admin.is_(True), User.moderated_pole_id.is_not(None)))
+            .where(or_(User.is_admin.is_(True), User.is_pole_moderator, User.id.in_(appointed)))
             .order_by(User.display_name)
         )
     )
@@ -67,10 +84,11 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
-    if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
+    if not may_evaluate(evaluator, submission.call_id):
         raise CallError(
             _(
-                "Seules l'administration et %(units)s évaluent les propositions.",
+                "Seules l'administration, %(units)s et les personnes nommées pour évaluer cet appel "
+                "évaluent ses propositions.",
                 units=identity.current().unit.the_plural,
             ),
             "evaluator_id",

@@ -284,7 +284,7 @@ def _instruction_page(call: Call, submitted: tuple[int, str, FlaskForm] | None =
     by_submission: dict[int, list[Assignment]] = {}
     for a in assigned:
         by_submission.setdefault(a.submission_id, []).append(a)
-    evaluators = evaluation.possible_evaluators()
+    evaluators = evaluation.possible_evaluators(call.id)
     forms = {
         s.id: {"step": _step_form(s, call.steps), "assign": _assign_form(s, evaluators), "decision": _decision_form(s)}
         for s in submissions
@@ -315,7 +315,7 @@ def _refused(slug: str, submission_id: int, kind: str, form: FlaskForm):
 def assign(submission_id: int):
     submission, proposal = _submission(submission_id)
     slug = submission.call.slug
-    form = _assign_form(submission, evaluation.possible_evaluators(), request.form)
+    form = _assign_form(submission, evaluation.possible_evaluators(submission.call_id), request.form)
     if not form.validate_on_submit():
         return _refused(slug, submission_id, "assign", form)
     evaluator = db.session.get(User, form.evaluator_id.data)

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app import identity
+from app.associations import verification
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
@@ -229,12 +230,13 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
                 Check(
                     False,
                     _("Association vérifiée"),
+                    # Where the verification queue left it: waiting, or refused and why.
                     _(
-                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore. "
-                        "Complétez sa fiche (numéro RNA ou SIRET) : l'équipe de Tisser la vérifie, "
-                        "puis vous pourrez déposer.",
+                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore.",
                         name=association.name,
-                    ),
+                    )
+                    + " "
+                    + verification.status_text(association),
                 )
             )
 

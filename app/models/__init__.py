@@ -1,7 +1,7 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
 from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
-from app.models.accounts import EndedSession, User
+from app.models.accounts import EndedSession, PoleRole, PoleRoleKind, User
 from app.models.associations import (
     Association,
     Invitation,
@@ -13,6 +13,7 @@ from app.models.associations import (
 from app.models.calls import (
     Assignment,
     Call,
+    CallEvaluator,
     CallState,
     Criterion,
     Decision,
@@ -68,6 +69,9 @@ from app.models.territories import Commune, Pole
 __all__ = [
     "AccessibilityStatus",
     "Collectivity",
+    "CallEvaluator",
+    "PoleRole",
+    "PoleRoleKind",
     "Follow",
     "FollowTarget",
     "Amendment",

@@ -15,11 +15,13 @@ from sqlalchemy.orm import selectinload
 
 from app import identity
 from app.access import access, authorize
+from app.auth import services as auth_services
 from app.extensions import db
 from app.forms import attach
 from app.identity import upper_first
 from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
+from app.models.pole_scope import moderated_pole_ids
 from app.moderation import contestations, services
 from app.moderation.forms import HIDE_REASONS, AuditFilterForm, ContestForm, DecisionForm, ReasonForm, ReportForm
 from app.moderation.links import report_slot_id
@@ -165,7 +167,10 @@ def contest_suspension():
 @access("moderation.access")
 def index():
     if not current_user.is_admin:
-        pole = db.session.get(Pole, current_user.moderated_pole_id)
+        # A moderator of several units starts with the first; each queue links to the others.
+        pole = db.session.scalar(
+            select(Pole).where(Pole.id.in_(moderated_pole_ids(current_user))).order_by(Pole.name).limit(1)
+        )
         return redirect(url_for("moderation.pole_queue", slug=pole.slug))
     return _queue_page(None)
 
@@ -355,7 +360,7 @@ def audit():
         page=page,
         labels=labels,
         kinds=services.kind_labels(),
-        own_pole=db.session.get(Pole, current_user.moderated_pole_id) if not current_user.is_admin else None,
+        own_poles=[] if current_user.is_admin else auth_services.moderated_poles_of(current_user),
     )
 
 

@@ -27,6 +27,8 @@ from app.models import (
     Idea,
     ModerationCase,
     Pole,
+    PoleRole,
+    PoleRoleKind,
     Proposal,
     Report,
     ReportReason,
@@ -35,7 +37,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.models.pole_scope import participation_pole_ids, poles_of
+from app.models.pole_scope import moderated_pole_ids, participation_pole_ids, poles_of
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
@@ -83,6 +85,16 @@ def log_labels() -> dict[str, str]:
         "partner_unlink": _("Partenaire détaché d'une proposition"),
         "related_link": _("Projet proche relié"),
         "related_unlink": _("Projet proche détaché"),
+        "appoint_admin": _("Nomination à l'administration"),
+        "revoke_admin": _("Retrait de l'administration"),
+        "appoint_moderator": _("Nomination à la modération d'un pôle"),
+        "revoke_moderator": _("Retrait de la modération d'un pôle"),
+        "appoint_agent": _("Nomination comme agent d'un pôle"),
+        "revoke_agent": _("Retrait du rôle d'agent d'un pôle"),
+        "appoint_evaluator": _("Nomination à l'évaluation d'un appel"),
+        "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
+        "verify_association": _("Association vérifiée"),
+        "refuse_association": _("Vérification d'association refusée"),
     }
 
 
@@ -93,6 +105,7 @@ def kind_labels() -> dict[str, str]:
         "comment": _("Commentaire"),
         "user": _("Compte"),
         "pole": upper_first(identity.current().unit.singular),
+        "association": _("Association"),
     }
 
 
@@ -148,11 +161,12 @@ def audit_page(
 ):
     """Admins read everything; a pole moderator reads their pole's entries."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor), selectinload(AuditEntry.poles))
+    pole_ids = {pole_id} if pole_id else set()
     if not user.is_admin:
-        pole_id = user.moderated_pole_id
-    if pole_id:
+        pole_ids = set(moderated_pole_ids(user))
+    if pole_ids or not user.is_admin:
         query = query.where(
-            AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id == pole_id))
+            AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id.in_(pole_ids)))
         )
     if action:
         query = query.where(AuditEntry.action == action)
@@ -163,9 +177,10 @@ def audit_page(
 
 def moderators_for_filter(user: Any) -> list[User]:
     """People who appear in the log as actors: admins and moderators (of this pole for a moderator)."""
-    query = select(User).where((User.is_admin.is_(True)) | (User.moderated_pole_id.is_not(None)))
+    moderators = select(PoleRole.user_id).where(PoleRole.role == PoleRoleKind.MODERATOR.value)
+    query = select(User).where(User.is_admin.is_(True) | User.id.in_(moderators))
     if not user.is_admin:
-        query = select(User).where(User.moderated_pole_id == user.moderated_pole_id)
+        query = select(User).where(User.id.in_(moderators.where(PoleRole.pole_id.in_(moderated_pole_ids(user)))))
     return list(db.session.scalars(query.order_by(User.display_name)))
 
 
@@ -589,8 +604,10 @@ def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionR
     )
     if pending:
         raise ModerationError(_("Vous avez déjà proposé de suspendre ce compte : l'administration l'examinera."))
+    # A moderator of several units proposes for the one where this person took part.
+    shared_pole = min(moderated_pole_ids(actor) & participation_pole_ids(user.id), default=None)
     request = SuspensionRequest(
-        user_id=user.id, requested_by_id=actor.id, pole_id=actor.moderated_pole_id, reason=(reason or "").strip()
+        user_id=user.id, requested_by_id=actor.id, pole_id=shared_pole, reason=(reason or "").strip()
     )
     db.session.add(request)
     log(
@@ -600,7 +617,7 @@ def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionR
         user.id,
         user.display_name,
         reason,
-        [actor.moderated_pole_id] if actor.moderated_pole_id else [],
+        [shared_pole] if shared_pole else [],
     )
     admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)))
     notify(

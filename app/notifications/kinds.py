@@ -38,6 +38,9 @@ KINDS: dict[str, Kind] = {
             lazy(lambda i: _("L'accompagnement de mes propositions par %(a_unit)s", a_unit=i.unit.a)),
             EmailMode.IMMEDIATE,
         ),
+        Kind(
+            "roles", _l("Un rôle qu'on me confie ou me retire, la vérification de mon association"), EmailMode.IMMEDIATE
+        ),
     )
 }
 
@@ -60,6 +63,9 @@ EVENTS: dict[str, str] = {
     "idea_funded": "idea_taken_up",
     "project_funded": "followed",
     "evaluation_assigned": "evaluation",
+    "role_changed": "roles",
+    "association_verified": "roles",
+    "association_refused": "roles",
 }
 
 

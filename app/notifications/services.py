@@ -71,8 +71,6 @@ def header_counts(user: User) -> tuple[int, int]:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    if not (user.is_admin or user.moderated_pole_id is not None):  # only they are ever assigned
-        return db.session.scalar(select(unread)), -1
     mine = select(func.count(Assignment.id)).where(Assignment.evaluator_id == user.id)
     pending = mine.where(Assignment.finalised_at.is_(None)).scalar_subquery()
     count, total, todo = db.session.execute(select(unread, mine.scalar_subquery(), pending)).one()

@@ -4,6 +4,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import PUBLIC_STATES, Commune, Idea, Pole, Proposal, User
 from app.models.participation import IdeaPublic, ProposalPublic, proposal_poles
+from app.models.pole_scope import moderates
 from app.territory import commune_label
 
 
@@ -12,7 +13,7 @@ def pole_by_slug(slug: str) -> Pole:
 
 
 def moderators(pole: Pole) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.moderated_pole_id == pole.id).order_by(User.display_name)))
+    return list(db.session.scalars(select(User).where(moderates(pole.id)).order_by(User.display_name)))
 
 
 def all_poles() -> list[Pole]:

@@ -137,6 +137,7 @@ def _admin_access(user: Any, obj: Any) -> bool:
 @rule("collectivity.edit", write=True)
 def _collectivity_edit(user: Any, obj: Any) -> bool:
     """The collectivity's names, contacts and legal pages: administrators only."""
+    return _admin(user)
 
 
 @rule("people.manage", write=True)

@@ -228,4 +228,4 @@ def test_a_moderator_of_two_units_moderates_both_and_no_other(app, territory, re
     assert client.get(f"/moderation/{territory.bassin.slug}").status_code == 200
     assert app.test_client().login_as(medoc_only).get(f"/moderation/{territory.bassin.slug}").status_code == 403
     page = text(client.get("/compte"))
-    assert page.count("Modération du pôle territorial") == 2
+    assert page.count("Modération du Pôle territorial de solidarité") == 2

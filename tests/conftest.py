@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
+from app.proposals import question_presets
 from tests import factories
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -128,6 +129,9 @@ def running_app(config: dict) -> Iterator[Flask]:
     app.test_client_class = TisserClient
     with app.test_request_context():
         try:
+            # What the migration gives every database, emptied with the tables after each test.
+            question_presets.install()
+            db.session.remove()
             yield app
         finally:
             db.session.remove()

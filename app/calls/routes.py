@@ -48,9 +48,8 @@ from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
+from app.proposals import questions, states
 from app.proposals import services as proposal_services
-from app.proposals import states
-from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
@@ -448,8 +447,11 @@ def evaluate(assignment_id: int):
         values=values,
         errors=errors,
         # The proposal beside the grid: the evaluator reads it while scoring.
-        texts={name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS},
-        long_fields=LONG_FIELDS,
+        texts=[
+            (q, render_markdown(text))
+            for q in questions.sheet(proposal).questions
+            if (text := questions.text_of(proposal, q.key))
+        ],
         scale=evaluation.SCALE,
         others=evaluation.others_final(assignment),
         average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),

@@ -60,10 +60,13 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.questions import ProposalAnswer, ProposalQuestion
 from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "ProposalAnswer",
+    "ProposalQuestion",
     "Follow",
     "FollowTarget",
     "Amendment",

@@ -69,6 +69,9 @@ def _base_config(url: str) -> dict:
     }
 
 
+PG_CLUSTER = pytest.StashKey()
+
+
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test session (one per xdist worker)."""
@@ -79,6 +82,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
         cluster = Cluster().start()
         url = cluster.create_database("tisser_test")
+        # Tests that build a database of their own (migration tests) create it in this cluster.
+        request.config.stash[PG_CLUSTER] = cluster
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tisser-test.sqlite3'}"
     app = create_app(_base_config(url))

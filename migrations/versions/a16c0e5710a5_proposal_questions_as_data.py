@@ -164,13 +164,20 @@ def upgrade():
     with op.batch_alter_table('proposal_answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_answers_question_id'), ['question_id'], unique=False)
 
-    # On SQLite the batch below rebuilds the table, and its triggers name the columns it drops.
     if dialect == 'sqlite':
-        _sqlite_drop_triggers()
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('call_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_proposals_call_id'), ['call_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_proposals_call_id_calls'), 'calls', ['call_id'], ['id'], ondelete='SET NULL')
+        # No batch rebuild of proposals on SQLite: dropping the old table, with foreign keys on,
+        # would cascade to its submissions, revisions and amendments. SQLite alters in place.
+        _sqlite_drop_triggers()  # they name the columns dropped below
+        op.execute(
+            "ALTER TABLE proposals ADD COLUMN call_id INTEGER "
+            "CONSTRAINT fk_proposals_call_id_calls REFERENCES calls (id) ON DELETE SET NULL"
+        )
+    else:
+        op.add_column('proposals', sa.Column('call_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f('fk_proposals_call_id_calls'), 'proposals', 'calls', ['call_id'], ['id'], ondelete='SET NULL'
+        )
+    op.create_index(op.f('ix_proposals_call_id'), 'proposals', ['call_id'], unique=False)
 
     questions = sa.table(
         'proposal_questions',
@@ -207,9 +214,8 @@ def upgrade():
     if dialect == 'postgresql':
         # The old trigger watches the columns dropped below: replace it first.
         _pg_function(lambda r: _body(r, dialect), WATCHED)
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.drop_column(key)
+    for key in KEYS:
+        op.execute(f"ALTER TABLE proposals DROP COLUMN {key}")
 
     if dialect == 'postgresql':
         op.execute(
@@ -235,9 +241,8 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER IF EXISTS search_index_proposal_answers ON proposal_answers")
         op.execute("DROP FUNCTION IF EXISTS search_index_proposal_answers()")
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        for key in KEYS:
-            batch_op.add_column(sa.Column(key, sa.Text(), nullable=False, server_default=''))
+    for key in KEYS:
+        op.add_column('proposals', sa.Column(key, sa.Text(), nullable=False, server_default=''))
     # Answers to questions of the same key go back to their column; other questions' are lost.
     for key in KEYS:
         op.execute(
@@ -245,10 +250,14 @@ def downgrade():
             "JOIN proposal_questions q ON q.id = a.question_id "
             f"WHERE a.proposal_id = proposals.id AND q.key = '{key}' ORDER BY a.id LIMIT 1), '')"
         )
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_proposals_call_id_calls'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_proposals_call_id'))
-        batch_op.drop_column('call_id')
+    op.drop_index(op.f('ix_proposals_call_id'), table_name='proposals')
+    if dialect == 'postgresql':
+        op.drop_constraint(op.f('fk_proposals_call_id_calls'), 'proposals', type_='foreignkey')
+        op.drop_column('proposals', 'call_id')
+    else:
+        # SQLite cannot drop a column a foreign key names without rebuilding the table (and the
+        # rebuild would cascade): the column stays, unused, after a downgrade.
+        pass
     old_watched = "title, summary, " + ", ".join(KEYS) + ", state"
     if dialect == 'postgresql':
         _pg_function(_old_body, old_watched)

@@ -120,3 +120,29 @@ class DeclineAmendmentForm(FlaskForm):
             Length(max=2000, message=_l("La raison est trop longue (%(max)d caractères au plus).")),
         ],
     )
+
+
+class QuestionForm(FlaskForm):
+    """One question of an application form (question editors: a call's, the default ones)."""
+
+    label = SingleLineField(
+        _l("Intitulé de la question"),
+        validators=[
+            DataRequired(message=_l("Écrivez l'intitulé de la question.")),
+            Length(max=200, message=_l("L'intitulé fait %(max)d caractères au plus.")),
+        ],
+    )
+    help_text = TextAreaField(
+        _l("Aide affichée sous la question"),
+        validators=[Optional(), Length(max=600, message=_l("L'aide fait %(max)d caractères au plus."))],
+    )
+    required = BooleanField(_l("Réponse obligatoire pour publier et pour déposer"))
+    max_length = IntegerField(
+        _l("Longueur maximale de la réponse (en caractères)"),
+        validators=[
+            Optional(),
+            NumberRange(min=50, max=20_000, message=_l("Indiquez une longueur entre %(min)d et %(max)d caractères.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+        description=_l("20 000 au plus ; laissez vide pour 20 000."),
+    )

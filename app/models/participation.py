@@ -243,7 +243,8 @@ class Proposal(HasPublics, db.Model):
     state: Mapped[ProposalState] = mapped_column(_str_enum(ProposalState, 24), default=ProposalState.DRAFT)
     # The call it is drafted for, whose questions it answers (None: the default questions). Set
     # when drafted from a call's page, or when submitted to a call (its answers then follow).
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
+    # No ON DELETE action: SQLite cannot name one on a column added in place (see the migration).
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
 
     title: Mapped[str] = mapped_column(String(150))
     summary: Mapped[str] = mapped_column(String(600))

@@ -170,12 +170,12 @@ def upgrade():
         _sqlite_drop_triggers()  # they name the columns dropped below
         op.execute(
             "ALTER TABLE proposals ADD COLUMN call_id INTEGER "
-            "CONSTRAINT fk_proposals_call_id_calls REFERENCES calls (id) ON DELETE SET NULL"
+            "CONSTRAINT fk_proposals_call_id_calls REFERENCES calls (id)"
         )
     else:
         op.add_column('proposals', sa.Column('call_id', sa.Integer(), nullable=True))
         op.create_foreign_key(
-            op.f('fk_proposals_call_id_calls'), 'proposals', 'calls', ['call_id'], ['id'], ondelete='SET NULL'
+            op.f('fk_proposals_call_id_calls'), 'proposals', 'calls', ['call_id'], ['id']
         )
     op.create_index(op.f('ix_proposals_call_id'), 'proposals', ['call_id'], unique=False)
 

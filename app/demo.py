@@ -9,6 +9,7 @@ twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,10 +17,12 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlalchemy import select
 
+from app.errors import RuleError
 from app.extensions import db
 from app.models import Association, Call, Commune, LegalForm, Membership, MembershipRole, Pole, User
 from app.models.base import utcnow
 from app.proposals import question_presets
+from app.territory import load_slice
 from app.text import slugify
 
 DEMO_PASSWORD = "tisser-demo-2026"
@@ -176,8 +179,18 @@ ASSOCIATIONS = [
 ]
 
 
+# Demo names the COG writes otherwise (renamed in 2025): the code is what matches.
+RENAMED_IN_COG = {"cadillac": "33081"}
+
+
+def _demo_insee_codes() -> dict[str, str]:
+    codes = {slugify(c.name): c.code for c in load_slice("gironde-33").communes}
+    return codes | RENAMED_IN_COG
+
+
 def _upsert_territory() -> dict[str, Commune]:
     communes: dict[str, Commune] = {}
+    codes = _demo_insee_codes()
     for pole_name, (description, pole_communes) in POLES.items():
         slug = slugify(pole_name)
         pole = db.session.scalar(select(Pole).where(Pole.slug == slug))
@@ -193,6 +206,7 @@ def _upsert_territory() -> dict[str, Commune]:
                     slug=commune_slug, name=name, pole_id=pole.id, is_rural=rural, has_qpv=qpv, is_demo=True
                 )
                 db.session.add(commune)
+            commune.insee_code = commune.insee_code or codes[commune_slug]
             communes[name] = commune
     db.session.flush()
     return communes
@@ -629,3 +643,23 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         person = _demo_user(handle)
         if not is_supported(subject, person):
             toggle_support(subject, person)
+
+
+# --- Presets ---------------------------------------------------------------------------------------
+# One loader per collectivity, chosen by ``flask demo load --preset`` and ``make run DEMO=...``.
+# Each is idempotent and runs on its own database (the Makefile gives each preset its own file).
+# A new collectivity is one entry here (Lyon's comes with its content).
+PRESETS: dict[str, Callable[[], None]] = {"gironde": load_demo}
+DEFAULT_PRESET = "gironde"
+
+
+class UnknownPreset(RuleError):
+    """``flask demo load --preset`` named no preset of PRESETS."""
+
+
+def load_preset(name: str = DEFAULT_PRESET) -> None:
+    loader = PRESETS.get(name.strip().lower())
+    if loader is None:
+        known = ", ".join(sorted(PRESETS))
+        raise UnknownPreset(f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {known}.", "preset")
+    loader()

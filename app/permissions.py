@@ -513,6 +513,23 @@ def _content_see_hidden(user: Any, item: Any) -> bool:
     return own or can(user, "content.moderate", item)
 
 
+@rule("content.contest")
+def _content_contest(user: Any, item: Any) -> bool:
+    """Its authors may contest a decision on their content: suspended too (not a write rule), since
+    contesting is how a wrong decision gets undone. The service says when there is nothing to contest."""
+    if not _authenticated(user) or item is None:
+        return False
+    if getattr(item, "kind", None) == "proposal":
+        return is_author_of_proposal(user, item)
+    return item.author_id == user.id
+
+
+@rule("account.contest_suspension")
+def _account_contest_suspension(user: Any, obj: Any) -> bool:
+    """A suspended person may ask the administrators to review their suspension."""
+    return _authenticated(user) and user.is_suspended
+
+
 @rule("content.visible")
 def _content_visible(user: Any, item: Any) -> bool:
     """May this person read this idea, proposal or comment? The one question every read path asks
@@ -627,3 +644,9 @@ def _follow_toggle(user: Any, target: Any) -> bool:
     if getattr(target, "kind", None) == "proposal":
         return can(user, "proposal.view", target)
     return True
+
+
+@rule("territory.manage", write=True)
+def _territory_manage(user: Any, obj: Any) -> bool:
+    """Units, their communes and the import of official communes: administrators."""
+    return _admin(user)

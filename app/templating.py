@@ -25,11 +25,21 @@ from flask_login import current_user
 
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
-from app.moderation.links import audit_target_url, entry_url, report_slot_id, report_url, show_report_link
+from app.moderation.links import (
+    audit_target_url,
+    contest_url,
+    contestation_of,
+    entry_url,
+    report_slot_id,
+    report_url,
+    show_report_link,
+    suspension_contestation,
+)
 from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
 from app.rendering import is_htmx
 from app.search.filters import FILTER_CHOICES
+from app.territory import commune_label
 from app.text import redact
 
 HTMX_VERSION = "4.0.1"
@@ -85,12 +95,16 @@ def setup_templating(app: Flask) -> None:
         show_report_link=show_report_link,
         report_slot_id=report_slot_id,
         report_url=report_url,
+        contest_url=contest_url,
+        contestation_of=contestation_of,
+        suspension_contestation=suspension_contestation,
         entry_url=entry_url,
         audit_target_url=audit_target_url,
         # Cached cards (app.fragments).
         idea_card=idea_card,
         proposal_card=proposal_card,
-        # Filter forms (app.search.filters).
+        # Filter forms (app.search.filters) and commune pickers (app.territory).
         **FILTER_CHOICES,
+        commune_label=commune_label,
     )
     app.context_processor(header_context)

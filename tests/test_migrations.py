@@ -62,3 +62,32 @@ def test_existing_accounts_are_verified_and_get_a_session_token_each(tmp_path):
         db.engine.dispose()
     assert [str(r[0]) for r in rows] == ["2025-01-02 03:04:05"] * 2
     assert len({r[1] for r in rows}) == 2 and all(len(r[1]) >= 16 for r in rows)
+
+
+def test_demo_communes_get_their_insee_code_and_others_none(tmp_path):
+    """The INSEE code migration fills the Gironde demo communes only: another deployment's commune
+    with a same slug is not known to be Gironde's."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from tests.conftest import _base_config
+
+    app = create_app(_base_config(f"sqlite:///{tmp_path / 'before.sqlite3'}"))
+    with app.app_context():
+        upgrade(revision="c10a6a75a2e7")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO poles (id, slug, name, description) VALUES (1, 'sud', 'Sud', '')"))
+            for slug, demo in (("cadillac", 1), ("pessac", 1), ("bourg", 0)):
+                conn.execute(
+                    text(
+                        "INSERT INTO communes (slug, name, pole_id, is_rural, has_qpv, is_demo)"
+                        " VALUES (:s, :s, 1, 0, 0, :d)"
+                    ),
+                    {"s": slug, "d": demo},
+                )
+        upgrade()
+        with db.engine.connect() as conn:
+            codes = dict(conn.execute(text("SELECT slug, insee_code FROM communes")).all())
+        db.engine.dispose()
+    assert codes == {"cadillac": "33081", "pessac": "33318", "bourg": None}

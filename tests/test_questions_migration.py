@@ -16,7 +16,7 @@ from app.models import Proposal, ProposalAnswer, ProposalQuestion, User
 from tests.conftest import PG_CLUSTER, TisserClient, _base_config
 from tests.helpers import text as page_text
 
-BEFORE = "f613bba8ead1"  # the head before proposal questions became data
+BEFORE = "642e7e10c1ea"  # the head before proposal questions became data
 _names = itertools.count()
 
 TEXTS = {

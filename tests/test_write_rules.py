@@ -102,6 +102,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "accompaniment.manage": accepted,
             "private_space.post": accepted,
             "follow.toggle": idea,
+            "territory.manage": None,
         },
     }
 
@@ -149,6 +150,8 @@ NOT_WRITES = {
     "notifications.mark_read": "one's own inbox",
     "moderation.bulk": "each case asks content.moderate (a write) in the view",
     "accompaniment.space": "a message asks private_space.post (a write) in the view",
+    "moderation.contest": "contesting a decision stays possible when suspended: it is how a wrong one is undone",
+    "moderation.contest_suspension": "only a suspended person contests a suspension",
 }
 
 

@@ -1,15 +1,16 @@
-from flask import Blueprint, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.access import access
+from app.admin import bp, statistics_views, territory  # noqa: F401  (importing a part registers its views)
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
 from app.proposals import question_editor
 from app.rendering import render
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+statistics_views.register(bp)
 
 
 @bp.route("/")

@@ -10,7 +10,6 @@ from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
 from app.inputs import page_value
 from app.models import MembershipRole
-from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC, can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
@@ -34,7 +33,6 @@ def _form_page(form, association=None, status=200):
 @access("association.create")
 def create():
     form = AssociationForm()
-    load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
     if form.validate_on_submit():
@@ -77,7 +75,6 @@ def edit(slug: str):
     association = services.get_association(slug)
     authorize("association.edit", association)
     form = AssociationForm(obj=association, association_id=association.id)
-    load_commune_choices(form.commune_id)
     if request.method == "GET":
         form.legal_form.data = association.legal_form.value
     if (checked := field_check(form)) is not None:

@@ -111,7 +111,8 @@ def _results(call: Call) -> dict:
 def results(slug: str):
     call = services.get_call(slug)
     if call.results_published_at is None:
-        abort(404)
+        # Still a 404 (there is no result to index or cache yet), but one that says when and where to look.
+        return render("calls/results_pending.html", status=404, call=call)
     return render("calls/results.html", call=call, results=_results(call))
 
 

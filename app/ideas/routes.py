@@ -9,7 +9,6 @@ from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
 from app.moderation.brakes import post_limit_message
-from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC
 from app.rendering import render
 from app.search import filters as search_filters
@@ -42,7 +41,6 @@ def index():
 @access("idea.create")
 def create():
     form = IdeaForm()
-    load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
     # Spam brake: a new account's first posts are limited per hour.
@@ -85,7 +83,6 @@ def edit(idea_id: int):
     idea = services.get_idea(idea_id)
     authorize("idea.edit", idea)
     form = IdeaForm(obj=idea)
-    load_commune_choices(form.commune_id)
     if request.method == "GET":
         form.publics.data = [p.value for p in idea.publics]
         form.domain.data = idea.domain.value

@@ -34,6 +34,7 @@ from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
     CaseStatus,
+    Contestation,
     ModerationCase,
     RegistrationAttempt,
     Report,
@@ -78,6 +79,7 @@ __all__ = [
     "AccompanimentState",
     "AuditEntry",
     "CaseStatus",
+    "Contestation",
     "ModerationCase",
     "Partner",
     "PrivateMessage",

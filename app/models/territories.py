@@ -30,6 +30,9 @@ class Commune(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The official code of the Code officiel géographique (INSEE): imports match communes by it.
+    # Nullable only for communes created before it was recorded.
+    insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
     # The Gironde call pays particular attention to rural areas and priority neighbourhoods.
     is_rural: Mapped[bool] = mapped_column(default=False)

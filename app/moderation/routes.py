@@ -15,10 +15,11 @@ from sqlalchemy.orm import selectinload
 
 from app.access import access, authorize
 from app.extensions import db
+from app.forms import attach
 from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
-from app.moderation import services
-from app.moderation.forms import HIDE_REASONS, AuditFilterForm, DecisionForm, ReasonForm, ReportForm
+from app.moderation import contestations, services
+from app.moderation.forms import HIDE_REASONS, AuditFilterForm, ContestForm, DecisionForm, ReasonForm, ReportForm
 from app.moderation.links import report_slot_id
 from app.participation_forms import options
 from app.permissions import can
@@ -91,6 +92,68 @@ def report(word: str, item_id: int):
         )
     status = 422 if form.is_submitted() else 200
     return render("moderation/report.html", block="report_form", status=status, **context)
+
+
+# --- Contesting a decision -----------------------------------------------------------------
+
+
+@bp.route(f"/contester/<{any_of(WORDS)}:word>/<int:item_id>", methods=["GET", "POST"])
+@access("content.contest", per_object=True)
+def contest(word: str, item_id: int):
+    """The author of hidden content asks for the decision to be reviewed: a page of its own, which
+    works the same with or without JavaScript."""
+    item = load_item(WORDS[word], item_id) or abort(404)
+    authorize("content.contest", item)
+    form = ContestForm()
+    back = url_of_item(item)
+    if form.validate_on_submit():
+        try:
+            contestations.contest_item(current_user, item, form.text.data)
+        except services.ModerationError as error:
+            attach(form, error)
+            status = 422 if error.field else 409  # the text itself, or the decision's state
+            existing = contestations.of_item(item)
+            return render("moderation/contest.html", status=status, item=item, form=form, back=back, existing=existing)
+        flash(
+            _("Votre contestation est transmise à l'équipe de modération : vous serez prévenu·e de sa décision."),
+            "success",
+        )
+        return redirect(back)
+    return render(
+        "moderation/contest.html",
+        status=422 if form.is_submitted() else 200,
+        item=item,
+        form=form,
+        back=back,
+        existing=contestations.of_item(item),
+    )
+
+
+@bp.route("/compte/contester-la-suspension", methods=["GET", "POST"])
+@access("account.contest_suspension")
+def contest_suspension():
+    form = ContestForm()
+    back = url_for("auth.account")
+    if form.validate_on_submit():
+        try:
+            contestations.contest_suspension(current_user, form.text.data)
+        except services.ModerationError as error:
+            attach(form, error)
+            status = 422 if error.field else 409
+            existing = contestations.of_suspension(current_user)
+            return render("moderation/contest.html", status=status, item=None, form=form, back=back, existing=existing)
+        flash(
+            _("Votre contestation est transmise à l'administration : vous serez prévenu·e de sa décision."), "success"
+        )
+        return redirect(back)
+    return render(
+        "moderation/contest.html",
+        status=422 if form.is_submitted() else 200,
+        item=None,
+        form=form,
+        back=back,
+        existing=contestations.of_suspension(current_user),
+    )
 
 
 # --- Queues ---------------------------------------------------------------------------------
@@ -350,11 +413,33 @@ def _account_action(user_id: int, verb: str):
     return redirect(url_for("moderation.account", user_id=user.id))
 
 
+@bp.post("/moderation/comptes/<int:user_id>/maintenir-suspension")
+@access("account.suspend", per_object=True)
+def maintain_suspension(user_id: int):
+    """The answer to a contested suspension that stays (lifting it answers too)."""
+    user = db.get_or_404(User, user_id)
+    authorize("account.suspend", user)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            contestations.maintain_suspension(user, current_user, form.reason.data)
+        except services.ModerationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("La suspension est maintenue ; la personne en est prévenue."), "success")
+    else:
+        flash(form.reason.errors[0] if form.reason.errors else _("Le formulaire est incomplet."), "error")
+    return redirect(url_for("moderation.suspensions"))
+
+
 @bp.route("/moderation/suspensions")
 @access("moderation.all_poles")
 def suspensions():
+    suspended = services.suspended_accounts()
     return render(
         "moderation/suspensions.html",
         requests=services.pending_suspension_requests(),
-        suspended=services.suspended_accounts(),
+        suspended=suspended,
+        contested=contestations.open_for_users([u.id for u in suspended]),
+        form=ReasonForm(formdata=None),
     )

@@ -21,6 +21,7 @@ from app.models import (
     AuditEntry,
     CaseStatus,
     Comment,
+    Contestation,
     Idea,
     ModerationCase,
     Pole,
@@ -69,6 +70,8 @@ def log_labels() -> dict[str, str]:
         "unsuspend": _("Fin de suspension"),
         "propose_suspension": _("Suspension proposée"),
         "hide_all": _("Masquage de tous les contenus d'un compte"),
+        "contest": _("Contestation d'une décision"),
+        "contest_maintained": _("Suspension maintenue après contestation"),
         "accompaniment_request": _("Demande d'accompagnement"),
         "accompaniment_accept": _("Accompagnement accepté"),
         "accompaniment_decline": _("Accompagnement refusé"),
@@ -388,13 +391,26 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
     db.session.execute(
         update(Report).where(Report.case_id == case.id, Report.handled_at.is_(None)).values(handled_at=now)
     )
+    contested = close_contestations(case.kind, item.id, action, actor)
     db.session.refresh(case)
     db.session.refresh(item)
     label = label_of(item)
     log(actor, action, case.kind, item.id, label, reason, poles_of(item))
-    notify(author_ids_of(item), f"moderation_{action}", _notice(action, label[:80], reason), url_of_item(item))
+    notice = _notice(action, label[:80], reason)
+    if contested:
+        notice = _("Votre contestation a été examinée.") + " " + notice
+    notify(author_ids_of(item), f"moderation_{action}", notice, url_of_item(item))
     db.session.commit()
     return case
+
+
+def close_contestations(kind: str, target_id: int, outcome: str, actor: User) -> int:
+    """The decision that answers an open contestation closes it (``outcome``: the action taken)."""
+    return db.session.execute(
+        update(Contestation)
+        .where(Contestation.kind == kind, Contestation.target_id == target_id, Contestation.decided_at.is_(None))
+        .values(decided_at=utcnow(), decided_by_id=actor.id if actor is not None else None, outcome=outcome)
+    ).rowcount
 
 
 @dataclass
@@ -429,6 +445,7 @@ class QueueItem:
     subject: Any  # what a comment belongs to (the item itself otherwise)
     author: User | None
     reports: list[Report]
+    contestation: Contestation | None = None  # the author's open request to review the decision
 
     @property
     def hidden(self) -> bool:
@@ -483,6 +500,14 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
     for r in db.session.scalars(select(Report).where(Report.case_id.in_([c.id for c in cases])).order_by(Report.id)):
         reports.setdefault(r.case_id, []).append(r)
     authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({c.author_id for c in cases})))}
+    contestations = {
+        c.case_id: c
+        for c in db.session.scalars(
+            select(Contestation).where(
+                Contestation.case_id.in_([c.id for c in cases]), Contestation.decided_at.is_(None)
+            )
+        )
+    }
     entries = []
     for case in cases:
         if case.kind == "comment":
@@ -491,7 +516,11 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
         else:
             item = (ideas if case.kind == "idea" else proposals).get(case.target_id)
             subject = item
-        entries.append(QueueItem(case, item, subject, authors.get(case.author_id), reports.get(case.id, [])))
+        entries.append(
+            QueueItem(
+                case, item, subject, authors.get(case.author_id), reports.get(case.id, []), contestations.get(case.id)
+            )
+        )
     return entries
 
 
@@ -535,6 +564,7 @@ def lift_suspension(user: User, actor: User, reason: str = "") -> None:
     if user.suspended_at is None:
         raise ModerationError(_("Ce compte n'est pas suspendu."))
     user.suspended_at = None
+    close_contestations("user", user.id, "unsuspend", actor)
     log(actor, "unsuspend", "user", user.id, user.display_name, reason, content_pole_ids(user))
     notify(
         [user.id],

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.forms import SingleLineField
 from app.inputs import parse_int
-from app.participation_forms import CheckboxesField, domain_field, publics_field
+from app.participation_forms import CheckboxesField, commune_field, domain_field, existing_communes, publics_field
 
 TEXT_MAX = 20_000
 
@@ -65,9 +65,15 @@ class ProposalForm(FlaskForm):
     poles = CheckboxesField(
         _l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle.")
     )
+    # Only the chosen communes are listed (uncheck one to remove it); more are added by typing
+    # their name below: a département's 535 checkboxes could not be read.
     communes = CheckboxesField(
-        _l("Communes concernées"), coerce=int, description=_l("Leur pôle est ajouté automatiquement.")
+        _l("Communes concernées"),
+        coerce=int,
+        validate_choice=False,
+        description=_l("Leur pôle est ajouté automatiquement. Décochez une commune pour la retirer."),
     )
+    commune_add = commune_field(_l("Ajouter une commune"), required=False)
     is_rural = BooleanField(_l("Le projet se déroule en zone rurale (hors métropole)"))
     is_qpv = BooleanField(_l("Le projet concerne un quartier prioritaire ou de veille de la politique de la ville"))
     budget_eur = IntegerField(
@@ -85,6 +91,10 @@ class ProposalForm(FlaskForm):
     )
 
     def validate_communes(self, field):
+        if self.commune_add.data and self.commune_add.data not in field.data:
+            field.data = [*field.data, self.commune_add.data]
+        if field.data and len(existing_communes(field.data)) != len(set(field.data)):
+            raise ValidationError(_l("Choisissez une commune dans la liste."))
         if not field.data and not self.poles.data:
             raise ValidationError(_l("Choisissez au moins un pôle ou une commune."))
 

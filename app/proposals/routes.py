@@ -12,15 +12,13 @@ from app.forms import check_url, field_check
 from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
 from app.models import FROZEN_STATES, Call, Idea, Pole, ProposalState
-from app.participation_forms import options
+from app.participation_forms import existing_communes, options
 from app.permissions import PUBLIC, can, is_author_of_proposal
-from app.poles.services import commune_choices
 from app.proposals import coauthors, questions, revisions, services, states
 from app.proposals.forms import ProposalForm, proposal_form
 from app.rendering import is_htmx, render
 from app.search import filters as search_filters
 from app.search import services as search_services
-from app.text import fold
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
 
@@ -42,8 +40,6 @@ FORM_FIELDS = (
 def _prepare(form: ProposalForm) -> None:
     form.association_id.choices = options((a.id, a.name) for a in services.associations_of(current_user))
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name)))
-    communes = [(cid, f"{name} ({pole})") for pole, items in commune_choices() for cid, name in items]
-    form.communes.choices = options(sorted(communes, key=lambda c: fold(c[1])))
 
 
 def _fields(form: ProposalForm, asked: list) -> dict:
@@ -51,6 +47,11 @@ def _fields(form: ProposalForm, asked: list) -> dict:
 
 
 def _form_page(form, asked, proposal=None, status=200, conflict=None, idea=None, call=None):
+    # The chosen communes are the only boxes; one just added by name is now among them.
+    chosen = existing_communes(form.communes.data or [])
+    form.communes.choices = options((c.id, f"{c.name} ({c.pole.name})") for c in chosen)
+    if form.commune_add.data in {c.id for c in chosen}:
+        form.commune_add.typed, form.commune_add.data = "", None
     return render(
         "proposals/form.html",
         status=status,

@@ -1,7 +1,7 @@
 """proposal questions as data: each call asks its own questions, answers in their own table
 
 Revision ID: a16c0e5710a5
-Revises: f613bba8ead1
+Revises: 642e7e10c1ea
 Create Date: 2026-11-30 13:55:00
 
 Gironde's five columns (need, experimentation, outreach, cooperation, impact_indicators) become
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = 'a16c0e5710a5'
-down_revision = 'f613bba8ead1'
+down_revision = '642e7e10c1ea'
 branch_labels = None
 depends_on = None
 

@@ -155,7 +155,7 @@ def _post_an_idea(page: Page) -> None:
     page.goto("/idees/nouvelle")
     page.get_by_label("Titre").fill("Une boîte à livres au marché")
     page.get_by_label("Description").fill("Pour échanger des livres le samedi matin, entre voisins.")
-    page.get_by_label("Commune où vous constatez ce besoin").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Commune où vous constatez ce besoin").fill("Lesparre-Médoc")
     page.get_by_label("Santé, bien-être et handicap").check()
     page.get_by_label("Familles monoparentales").check()
     page.get_by_role("button", name="Publier mon idée").click()

@@ -78,7 +78,7 @@ def test_an_admin_edits_a_calls_questions_and_a_member_answers_them(page: Page, 
     member.get_by_label("Lien avec le climat").fill("Moins de trajets en voiture.")
     member.get_by_label("Citoyenneté sociale et lutte contre le non-recours").check()
     member.get_by_label("Femmes", exact=True).check()
-    member.get_by_label("Lesparre-Médoc (Médoc)").check()
+    member.get_by_label("Médoc", exact=True).check()  # the whole unit: no commune picker needed
     member.get_by_role("button", name="Enregistrer").click()
     expect(member.get_by_role("heading", name="Lien avec le climat")).to_be_visible()
     context.close()

@@ -33,6 +33,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.proposals import question_presets
 from app.territory import load_slice
 from app.text import slugify
 
@@ -265,6 +266,7 @@ def load_demo(participation: bool = True) -> None:
     identity.load_preset("gironde")
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}
+    question_presets.install()  # the default questions (a migrated database has them already)
 
     _account(f"admin@{DEMO_DOMAIN}", "Administration Tisser", is_admin=True)
     for pole_name, pole in poles.items():
@@ -397,6 +399,9 @@ GIRONDE_CRITERIA = [
 
 def _complete_gironde_call() -> None:
     """Fill in what the calls work added, only where still empty: loading twice changes nothing."""
+    # Gironde's call asks its five questions, all required (as its eligibility check always did).
+    call_id = db.session.scalar(select(Call.id).where(Call.slug == GIRONDE_CALL_SLUG))
+    question_presets.install(call_id=call_id, all_required=True)
     from sqlalchemy.orm import selectinload
 
     from app.models import Criterion, Domain, TargetPublic

@@ -146,6 +146,12 @@ def _people_manage(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("questions.manage", write=True)
+def _questions_manage(user: Any, obj: Any) -> bool:
+    """The default questions a proposal outside any call answers (a call's own: ``call.manage``)."""
+    return _admin(user)
+
+
 @rule("outbox.read")
 def _outbox_read(user: Any, obj: Any) -> bool:
     return _admin(user) and current_app.config["OUTBOX_READABLE"]

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from app import create_app, identity
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
+from app.proposals import question_presets
 from tests import factories
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -68,6 +69,9 @@ def _base_config(url: str) -> dict:
     }
 
 
+PG_CLUSTER = pytest.StashKey()
+
+
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test session (one per xdist worker)."""
@@ -78,6 +82,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
         cluster = Cluster().start()
         url = cluster.create_database("tisser_test")
+        # Tests that build a database of their own (migration tests) create it in this cluster.
+        request.config.stash[PG_CLUSTER] = cluster
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tisser-test.sqlite3'}"
     app = create_app(_base_config(url))
@@ -132,6 +138,9 @@ def running_app(config: dict) -> Iterator[Flask]:
         # that query counts measure pages as they are served (app/identity.py).
         identity.current()
         try:
+            # What the migration gives every database, emptied with the tables after each test.
+            question_presets.install()
+            db.session.remove()
             yield app
         finally:
             db.session.remove()

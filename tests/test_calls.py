@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.proposals import amendments, services
+from app.proposals.questions import text_of
 from tests import factories
 from tests.helpers import count_queries, field_error, html, text
 
@@ -303,7 +304,7 @@ def test_amendment_acceptance_refused_while_frozen(app, w):
     page = text(client.get(f"/propositions/{proposal.id}"))
     assert "ne peut plus être modifiée" in page
     db.session.expire_all()
-    assert db.session.get(Proposal, proposal.id).need == "Les mères seules travaillent tard."
+    assert text_of(db.session.get(Proposal, proposal.id), "need") == "Les mères seules travaillent tard."
 
 
 def test_pole_sends_back_then_authors_edit_and_resubmit(app, w):
@@ -764,7 +765,7 @@ def test_replication_lineage_on_both_pages_and_results(app, w):
     replication = db.session.scalar(select(Replication))
     replica = services.get_proposal(replication.proposal_id)
     assert replica.state == ProposalState.DRAFT and replica.association_id == w["C"].id
-    assert replica.need == original.need and [p.name for p in replica.poles] == ["Sud-Gironde"]
+    assert text_of(replica, "need") == text_of(original, "need") and [p.name for p in replica.poles] == ["Sud-Gironde"]
     assert "Reproduit le projet" in text(_client(app, w["other"]).get(f"/propositions/{replica.id}"))
     page = text(_client(app).get(f"/propositions/{original.id}"))
     assert "Reproductions sur d'autres territoires" in page and "Association C" in page and "Sud-Gironde" in page

@@ -23,7 +23,7 @@ def test_search_triggers_survive_every_migration(app):
             names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
             expected = {
                 f"search_index_{t}_{s}"
-                for t in ("ideas", "proposals", "associations", "calls")
+                for t in ("ideas", "proposals", "proposal_answers", "associations", "calls")
                 for s in ("ai", "au", "ad")
             }
         else:
@@ -32,7 +32,7 @@ def test_search_triggers_survive_every_migration(app):
                 f"search_index_{t}{s}"
                 for t in ("ideas", "proposals", "associations", "calls")
                 for s in ("", "_truncate")
-            }
+            } | {"search_index_proposal_answers"}
     assert expected <= names
 
 

@@ -88,6 +88,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "call.manage": None,
             "collectivity.edit": None,
             "people.manage": None,
+            "questions.manage": None,
             "call.submit": proposal,
             "call.send_back": proposal,
             "call.evaluate": assignment,

@@ -1,7 +1,8 @@
 """The back office: its home page and the outbox; each further section is a module of its own on
 the same blueprint (imported here so that registering the blueprint registers them)."""
 
-from flask import request
+from flask import request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.access import access
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.inputs import page_value
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
+from app.proposals import question_editor
 from app.rendering import render
 
 bp.add_url_rule("/collectivite", "identity", identity_page.settings, methods=["GET", "POST"])
@@ -53,3 +55,42 @@ def outbox():
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render("admin/outbox_message.html", message=message)
+
+
+# --- Default questions: what a proposal drafted outside any call answers ----------------------------
+
+
+def _default_questions() -> question_editor.QuestionSet:
+    def url(question_id: int | None = None, action: str | None = None) -> str:
+        if question_id is None:
+            return url_for("admin.questions")
+        if action is None:
+            return url_for("admin.question_edit", question_id=question_id)
+        return url_for("admin.question_action", question_id=question_id, action=action)
+
+    return question_editor.QuestionSet(
+        call=None,
+        title=_("Questions par défaut des propositions"),
+        back_url=url_for("admin.index"),
+        back_label=_("Administration"),
+        url=url,
+    )
+
+
+@bp.route("/questions", methods=["GET", "POST"])
+@access("questions.manage")
+def questions():
+    qset = _default_questions()
+    return question_editor.add(qset) if request.method == "POST" else question_editor.page(qset)
+
+
+@bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+@access("questions.manage")
+def question_edit(question_id: int):
+    return question_editor.edit(_default_questions(), question_id)
+
+
+@bp.route("/questions/<int:question_id>/<any(monter, descendre, retirer, retablir):action>", methods=["POST"])
+@access("questions.manage")
+def question_action(question_id: int, action: str):
+    return question_editor.act(_default_questions(), question_id, action)

@@ -21,6 +21,7 @@ from app.models import Assignment, Call, CallEvaluator, Criterion, Membership, P
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import author_association_ids
+from app.proposals import questions
 
 SCORE_MIN, SCORE_MAX = 0, 4
 
@@ -260,9 +261,8 @@ class Row:
     hidden: bool = False
     per_evaluator: list[float] = field(default_factory=list)
 
-    @property
-    def outreach(self) -> bool:
-        return bool(self.proposal.outreach.strip())
+    # Whether the proposal answers an "aller vers" question (key ``outreach``), read for all rows at once.
+    outreach: bool = False
 
 
 SORTS = {
@@ -301,8 +301,8 @@ class RankingFilters:
 
 
 def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
-    """Four queries whatever the number of proposals: submissions (with proposal and association),
-    their poles, the grid, every finalised score of the call."""
+    """Five queries whatever the number of proposals: submissions (with proposal and association),
+    their poles, the grid, their "aller vers" answers, every finalised score of the call."""
     submissions = (
         db.session.scalars(
             select(Submission)
@@ -317,7 +317,11 @@ def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
         .all()
     )
     criteria = criteria_of(call.id)
-    rows_by_sub = {s.id: Row(submission=s, proposal=s.proposal) for s in submissions}
+    reaching_out = questions.answers_by_key([s.proposal_id for s in submissions], "outreach")
+    rows_by_sub = {
+        s.id: Row(submission=s, proposal=s.proposal, outreach=bool(reaching_out.get(s.proposal_id, "").strip()))
+        for s in submissions
+    }
     scores = db.session.execute(
         select(
             Assignment.id,

@@ -29,6 +29,7 @@ from app.models import (
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import author_association_ids
+from app.proposals import questions
 from app.proposals import services as proposal_services
 
 
@@ -112,7 +113,7 @@ def line_chart(indicator: Indicator) -> Chart:
 
 # --- Replication -----------------------------------------------------------------------------------
 
-REPLICATED_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
+REPLICATED_FIELDS = ("title", "summary")  # and every answer, by its question's key
 
 
 def replicable_associations(user: User, original: Proposal) -> list[Association]:
@@ -138,7 +139,9 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
                 "territoire : la reproduction se fait sur un autre territoire."
             )
         )
-    fields = {name: getattr(original, name) for name in REPLICATED_FIELDS}
+    # The replica is a draft outside any call: it answers the default questions, the original's
+    # answers copied by key (what the defaults do not ask is not copied; the original keeps it).
+    fields = {**questions.all_answers(original.id), **{name: getattr(original, name) for name in REPLICATED_FIELDS}}
     fields["title"] = fields["title"][:150]
     fields.update(
         domain=original.domain.value,

@@ -48,9 +48,8 @@ from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
+from app.proposals import question_editor, questions, states
 from app.proposals import services as proposal_services
-from app.proposals import states
-from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
@@ -449,8 +448,11 @@ def evaluate(assignment_id: int):
         values=values,
         errors=errors,
         # The proposal beside the grid: the evaluator reads it while scoring.
-        texts={name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS},
-        long_fields=LONG_FIELDS,
+        texts=[
+            (q, render_markdown(text))
+            for q in questions.sheet(proposal).questions
+            if (text := questions.text_of(proposal, q.key))
+        ],
         scale=evaluation.SCALE,
         others=evaluation.others_final(assignment),
         average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),
@@ -618,3 +620,42 @@ def replicate(proposal_id: int):
         "success",
     )
     return redirect(url_for("proposals.detail", proposal_id=replica.id))
+
+
+# --- The call's questions (its application form) ---------------------------------------------------
+
+
+def _question_set(call: Call) -> question_editor.QuestionSet:
+    def url(question_id: int | None = None, action: str | None = None) -> str:
+        if question_id is None:
+            return url_for("calls.questions_editor", slug=call.slug)
+        if action is None:
+            return url_for("calls.question_edit", slug=call.slug, question_id=question_id)
+        return url_for("calls.question_action", slug=call.slug, question_id=question_id, action=action)
+
+    return question_editor.QuestionSet(
+        call=call,
+        title=_("Questions de l'appel « %(title)s »", title=call.title),
+        back_url=url_for("calls.manage"),
+        back_label=_("Gérer les appels à projets"),
+        url=url,
+    )
+
+
+@bp.route("/<slug>/questions", methods=["GET", "POST"])
+@access("call.manage")
+def questions_editor(slug: str):
+    qset = _question_set(services.get_call(slug))
+    return question_editor.add(qset) if request.method == "POST" else question_editor.page(qset)
+
+
+@bp.route("/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+@access("call.manage")
+def question_edit(slug: str, question_id: int):
+    return question_editor.edit(_question_set(services.get_call(slug)), question_id)
+
+
+@bp.route("/<slug>/questions/<int:question_id>/<any(monter, descendre, retirer, retablir):action>", methods=["POST"])
+@access("call.manage")
+def question_action(slug: str, question_id: int, action: str):
+    return question_editor.act(_question_set(services.get_call(slug)), question_id, action)

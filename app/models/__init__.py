@@ -63,6 +63,7 @@ from app.models.participation import (
     Support,
     TargetPublic,
 )
+from app.models.questions import ProposalAnswer, ProposalQuestion
 from app.models.ratelimits import RateLimitCounter
 from app.models.territories import Commune, Pole
 
@@ -72,6 +73,8 @@ __all__ = [
     "CallEvaluator",
     "PoleRole",
     "PoleRoleKind",
+    "ProposalAnswer",
+    "ProposalQuestion",
     "Follow",
     "FollowTarget",
     "Amendment",

@@ -12,45 +12,27 @@ from app.participation_forms import CheckboxesField, commune_field, domain_field
 
 TEXT_MAX = 20_000
 
-LONG_FIELDS = {
-    "need": (
-        _l("Le besoin social peu ou pas couvert"),
-        _l("Quel besoin, pour qui, et pourquoi les réponses actuelles ne suffisent pas."),
-    ),
-    "experimentation": (
-        _l("Ce qui est expérimental"),
-        _l("Ce que le projet renouvelle dans la façon de faire ; comment les personnes sont au cœur de l'action."),
-    ),
-    "outreach": (
-        _l("La démarche « aller vers »"),
-        _l("Comment le projet va à la rencontre des personnes les moins visibles, les moins entendues."),
-    ),
-    "cooperation": (
-        _l("Coopération et partenaires"),
-        lazy(
-            lambda i: _(
-                "Les ressources locales et les partenaires mobilisés, notamment %(the_unit)s.",
-                the_unit=i.unit_full.the,
-            )
-        ),
-    ),
-    "impact_indicators": (
-        _l("Indicateurs d'impact mesurables"),
-        _l("Ce que vous mesurerez, avec des valeurs cibles (exemple : 40 familles accompagnées en 12 mois)."),
-    ),
-}
 
-
-def _long_text(name: str) -> TextAreaField:
-    label, hint = LONG_FIELDS[name]
+def _answer_field(question) -> TextAreaField:
+    """One question of the proposal's set: its label, help and maximum length come from data."""
+    hint = question.help_text
+    if question.required:
+        hint = f"{hint} {_l('Obligatoire pour publier et pour déposer à un appel.')}".strip()
     return TextAreaField(
-        label,
+        question.label,
         validators=[
             Optional(),
-            Length(max=TEXT_MAX, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
+            Length(max=question.max_length, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
         ],
         description=hint,
     )
+
+
+def proposal_form(questions, **kwargs) -> "ProposalForm":
+    """The proposal form with one field per question, named by the question's key (a draft may
+    leave a required question empty: publishing and submitting name what is missing)."""
+    fields = {q.key: _answer_field(q) for q in questions}
+    return type("ProposalAnswersForm", (ProposalForm,), fields)(**kwargs)
 
 
 def _version_number(form, field) -> None:
@@ -81,11 +63,6 @@ class ProposalForm(FlaskForm):
         ],
         description=_l("Affiché dans la liste des propositions. 600 caractères au plus."),
     )
-    need = _long_text("need")
-    experimentation = _long_text("experimentation")
-    outreach = _long_text("outreach")
-    cooperation = _long_text("cooperation")
-    impact_indicators = _long_text("impact_indicators")
     domain = domain_field()
     publics = publics_field()
     poles = CheckboxesField(
@@ -162,4 +139,30 @@ class DeclineAmendmentForm(FlaskForm):
             DataRequired(message=_l("Dites en quelques mots pourquoi vous déclinez cet amendement.")),
             Length(max=2000, message=_l("La raison est trop longue (%(max)d caractères au plus).")),
         ],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """One question of an application form (question editors: a call's, the default ones)."""
+
+    label = SingleLineField(
+        _l("Intitulé de la question"),
+        validators=[
+            DataRequired(message=_l("Écrivez l'intitulé de la question.")),
+            Length(max=200, message=_l("L'intitulé fait %(max)d caractères au plus.")),
+        ],
+    )
+    help_text = TextAreaField(
+        _l("Aide affichée sous la question"),
+        validators=[Optional(), Length(max=600, message=_l("L'aide fait %(max)d caractères au plus."))],
+    )
+    required = BooleanField(_l("Réponse obligatoire pour publier et pour déposer"))
+    max_length = IntegerField(
+        _l("Longueur maximale de la réponse (en caractères)"),
+        validators=[
+            Optional(),
+            NumberRange(min=50, max=20_000, message=_l("Indiquez une longueur entre %(min)d et %(max)d caractères.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+        description=_l("20 000 au plus ; laissez vide pour 20 000."),
     )

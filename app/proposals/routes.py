@@ -98,7 +98,7 @@ def create():
     if request.method == "GET" and idea is not None:
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title
-        if asked:  # the resident's description answers the first question (the need, in Gironde)
+        if asked:  # the resident's description answers the first question (usually the need)
             form[asked[0].key].data = idea.description
         form.domain.data = idea.domain.value
         db.session.refresh(idea, ["public_rows"])

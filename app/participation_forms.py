@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, ValidationError
 
+from app import taxonomy
 from app.inputs import parse_int
 from app.models import Domain, TargetPublic
-from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
 from app.poles.services import commune_choices
 
 
@@ -27,16 +27,44 @@ class CheckboxesField(SelectMultipleField):
 def domain_field() -> RadioField:
     return RadioField(
         _l("Domaine prioritaire"),
-        choices=options((d.value, DOMAIN_LABELS[d]) for d in Domain),
+        choices=taxonomy.choices(Domain),
         validators=[InputRequired(message=_l("Choisissez un domaine."))],
         coerce=str,
     )
 
 
+def _subdomain_of_domain(form, field) -> None:
+    if not field.data:
+        return
+    domain = taxonomy.by_slug(Domain, form.domain.data)
+    if domain is None:
+        return  # the domain field says what is wrong
+    try:
+        taxonomy.subdomain_for(domain, field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def subdomain_field() -> SelectField:
+    # Choices are set per form (load_subdomain_choices): one <optgroup> per domain.
+    return SelectField(
+        _l("Sous-domaine (facultatif)"),
+        validators=[_subdomain_of_domain],
+        description=_l("Précisez, si vous le souhaitez, sous le domaine choisi."),
+    )
+
+
+def load_subdomain_choices(field: SelectField, keep=None) -> None:
+    field.choices = taxonomy.subdomain_choices(keep)
+    if not field.raw_data:
+        # Not submitted: show the object's own (obj= would give the SubDomain, not its id).
+        field.data = str(keep.id) if keep is not None else ""
+
+
 def publics_field(label=_l("Publics visés")) -> CheckboxesField:
     return CheckboxesField(
         label,
-        choices=options((p.value, PUBLIC_LABELS[p]) for p in TargetPublic),
+        choices=taxonomy.choices(TargetPublic),
         validators=[DataRequired(message=_l("Cochez au moins un public."))],
         description=_l("Plusieurs choix possibles."),
     )

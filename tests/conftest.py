@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
+from app.taxonomy import GIRONDE_TAXONOMY, load_taxonomy
 from tests import factories
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -127,6 +128,9 @@ def running_app(config: dict) -> Iterator[Flask]:
     app = create_app(config)
     app.test_client_class = TisserClient
     with app.test_request_context():
+        # The Gironde taxonomy, as the migration and the demo write it: tests name its slugs.
+        load_taxonomy(GIRONDE_TAXONOMY)
+        db.session.commit()
         try:
             yield app
         finally:

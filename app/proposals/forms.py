@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.forms import SingleLineField
 from app.inputs import parse_int
-from app.participation_forms import CheckboxesField, domain_field, publics_field
+from app.participation_forms import CheckboxesField, domain_field, publics_field, subdomain_field
 
 TEXT_MAX = 20_000
 
@@ -79,6 +79,7 @@ class ProposalForm(FlaskForm):
     cooperation = _long_text("cooperation")
     impact_indicators = _long_text("impact_indicators")
     domain = domain_field()
+    subdomain = subdomain_field()
     publics = publics_field()
     poles = CheckboxesField(
         _l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle.")

@@ -10,8 +10,8 @@ from app.extensions import db
 from app.forms import check_url, field_check
 from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
-from app.models import FROZEN_STATES, Idea, Pole, ProposalState
-from app.participation_forms import options
+from app.models import FROZEN_STATES, Idea, Pole, Proposal, ProposalState
+from app.participation_forms import load_subdomain_choices, options
 from app.permissions import PUBLIC, can, is_author_of_proposal
 from app.poles.services import commune_choices
 from app.proposals import coauthors, revisions, services, states
@@ -19,6 +19,7 @@ from app.proposals.forms import LONG_FIELDS, ProposalForm
 from app.rendering import is_htmx, render
 from app.search import filters as search_filters
 from app.search import services as search_services
+from app.taxonomy import keep_retired
 from app.text import fold
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
@@ -32,6 +33,7 @@ FORM_FIELDS = (
     "cooperation",
     "impact_indicators",
     "domain",
+    "subdomain",
     "publics",
     "poles",
     "communes",
@@ -42,11 +44,16 @@ FORM_FIELDS = (
 )
 
 
-def _prepare(form: ProposalForm) -> None:
+def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:
     form.association_id.choices = options((a.id, a.name) for a in services.associations_of(current_user))
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name)))
     communes = [(cid, f"{name} ({pole})") for pole, items in commune_choices() for cid, name in items]
     form.communes.choices = options(sorted(communes, key=lambda c: fold(c[1])))
+    load_subdomain_choices(form.subdomain, keep=proposal.subdomain if proposal is not None else None)
+    if proposal is not None:
+        # Retired since: still offered to this proposal, which has them.
+        keep_retired(form.domain, [proposal.domain])
+        keep_retired(form.publics, proposal.publics)
 
 
 def _fields(form: ProposalForm) -> dict:
@@ -92,9 +99,10 @@ def create():
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title
         form.need.data = idea.description
-        form.domain.data = idea.domain.value
-        db.session.refresh(idea, ["public_rows"])
-        form.publics.data = [p.value for p in idea.publics]
+        form.domain.data = idea.domain.slug
+        form.subdomain.data = str(idea.subdomain_id or "")
+        db.session.refresh(idea, ["publics"])
+        form.publics.data = [p.slug for p in idea.publics]
         form.communes.data = [idea.commune_id]
     if (checked := field_check(form)) is not None:
         return checked
@@ -154,12 +162,12 @@ def edit(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.edit", proposal, explain=frozen_for_author)
     form = ProposalForm(obj=proposal)
-    _prepare(form)
+    _prepare(form, proposal)
     del form.association_id  # the lead association does not change
     if request.method == "GET":
         form.version.data = proposal.version
-        form.domain.data = proposal.domain.value
-        form.publics.data = [p.value for p in proposal.publics]
+        form.domain.data = proposal.domain.slug
+        form.publics.data = [p.slug for p in proposal.publics]
         form.poles.data = [p.id for p in proposal.poles]
         form.communes.data = [c.id for c in proposal.communes]
     if (checked := field_check(form)) is not None:
@@ -211,7 +219,8 @@ def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
     for name in FORM_FIELDS:
         if name not in mine_changed:
-            form[name].data = current[name]
+            # A snapshot keeps the sub-domain's id; the select's values are text.
+            form[name].data = str(current[name] or "") if name == "subdomain" else current[name]
     form.version.data = conflict.current.version
     later = [r for r in revisions.history(conflict.current.id) if r.version > started_from]
     details = [

@@ -134,6 +134,12 @@ def _admin_access(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("taxonomy.manage", write=True)
+def _taxonomy_manage(user: Any, obj: Any) -> bool:
+    """Domains and sub-domains, target publics, legal forms: the collectivity's own words."""
+    return _admin(user)
+
+
 @rule("outbox.read")
 def _outbox_read(user: Any, obj: Any) -> bool:
     return _admin(user) and current_app.config["OUTBOX_READABLE"]

@@ -39,3 +39,7 @@ def outbox():
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render("admin/outbox_message.html", message=message)
+
+
+# The back office's sections, each in its own module, register on this blueprint.
+from app.admin import taxonomy as _taxonomy  # noqa: E402, F401

@@ -230,3 +230,29 @@ def test_an_idea_names_a_sub_domain_of_its_domain_only(resident_client, territor
     assert response.status_code == 302
     page = text(resident_client.get(response.headers["Location"]))
     assert "Santé, bien-être et handicap" in page and "Favoriser la pair-aidance" in page
+
+
+def test_a_proposal_s_sub_domain_is_kept_in_its_history_with_today_s_labels(admin_client, member, territory):
+    from app.proposals import services as proposal_services
+
+    association = factories.make_association("Aidants du Médoc", territory.medoc_commune, admins=[member])
+    proposal = factories.make_proposal(association, member, communes=(territory.medoc_commune,), via_services=True)
+    pair = db.session.scalar(select(SubDomain).where(SubDomain.slug == "pair-aidance"))
+    result = proposal_services.update_proposal(
+        proposal_services.get_proposal(proposal.id),
+        {"domain": "sante", "subdomain": str(pair.id)},
+        expected_version=proposal.version,
+        author_id=member.id,
+    )
+    assert result.changed == ["domain", "subdomain"]
+    # Renamed afterwards: the history shows today's labels (snapshots keep slugs and ids).
+    taxonomy.rename(pair, "Pair-aidance entre aidants")
+    history = text(admin_client.get(f"/propositions/{proposal.id}/historique"))
+    assert "Sous-domaine" in history and "Pair-aidance entre aidants" in history
+    assert "Santé, bien-être et handicap" in history and "Citoyenneté sociale" in history
+    # Another domain without naming a sub-domain drops the one of the old domain.
+    current = proposal_services.get_proposal(proposal.id)
+    proposal_services.update_proposal(
+        current, {"domain": "alimentation"}, expected_version=current.version, author_id=member.id
+    )
+    assert proposal_services.get_proposal(proposal.id).subdomain is None

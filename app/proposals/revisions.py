@@ -62,7 +62,8 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
         # Slugs (stable when a label is renamed) and the sub-domain's id: a snapshot from before
         # sub-domains has none, which compares equal to None.
         "domain": proposal.domain.slug if proposal.domain else "",
-        "subdomain": proposal.subdomain_id,
+        # From the relationship: the id column is only set at the next flush.
+        "subdomain": proposal.subdomain.id if proposal.subdomain else None,
         "publics": sorted(p.slug for p in proposal.publics),
         "poles": sorted(p.id for p in proposal.poles),
         "communes": sorted(c.id for c in proposal.communes),

@@ -2,6 +2,7 @@ from flask import Blueprint
 from sqlalchemy import func, select
 
 from app.access import access
+from app.admin import taxonomy
 from app.extensions import db
 from app.models import Association, OutboxMessage, User
 from app.outbox import MAX_ATTEMPTS, dead_letters
@@ -41,5 +42,5 @@ def outbox_message(message_id: int):
     return render("admin/outbox_message.html", message=message)
 
 
-# The back office's sections, each in its own module, register on this blueprint.
-from app.admin import taxonomy as _taxonomy  # noqa: E402, F401
+# The back office's sections, each in its own module, add their URLs to this blueprint.
+taxonomy.register(bp)

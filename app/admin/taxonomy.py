@@ -6,12 +6,11 @@ needed). A refused change shows the page again, the error next to its form, what
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from app import taxonomy
 from app.access import access
-from app.admin.routes import bp
 from app.extensions import db
 from app.models import Domain
 from app.rendering import render
@@ -46,13 +45,11 @@ def _back(anchor: str):
     return redirect(url_for("admin.taxonomies") + f"#{anchor}")
 
 
-@bp.route("/taxonomies")
 @access("taxonomy.manage")
 def taxonomies():
     return _page()
 
 
-@bp.route("/taxonomies/<any(domaines, publics, 'formes-juridiques'):kind>/ajouter", methods=["POST"])
 @access("taxonomy.manage")
 def add_value(kind: str):
     label = request.form.get("label", "")
@@ -64,7 +61,6 @@ def add_value(kind: str):
     return _back(f"{kind}-{value.id}")
 
 
-@bp.route("/taxonomies/domaines/<int:domain_id>/sous-domaines/ajouter", methods=["POST"])
 @access("taxonomy.manage")
 def add_subdomain(domain_id: int):
     domain = db.get_or_404(Domain, domain_id)
@@ -77,7 +73,6 @@ def add_subdomain(domain_id: int):
     return _back(f"sous-domaines-{value.id}")
 
 
-@bp.route("/taxonomies/<kind>/<int:value_id>/renommer", methods=["POST"])
 @access("taxonomy.manage")
 def rename_value(kind: str, value_id: int):
     value = _value(kind, value_id)
@@ -94,14 +89,12 @@ def rename_value(kind: str, value_id: int):
     return _back(f"{kind}-{value_id}")
 
 
-@bp.route("/taxonomies/<kind>/<int:value_id>/<any(monter, descendre):direction>", methods=["POST"])
 @access("taxonomy.manage")
 def move_value(kind: str, value_id: int, direction: str):
     taxonomy.move(_value(kind, value_id), -1 if direction == "monter" else 1)
     return _back(f"{kind}-{value_id}")
 
 
-@bp.route("/taxonomies/<kind>/<int:value_id>/<any(retirer, retablir):action>", methods=["POST"])
 @access("taxonomy.manage")
 def retire_value(kind: str, value_id: int, action: str):
     value = _value(kind, value_id)
@@ -121,7 +114,6 @@ def retire_value(kind: str, value_id: int, action: str):
     return _back(f"{kind}-{value_id}")
 
 
-@bp.route("/taxonomies/<kind>/<int:value_id>/supprimer", methods=["POST"])
 @access("taxonomy.manage")
 def delete_value(kind: str, value_id: int):
     value = _value(kind, value_id)
@@ -132,3 +124,22 @@ def delete_value(kind: str, value_id: int):
         return _page(409, (f"{kind}-{value_id}", error.message))
     flash(_("« %(label)s » est supprimé.", label=label), "success")
     return _back(kind)
+
+
+def register(bp: Blueprint) -> None:
+    """Its URLs, on the back office's blueprint (app.admin.routes calls it: no import cycle)."""
+    bp.add_url_rule("/taxonomies", view_func=taxonomies)
+    bp.add_url_rule(
+        "/taxonomies/<any(domaines, publics, 'formes-juridiques'):kind>/ajouter", view_func=add_value, methods=["POST"]
+    )
+    bp.add_url_rule(
+        "/taxonomies/domaines/<int:domain_id>/sous-domaines/ajouter", view_func=add_subdomain, methods=["POST"]
+    )
+    bp.add_url_rule("/taxonomies/<kind>/<int:value_id>/renommer", view_func=rename_value, methods=["POST"])
+    bp.add_url_rule(
+        "/taxonomies/<kind>/<int:value_id>/<any(monter, descendre):direction>", view_func=move_value, methods=["POST"]
+    )
+    bp.add_url_rule(
+        "/taxonomies/<kind>/<int:value_id>/<any(retirer, retablir):action>", view_func=retire_value, methods=["POST"]
+    )
+    bp.add_url_rule("/taxonomies/<kind>/<int:value_id>/supprimer", view_func=delete_value, methods=["POST"])

@@ -224,6 +224,8 @@ def _upgrade_and_check(app):
             "Accès aux droits fondamentaux",
         ) in subs
 
+        db.session.remove()  # its transaction would hold the tables the downgrade drops
+
         # And back: the downgrade writes the enum values again.
         downgrade(revision=PREVIOUS_HEAD)
         with db.engine.connect() as conn:

@@ -86,6 +86,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "amendment.create": proposal,
             "amendment.decide": proposal,
             "call.manage": None,
+            "taxonomy.manage": None,
             "call.submit": proposal,
             "call.send_back": proposal,
             "call.evaluate": assignment,

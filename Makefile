@@ -11,11 +11,23 @@ WORKERS ?= 4
 TEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 export FLASK_APP := wsgi
+# The demo collectivity of make run / make dev (flask demo load --preset). Each preset has its own
+# SQLite file so that both can be tried side by side; Gironde keeps instance/tisser.sqlite3, the
+# file existing installations already hold. A DATABASE_URL set by the caller always wins.
+DEMO ?= gironde
+ifeq ($(DEMO),gironde)
+DEMO_ENV :=
+else ifdef DATABASE_URL
+DEMO_ENV :=
+else
+DEMO_ENV := DATABASE_URL=sqlite:///$(or $(TISSER_INSTANCE_DIR),$(CURDIR)/instance)/tisser-$(DEMO).sqlite3
+endif
 
 .PHONY: mutate help run dev test lint test-sqlite test-postgresql test-deps install install-dev db demo messages clean bench bench-sqlite bench-postgresql
 
 help:
 	@echo "make run    installe, migre, charge la démo (SQLite) et sert Tisser sur http://$(HOST):$(PORT)"
+	@echo "            make run DEMO=lyon : une autre collectivité de démonstration, sur sa propre base"
 	@echo "make test   installe ce qu'il faut et lance tous les tests (SQLite puis PostgreSQL, navigateur compris)"
 	@echo "make dev    serveur de développement Flask (rechargement automatique)"
 	@echo "make mutate mutations des modules de règles (mutmut) : les tests les attrapent-ils ? (long)"
@@ -39,19 +51,20 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 db: install
-	$(BIN)/flask db upgrade
+	@mkdir -p $(or $(TISSER_INSTANCE_DIR),instance)
+	$(DEMO_ENV) $(BIN)/flask db upgrade
 
 demo: db
-	$(BIN)/flask demo load
+	$(DEMO_ENV) $(BIN)/flask demo load --preset $(DEMO)
 
 run: demo
 	@echo
 	@echo "Tisser est servi sur http://$(HOST):$(PORT)  (Ctrl+C pour arrêter)"
 	@echo
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(DEMO_ENV) $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 dev: demo
-	$(BIN)/flask run --debug --host $(HOST) --port $(PORT)
+	$(DEMO_ENV) $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
 
 test-deps:
 	@bash scripts/ensure-test-deps.sh

@@ -6,11 +6,22 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from app.demo import DEMO_PASSWORD, demo_accounts, load_demo
+from app.auth.first_run import create_administrator
+from app.demo import DEFAULT_PRESET, DEMO_PASSWORD, PRESETS, UnknownPreset, demo_accounts, load_preset
+from app.errors import RuleError
 from app.extensions import db
 from app.models import User
 from app.notifications.services import send_digests
 from app.outbox import send_pending, smtp_configured
+from app.territory import (
+    TerritoryError,
+    create_unit,
+    import_communes,
+    load_slice,
+    parse_upload,
+    shipped_slices,
+    unit_named,
+)
 
 
 def register_cli(app: Flask) -> None:
@@ -20,11 +31,20 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--force", is_flag=True, help="Charger même en production.")
-    def demo_load(force: bool) -> None:
-        """Charge le territoire girondin et les comptes de démonstration (idempotent)."""
+    @click.option(
+        "--preset",
+        default=DEFAULT_PRESET,
+        show_default=True,
+        help=f"Collectivité à charger ({', '.join(sorted(PRESETS))}), chacune sur sa propre base.",
+    )
+    def demo_load(force: bool, preset: str) -> None:
+        """Charge une collectivité de démonstration : territoire, comptes, appel (idempotent)."""
         if current_app.config["TISSER_ENV"] == "production" and not force:
             raise click.ClickException("Refusé en production (ajoutez --force si c'est voulu).")
-        load_demo()
+        try:
+            load_preset(preset)
+        except UnknownPreset as error:
+            raise click.ClickException(str(error)) from None
         click.echo("Données de démonstration chargées.")
         _print_accounts()
 
@@ -38,6 +58,64 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
         for account in demo_accounts():
             click.echo(f"  {account.email:<42} {names.get(account.email, account.display_name):<28} {account.role}")
+
+    @app.cli.group()
+    def setup() -> None:
+        """Premier démarrage d'une plateforme vide."""
+
+    # Prompted when run by hand; an automated deployment sets the TISSER_ADMIN_* variables instead
+    # (click reads an option's variable before prompting).
+    @setup.command("admin")
+    @click.option("--email", envvar="TISSER_ADMIN_EMAIL", prompt="Adresse e-mail", help="ou TISSER_ADMIN_EMAIL")
+    @click.option(
+        "--name", envvar="TISSER_ADMIN_NAME", default="Administration", show_default=True, help="ou TISSER_ADMIN_NAME"
+    )
+    @click.option(
+        "--password",
+        envvar="TISSER_ADMIN_PASSWORD",
+        prompt="Mot de passe",
+        hide_input=True,
+        confirmation_prompt="Mot de passe (encore)",
+        help="ou TISSER_ADMIN_PASSWORD (jamais en clair dans l'historique du shell)",
+    )
+    @click.option("--another", is_flag=True, help="Ajouter un administrateur alors qu'il en existe déjà.")
+    def setup_admin(email: str, name: str, password: str, another: bool) -> None:
+        """Crée le premier compte d'administration (refusé s'il en existe déjà un)."""
+        try:
+            user = create_administrator(email, name, password, another=another)
+        except RuleError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(f"Compte d'administration créé : {user.email}.")
+        click.echo("Connectez-vous, puis réglez la collectivité dans l'administration : /admin")
+
+    @app.cli.group()
+    def territory() -> None:
+        """Le territoire : communes officielles (codes INSEE) et unités."""
+
+    @territory.command("import")
+    @click.option("--slice", "slice_key", help=f"Une liste fournie : {', '.join(shipped_slices())}.")
+    @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="Un fichier .json ou .csv.")
+    @click.option("--unit", help="L'unité où ranger les nouvelles communes (créée si elle n'existe pas).")
+    def territory_import(slice_key: str | None, path: str | None, unit: str | None) -> None:
+        """Crée ou met à jour les communes par code INSEE (relancer ne crée aucun doublon)."""
+        if bool(slice_key) == bool(path):
+            raise click.UsageError("Indiquez soit --slice, soit --file.")
+        try:
+            if slice_key:
+                communes = load_slice(slice_key).communes
+            else:
+                with open(path, "rb") as f:
+                    communes = parse_upload(path, f.read())
+            pole = (unit_named(unit) or create_unit(unit)) if unit else None
+            report = import_communes(communes, pole)
+        except TerritoryError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
+        db.session.commit()
+        click.echo(
+            f"{len(report.created)} commune(s) créée(s), {len(report.updated)} mise(s) à jour, "
+            f"{report.unchanged} inchangée(s)."
+        )
 
     @app.cli.group()
     def outbox() -> None:

@@ -9,6 +9,7 @@ twice changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +17,8 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlalchemy import select
 
-from app import taxonomy
+from app import identity, taxonomy
+from app.errors import RuleError
 from app.extensions import db
 from app.models import (
     Association,
@@ -27,10 +29,14 @@ from app.models import (
     Membership,
     MembershipRole,
     Pole,
+    PoleRole,
+    PoleRoleKind,
     TargetPublic,
     User,
 )
 from app.models.base import utcnow
+from app.proposals import question_presets
+from app.territory import load_slice
 from app.text import slugify
 
 DEMO_PASSWORD = "tisser-demo-2026"
@@ -187,8 +193,18 @@ ASSOCIATIONS = [
 ]
 
 
+# Demo names the COG writes otherwise (renamed in 2025): the code is what matches.
+RENAMED_IN_COG = {"cadillac": "33081"}
+
+
+def _demo_insee_codes() -> dict[str, str]:
+    codes = {slugify(c.name): c.code for c in load_slice("gironde-33").communes}
+    return codes | RENAMED_IN_COG
+
+
 def _upsert_territory() -> dict[str, Commune]:
     communes: dict[str, Commune] = {}
+    codes = _demo_insee_codes()
     for pole_name, (description, pole_communes) in POLES.items():
         slug = slugify(pole_name)
         pole = db.session.scalar(select(Pole).where(Pole.slug == slug))
@@ -204,6 +220,7 @@ def _upsert_territory() -> dict[str, Commune]:
                     slug=commune_slug, name=name, pole_id=pole.id, is_rural=rural, has_qpv=qpv, is_demo=True
                 )
                 db.session.add(commune)
+            commune.insee_code = commune.insee_code or codes[commune_slug]
             communes[name] = commune
     db.session.flush()
     return communes
@@ -248,13 +265,17 @@ def load_demo(participation: bool = True) -> None:
     def pseudonym() -> str:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
+    identity.load_preset("gironde")
     taxonomy.load_taxonomy(taxonomy.GIRONDE_TAXONOMY)
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}
+    question_presets.install()  # the default questions (a migrated database has them already)
 
     _account(f"admin@{DEMO_DOMAIN}", "Administration Tisser", is_admin=True)
     for pole_name, pole in poles.items():
-        _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}", moderated_pole_id=pole.id)
+        moderator = _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}")
+        if db.session.get(PoleRole, (moderator.id, pole.id, PoleRoleKind.MODERATOR.value)) is None:
+            db.session.add(PoleRole(user_id=moderator.id, pole_id=pole.id, role=PoleRoleKind.MODERATOR.value))
 
     for asso in ASSOCIATIONS:
         slug = slugify(asso.name)
@@ -381,6 +402,9 @@ GIRONDE_CRITERIA = [
 
 def _complete_gironde_call() -> None:
     """Fill in what the calls work added, only where still empty: loading twice changes nothing."""
+    # Gironde's call asks its five questions, all required (as its eligibility check always did).
+    call_id = db.session.scalar(select(Call.id).where(Call.slug == GIRONDE_CALL_SLUG))
+    question_presets.install(call_id=call_id, all_required=True)
     from sqlalchemy.orm import selectinload
 
     from app.models import Criterion
@@ -643,3 +667,23 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         person = _demo_user(handle)
         if not is_supported(subject, person):
             toggle_support(subject, person)
+
+
+# --- Presets ---------------------------------------------------------------------------------------
+# One loader per collectivity, chosen by ``flask demo load --preset`` and ``make run DEMO=...``.
+# Each is idempotent and runs on its own database (the Makefile gives each preset its own file).
+# A new collectivity is one entry here (Lyon's comes with its content).
+PRESETS: dict[str, Callable[[], None]] = {"gironde": load_demo}
+DEFAULT_PRESET = "gironde"
+
+
+class UnknownPreset(RuleError):
+    """``flask demo load --preset`` named no preset of PRESETS."""
+
+
+def load_preset(name: str = DEFAULT_PRESET) -> None:
+    loader = PRESETS.get(name.strip().lower())
+    if loader is None:
+        known = ", ".join(sorted(PRESETS))
+        raise UnknownPreset(f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {known}.", "preset")
+    loader()

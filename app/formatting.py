@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from babel.numbers import format_decimal
 from flask_babel import format_date, format_datetime, to_user_timezone
+from markupsafe import Markup
 
 NARROW_NBSP = "\u202f"
 
@@ -68,4 +70,21 @@ def a(name: str) -> str:
     return contract("à", name)
 
 
-FILTERS = {"euros": euros, "date_fr": date_fr, "datetime_fr": datetime_fr, "iso": iso, "de": de, "a": a}
+def paragraphs(text: str | None) -> Markup:
+    """Plain text typed in a form (a legal notice's lines) as paragraphs: blank lines part them,
+    line breaks stay; everything escaped."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n"))]
+    return Markup("\n").join(
+        Markup("<p>%s</p>") % Markup("<br>\n").join(block.split("\n")) for block in blocks if block
+    )
+
+
+FILTERS = {
+    "paragraphs": paragraphs,
+    "euros": euros,
+    "date_fr": date_fr,
+    "datetime_fr": datetime_fr,
+    "iso": iso,
+    "de": de,
+    "a": a,
+}

@@ -21,6 +21,8 @@ from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from app import identity
+
 
 class FragmentCache:
     """A thread-safe LRU of rendered HTML (cachetools' caches are not thread-safe on their own)."""
@@ -51,11 +53,12 @@ def _cache() -> FragmentCache:
 
 
 def _context() -> tuple:
-    """What every card's HTML also depends on: where the site is mounted (links) and the language."""
+    """What every card's HTML also depends on: where the site is mounted (links), the language and
+    the collectivity's wording ("pôle Médoc")."""
     try:
         return g._tisser_card_context
     except AttributeError:
-        context = g._tisser_card_context = (request.script_root, str(get_locale()))
+        context = g._tisser_card_context = (request.script_root, str(get_locale()), identity.current())
         return context
 
 

@@ -17,6 +17,7 @@ from confusable_homoglyphs.utils import load as load_confusables
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import identity
 from app.extensions import db
 from app.text import BIDI_CONTROLS, one_line
 
@@ -96,9 +97,12 @@ def name_problem(name: str) -> str | None:
     bones = skeleton(name)
     phrases, poles = _reserved()
     if bones in poles or any(f" {phrase} " in f" {bones} " for phrase in phrases):
+        unit = identity.current().unit
         return _(
-            "Ce nom est réservé à l'équipe de Tisser et aux pôles territoriaux "
-            "(« Administration », « Modération », « Tisser », noms des pôles…) : choisissez-en un autre."
+            "Ce nom est réservé à l'équipe de Tisser et %(to_units)s "
+            "(« Administration », « Modération », « Tisser », noms %(of_units)s…) : choisissez-en un autre.",
+            to_units=f"aux {unit.plural}",
+            of_units=unit.of_the_plural,
         )
     return None
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
 
 from app import taxonomy
+from app.extensions import db
 from app.inputs import parse_int
-from app.models import Domain, TargetPublic
-from app.poles.services import commune_choices
+from app.models import Commune, Domain, TargetPublic
+from app.poles.services import commune_options
+from app.territory import TerritoryError, commune_label, resolve_commune
 
 
 def options(pairs, optgroup=None) -> list[SelectChoice]:
@@ -75,18 +81,78 @@ def int_or_none(value):
     return value if isinstance(value, int) else parse_int(value)
 
 
-def commune_field(label=_l("Commune")) -> SelectField:
-    return SelectField(
+def datalist(list_id: str, choices: list[tuple[str, str]]) -> Markup:
+    """The suggestions of a type-ahead: each value, and its unit as the label the browser shows."""
+    items = "".join(f'<option value="{escape(value)}" label="{escape(label)}">' for value, label in choices)
+    return Markup(f'<datalist id="{list_id}">{items}</datalist>')
+
+
+class CommuneInput(widgets.TextInput):
+    """A text input whose <datalist> suggests communes as one types: no JavaScript needed, and
+    usable with a whole département's 535 communes, which a <select> is not."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("list", f"{field.id}-choices")
+        kwargs.setdefault("autocomplete", "off")
+        kwargs.setdefault("spellcheck", "false")
+        return super().__call__(field, **kwargs) + datalist(f"{field.id}-choices", cached_commune_options())
+
+
+def cached_commune_options() -> list[tuple[str, str]]:
+    # Several pickers on one page share one query.
+    if "commune_options" not in g:
+        g.commune_options = commune_options()
+    return g.commune_options
+
+
+class CommuneField(Field):
+    """A commune typed or picked as "Nom (code)"; ``data`` is its id. What was typed is shown back
+    as typed when the form is refused. A bare id is read too (older forms, tests)."""
+
+    widget = CommuneInput()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.typed: str | None = None
+        self.resolve_error: str | None = None
+
+    def process_formdata(self, valuelist):
+        self.typed = " ".join((valuelist[0] if valuelist else "").split())[:200]
+        self.data, self.resolve_error = None, None
+        if not self.typed:
+            return
+        if self.typed.isdigit() and len(self.typed) < 5:
+            self.data = parse_int(self.typed)
+            if self.data is None or db.session.get(Commune, self.data) is None:
+                self.data, self.resolve_error = None, str(_l("Choisissez une commune dans la liste."))
+            return
+        try:
+            self.data = resolve_commune(self.typed).id
+        except TerritoryError as error:
+            self.resolve_error = str(error)
+
+    def pre_validate(self, form):
+        if self.resolve_error:
+            raise StopValidation(self.resolve_error)
+
+    def _value(self):
+        if self.typed is not None and not (self.typed.isdigit() and self.data):
+            return self.typed
+        commune = db.session.get(Commune, self.data) if self.data else None
+        return commune_label(commune) if commune else ""
+
+
+def commune_field(label=_l("Commune"), *, required: bool = True) -> CommuneField:
+    return CommuneField(
         label,
-        coerce=int_or_none,
-        validators=[DataRequired(message=_l("Choisissez une commune."))],
-        description=_l("Son Pôle territorial de solidarité en découle."),
+        validators=[DataRequired(message=_l("Choisissez une commune."))] if required else [],
+        description=_l("Tapez les premières lettres de son nom, puis choisissez-la dans la liste."),
     )
 
 
-def load_commune_choices(field: SelectField, placeholder=_l("— Choisir une commune —")) -> None:
-    # One <optgroup> per pole: the commune's pole is visible while choosing.
-    choices = [SelectChoice("", placeholder)]
-    for pole, communes in commune_choices():
-        choices += options(communes, optgroup=_l("Pôle %(name)s", name=pole))
-    field.choices = choices
+def existing_communes(ids) -> list[Commune]:
+    """The communes of these ids, by name, with their unit (for the labels of chosen ones)."""
+    if not ids:
+        return []
+    query = select(Commune).where(Commune.id.in_(set(ids))).options(joinedload(Commune.pole)).order_by(Commune.name)
+    return list(db.session.scalars(query))

@@ -26,7 +26,7 @@ from app.models import (
     Proposal,
     Submission,
 )
-from app.models.pole_scope import participation_pole_ids, poles_of
+from app.models.pole_scope import moderated_pole_ids, participation_pole_ids, poles_of
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -140,6 +140,24 @@ def _taxonomy_manage(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("collectivity.edit", write=True)
+def _collectivity_edit(user: Any, obj: Any) -> bool:
+    """The collectivity's names, contacts and legal pages: administrators only."""
+    return _admin(user)
+
+
+@rule("people.manage", write=True)
+def _people_manage(user: Any, obj: Any) -> bool:
+    """Appointing and revoking administrators, moderators, agents and evaluators."""
+    return _admin(user)
+
+
+@rule("questions.manage", write=True)
+def _questions_manage(user: Any, obj: Any) -> bool:
+    """The default questions a proposal outside any call answers (a call's own: ``call.manage``)."""
+    return _admin(user)
+
+
 @rule("outbox.read")
 def _outbox_read(user: Any, obj: Any) -> bool:
     return _admin(user) and current_app.config["OUTBOX_READABLE"]
@@ -153,7 +171,7 @@ def _pole_moderate(user: Any, pole: Any) -> bool:
     """Admins moderate everywhere; a pole moderator only their own pole."""
     if _admin(user):
         return True
-    return _authenticated(user) and pole is not None and user.moderated_pole_id == pole.id
+    return _authenticated(user) and pole is not None and pole.id in moderated_pole_ids(user)
 
 
 # --- Association membership -----------------------------------------------------------------
@@ -179,7 +197,8 @@ def forget_memberships(user_id: int) -> None:
 
 
 def is_evaluator_of(user: Any, call: Any) -> bool:
-    """Someone assigned at least one submission of this call."""
+    """Someone assigned at least one submission of this call (being appointed to the call's
+    evaluators, see ``CallEvaluator``, only makes someone assignable)."""
     return bool(
         _authenticated(user)
         and db.session.scalar(
@@ -446,11 +465,8 @@ def _call_send_back(user: Any, proposal: Any) -> bool:
     """The moderator of one of the proposal's poles, or an admin, asks for changes."""
     if _admin(user):
         return True
-    return (
-        _authenticated(user)
-        and user.moderated_pole_id is not None
-        and any(p.id == user.moderated_pole_id for p in proposal.poles)
-    )
+    mine = moderated_pole_ids(user)
+    return bool(mine) and any(p.id in mine for p in proposal.poles)
 
 
 @rule("call.evaluate", write=True)
@@ -484,7 +500,7 @@ def _project_replicate(user: Any, proposal: Any) -> bool:
 
 
 def _moderates_any(user: Any, pole_ids: Any) -> bool:
-    return _admin(user) or (_authenticated(user) and user.moderated_pole_id in set(pole_ids))
+    return _admin(user) or bool(moderated_pole_ids(user) & set(pole_ids))
 
 
 @rule("content.report", write=True)
@@ -511,6 +527,23 @@ def _content_see_hidden(user: Any, item: Any) -> bool:
     else:
         own = item.author_id == user.id
     return own or can(user, "content.moderate", item)
+
+
+@rule("content.contest")
+def _content_contest(user: Any, item: Any) -> bool:
+    """Its authors may contest a decision on their content: suspended too (not a write rule), since
+    contesting is how a wrong decision gets undone. The service says when there is nothing to contest."""
+    if not _authenticated(user) or item is None:
+        return False
+    if getattr(item, "kind", None) == "proposal":
+        return is_author_of_proposal(user, item)
+    return item.author_id == user.id
+
+
+@rule("account.contest_suspension")
+def _account_contest_suspension(user: Any, obj: Any) -> bool:
+    """A suspended person may ask the administrators to review their suspension."""
+    return _authenticated(user) and user.is_suspended
 
 
 @rule("content.visible")
@@ -547,9 +580,10 @@ def _looks_after(user: Any, target: Any) -> bool:
         return True
     if not (_authenticated(user) and user.is_pole_moderator and target is not None):
         return False
-    if target.moderated_pole_id not in (None, user.moderated_pole_id):
+    mine = moderated_pole_ids(user)
+    if not moderated_pole_ids(target) <= mine:
         return False
-    return user.moderated_pole_id in participation_pole_ids(target.id)
+    return bool(mine & participation_pole_ids(target.id))
 
 
 @rule("account.review")
@@ -627,3 +661,9 @@ def _follow_toggle(user: Any, target: Any) -> bool:
     if getattr(target, "kind", None) == "proposal":
         return can(user, "proposal.view", target)
     return True
+
+
+@rule("territory.manage", write=True)
+def _territory_manage(user: Any, obj: Any) -> bool:
+    """Units, their communes and the import of official communes: administrators."""
+    return _admin(user)

@@ -31,6 +31,8 @@ from app.models import (
     Membership,
     MembershipRole,
     Proposal,
+    ProposalAnswer,
+    ProposalQuestion,
     ProposalState,
     Support,
     TargetPublic,
@@ -120,6 +122,15 @@ def _analyze() -> None:
     else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+
+
+SEED_ANSWERS = {
+    "need": "Beaucoup de familles ne connaissent pas leurs droits.",
+    "experimentation": "Une permanence mobile co-animée par des habitantes et des travailleurs sociaux.",
+    "outreach": "Présence sur les marchés et aux sorties d'école.",
+    "cooperation": "Centre social, mission locale, CCAS.",
+    "impact_indicators": "Nombre de personnes accompagnées, droits ouverts.",
+}
 
 
 def seed_large(
@@ -258,11 +269,6 @@ def seed_large(
                 "state": ProposalState.PUBLISHED,
                 "title": f"Proposition test {pid} : expérimentation de proximité",
                 "summary": "Un lieu d'accueil itinérant pour aller vers les personnes qui ne demandent rien.",
-                "need": "Beaucoup de familles ne connaissent pas leurs droits.",
-                "experimentation": "Une permanence mobile co-animée par des habitantes et des travailleurs sociaux.",
-                "outreach": "Présence sur les marchés et aux sorties d'école.",
-                "cooperation": "Centre social, mission locale, CCAS.",
-                "impact_indicators": "Nombre de personnes accompagnées, droits ouverts.",
                 "domain_id": domains[n % len(domains)],
                 "budget_eur": 5_000 + (n % 40) * 1_000,
                 "duration_months": 6 + n % 19,
@@ -277,6 +283,22 @@ def seed_large(
             }
 
     _insert(Proposal.__table__, proposal_rows())
+    # Every proposal answers the default questions, one row each.
+    question_ids = {
+        key: qid
+        for key, qid in db.session.execute(
+            select(ProposalQuestion.key, ProposalQuestion.id).where(ProposalQuestion.call_id.is_(None))
+        )
+    }
+    _insert(
+        ProposalAnswer.__table__,
+        (
+            {"proposal_id": pid, "question_id": question_ids[key], "body": body}
+            for pid in proposal_ids
+            for key, body in SEED_ANSWERS.items()
+            if key in question_ids
+        ),
+    )
     _insert(
         proposal_publics,
         (

@@ -2,6 +2,8 @@
 
 A page's data comes from its view. What templates find on their own is limited to:
 
+- the collectivity's identity (``app.identity``): its names, the words for its territorial units
+  with their articles (``identity.unit.of_the``: "du pôle"), its legal pages' pieces;
 - filters (``app.formatting``) and plain helpers of what the template already holds: URLs, labels
   (an enum member's ``.label``), the permission check ``can`` and the "Signaler" link's rule;
 - the fixed choices of the filter forms (``app.search.filters.FILTER_CHOICES``);
@@ -22,14 +24,26 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, url_for
 from flask_login import current_user
+from werkzeug.local import LocalProxy
 
+from app import identity
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
-from app.moderation.links import audit_target_url, entry_url, report_slot_id, report_url, show_report_link
+from app.moderation.links import (
+    audit_target_url,
+    contest_url,
+    contestation_of,
+    entry_url,
+    report_slot_id,
+    report_url,
+    show_report_link,
+    suspension_contestation,
+)
 from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
 from app.rendering import is_htmx
 from app.search.filters import FILTER_CHOICES
+from app.territory import commune_label
 from app.text import redact
 
 HTMX_VERSION = "4.0.1"
@@ -75,7 +89,10 @@ def setup_templating(app: Flask) -> None:
     env.filters.update(FILTERS)
     # The audit log shows entries written before redaction existed: masked when shown too.
     env.filters["redact"] = redact
+    env.filters["upper_first"] = identity.upper_first
     env.globals.update(
+        # The collectivity (read when a template first touches it, then kept for the request).
+        identity=LocalProxy(identity.current),
         # Request plumbing.
         asset_url=asset_url,
         htmx_path=HTMX_PATH,
@@ -85,12 +102,16 @@ def setup_templating(app: Flask) -> None:
         show_report_link=show_report_link,
         report_slot_id=report_slot_id,
         report_url=report_url,
+        contest_url=contest_url,
+        contestation_of=contestation_of,
+        suspension_contestation=suspension_contestation,
         entry_url=entry_url,
         audit_target_url=audit_target_url,
         # Cached cards (app.fragments).
         idea_card=idea_card,
         proposal_card=proposal_card,
-        # Filter forms (app.search.filters).
+        # Filter forms (app.search.filters) and commune pickers (app.territory).
         **FILTER_CHOICES,
+        commune_label=commune_label,
     )
     app.context_processor(header_context)

@@ -74,7 +74,7 @@ def setup_web(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_page(
             400,
-            _("Le formulaire a expiré ou ne vient pas de Tisser. Rechargez la page puis recommencez."),
+            _("Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page puis recommencez."),
         )
 
     @app.errorhandler(SecurityError)

@@ -20,9 +20,10 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, identity
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
+from app.proposals import question_presets
 from app.taxonomy import GIRONDE_TAXONOMY, load_taxonomy
 from tests import factories
 
@@ -69,6 +70,9 @@ def _base_config(url: str) -> dict:
     }
 
 
+PG_CLUSTER = pytest.StashKey()
+
+
 @pytest.fixture(scope="session")
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, empty database for this test session (one per xdist worker)."""
@@ -79,6 +83,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
         cluster = Cluster().start()
         url = cluster.create_database("tisser_test")
+        # Tests that build a database of their own (migration tests) create it in this cluster.
+        request.config.stash[PG_CLUSTER] = cluster
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tisser-test.sqlite3'}"
     app = create_app(_base_config(url))
@@ -96,7 +102,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[str]:
     """A real threaded HTTP server on the test database (browser and concurrency tests)."""
-    app = create_app(_base_config(database_url))
+    # The tests write the database behind this server's back: it reads the identity on every request.
+    app = create_app({**_base_config(database_url), "IDENTITY_CACHE_SECONDS": 0})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="tisser-live-server", daemon=True)
     thread.start()
@@ -131,7 +138,13 @@ def running_app(config: dict) -> Iterator[Flask]:
         # The Gironde taxonomy, as the migration and the demo write it: tests name its slugs.
         load_taxonomy(GIRONDE_TAXONOMY)
         db.session.commit()
+        # A worker reads the collectivity's identity once a minute, not per request: read it now, so
+        # that query counts measure pages as they are served (app/identity.py).
+        identity.current()
         try:
+            # What the migration gives every database, emptied with the tables after each test.
+            question_presets.install()
+            db.session.remove()
             yield app
         finally:
             db.session.remove()

@@ -33,14 +33,19 @@ from app.models import (
     MembershipRole,
     Notification,
     Pole,
+    PoleRole,
+    PoleRoleKind,
     Proposal,
+    ProposalAnswer,
     ProposalCoauthor,
+    ProposalQuestion,
     ProposalState,
     TargetPublic,
     User,
 )
 from app.models.base import utcnow
 from app.proposals import coauthors as coauthor_services
+from app.proposals import question_presets
 from app.proposals import services as proposal_services
 from app.text import slugify
 
@@ -91,6 +96,7 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
     confirmed unless ``email_verified_at=None`` (a new account)."""
     n = next(_seq)
     attrs.setdefault("email_verified_at", utcnow())
+    pole_id = attrs.pop("moderated_pole_id", None)
     user = User(
         email=email or f"personne{n}@exemple.fr",
         display_name=display_name or f"Personne {n}",
@@ -98,6 +104,9 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
         **attrs,
     )
     db.session.add(user)
+    if pole_id is not None:
+        db.session.flush()
+        db.session.add(PoleRole(user_id=user.id, pole_id=pole_id, role=PoleRoleKind.MODERATOR.value))
     db.session.commit()
     return user
 
@@ -176,6 +185,8 @@ def make_idea(
 
 # --- Proposals ------------------------------------------------------------------------------
 
+ANSWER_KEYS = [key for key, *_rest in question_presets.GIRONDE]
+
 # What a member types in the proposal form: complete, and eligible to the call make_call builds.
 PROPOSAL_FIELDS = {
     "title": "Garde solidaire du soir",
@@ -228,6 +239,9 @@ def make_proposal(
     n = next(_seq)
     if poles is None:
         poles = [db.session.get(Pole, pole_id) for pole_id in dict.fromkeys(c.pole_id for c in communes)]
+    # The answers to the default questions, by key (``need=...``): rows of their own.
+    answers = {"need": "Un besoin social.", "experimentation": "Ce qui est expérimental."}
+    answers.update({key: fields.pop(key) for key in ANSWER_KEYS if key in fields})
     proposal = Proposal(
         association_id=association.id,
         author_id=author.id,
@@ -235,8 +249,6 @@ def make_proposal(
         state=state,
         title=fields.pop("title", f"Proposition {n}"),
         summary=fields.pop("summary", f"Le résumé de la proposition {n}."),
-        need=fields.pop("need", "Un besoin social."),
-        experimentation=fields.pop("experimentation", "Ce qui est expérimental."),
         domain=taxonomy.by_slug(Domain, fields.pop("domain", "alimentation")),
         budget_eur=fields.pop("budget_eur", 20_000),
         duration_months=fields.pop("duration_months", 12),
@@ -247,6 +259,10 @@ def make_proposal(
     proposal.communes = list(communes)
     proposal.poles = list(poles)
     db.session.add(proposal)
+    db.session.flush()
+    for question in db.session.scalars(select(ProposalQuestion).where(ProposalQuestion.call_id.is_(None))):
+        if answers.get(question.key):
+            db.session.add(ProposalAnswer(proposal_id=proposal.id, question_id=question.id, body=answers[question.key]))
     db.session.commit()
     return proposal
 
@@ -323,6 +339,8 @@ def make_call(
     call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(CRITERIA)]
     db.session.add(call)
     db.session.commit()
+    # Its questions: Gironde's five, all required, like a call the questions migration copied.
+    question_presets.install(call_id=call.id, all_required=True)
     return call
 
 

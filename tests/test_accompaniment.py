@@ -99,7 +99,7 @@ def test_request_and_accept_with_referent(
     acc = db.session.scalar(select(Accompaniment))
     assert acc.state == AccompanimentState.ACCEPTED and acc.referent_id == referent.id
     page = text(app.test_client().get(f"/propositions/{proposal.id}"))
-    assert "Accompagnée par le pôle" in page and "Référente Médoc" in page
+    assert "Accompagnement accepté" in page and "Référente Médoc" in page
     assert "Référente Médoc" in text(app.test_client().get("/territoires/medoc"))
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["accompaniment_request", "accompaniment_accept"]

@@ -31,6 +31,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.proposals import amendments, services
+from app.proposals.questions import text_of
 from tests import factories
 from tests.helpers import count_queries, field_error, html, text
 
@@ -114,6 +115,20 @@ def test_eligibility_lists_every_point_in_french(app, w):
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).state == ProposalState.PUBLISHED
     assert db.session.scalar(select(func.count(Submission.id))) == 0
+
+
+def test_the_refusal_points_to_the_verification_queue_outcome(app, w):
+    w["A"].verified_at = None
+    db.session.commit()
+    proposal = _proposal(w)
+    url = f"/appels/{w['call'].slug}/deposer/{proposal.id}"
+    assert "attend dans la file de vérification" in text(_client(app, w["lead"]).get(url))
+    w["A"].verification_refused_at = utcnow()
+    w["A"].verification_refusal = "Le numéro RNA ne correspond pas au nom."
+    db.session.commit()
+    page = text(_client(app, w["lead"]).get(url))
+    assert "a été refusée (motif : Le numéro RNA ne correspond pas au nom.)" in page
+    assert "demandez une nouvelle vérification" in page
 
 
 def test_an_unverified_association_cannot_deposit_unless_the_call_allows_it(app, w):
@@ -291,7 +306,7 @@ def test_amendment_acceptance_refused_while_frozen(app, w):
     page = text(client.get(f"/propositions/{proposal.id}"))
     assert "ne peut plus être modifiée" in page
     db.session.expire_all()
-    assert db.session.get(Proposal, proposal.id).need == "Les mères seules travaillent tard."
+    assert text_of(db.session.get(Proposal, proposal.id), "need") == "Les mères seules travaillent tard."
 
 
 def test_pole_sends_back_then_authors_edit_and_resubmit(app, w):
@@ -361,6 +376,28 @@ def test_member_of_an_authoring_association_cannot_evaluate_it(app, w):
     assert db.session.scalar(select(func.count(Assignment.id))) == 0
     evaluation.assign(_submission(proposal), proposal, w["mod_medoc"])
     assert db.session.scalar(select(func.count(Assignment.id))) == 1
+
+
+def test_an_outside_expert_appointed_to_the_call_is_offered_assigned_and_evaluates(app, w):
+    proposal = _submitted(w)
+    expert = factories.make_user("Experte Extérieure")
+    admin = _client(app, w["admin"])
+    url = f"/appels/{w['call'].slug}/instruction"
+    assert "Experte Extérieure" not in text(admin.get(url))
+    assign = f"/appels/depots/{_submission(proposal).id}/evaluateurs"
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 422
+    # Appointed in the back office: the call's assignment selector offers her.
+    response = admin.post(
+        f"/admin/personnes/{expert.id}/nommer",
+        data={"role": "evaluator", "call_id": w["call"].id, "reason": "Experte de l'alimentation"},
+    )
+    assert response.status_code == 302
+    assert "Experte Extérieure" in text(admin.get(url))
+    assert admin.post(assign, data={"evaluator_id": expert.id}).status_code == 302
+    assignment = db.session.scalar(select(Assignment).where(Assignment.evaluator_id == expert.id))
+    mine = _client(app, expert)
+    assert "Mes évaluations" in text(mine.get("/"))
+    assert mine.get(f"/appels/evaluations/{assignment.id}").status_code == 200
 
 
 def test_residents_and_association_members_are_not_evaluators(app, w):
@@ -730,7 +767,7 @@ def test_replication_lineage_on_both_pages_and_results(app, w):
     replication = db.session.scalar(select(Replication))
     replica = services.get_proposal(replication.proposal_id)
     assert replica.state == ProposalState.DRAFT and replica.association_id == w["C"].id
-    assert replica.need == original.need and [p.name for p in replica.poles] == ["Sud-Gironde"]
+    assert text_of(replica, "need") == text_of(original, "need") and [p.name for p in replica.poles] == ["Sud-Gironde"]
     assert "Reproduit le projet" in text(_client(app, w["other"]).get(f"/propositions/{replica.id}"))
     page = text(_client(app).get(f"/propositions/{original.id}"))
     assert "Reproductions sur d'autres territoires" in page and "Association C" in page and "Sud-Gironde" in page

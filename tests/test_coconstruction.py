@@ -15,6 +15,7 @@ from app.models import (
     ProposalState,
 )
 from app.proposals import amendments, coauthors, revisions, services
+from app.proposals.questions import text_of
 from tests import factories
 from tests.helpers import count_queries, html, text
 
@@ -125,7 +126,7 @@ def test_concurrent_saves_of_the_same_field_conflict_and_change_nothing(people, 
     assert caught.value.conflicts == ["need"]
     db.session.expire_all()
     saved = db.session.get(Proposal, proposal.id)
-    assert saved.need == "Texte de A." and saved.title == FIELDS["title"] and saved.version == 2
+    assert text_of(saved, "need") == "Texte de A." and saved.title == FIELDS["title"] and saved.version == 2
 
 
 def test_same_change_twice_is_not_a_conflict(people, territory):
@@ -344,7 +345,7 @@ def test_accepting_a_stale_amendment_shows_the_conflict(app, people, territory):
     assert response.status_code == 409
     assert "Ce passage a changé depuis que l'amendement a été écrit" in text(response)
     db.session.expire_all()
-    assert db.session.get(Proposal, proposal.id).need == "Réécrit par l'association entre-temps."
+    assert text_of(db.session.get(Proposal, proposal.id), "need") == "Réécrit par l'association entre-temps."
     assert db.session.get(Amendment, amendment.id).status == AmendmentStatus.PENDING
 
 

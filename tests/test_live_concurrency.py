@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Comment, Idea, Proposal, Support
+from app.proposals.questions import text_of
 from tests import factories
 from tests.live import gunicorn
 
@@ -185,5 +186,5 @@ def test_concurrent_supports_comments_and_saves_lose_nothing(app, gunicorn_serve
     assert f"Titre choisi par la rédactrice {loser}" in conflict_page
     saved = db.session.get(Proposal, proposal_id)
     assert saved.title == f"Titre choisi par la rédactrice {1 - loser}"
-    assert saved.need == edits[2]["need"] and saved.budget_eur == 31000
+    assert text_of(saved, "need") == edits[2]["need"] and saved.budget_eur == 31000
     assert saved.version == version + 3  # three saves went through, each its own revision

@@ -593,7 +593,8 @@ def test_the_author_sees_the_final_state_and_its_reason(app, medoc_idea, reporte
     page = text(own.get(f"/idees/{medoc_idea.id}"))
     assert f"Masqué par la modération : {reason}." in page
     assert "en attente de modération" not in page
-    assert 'href="/regles-de-participation#contester"' in html(own.get(f"/idees/{medoc_idea.id}"))
+    # "Contester cette décision" is a real request now (tests/test_contestations.py), no longer the rules page.
+    assert f'href="/contester/idee/{medoc_idea.id}"' in html(own.get(f"/idees/{medoc_idea.id}"))
     note = db.session.scalar(select(Notification).where(Notification.kind == "moderation_hide"))
     assert reason in note.text
     # The public reads only that the moderation hid it, not the reason.

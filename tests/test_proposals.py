@@ -154,7 +154,7 @@ def test_publishing_needs_the_call_fields(member_client, member, association, te
     response = member_client.post(f"/propositions/{proposal.id}/publish")
     assert response.status_code == 302
     page = text(member_client.get(response.headers["Location"]))
-    assert "Avant de publier, complétez : le besoin social, le budget demandé." in page
+    assert "Avant de publier, complétez : le besoin social peu ou pas couvert, le budget demandé." in page
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).state == ProposalState.DRAFT
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Comment, Idea, Membership, Proposal, ProposalState, Support, User
 from app.models.participation import proposal_communes, proposal_poles
+from app.proposals.questions import text_of
 from app.seed import seed_large
 from tests import factories
 
@@ -33,7 +34,12 @@ def test_seed_large_small_scale(app):
         assert idea.comment_count == _count(Comment.idea_id, idea.id)
     for proposal in db.session.scalars(select(Proposal)):
         assert proposal.state == ProposalState.PUBLISHED and proposal.published_at is not None
-        assert proposal.need and proposal.experimentation and proposal.budget_eur and proposal.duration_months
+        assert (
+            text_of(proposal, "need")
+            and text_of(proposal, "experimentation")
+            and proposal.budget_eur
+            and proposal.duration_months
+        )
         assert proposal.support_count == _count(Support.proposal_id, proposal.id)
         assert proposal.comment_count == _count(Comment.proposal_id, proposal.id)
         assert _count(proposal_poles.c.proposal_id, proposal.id) >= 1

@@ -16,7 +16,7 @@ from app.extensions import db
 from tests.conftest import _base_config
 from tests.helpers import text as page_text
 
-PREVIOUS_HEAD = "f613bba8ead1"
+PREVIOUS_HEAD = "a16c0e5710a5"
 NOW = datetime(2026, 11, 30, 12, 0)
 
 
@@ -60,7 +60,14 @@ def _rows(conn) -> dict[str, int]:
     )
     pole = insert("poles", slug="medoc", name="Médoc", description="")
     commune = insert(
-        "communes", slug="lesparre", name="Lesparre-Médoc", pole_id=pole, is_rural=True, has_qpv=False, is_demo=True
+        "communes",
+        slug="lesparre",
+        name="Lesparre-Médoc",
+        insee_code="33240",
+        pole_id=pole,
+        is_rural=True,
+        has_qpv=False,
+        is_demo=True,
     )
     association = insert(
         "associations",
@@ -103,11 +110,6 @@ def _rows(conn) -> dict[str, int]:
         state="published",
         title="Paniers solidaires du Médoc",
         summary="Des paniers de saison.",
-        need="Un besoin.",
-        experimentation="Une expérimentation.",
-        outreach="",
-        cooperation="",
-        impact_indicators="",
         domain="alimentation",
         is_rural=True,
         is_qpv=False,
@@ -118,6 +120,9 @@ def _rows(conn) -> dict[str, int]:
         support_count=0,
         comment_count=0,
     )
+    # Its long texts are answers to the default questions (the previous migration wrote them).
+    need = conn.execute(text("SELECT id FROM proposal_questions WHERE key = 'need' AND call_id IS NULL")).scalar()
+    insert("proposal_answers", proposal_id=proposal, question_id=need, body="Un besoin de paniers en hiver.")
     conn.execute(
         text("INSERT INTO proposal_publics (proposal_id, public) VALUES (:p, 'enfants_jeunes')"), {"p": proposal}
     )
@@ -196,6 +201,7 @@ def _upgrade_and_check(app):
     assert "Bonne idée" in idea  # the rebuilt ideas table did not take its comments with it
     proposal = page_text(client.get(f"/propositions/{ids['proposal']}"))
     assert "Solidarité alimentaire" in proposal and "Enfants et jeunes" in proposal
+    assert "Un besoin de paniers en hiver." in proposal  # the rebuilt proposals table kept its answers
     history = page_text(client.get(f"/propositions/{ids['proposal']}/historique"))
     assert "Citoyenneté sociale et lutte contre le non-recours" in history
     association = page_text(client.get("/associations/epicerie"))

@@ -87,6 +87,9 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "amendment.decide": proposal,
             "call.manage": None,
             "taxonomy.manage": None,
+            "collectivity.edit": None,
+            "people.manage": None,
+            "questions.manage": None,
             "call.submit": proposal,
             "call.send_back": proposal,
             "call.evaluate": assignment,
@@ -102,6 +105,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "accompaniment.manage": accepted,
             "private_space.post": accepted,
             "follow.toggle": idea,
+            "territory.manage": None,
         },
     }
 
@@ -149,6 +153,8 @@ NOT_WRITES = {
     "notifications.mark_read": "one's own inbox",
     "moderation.bulk": "each case asks content.moderate (a write) in the view",
     "accompaniment.space": "a message asks private_space.post (a write) in the view",
+    "moderation.contest": "contesting a decision stays possible when suspended: it is how a wrong one is undone",
+    "moderation.contest_suspension": "only a suspended person contests a suspension",
 }
 
 

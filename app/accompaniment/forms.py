@@ -4,13 +4,16 @@ checked again by the rules (pole of the proposal, partner of the pole...)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
 from app import taxonomy
+from app.accompaniment.services import choose_a_pole_message
 from app.forms import SingleLineField, strip
+from app.identity import lazy, upper_first
 from app.models import Domain
 from app.participation_forms import CheckboxesField, int_or_none
 
@@ -44,12 +47,20 @@ class MessageForm(FlaskForm):
             DataRequired(message=_l("Écrivez votre message avant de l'envoyer.")),
             Length(max=5000, message=_l("5 000 caractères au plus.")),
         ],
-        description=_l("Visible seulement par l'association, le ou la référent·e et la modération du pôle."),
+        description=lazy(
+            lambda i: _(
+                "Visible seulement par l'association, le ou la référent·e et la modération %(of_unit)s.",
+                of_unit=i.unit.of_the,
+            )
+        ),
     )
 
 
 class RequestForm(FlaskForm):
-    pole = _chosen(_l("Pôle sollicité"), _l("Choisissez l'un des pôles de la proposition."))
+    pole = _chosen(
+        lazy(lambda i: _("%(unit)s à solliciter", unit=upper_first(i.unit.singular))),
+        lazy(lambda i: choose_a_pole_message()),
+    )
 
 
 class DecideForm(FlaskForm):
@@ -67,7 +78,10 @@ class DecideForm(FlaskForm):
 
 
 class LinkPartnerForm(FlaskForm):
-    partner = _chosen(_l("Partenaire de l'annuaire"), _l("Choisissez un partenaire de l'annuaire du pôle."))
+    partner = _chosen(
+        _l("Partenaire de l'annuaire"),
+        lazy(lambda i: _("Choisissez un partenaire de l'annuaire %(of_unit)s.", of_unit=i.unit.of_the)),
+    )
 
 
 class LinkRelatedForm(FlaskForm):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import identity
 from app.access import access, authorize
 from app.accompaniment import services
 from app.accompaniment.forms import (
@@ -68,7 +69,7 @@ def request_accompaniment(proposal_id: int):
         proposal,
         current_user,
         form.pole.data or 0,
-        success=_("Votre demande d'accompagnement est transmise au pôle."),
+        success=_("Votre demande d'accompagnement est transmise %(to_unit)s.", to_unit=identity.current().unit.to_the),
     )
     return _back(proposal)
 

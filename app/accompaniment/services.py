@@ -12,9 +12,10 @@ from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import taxonomy
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
+from app.identity import upper_first
 from app.markdown import render_markdown
 from app.models import (
     PUBLIC_STATES,
@@ -29,7 +30,7 @@ from app.models import (
 )
 from app.models.accompaniment import proposal_links, proposal_partners
 from app.models.base import utcnow
-from app.models.pole_scope import proposal_pole_ids
+from app.models.pole_scope import moderated_pole_ids, moderates, proposal_pole_ids
 from app.moderation.services import log
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
@@ -51,12 +52,16 @@ def accompaniment_of(proposal: Proposal) -> Accompaniment | None:
 
 
 def pole_moderators(pole_id: int) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.moderated_pole_id == pole_id).order_by(User.display_name)))
+    return list(db.session.scalars(select(User).where(moderates(pole_id)).order_by(User.display_name)))
+
+
+def choose_a_pole_message() -> str:
+    return _("Choisissez %(one_of_units)s de la proposition.", one_of_units=identity.current().unit.one_of_the_plural)
 
 
 def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accompaniment:
     if pole_id not in proposal_pole_ids(proposal.id):
-        raise AccompanimentError(_("Choisissez l'un des pôles de la proposition."))
+        raise AccompanimentError(choose_a_pole_message())
     existing = accompaniment_of(proposal)
     if existing is not None and existing.state != AccompanimentState.DECLINED:
         raise AccompanimentError(_("L'accompagnement de cette proposition est déjà demandé."))
@@ -75,7 +80,8 @@ def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accom
         [u.id for u in pole_moderators(pole_id)],
         "accompaniment_requested",
         _(
-            "%(association)s demande l'accompagnement du pôle pour « %(title)s ».",
+            "%(association)s demande l'accompagnement %(of_unit)s pour « %(title)s ».",
+            of_unit=identity.current().unit.of_the,
             association=proposal.association.name,
             title=proposal.title,
         ),
@@ -97,12 +103,18 @@ def decide(
         raise AccompanimentError(_("Cette demande a déjà reçu une réponse."))
     if accept:
         referent = db.session.get(User, referent_id or 0)
-        if referent is None or referent.moderated_pole_id != accompaniment.pole_id:
-            raise AccompanimentError(_("Choisissez comme référent·e une personne de la modération du pôle."))
+        if referent is None or accompaniment.pole_id not in moderated_pole_ids(referent):
+            raise AccompanimentError(
+                _(
+                    "Choisissez comme référent·e une personne de la modération %(of_unit)s.",
+                    of_unit=identity.current().unit.of_the,
+                )
+            )
         accompaniment.referent_id = referent.id
         accompaniment.state = AccompanimentState.ACCEPTED
         text = _(
-            "Le pôle accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.",
+            "%(the_unit)s accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.",
+            the_unit=upper_first(identity.current().unit.the),
             title=proposal.title,
             name=referent.display_name,
         )
@@ -115,7 +127,11 @@ def decide(
         )
     else:
         accompaniment.state = AccompanimentState.DECLINED
-        text = _("Le pôle n'accompagnera pas votre proposition « %(title)s ».", title=proposal.title)
+        text = _(
+            "%(the_unit)s n'accompagnera pas votre proposition « %(title)s ».",
+            the_unit=upper_first(identity.current().unit.the),
+            title=proposal.title,
+        )
         if reason:
             text += " " + _("Motif : %(reason)s", reason=reason)
     accompaniment.decided_by_id = actor.id
@@ -245,7 +261,9 @@ def linked_partners(proposal: Proposal) -> list[Partner]:
 
 def link_partner(proposal: Proposal, accompaniment: Accompaniment, partner: Partner | None, actor: User) -> None:
     if partner is None or partner.pole_id != accompaniment.pole_id:
-        raise AccompanimentError(_("Choisissez un partenaire de l'annuaire du pôle."))
+        raise AccompanimentError(
+            _("Choisissez un partenaire de l'annuaire %(of_unit)s.", of_unit=identity.current().unit.of_the)
+        )
     if partner.id in {p.id for p in linked_partners(proposal)}:
         raise AccompanimentError(_("Ce partenaire est déjà relié à la proposition."))
     db.session.execute(insert(proposal_partners).values(proposal_id=proposal.id, partner_id=partner.id))

@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
@@ -6,6 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from app import taxonomy
 from app.associations import services
 from app.forms import SingleLineEmailField, SingleLineField
+from app.identity import lazy
 from app.models import LegalForm, MembershipRole
 from app.names import normalize_name, validate_public_name
 from app.participation_forms import commune_field, options
@@ -52,7 +54,12 @@ class AssociationForm(FlaskForm):
         _l("Forme juridique"),
         choices=taxonomy.choices(LegalForm),
         validators=[InputRequired(message=_l("Choisissez la forme juridique."))],
-        description=_l("Les structures que les appels à projets peuvent retenir, ou « Autre »."),
+        description=lazy(
+            lambda i: _(
+                "Les structures éligibles aux appels %(of_collectivity)s, ou « Autre ».",
+                of_collectivity=i.collectivity.of_the,
+            )
+        ),
     )
     rna = SingleLineField(
         _l("Numéro RNA (facultatif)"),

@@ -2,15 +2,15 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import identity
 from app.access import access, authorize
-from app.associations import services
+from app.associations import services, verification
 from app.associations.forms import AssociationForm, InviteForm
 from app.follows.services import is_following
 from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
 from app.inputs import page_value
 from app.models import MembershipRole
-from app.participation_forms import load_commune_choices
 from app.permissions import PUBLIC, can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
@@ -35,7 +35,6 @@ def _form_page(form, association=None, status=200):
 @access("association.create")
 def create():
     form = AssociationForm()
-    load_commune_choices(form.commune_id)
     if (checked := field_check(form)) is not None:
         return checked
     if form.validate_on_submit():
@@ -45,9 +44,10 @@ def create():
             return reject("associations/form.html", form, error, association=None, check_url=check_url)
         flash(
             _(
-                "« %(name)s » est inscrite sur Tisser. Vous en êtes "
+                "« %(name)s » est inscrite sur %(platform)s. Vous en êtes "
                 "l'administrateur·rice : invitez maintenant les autres membres.",
                 name=association.name,
+                platform=identity.current().platform_name,
             ),
             "success",
         )
@@ -78,7 +78,6 @@ def edit(slug: str):
     association = services.get_association(slug)
     authorize("association.edit", association)
     form = AssociationForm(obj=association, association_id=association.id)
-    load_commune_choices(form.commune_id)
     keep_retired(form.legal_form, [association.legal_form])  # retired since: still its own
     if request.method == "GET":
         form.legal_form.data = association.legal_form.slug
@@ -102,11 +101,30 @@ def verify(slug: str):
     association = services.get_association(slug)
     authorize("association.verify", association)
     verified = request.form.get("verifiee") == "1"
-    services.set_verified(association, verified)
+    if verified and not association.is_verified:
+        # The same outcome as the back office's queue: logged, and the association's admins told.
+        verification.verify(current_user, association)
+    else:
+        services.set_verified(association, verified)
     if verified:
         flash(_("« %(name)s » est marquée comme vérifiée.", name=association.name), "success")
     else:
         flash(_("« %(name)s » n'est plus marquée comme vérifiée.", name=association.name), "success")
+    return redirect(url_for("associations.detail", slug=association.slug))
+
+
+@bp.route("/<slug>/verification/nouvelle-demande", methods=["POST"])
+@access("association.edit", per_object=True)
+def ask_verification_again(slug: str):
+    """After a refusal, the association's administrators fixed the record: back in the queue."""
+    association = services.get_association(slug)
+    authorize("association.edit", association)
+    try:
+        verification.ask_again(association)
+    except verification.VerificationError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("« %(name)s » attend de nouveau sa vérification.", name=association.name), "success")
     return redirect(url_for("associations.detail", slug=association.slug))
 
 

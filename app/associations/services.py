@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
-from app import taxonomy
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
@@ -514,20 +514,29 @@ def invite(
     role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
     body = _(
         "Bonjour,\n\n"
-        "%(inviter)s vous invite à rejoindre « %(association)s » sur Tisser, en tant que %(role)s, "
+        "%(inviter)s vous invite à rejoindre « %(association)s » sur %(platform)s, en tant que %(role)s, "
         "pour rédiger ensemble des propositions d'innovation sociale.\n\n"
         "Ouvrez ce lien pour accepter ou refuser (il reste valable jusqu'au %(date)s) :\n\n%(link)s\n\n"
         "Si vous n'avez pas encore de compte, créez-le avec cette adresse e-mail (%(email)s) : "
         "l'invitation lui est destinée.\n\n"
-        "Si vous ne connaissez pas cette association, ignorez ce message.\n\nL'équipe Tisser",
+        "Si vous ne connaissez pas cette association, ignorez ce message.\n\nL'équipe %(platform)s",
         inviter=inviter.display_name,
+        platform=identity.current().platform_name,
         association=association.name,
         role=role_text,
         date=date_fr(invitation.expires_at),
         link=link,
         email=email,
     )
-    queue_email(email, _("Invitation à rejoindre « %(name)s » sur Tisser", name=association.name), body)
+    queue_email(
+        email,
+        _(
+            "Invitation à rejoindre « %(name)s » sur %(platform)s",
+            name=association.name,
+            platform=identity.current().platform_name,
+        ),
+        body,
+    )
     if invitee is not None:
         notify(
             [invitee.id],

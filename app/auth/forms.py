@@ -1,9 +1,11 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.forms import SingleLineEmailField, SingleLineField
+from app.identity import lazy
 from app.names import normalize_name, validate_public_name
 
 PASSWORD_MIN = 12
@@ -85,7 +87,13 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     accept_terms = BooleanField(
-        _l("J'ai lu comment Tisser traite mes données personnelles et j'accepte les règles de participation."),
+        lazy(
+            lambda i: _(
+                "J'ai lu comment %(platform)s traite mes données personnelles "
+                "et j'accepte les règles de participation.",
+                platform=i.platform_name,
+            )
+        ),
         validators=[DataRequired(message=_l("Vous devez accepter les règles pour créer un compte."))],
     )
     # Spam brake (moderation): a honeypot people never see nor reach; robots fill it in.

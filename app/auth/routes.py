@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_remembered, login_user, logout_user
 
+from app import identity
 from app.access import access
 from app.associations import services as association_services
 from app.auth import services
@@ -80,10 +81,11 @@ def register():
         services.log_in(user)
         flash(
             _(
-                "Bienvenue sur Tisser, %(name)s ! Votre compte est créé. Ouvrez le lien envoyé à %(email)s "
+                "Bienvenue sur %(platform)s, %(name)s ! Votre compte est créé. Ouvrez le lien envoyé à %(email)s "
                 "pour confirmer votre adresse et participer.",
                 name=user.display_name,
                 email=user.email,
+                platform=identity.current().platform_name,
             ),
             "success",
         )
@@ -149,7 +151,7 @@ def _account_page(name_form=None, password_form=None, status=200):
         name_form=name_form or DisplayNameForm(prefix="name", obj=current_user, formdata=None),
         password_form=password_form or ChangePasswordForm(prefix="password", formdata=None),
         memberships=services.memberships_of(current_user),
-        moderated_pole=services.moderated_pole_of(current_user),
+        moderated_poles=services.moderated_poles_of(current_user),
     )
 
 

@@ -17,11 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import identity
 from app.errors import RuleError
 from app.extensions import db, login_manager
 from app.models import EndedSession, Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
+from app.models.pole_scope import moderated_pole_ids
 from app.names import name_problem, normalize_name
 from app.outbox import queue_email
 from app.urls import email_url
@@ -38,7 +40,6 @@ class Anonymous(AnonymousUserMixin):
 
     id = None
     is_admin = False
-    moderated_pole_id = None
     is_pole_moderator = False
     is_verified = False
     display_name = ""
@@ -217,16 +218,19 @@ def request_password_reset(email: str) -> None:
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     body = _(
         "Bonjour %(name)s,\n\n"
-        "Vous avez demandé à réinitialiser votre mot de passe sur Tisser. "
+        "Vous avez demandé à réinitialiser votre mot de passe sur %(platform)s. "
         "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
         "et ne sert qu'une fois) :\n\n%(link)s\n\n"
         "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
-        "votre mot de passe ne change pas.\n\nL'équipe Tisser",
+        "votre mot de passe ne change pas.\n\nL'équipe %(platform)s",
         name=user.display_name,
+        platform=identity.current().platform_name,
         minutes=minutes,
         link=link,
     )
-    queue_email(user.email, _("Réinitialiser votre mot de passe Tisser"), body)
+    queue_email(
+        user.email, _("Réinitialiser votre mot de passe %(platform)s", platform=identity.current().platform_name), body
+    )
     db.session.commit()
 
 
@@ -266,15 +270,20 @@ def send_verification_email(user: User) -> None:
     days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
     body = _(
         "Bonjour %(name)s,\n\n"
-        "Pour confirmer votre adresse e-mail et pouvoir participer sur Tisser (proposer une idée, "
+        "Pour confirmer votre adresse e-mail et pouvoir participer sur %(platform)s (proposer une idée, "
         "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
         "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
-        "Si vous n'avez pas créé de compte sur Tisser, ignorez ce message.\n\nL'équipe Tisser",
+        "Si vous n'avez pas créé de compte sur %(platform)s, ignorez ce message.\n\nL'équipe %(platform)s",
         name=user.display_name,
+        platform=identity.current().platform_name,
         days=days,
         link=link,
     )
-    queue_email(user.email, _("Confirmez votre adresse e-mail sur Tisser"), body)
+    queue_email(
+        user.email,
+        _("Confirmez votre adresse e-mail sur %(platform)s", platform=identity.current().platform_name),
+        body,
+    )
     db.session.commit()
 
 
@@ -292,5 +301,6 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
-def moderated_pole_of(user: User) -> Pole | None:
-    return db.session.get(Pole, user.moderated_pole_id) if user.moderated_pole_id else None
+def moderated_poles_of(user: User) -> list[Pole]:
+    ids = moderated_pole_ids(user)
+    return list(db.session.scalars(select(Pole).where(Pole.id.in_(ids)).order_by(Pole.name))) if ids else []

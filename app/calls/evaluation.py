@@ -13,13 +13,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import identity
 from app.calls.services import CallError
 from app.extensions import db
 from app.inputs import int_value
-from app.models import Assignment, Call, Criterion, Membership, Proposal, Score, Submission, User
+from app.models import Assignment, Call, CallEvaluator, Criterion, Membership, Proposal, Score, Submission, User
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import author_association_ids
+from app.proposals import questions
 
 SCORE_MIN, SCORE_MAX = 0, 4
 
@@ -44,11 +46,28 @@ class ScoreError(str):
         return error
 
 
-def possible_evaluators() -> list[User]:
+def _appointed(call_id: int):
+    return select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id)
+
+
+def may_evaluate(user: User, call_id: int) -> bool:
+    """Admins and unit moderators evaluate any call; anyone else (an outside expert) only a call
+    the administration appointed them to."""
+    return bool(
+        user.is_admin
+        or user.is_pole_moderator
+        or db.session.scalar(
+            select(CallEvaluator.user_id).where(CallEvaluator.call_id == call_id, CallEvaluator.user_id == user.id)
+        )
+    )
+
+
+def possible_evaluators(call_id: int) -> list[User]:
+    appointed = _appointed(call_id)
     return list(
         db.session.scalars(
             select(User)
-            .where(or_(User.is_admin.is_(True), User.moderated_pole_id.is_not(None)))
+            .where(or_(User.is_admin.is_(True), User.is_pole_moderator, User.id.in_(appointed)))
             .order_by(User.display_name)
         )
     )
@@ -66,8 +85,15 @@ def has_conflict(user: User, proposal: Proposal) -> bool:
 
 
 def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assignment:
-    if not (evaluator.is_admin or evaluator.moderated_pole_id is not None):
-        raise CallError(_("Seuls l'administration et les pôles évaluent les propositions."), "evaluator_id")
+    if not may_evaluate(evaluator, submission.call_id):
+        raise CallError(
+            _(
+                "Seules l'administration, %(units)s et les personnes nommées pour évaluer cet appel "
+                "évaluent ses propositions.",
+                units=identity.current().unit.the_plural,
+            ),
+            "evaluator_id",
+        )
     if has_conflict(evaluator, proposal):
         raise CallError(
             _(
@@ -235,9 +261,8 @@ class Row:
     hidden: bool = False
     per_evaluator: list[float] = field(default_factory=list)
 
-    @property
-    def outreach(self) -> bool:
-        return bool(self.proposal.outreach.strip())
+    # Whether the proposal answers an "aller vers" question (key ``outreach``), read for all rows at once.
+    outreach: bool = False
 
 
 SORTS = {
@@ -276,8 +301,8 @@ class RankingFilters:
 
 
 def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
-    """Four queries whatever the number of proposals: submissions (with proposal and association),
-    their poles, the grid, every finalised score of the call."""
+    """Five queries whatever the number of proposals: submissions (with proposal and association),
+    their poles, the grid, their "aller vers" answers, every finalised score of the call."""
     submissions = (
         db.session.scalars(
             select(Submission)
@@ -292,7 +317,11 @@ def ranking(call: Call, viewer: User, f: RankingFilters) -> list[Row]:
         .all()
     )
     criteria = criteria_of(call.id)
-    rows_by_sub = {s.id: Row(submission=s, proposal=s.proposal) for s in submissions}
+    reaching_out = questions.answers_by_key([s.proposal_id for s in submissions], "outreach")
+    rows_by_sub = {
+        s.id: Row(submission=s, proposal=s.proposal, outreach=bool(reaching_out.get(s.proposal_id, "").strip()))
+        for s in submissions
+    }
     scores = db.session.execute(
         select(
             Assignment.id,

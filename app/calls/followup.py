@@ -3,17 +3,17 @@ charts) and replication on another territory."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import charts
 from app.calls.services import CallError
+from app.charts import Chart, number_fr
 from app.extensions import db
 from app.models import (
     Association,
@@ -29,6 +29,7 @@ from app.models import (
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import author_association_ids
+from app.proposals import questions
 from app.proposals import services as proposal_services
 
 
@@ -98,79 +99,21 @@ def add_update(proposal: Proposal, body: str, user: User) -> None:
 # --- Charts ----------------------------------------------------------------------------------------
 
 
-def number_fr(value: float) -> str:
-    return (f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}").replace(".", ",")
-
-
-@dataclass
-class Chart:
-    svg: Markup
-    points: list[tuple[date, float]]
-
-
-# Drawn for a phone (a 420-unit viewBox shown about 340 px wide: 14-unit labels read at ~11 px) and
-# scaled up by the CSS on wide screens, where it fills its column.
-CHART_FONT = 14
-MAX_X_LABELS = 6
-
-
-def line_chart(indicator: Indicator, width: int = 420, height: int = 210) -> Chart:
-    """A small line chart as inline SVG: role="img" with a <title> and <desc>; the values are in
-    a table next to it. Presentation attributes only (the CSP forbids style attributes)."""
-    points = [(v.measured_on, v.value) for v in indicator.values]
-    pad_l, pad_r, pad_t, pad_b = 52, 16, 14, 34
-    inner_w, inner_h = width - pad_l - pad_r, height - pad_t - pad_b
-    top = max([v for _d, v in points] + [indicator.target or 0, 1])
-    n = len(points)
-    font = f'font-size="{CHART_FONT}" fill="#333"'
-
-    def x(i: int) -> float:
-        return pad_l + (inner_w / 2 if n == 1 else inner_w * i / (n - 1))
-
-    def y(v: float) -> float:
-        return pad_t + inner_h - inner_h * v / top
-
-    title = _("Évolution de l'indicateur « %(label)s »", label=indicator.label)
-    desc = "; ".join(f"{d.strftime('%d/%m/%Y')} : {number_fr(v)} {indicator.unit}".strip() for d, v in points) or _(
-        "Aucune valeur pour l'instant."
+def line_chart(indicator: Indicator) -> Chart:
+    """The indicator's values over time (drawn by app/charts.py, as the statistics are)."""
+    return charts.line_chart(
+        f"ind-{indicator.id}",
+        _("Évolution de l'indicateur « %(label)s »", label=indicator.label),
+        [(v.measured_on, v.value) for v in indicator.values],
+        describe=lambda d, v: f"{d.strftime('%d/%m/%Y')} : {number_fr(v)} {indicator.unit}".strip(),
+        empty=_("Aucune valeur pour l'instant."),
+        target=indicator.target,
     )
-    uid = f"ind-{indicator.id}"
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{uid}-title">{escape(title)}</title><desc id="{uid}-desc">{escape(desc)}</desc>',
-        f'<line x1="{pad_l}" y1="{pad_t + inner_h}" x2="{width - pad_r}" '
-        f'y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
-        f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{pad_t + inner_h}" stroke="#555" stroke-width="1"/>',
-        f'<text x="{pad_l - 6}" y="{pad_t + 5}" text-anchor="end" {font}>{escape(number_fr(top))}</text>',
-        f'<text x="{pad_l - 6}" y="{pad_t + inner_h}" text-anchor="end" {font}>0</text>',
-    ]
-    if indicator.target:
-        parts.append(
-            f'<line x1="{pad_l}" y1="{y(indicator.target):.1f}" x2="{width - pad_r}" y2="{y(indicator.target):.1f}" '
-            f'stroke="#8a5a00" stroke-width="1" stroke-dasharray="4 3"/>'
-        )
-    if n:
-        coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_d, v) in enumerate(points))
-        parts.append(f'<polyline points="{coords}" fill="none" stroke="#1d4f91" stroke-width="2.5"/>')
-        # At most MAX_X_LABELS dates, evenly spaced back from the last one (never two that overlap);
-        # the table beside the chart has them all.
-        labelled = set(range(n - 1, -1, -math.ceil(n / MAX_X_LABELS)))
-        for i, (d, v) in enumerate(points):
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="4" fill="#1d4f91"/>')
-            if i in labelled:
-                # The last date ends at the right edge, so it is never cut off.
-                anchor = "end" if i == n - 1 and n > 1 else "middle"
-                parts.append(
-                    f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="{anchor}" {font}>{d.strftime("%m/%y")}</text>'
-                )
-    parts.append("</svg>")
-    return Chart(svg=Markup("".join(parts)), points=points)
 
 
 # --- Replication -----------------------------------------------------------------------------------
 
-REPLICATED_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
+REPLICATED_FIELDS = ("title", "summary")  # and every answer, by its question's key
 
 
 def replicable_associations(user: User, original: Proposal) -> list[Association]:
@@ -196,7 +139,9 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
                 "territoire : la reproduction se fait sur un autre territoire."
             )
         )
-    fields = {name: getattr(original, name) for name in REPLICATED_FIELDS}
+    # The replica is a draft outside any call: it answers the default questions, the original's
+    # answers copied by key (what the defaults do not ask is not copied; the original keeps it).
+    fields = {**questions.all_answers(original.id), **{name: getattr(original, name) for name in REPLICATED_FIELDS}}
     fields["title"] = fields["title"][:150]
     fields.update(
         domain=original.domain.slug,

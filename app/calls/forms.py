@@ -148,9 +148,7 @@ class CallForm(FlaskForm):
         default=True,
         description=_l("Décochez pour accepter aussi les associations que l'équipe n'a pas encore vérifiées."),
     )
-    poles = CheckboxesField(
-        _l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le département.")
-    )
+    poles = CheckboxesField(_l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le territoire."))
     criteria = TextAreaField(
         _l("Grille d'évaluation"),
         validators=[DataRequired(message=_l("Indiquez au moins un critère."))],

@@ -23,8 +23,16 @@ def proposal_panel(proposal: Proposal, user: Any) -> dict:
         panel["open_calls"] = (
             [submission.call]
             if submission and submission.call.is_open()
-            else ([] if submission else services.open_calls())
+            else ([] if submission else _open_calls_for(proposal))
         )
     if user.is_authenticated and can(user, "project.replicate", proposal):
         panel["replicable"] = followup.replicable_associations(user, proposal)
     return panel
+
+
+def _open_calls_for(proposal: Proposal) -> list:
+    """A draft written for a call is offered that call only (its questions are that call's)."""
+    calls = services.open_calls()
+    if proposal.call_id is not None:
+        return [c for c in calls if c.id == proposal.call_id]
+    return calls

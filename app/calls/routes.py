@@ -48,9 +48,8 @@ from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
+from app.proposals import question_editor, questions, states
 from app.proposals import services as proposal_services
-from app.proposals import states
-from app.proposals.forms import LONG_FIELDS
 from app.rendering import render
 from app.taxonomy import keep_retired
 
@@ -113,7 +112,8 @@ def _results(call: Call) -> dict:
 def results(slug: str):
     call = services.get_call(slug)
     if call.results_published_at is None:
-        abort(404)
+        # Still a 404 (there is no result to index or cache yet), but one that says when and where to look.
+        return render("calls/results_pending.html", status=404, call=call)
     return render("calls/results.html", call=call, results=_results(call))
 
 
@@ -290,7 +290,7 @@ def _instruction_page(call: Call, submitted: tuple[int, str, FlaskForm] | None =
     by_submission: dict[int, list[Assignment]] = {}
     for a in assigned:
         by_submission.setdefault(a.submission_id, []).append(a)
-    evaluators = evaluation.possible_evaluators()
+    evaluators = evaluation.possible_evaluators(call.id)
     forms = {
         s.id: {"step": _step_form(s, call.steps), "assign": _assign_form(s, evaluators), "decision": _decision_form(s)}
         for s in submissions
@@ -321,7 +321,7 @@ def _refused(slug: str, submission_id: int, kind: str, form: FlaskForm):
 def assign(submission_id: int):
     submission, proposal = _submission(submission_id)
     slug = submission.call.slug
-    form = _assign_form(submission, evaluation.possible_evaluators(), request.form)
+    form = _assign_form(submission, evaluation.possible_evaluators(submission.call_id), request.form)
     if not form.validate_on_submit():
         return _refused(slug, submission_id, "assign", form)
     evaluator = db.session.get(User, form.evaluator_id.data)
@@ -455,8 +455,11 @@ def evaluate(assignment_id: int):
         values=values,
         errors=errors,
         # The proposal beside the grid: the evaluator reads it while scoring.
-        texts={name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS},
-        long_fields=LONG_FIELDS,
+        texts=[
+            (q, render_markdown(text))
+            for q in questions.sheet(proposal).questions
+            if (text := questions.text_of(proposal, q.key))
+        ],
         scale=evaluation.SCALE,
         others=evaluation.others_final(assignment),
         average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),
@@ -624,3 +627,42 @@ def replicate(proposal_id: int):
         "success",
     )
     return redirect(url_for("proposals.detail", proposal_id=replica.id))
+
+
+# --- The call's questions (its application form) ---------------------------------------------------
+
+
+def _question_set(call: Call) -> question_editor.QuestionSet:
+    def url(question_id: int | None = None, action: str | None = None) -> str:
+        if question_id is None:
+            return url_for("calls.questions_editor", slug=call.slug)
+        if action is None:
+            return url_for("calls.question_edit", slug=call.slug, question_id=question_id)
+        return url_for("calls.question_action", slug=call.slug, question_id=question_id, action=action)
+
+    return question_editor.QuestionSet(
+        call=call,
+        title=_("Questions de l'appel « %(title)s »", title=call.title),
+        back_url=url_for("calls.manage"),
+        back_label=_("Gérer les appels à projets"),
+        url=url,
+    )
+
+
+@bp.route("/<slug>/questions", methods=["GET", "POST"])
+@access("call.manage")
+def questions_editor(slug: str):
+    qset = _question_set(services.get_call(slug))
+    return question_editor.add(qset) if request.method == "POST" else question_editor.page(qset)
+
+
+@bp.route("/<slug>/questions/<int:question_id>", methods=["GET", "POST"])
+@access("call.manage")
+def question_edit(slug: str, question_id: int):
+    return question_editor.edit(_question_set(services.get_call(slug)), question_id)
+
+
+@bp.route("/<slug>/questions/<int:question_id>/<any(monter, descendre, retirer, retablir):action>", methods=["POST"])
+@access("call.manage")
+def question_action(slug: str, question_id: int, action: str):
+    return question_editor.act(_question_set(services.get_call(slug)), question_id, action)

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app import taxonomy
+from app import identity, taxonomy
+from app.associations import verification
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
@@ -21,7 +22,7 @@ from app.models.base import utcnow
 from app.models.taxonomy import Domain, LegalForm, TargetPublic
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.proposals import states
+from app.proposals import questions, states
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -170,6 +171,9 @@ def save_call(call: Call | None, data: dict) -> Call:
     call.instruction_steps = [s.strip()[:80] for s in data["steps"].splitlines() if s.strip()] or None
     call.poles = list(db.session.scalars(select(Pole).where(Pole.id.in_(data["poles"])))) if data["poles"] else []
     set_criteria(call, parse_criteria(data["criteria"]))
+    if call.id is None:
+        db.session.flush()
+        questions.copy_defaults(call)  # a new call starts from the default questions
     db.session.commit()
     return call
 
@@ -184,12 +188,8 @@ def _unique_slug(base: str) -> str:
 
 # --- Eligibility -----------------------------------------------------------------------------------
 
+# Besides the call's required questions (app.proposals.questions).
 REQUIRED_FIELDS = {
-    "need": lambda: _("le besoin social peu ou pas couvert"),
-    "experimentation": lambda: _("ce qui est expérimental"),
-    "outreach": lambda: _("la démarche « aller vers »"),
-    "cooperation": lambda: _("la coopération et les partenaires"),
-    "impact_indicators": lambda: _("les indicateurs d'impact mesurables"),
     "duration_months": lambda: _("la durée de l'expérimentation"),
 }
 
@@ -224,25 +224,39 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
 
     if call.requires_verified_association:
         if association.is_verified:
-            checks.append(Check(True, _("Association vérifiée"), _("Vérifiée par l'équipe de Tisser.")))
+            checks.append(
+                Check(
+                    True,
+                    _("Association vérifiée"),
+                    _("Vérifiée par l'équipe de %(platform)s.", platform=identity.current().platform_name),
+                )
+            )
         else:
             checks.append(
                 Check(
                     False,
                     _("Association vérifiée"),
+                    # Where the verification queue left it: waiting, or refused and why.
                     _(
-                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore. "
-                        "Complétez sa fiche (numéro RNA ou SIRET) : l'équipe de Tisser la vérifie, "
-                        "puis vous pourrez déposer.",
+                        "Cet appel est réservé aux associations vérifiées, et « %(name)s » ne l'est pas encore.",
                         name=association.name,
-                    ),
+                    )
+                    + " "
+                    + verification.status_text(association),
                 )
             )
 
     call_poles = {p.id for p in call.poles}
     if not proposal.poles:
         checks.append(
-            Check(False, _("Territoire"), _("Indiquez au moins un pôle ou une commune où le projet se déroule."))
+            Check(
+                False,
+                _("Territoire"),
+                _(
+                    "Indiquez au moins %(a_unit)s ou une commune où le projet se déroule.",
+                    a_unit=identity.current().unit.a,
+                ),
+            )
         )
     elif call_poles and (outside := [p.name for p in proposal.poles if p.id not in call_poles]):
         checks.append(
@@ -322,7 +336,9 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     else:
         checks.append(Check(True, _("Budget demandé"), euros(budget)))
 
-    missing = [label() for name, label in REQUIRED_FIELDS.items() if getattr(proposal, name) in (None, "")]
+    # The call's questions, matched by key: a proposal drafted elsewhere shows what this call still asks.
+    missing = [questions.short_label(q) for q in questions.missing_for(questions.questions_of(call.id), proposal)]
+    missing += [label() for name, label in REQUIRED_FIELDS.items() if getattr(proposal, name) in (None, "")]
     if missing:
         checks.append(Check(False, _("Champs obligatoires"), _("À compléter : %(fields)s.", fields=", ".join(missing))))
     else:
@@ -364,6 +380,8 @@ def submit(call: Call, proposal: Proposal, user: User, now: datetime | None = No
     if frozen.rowcount != 1:
         db.session.rollback()
         raise CallError(_("La proposition vient de changer : rechargez la page et recommencez."))
+    # From now on it answers this call's questions (its answers follow, by key).
+    questions.adopt_call(proposal, call)
     steps = call.steps
     if existing is None:
         existing = Submission(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import identity
 from app.extensions import db
 from app.models import Association, Comment, Follow, FollowTarget, Idea, Pole, Proposal, ProposalState
 from app.models.participation import proposal_poles
@@ -157,7 +158,12 @@ def feed(user_id: int, limit: int = 40) -> list[Activity]:
             items.append(
                 Activity(
                     idea.created_at,
-                    _("Nouvelle idée dans le pôle %(pole)s : « %(title)s »", pole=idea.pole.name, title=idea.title),
+                    _(
+                        "Nouvelle idée dans %(the_unit)s %(pole)s : « %(title)s »",
+                        the_unit=identity.current().unit.the,
+                        pole=idea.pole.name,
+                        title=idea.title,
+                    ),
                     url_of(idea),
                 )
             )

@@ -9,7 +9,7 @@ from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
 from app.moderation.brakes import post_limit_message
-from app.participation_forms import load_commune_choices, load_subdomain_choices
+from app.participation_forms import load_subdomain_choices
 from app.permissions import PUBLIC
 from app.rendering import render
 from app.search import filters as search_filters
@@ -44,7 +44,6 @@ def index():
 @access("idea.create")
 def create():
     form = IdeaForm()
-    load_commune_choices(form.commune_id)
     load_subdomain_choices(form.subdomain)
     if (checked := field_check(form)) is not None:
         return checked
@@ -88,7 +87,6 @@ def edit(idea_id: int):
     idea = services.get_idea(idea_id)
     authorize("idea.edit", idea)
     form = IdeaForm(obj=idea)
-    load_commune_choices(form.commune_id)
     load_subdomain_choices(form.subdomain, keep=idea.subdomain)
     # Retired since: still offered to this idea, which has them.
     keep_retired(form.domain, [idea.domain])

@@ -1,7 +1,7 @@
 """Tisser's data model, grouped by domain. Importing this package registers every table."""
 
 from app.models.accompaniment import Accompaniment, AccompanimentState, Partner, PrivateMessage
-from app.models.accounts import EndedSession, User
+from app.models.accounts import EndedSession, PoleRole, PoleRoleKind, User
 from app.models.associations import (
     Association,
     Invitation,
@@ -12,6 +12,7 @@ from app.models.associations import (
 from app.models.calls import (
     Assignment,
     Call,
+    CallEvaluator,
     CallState,
     Criterion,
     Decision,
@@ -29,10 +30,12 @@ from app.models.coconstruction import (
     ProposalCoauthor,
     ProposalRevision,
 )
+from app.models.collectivity import AccessibilityStatus, Collectivity
 from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
     CaseStatus,
+    Contestation,
     ModerationCase,
     RegistrationAttempt,
     Report,
@@ -57,11 +60,19 @@ from app.models.participation import (
     ProposalState,
     Support,
 )
+from app.models.questions import ProposalAnswer, ProposalQuestion
 from app.models.ratelimits import RateLimitCounter
 from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "AccessibilityStatus",
+    "Collectivity",
+    "CallEvaluator",
+    "PoleRole",
+    "PoleRoleKind",
+    "ProposalAnswer",
+    "ProposalQuestion",
     "Follow",
     "FollowTarget",
     "Amendment",
@@ -73,6 +84,7 @@ __all__ = [
     "AccompanimentState",
     "AuditEntry",
     "CaseStatus",
+    "Contestation",
     "ModerationCase",
     "Partner",
     "PrivateMessage",

@@ -29,7 +29,7 @@ ACCOMPANIMENT_LABELS = labels(
     AccompanimentState,
     {
         AccompanimentState.REQUESTED: _l("Demande d'accompagnement en attente"),
-        AccompanimentState.ACCEPTED: _l("Accompagnée par le pôle"),
+        AccompanimentState.ACCEPTED: _l("Accompagnement accepté"),
         AccompanimentState.DECLINED: _l("Accompagnement refusé"),
     },
 )

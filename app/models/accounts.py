@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import secrets
 import time
 from datetime import datetime
@@ -9,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, exists, false
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -40,6 +41,27 @@ def display_name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class PoleRoleKind(enum.StrEnum):
+    """What someone is for a territorial unit. An agent will act on behalf of residents
+    (mediated participation): only the role exists so far."""
+
+    MODERATOR = "moderator"
+    AGENT = "agent"
+
+
+class PoleRole(db.Model):
+    """One person's role for one unit: a person may moderate several units."""
+
+    __tablename__ = "pole_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -50,8 +72,6 @@ class User(UserMixin, db.Model):
     display_name_key: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
-    # A pole moderator is an account assigned to one Pôle territorial de solidarité.
-    moderated_pole_id: Mapped[int | None] = mapped_column(ForeignKey("poles.id"), index=True)
     # On the public profile: a person may keep their comments off it.
     hide_comments: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,7 +86,11 @@ class User(UserMixin, db.Model):
     # Not a column: which login this object was loaded for (see ``get_id`` and app.auth.services).
     login_stamp = None
 
-    moderated_pole: Mapped[Pole | None] = relationship(lazy="raise_on_sql")
+    # Loaded with the account in the same SELECT: every permission check asks it, and only a
+    # moderator then reads which units (app.models.pole_scope.moderated_pole_ids).
+    is_pole_moderator: Mapped[bool] = column_property(
+        exists().where(PoleRole.user_id == id, PoleRole.role == PoleRoleKind.MODERATOR.value)
+    )
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", lazy="raise_on_sql", cascade="all, delete-orphan"
     )
@@ -110,10 +134,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
-
-    @property
-    def is_pole_moderator(self) -> bool:
-        return self.moderated_pole_id is not None
 
     @property
     def is_suspended(self) -> bool:

@@ -45,6 +45,9 @@ class Association(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     # Set by the platform's administration once the identifiers were checked.
     verified_at: Mapped[datetime | None]
+    # A refusal stays until the association's administrators fix the record and ask again.
+    verification_refused_at: Mapped[datetime | None]
+    verification_refusal: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -31,6 +31,19 @@ call_poles = Table(
 )
 
 
+class CallEvaluator(db.Model):
+    """Someone the administration appointed to evaluate this call's proposals: admins and
+    moderators may always be assigned, outside experts only through this list."""
+
+    __tablename__ = "call_evaluators"
+
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    call: Mapped[Call] = relationship(lazy="raise_on_sql")
+
+
 class Call(db.Model):
     __tablename__ = "calls"
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, event
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
@@ -145,6 +146,37 @@ def _audit_log_is_append_only(session: Session, flush_context, instances) -> Non
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise RuntimeError("the moderation audit log is append-only")
+
+
+class Contestation(db.Model):
+    """The author of hidden content, or a suspended person, asks for a decision to be reviewed.
+
+    ``kind``/``target_id`` name what was decided (an idea, proposal or comment, or the "user" whose
+    account is suspended); a content contestation reopens that item's moderation case. At most one
+    open per item (database constraint); ``outcome`` is the action that closed it."""
+
+    __tablename__ = "contestations"
+    __table_args__ = (
+        Index(
+            "uq_contestations_open",
+            "kind",
+            "target_id",
+            unique=True,
+            sqlite_where=sql("decided_at IS NULL"),
+            postgresql_where=sql("decided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
 
 
 class SuspensionRequest(db.Model):

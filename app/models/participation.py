@@ -160,7 +160,7 @@ proposal_poles = Table(
 
 
 class Proposal(db.Model):
-    """An association's proposal of a social experiment, with the fields the Gironde call asks."""
+    """An association's proposal of a social experiment, its long texts answer questions (app.models.questions)."""
 
     __tablename__ = "proposals"
     __table_args__ = (
@@ -176,14 +176,13 @@ class Proposal(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"), index=True)
     state: Mapped[ProposalState] = mapped_column(_str_enum(ProposalState, 24), default=ProposalState.DRAFT)
+    # The call it is drafted for, whose questions it answers (None: the default questions). Set
+    # when drafted from a call's page, or when submitted to a call (its answers then follow).
+    # No ON DELETE action: SQLite cannot name one on a column added in place (see the migration).
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
 
     title: Mapped[str] = mapped_column(String(150))
     summary: Mapped[str] = mapped_column(String(600))
-    need: Mapped[str] = mapped_column(Text, default="")
-    experimentation: Mapped[str] = mapped_column(Text, default="")
-    outreach: Mapped[str] = mapped_column(Text, default="")  # the "aller vers" approach
-    cooperation: Mapped[str] = mapped_column(Text, default="")
-    impact_indicators: Mapped[str] = mapped_column(Text, default="")
     # The taxonomy (app.models.taxonomy): one domain, maybe one of its sub-domains. Joined with
     # every load: a card shows their labels, and a join costs no query.
     domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"), index=True)

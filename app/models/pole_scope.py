@@ -10,6 +10,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.accounts import PoleRole, PoleRoleKind, User
 from app.models.participation import Comment, Idea, Proposal, proposal_poles
 
 
@@ -67,3 +68,33 @@ def participation_pole_ids(user_id: int) -> frozenset[int]:
     )
     union = ideas.union(idea_comments, proposals, proposal_comments)
     return frozenset(pole_id for pole_id in db.session.scalars(union) if pole_id is not None)
+
+
+def moderated_pole_ids(user: Any) -> frozenset[int]:
+    """The units this person moderates (none for most people: no query then, see
+    ``User.is_pole_moderator``). Read once per request (kept in ``g``)."""
+    if user is None or not user.is_authenticated or not user.is_pole_moderator:
+        return frozenset()
+    cache = g.setdefault("moderated_pole_ids", {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(PoleRole.pole_id).where(
+                    PoleRole.user_id == user.id, PoleRole.role == PoleRoleKind.MODERATOR.value
+                )
+            )
+        )
+    return cache[user.id]
+
+
+def moderates(pole_id: int):
+    """A WHERE clause on ``User``: the moderators of this unit."""
+    return User.id.in_(
+        select(PoleRole.user_id).where(PoleRole.pole_id == pole_id, PoleRole.role == PoleRoleKind.MODERATOR.value)
+    )
+
+
+def forget_pole_roles(user_id: int) -> None:
+    """Call after changing someone's units within a request."""
+    if has_app_context():
+        g.setdefault("moderated_pole_ids", {}).pop(user_id, None)

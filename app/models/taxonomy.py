@@ -36,7 +36,7 @@ class TaxonomyValue:
 
 
 class Domain(TaxonomyValue, db.Model):
-    """A priority domain of the collectivity's calls (Gironde: santé, alimentation, citoyenneté)."""
+    """A priority domain of the collectivity's calls (the first preset: santé, alimentation, citoyenneté)."""
 
     __tablename__ = "domains"
 

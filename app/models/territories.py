@@ -1,4 +1,4 @@
-"""The territory: Pôles territoriaux de solidarité and their communes."""
+"""The territory: its units (``Pole``; each collectivity names them, see ``app.identity``) and communes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from app.extensions import db
 
 
 class Pole(db.Model):
-    """A Pôle territorial de solidarité: the département's hub on one part of its territory."""
+    """A territorial unit: the collectivity's local service on one part of its territory."""
 
     __tablename__ = "poles"
 
@@ -30,8 +30,11 @@ class Commune(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # The official code of the Code officiel géographique (INSEE): imports match communes by it.
+    # Nullable only for communes created before it was recorded.
+    insee_code: Mapped[str | None] = mapped_column(String(5), unique=True)
     pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
-    # The Gironde call pays particular attention to rural areas and priority neighbourhoods.
+    # Calls for projects pay particular attention to rural areas and priority neighbourhoods.
     is_rural: Mapped[bool] = mapped_column(default=False)
     has_qpv: Mapped[bool] = mapped_column(default=False)
     # Demo communes are a realistic sample, not an authoritative list of the département.

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.forms import SingleLineField, strip
+from app.identity import lazy, upper_first
 from app.models.moderation import REASON_LABELS, ReportReason
 from app.participation_forms import options
 
@@ -87,6 +88,23 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
-    pole = SelectField(_l("Pôle"), coerce=str)
+    pole = SelectField(lazy(lambda i: upper_first(i.unit.singular)), coerce=str)
     action = SelectField(_l("Action"), coerce=str)
     moderateur = SelectField(_l("Par"), coerce=str)
+
+
+class ContestForm(FlaskForm):
+    """Why the author (or the suspended person) thinks the decision is wrong."""
+
+    text = TextAreaField(
+        _l("Pourquoi contestez-vous cette décision ?"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Expliquez pourquoi vous contestez cette décision.")),
+            Length(max=2000, message=_l("2 000 caractères au plus.")),
+        ],
+        description=_l(
+            "Lu par l'équipe de modération, qui réexamine la décision. 2 000 caractères au plus ; "
+            "vous pouvez contester une fois chaque décision."
+        ),
+    )

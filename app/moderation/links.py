@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import url_for
 
+from app.moderation import contestations
 from app.moderation.services import is_own
 from app.permissions import can
 from app.subjects import url_of_item, word_of
@@ -21,6 +22,19 @@ def report_slot_id(item: Any) -> str:
 
 def report_url(item: Any) -> str:
     return url_for("moderation.report", word=word_of(item), item_id=item.id)
+
+
+def contest_url(item: Any) -> str:
+    return url_for("moderation.contest", word=word_of(item), item_id=item.id)
+
+
+def contestation_of(item: Any):
+    """The contestation of the decision hiding ``item`` (asked only on its author's notice)."""
+    return contestations.of_item(item)
+
+
+def suspension_contestation(user: Any):
+    return contestations.of_suspension(user)
 
 
 def show_report_link(user: Any, item: Any) -> bool:

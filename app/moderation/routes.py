@@ -13,12 +13,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import identity
 from app.access import access, authorize
+from app.auth import services as auth_services
 from app.extensions import db
+from app.forms import attach
+from app.identity import upper_first
 from app.inputs import page_value, parse_int
 from app.models import ModerationCase, Pole, Proposal, User
-from app.moderation import services
-from app.moderation.forms import HIDE_REASONS, AuditFilterForm, DecisionForm, ReasonForm, ReportForm
+from app.models.pole_scope import moderated_pole_ids
+from app.moderation import contestations, services
+from app.moderation.forms import HIDE_REASONS, AuditFilterForm, ContestForm, DecisionForm, ReasonForm, ReportForm
 from app.moderation.links import report_slot_id
 from app.participation_forms import options
 from app.permissions import can
@@ -93,6 +98,68 @@ def report(word: str, item_id: int):
     return render("moderation/report.html", block="report_form", status=status, **context)
 
 
+# --- Contesting a decision -----------------------------------------------------------------
+
+
+@bp.route(f"/contester/<{any_of(WORDS)}:word>/<int:item_id>", methods=["GET", "POST"])
+@access("content.contest", per_object=True)
+def contest(word: str, item_id: int):
+    """The author of hidden content asks for the decision to be reviewed: a page of its own, which
+    works the same with or without JavaScript."""
+    item = load_item(WORDS[word], item_id) or abort(404)
+    authorize("content.contest", item)
+    form = ContestForm()
+    back = url_of_item(item)
+    if form.validate_on_submit():
+        try:
+            contestations.contest_item(current_user, item, form.text.data)
+        except services.ModerationError as error:
+            attach(form, error)
+            status = 422 if error.field else 409  # the text itself, or the decision's state
+            existing = contestations.of_item(item)
+            return render("moderation/contest.html", status=status, item=item, form=form, back=back, existing=existing)
+        flash(
+            _("Votre contestation est transmise à l'équipe de modération : vous serez prévenu·e de sa décision."),
+            "success",
+        )
+        return redirect(back)
+    return render(
+        "moderation/contest.html",
+        status=422 if form.is_submitted() else 200,
+        item=item,
+        form=form,
+        back=back,
+        existing=contestations.of_item(item),
+    )
+
+
+@bp.route("/compte/contester-la-suspension", methods=["GET", "POST"])
+@access("account.contest_suspension")
+def contest_suspension():
+    form = ContestForm()
+    back = url_for("auth.account")
+    if form.validate_on_submit():
+        try:
+            contestations.contest_suspension(current_user, form.text.data)
+        except services.ModerationError as error:
+            attach(form, error)
+            status = 422 if error.field else 409
+            existing = contestations.of_suspension(current_user)
+            return render("moderation/contest.html", status=status, item=None, form=form, back=back, existing=existing)
+        flash(
+            _("Votre contestation est transmise à l'administration : vous serez prévenu·e de sa décision."), "success"
+        )
+        return redirect(back)
+    return render(
+        "moderation/contest.html",
+        status=422 if form.is_submitted() else 200,
+        item=None,
+        form=form,
+        back=back,
+        existing=contestations.of_suspension(current_user),
+    )
+
+
 # --- Queues ---------------------------------------------------------------------------------
 
 
@@ -100,7 +167,10 @@ def report(word: str, item_id: int):
 @access("moderation.access")
 def index():
     if not current_user.is_admin:
-        pole = db.session.get(Pole, current_user.moderated_pole_id)
+        # A moderator of several units starts with the first; each queue links to the others.
+        pole = db.session.scalar(
+            select(Pole).where(Pole.id.in_(moderated_pole_ids(current_user))).order_by(Pole.name).limit(1)
+        )
         return redirect(url_for("moderation.pole_queue", slug=pole.slug))
     return _queue_page(None)
 
@@ -268,7 +338,9 @@ def audit():
     form = AuditFilterForm(request.args)
     poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
     labels = services.log_labels()
-    form.pole.choices = options([("", _("Tous les pôles"))] + [(p.slug, p.name) for p in poles])
+    form.pole.choices = options(
+        [("", upper_first(identity.current().unit.all_the_plural))] + [(p.slug, p.name) for p in poles]
+    )
     form.action.choices = options([("", _("Toutes les actions"))] + list(labels.items()))
     moderators = services.moderators_for_filter(current_user)
     form.moderateur.choices = options([("", _("Tout le monde"))] + [(str(u.id), u.display_name) for u in moderators])
@@ -288,7 +360,7 @@ def audit():
         page=page,
         labels=labels,
         kinds=services.kind_labels(),
-        own_pole=db.session.get(Pole, current_user.moderated_pole_id) if not current_user.is_admin else None,
+        own_poles=[] if current_user.is_admin else auth_services.moderated_poles_of(current_user),
     )
 
 
@@ -350,11 +422,33 @@ def _account_action(user_id: int, verb: str):
     return redirect(url_for("moderation.account", user_id=user.id))
 
 
+@bp.post("/moderation/comptes/<int:user_id>/maintenir-suspension")
+@access("account.suspend", per_object=True)
+def maintain_suspension(user_id: int):
+    """The answer to a contested suspension that stays (lifting it answers too)."""
+    user = db.get_or_404(User, user_id)
+    authorize("account.suspend", user)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            contestations.maintain_suspension(user, current_user, form.reason.data)
+        except services.ModerationError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("La suspension est maintenue ; la personne en est prévenue."), "success")
+    else:
+        flash(form.reason.errors[0] if form.reason.errors else _("Le formulaire est incomplet."), "error")
+    return redirect(url_for("moderation.suspensions"))
+
+
 @bp.route("/moderation/suspensions")
 @access("moderation.all_poles")
 def suspensions():
+    suspended = services.suspended_accounts()
     return render(
         "moderation/suspensions.html",
         requests=services.pending_suspension_requests(),
-        suspended=services.suspended_accounts(),
+        suspended=suspended,
+        contested=contestations.open_for_users([u.id for u in suspended]),
+        form=ReasonForm(formdata=None),
     )

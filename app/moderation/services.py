@@ -14,16 +14,21 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import identity
 from app.comments import services as comment_services
 from app.errors import RuleError
 from app.extensions import db
+from app.identity import upper_first
 from app.models import (
     AuditEntry,
     CaseStatus,
     Comment,
+    Contestation,
     Idea,
     ModerationCase,
     Pole,
+    PoleRole,
+    PoleRoleKind,
     Proposal,
     Report,
     ReportReason,
@@ -32,7 +37,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.moderation import audit_entry_poles, moderation_case_poles
-from app.models.pole_scope import participation_pole_ids, poles_of
+from app.models.pole_scope import moderated_pole_ids, participation_pole_ids, poles_of
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.permissions import is_author_of_proposal
@@ -69,6 +74,8 @@ def log_labels() -> dict[str, str]:
         "unsuspend": _("Fin de suspension"),
         "propose_suspension": _("Suspension proposée"),
         "hide_all": _("Masquage de tous les contenus d'un compte"),
+        "contest": _("Contestation d'une décision"),
+        "contest_maintained": _("Suspension maintenue après contestation"),
         "accompaniment_request": _("Demande d'accompagnement"),
         "accompaniment_accept": _("Accompagnement accepté"),
         "accompaniment_decline": _("Accompagnement refusé"),
@@ -78,6 +85,16 @@ def log_labels() -> dict[str, str]:
         "partner_unlink": _("Partenaire détaché d'une proposition"),
         "related_link": _("Projet proche relié"),
         "related_unlink": _("Projet proche détaché"),
+        "appoint_admin": _("Nomination à l'administration"),
+        "revoke_admin": _("Retrait de l'administration"),
+        "appoint_moderator": _("Nomination à la modération d'un pôle"),
+        "revoke_moderator": _("Retrait de la modération d'un pôle"),
+        "appoint_agent": _("Nomination comme agent d'un pôle"),
+        "revoke_agent": _("Retrait du rôle d'agent d'un pôle"),
+        "appoint_evaluator": _("Nomination à l'évaluation d'un appel"),
+        "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
+        "verify_association": _("Association vérifiée"),
+        "refuse_association": _("Vérification d'association refusée"),
     }
 
 
@@ -87,7 +104,8 @@ def kind_labels() -> dict[str, str]:
         "proposal": _("Proposition"),
         "comment": _("Commentaire"),
         "user": _("Compte"),
-        "pole": _("Pôle"),
+        "pole": upper_first(identity.current().unit.singular),
+        "association": _("Association"),
     }
 
 
@@ -143,11 +161,12 @@ def audit_page(
 ):
     """Admins read everything; a pole moderator reads their pole's entries."""
     query = select(AuditEntry).options(joinedload(AuditEntry.actor), selectinload(AuditEntry.poles))
+    pole_ids = {pole_id} if pole_id else set()
     if not user.is_admin:
-        pole_id = user.moderated_pole_id
-    if pole_id:
+        pole_ids = set(moderated_pole_ids(user))
+    if pole_ids or not user.is_admin:
         query = query.where(
-            AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id == pole_id))
+            AuditEntry.id.in_(select(audit_entry_poles.c.entry_id).where(audit_entry_poles.c.pole_id.in_(pole_ids)))
         )
     if action:
         query = query.where(AuditEntry.action == action)
@@ -158,9 +177,10 @@ def audit_page(
 
 def moderators_for_filter(user: Any) -> list[User]:
     """People who appear in the log as actors: admins and moderators (of this pole for a moderator)."""
-    query = select(User).where((User.is_admin.is_(True)) | (User.moderated_pole_id.is_not(None)))
+    moderators = select(PoleRole.user_id).where(PoleRole.role == PoleRoleKind.MODERATOR.value)
+    query = select(User).where(User.is_admin.is_(True) | User.id.in_(moderators))
     if not user.is_admin:
-        query = select(User).where(User.moderated_pole_id == user.moderated_pole_id)
+        query = select(User).where(User.id.in_(moderators.where(PoleRole.pole_id.in_(moderated_pole_ids(user)))))
     return list(db.session.scalars(query.order_by(User.display_name)))
 
 
@@ -388,13 +408,26 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
     db.session.execute(
         update(Report).where(Report.case_id == case.id, Report.handled_at.is_(None)).values(handled_at=now)
     )
+    contested = close_contestations(case.kind, item.id, action, actor)
     db.session.refresh(case)
     db.session.refresh(item)
     label = label_of(item)
     log(actor, action, case.kind, item.id, label, reason, poles_of(item))
-    notify(author_ids_of(item), f"moderation_{action}", _notice(action, label[:80], reason), url_of_item(item))
+    notice = _notice(action, label[:80], reason)
+    if contested:
+        notice = _("Votre contestation a été examinée.") + " " + notice
+    notify(author_ids_of(item), f"moderation_{action}", notice, url_of_item(item))
     db.session.commit()
     return case
+
+
+def close_contestations(kind: str, target_id: int, outcome: str, actor: User) -> int:
+    """The decision that answers an open contestation closes it (``outcome``: the action taken)."""
+    return db.session.execute(
+        update(Contestation)
+        .where(Contestation.kind == kind, Contestation.target_id == target_id, Contestation.decided_at.is_(None))
+        .values(decided_at=utcnow(), decided_by_id=actor.id if actor is not None else None, outcome=outcome)
+    ).rowcount
 
 
 @dataclass
@@ -429,6 +462,7 @@ class QueueItem:
     subject: Any  # what a comment belongs to (the item itself otherwise)
     author: User | None
     reports: list[Report]
+    contestation: Contestation | None = None  # the author's open request to review the decision
 
     @property
     def hidden(self) -> bool:
@@ -483,6 +517,14 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
     for r in db.session.scalars(select(Report).where(Report.case_id.in_([c.id for c in cases])).order_by(Report.id)):
         reports.setdefault(r.case_id, []).append(r)
     authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({c.author_id for c in cases})))}
+    contestations = {
+        c.case_id: c
+        for c in db.session.scalars(
+            select(Contestation).where(
+                Contestation.case_id.in_([c.id for c in cases]), Contestation.decided_at.is_(None)
+            )
+        )
+    }
     entries = []
     for case in cases:
         if case.kind == "comment":
@@ -491,7 +533,11 @@ def hydrate(cases: list[ModerationCase]) -> list[QueueItem]:
         else:
             item = (ideas if case.kind == "idea" else proposals).get(case.target_id)
             subject = item
-        entries.append(QueueItem(case, item, subject, authors.get(case.author_id), reports.get(case.id, [])))
+        entries.append(
+            QueueItem(
+                case, item, subject, authors.get(case.author_id), reports.get(case.id, []), contestations.get(case.id)
+            )
+        )
     return entries
 
 
@@ -535,6 +581,7 @@ def lift_suspension(user: User, actor: User, reason: str = "") -> None:
     if user.suspended_at is None:
         raise ModerationError(_("Ce compte n'est pas suspendu."))
     user.suspended_at = None
+    close_contestations("user", user.id, "unsuspend", actor)
     log(actor, "unsuspend", "user", user.id, user.display_name, reason, content_pole_ids(user))
     notify(
         [user.id],
@@ -557,8 +604,10 @@ def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionR
     )
     if pending:
         raise ModerationError(_("Vous avez déjà proposé de suspendre ce compte : l'administration l'examinera."))
+    # A moderator of several units proposes for the one where this person took part.
+    shared_pole = min(moderated_pole_ids(actor) & participation_pole_ids(user.id), default=None)
     request = SuspensionRequest(
-        user_id=user.id, requested_by_id=actor.id, pole_id=actor.moderated_pole_id, reason=(reason or "").strip()
+        user_id=user.id, requested_by_id=actor.id, pole_id=shared_pole, reason=(reason or "").strip()
     )
     db.session.add(request)
     log(
@@ -568,7 +617,7 @@ def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionR
         user.id,
         user.display_name,
         reason,
-        [actor.moderated_pole_id] if actor.moderated_pole_id else [],
+        [shared_pole] if shared_pole else [],
     )
     admins = db.session.scalars(select(User.id).where(User.is_admin.is_(True)))
     notify(

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.identity import lazy
 from app.models import EmailMode
 
 
@@ -31,7 +33,14 @@ KINDS: dict[str, Kind] = {
         Kind("amendment", _l("Une modification proposée sur une proposition que je rédige"), EmailMode.DAILY),
         Kind("evaluation", _l("Une décision sur une proposition déposée à un appel"), EmailMode.IMMEDIATE),
         Kind("followed", _l("L'activité de ce que je suis"), EmailMode.DAILY),
-        Kind("accompaniment", _l("L'accompagnement de mes propositions par un pôle"), EmailMode.IMMEDIATE),
+        Kind(
+            "accompaniment",
+            lazy(lambda i: _("L'accompagnement de mes propositions par %(a_unit)s", a_unit=i.unit.a)),
+            EmailMode.IMMEDIATE,
+        ),
+        Kind(
+            "roles", _l("Un rôle qu'on me confie ou me retire, la vérification de mon association"), EmailMode.IMMEDIATE
+        ),
     )
 }
 
@@ -54,6 +63,9 @@ EVENTS: dict[str, str] = {
     "idea_funded": "idea_taken_up",
     "project_funded": "followed",
     "evaluation_assigned": "evaluation",
+    "role_changed": "roles",
+    "association_verified": "roles",
+    "association_refused": "roles",
 }
 
 

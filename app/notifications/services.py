@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
+from app import identity
 from app.extensions import db
 from app.models import Assignment, EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
@@ -70,8 +71,6 @@ def header_counts(user: User) -> tuple[int, int]:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    if not (user.is_admin or user.moderated_pole_id is not None):  # only they are ever assigned
-        return db.session.scalar(select(unread)), -1
     mine = select(func.count(Assignment.id)).where(Assignment.evaluator_id == user.id)
     pending = mine.where(Assignment.finalised_at.is_(None)).scalar_subquery()
     count, total, todo = db.session.execute(select(unread, mine.scalar_subquery(), pending)).one()
@@ -187,7 +186,14 @@ def kind_label(kind: str) -> str:
 
 
 def _footer(user_id: int, kinds: Iterable[str]) -> str:
-    lines = ["", "—", _("Vous recevez ce courriel parce que vous avez un compte sur Tisser.")]
+    lines = [
+        "",
+        "—",
+        _(
+            "Vous recevez ce courriel parce que vous avez un compte sur %(platform)s.",
+            platform=identity.current().platform_name,
+        ),
+    ]
     for kind in dict.fromkeys(kinds):
         lines.append(
             _(
@@ -202,11 +208,16 @@ def _footer(user_id: int, kinds: Iterable[str]) -> str:
 
 def _immediate_email(user_id: int, email: str, kind: str, text: str, url: str) -> dict:
     body = "\n".join(
-        [text, "", _("Voir sur Tisser : %(url)s", url=email_link(url)), _footer(user_id, [category(kind)])]
+        [
+            text,
+            "",
+            _("Voir sur %(platform)s : %(url)s", url=email_link(url), platform=identity.current().platform_name),
+            _footer(user_id, [category(kind)]),
+        ]
     )
     return {
         "recipient": email,
-        "subject": email_subject(_("Tisser : %(text)s", text=text)),
+        "subject": email_subject(_("%(platform)s : %(text)s", text=text, platform=identity.current().platform_name)),
         "body": body,
         "created_at": utcnow(),
         "attempts": 0,
@@ -245,14 +256,21 @@ def send_digests() -> int:
         lines = [
             _("Bonjour,"),
             "",
-            _("Voici ce qui s'est passé sur Tisser depuis notre dernier courriel :"),
+            _(
+                "Voici ce qui s'est passé sur %(platform)s depuis notre dernier courriel :",
+                platform=identity.current().platform_name,
+            ),
             "",
         ]
         for r in items:
             lines.append(f"• {r.text}\n  {email_link(r.url)}")
         lines.append("")
         lines.append(_("Toutes vos notifications : %(url)s", url=email_url("notifications.index")))
-        subject = _("Tisser : %(num)d nouvelle(s) notification(s)", num=len(items))
+        subject = _(
+            "%(platform)s : %(num)d nouvelle(s) notification(s)",
+            num=len(items),
+            platform=identity.current().platform_name,
+        )
         queue_email(
             emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items])
         )

@@ -15,6 +15,7 @@ def home():
     return render(
         "pages/home.html",
         calls=services.open_and_upcoming_calls(),
+        results_calls=services.calls_with_recent_results(),
         poles=services.poles_with_commune_counts(),
         proposals=search_services.latest("proposal"),
         ideas=search_services.latest("idea"),

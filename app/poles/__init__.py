@@ -1,1 +1,1 @@
-"""Pôles territoriaux de solidarité: the territory and its hubs."""
+"""The territory and its units (each collectivity names them: ``app.identity``)."""

@@ -4,8 +4,10 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import PUBLIC_STATES, Commune, Idea, Pole, Proposal, User
 from app.models.participation import proposal_poles
+from app.models.pole_scope import moderates
 from app.models.taxonomy import idea_publics, proposal_publics
 from app.search.filters import Option
+from app.territory import commune_label
 
 
 def pole_by_slug(slug: str) -> Pole:
@@ -13,22 +15,19 @@ def pole_by_slug(slug: str) -> Pole:
 
 
 def moderators(pole: Pole) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.moderated_pole_id == pole.id).order_by(User.display_name)))
+    return list(db.session.scalars(select(User).where(moderates(pole.id)).order_by(User.display_name)))
 
 
 def all_poles() -> list[Pole]:
     return list(db.session.scalars(select(Pole).options(selectinload(Pole.communes)).order_by(Pole.name)))
 
 
-def commune_choices() -> list[tuple[str, list[tuple[int, str]]]]:
-    """Communes grouped by pole, for <select> fields with <optgroup>."""
-    rows = db.session.execute(
-        select(Commune.id, Commune.name, Pole.name).join(Pole).order_by(Pole.name, Commune.name)
-    ).all()
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for commune_id, commune_name, pole_name in rows:
-        groups.setdefault(pole_name, []).append((commune_id, commune_name))
-    return list(groups.items())
+def commune_options(pole_id: int | None = None) -> list[tuple[str, str]]:
+    """Every commune as a picker suggests it: ("Nom (code)", its unit's name), by name."""
+    query = select(Commune, Pole.name).join(Pole).order_by(Commune.name, Commune.id)
+    if pole_id:
+        query = query.where(Commune.pole_id == pole_id)
+    return [(commune_label(commune), pole_name) for commune, pole_name in db.session.execute(query)]
 
 
 # --- Moderation and accompaniment: the pole page lists its territory's contributions ----------

@@ -13,11 +13,14 @@ from app.models import Amendment, AmendmentStatus, Proposal, User
 from app.models.base import utcnow
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.proposals import revisions
+from app.proposals import questions, revisions
 from app.proposals.services import update_proposal
 from app.subjects import url_of
 
-AMENDABLE = revisions.TEXT_FIELDS
+
+def amendable(proposal: Proposal) -> list[str]:
+    """The parts one may amend: the title, the summary and each question the proposal answers."""
+    return revisions.text_fields(proposal)
 
 
 class AmendmentError(RuleError):
@@ -35,9 +38,9 @@ class AmendmentConflict(RuleError):
 
 
 def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason: str) -> Amendment:
-    if field not in AMENDABLE:
+    if field not in amendable(proposal):
         raise AmendmentError(_("Ce champ ne peut pas être amendé."))
-    current = getattr(proposal, field) or ""
+    current = questions.text_of(proposal, field)
     if new_text.strip() == current.strip():
         raise AmendmentError(_("Le texte proposé est identique au texte actuel : modifiez-le avant d'envoyer."))
     amendment = Amendment(
@@ -57,7 +60,7 @@ def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason:
             "%(name)s propose un amendement à « %(title)s » (%(field)s).",
             name=author.display_name,
             title=proposal.title,
-            field=revisions.FIELD_LABELS[field],
+            field=revisions.labels_of(proposal).get(field, field),
         ),
         url_for("coconstruction.amendments_list", proposal_id=proposal.id),
         exclude=author.id,
@@ -80,7 +83,7 @@ def pending(proposal: Proposal) -> list[Amendment]:
 def accept(amendment: Amendment, proposal: Proposal, by: User) -> None:
     if amendment.status != AmendmentStatus.PENDING:
         raise AmendmentError(_("Cet amendement a déjà reçu une réponse."))
-    current = getattr(proposal, amendment.field) or ""
+    current = questions.text_of(proposal, amendment.field)
     if current.strip() != amendment.base_text.strip():
         raise AmendmentConflict(amendment, current)
     author = db.session.get(User, amendment.author_id)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms import invalid
 from app.models import Amendment, Association, ProposalCoauthor
 from app.participation_forms import options
-from app.proposals import amendments, coauthors, revisions, services
+from app.proposals import amendments, coauthors, questions, revisions, services
 from app.proposals.forms import AmendmentForm, DeclineAmendmentForm, InviteCoauthorForm
 from app.proposals.routes import frozen_for_author  # calls
 from app.ratelimit import rate_limit
@@ -101,8 +101,9 @@ def history(proposal_id: int):
 
     def diff(name: str, before: dict, after: dict):
         old, new = (revisions.readable(name, snap.get(name, ""), names) for snap in (before, after))
-        return revisions.word_diff(old, new) if name in revisions.TEXT_FIELDS else revisions.value_change(old, new)
+        return revisions.word_diff(old, new) if revisions.is_text(name) else revisions.value_change(old, new)
 
+    labels = revisions.labels_of(proposal)
     rows = []
     for i, revision in enumerate(entries):
         previous = entries[i + 1].snapshot if i + 1 < len(entries) else {}
@@ -110,12 +111,8 @@ def history(proposal_id: int):
             {
                 "revision": revision,
                 "diffs": [
-                    (
-                        revisions.FIELD_LABELS[name],
-                        diff(name, previous, revision.snapshot),
-                    )
+                    (labels.get(name, name), diff(name, previous, revision.snapshot))
                     for name in revision.changed_fields
-                    if name in revisions.FIELD_LABELS
                 ],
             }
         )
@@ -152,6 +149,7 @@ def restore(proposal_id: int, version: int):
 
 def _amendment_page(proposal, form=None, decline_forms=None, conflict=None, status=200):
     items = amendments.pending(proposal)
+    labels = revisions.labels_of(proposal)
     decline_forms = decline_forms or {}
     return render(
         "proposals/amendments.html",
@@ -160,7 +158,7 @@ def _amendment_page(proposal, form=None, decline_forms=None, conflict=None, stat
         items=[
             {
                 "amendment": a,
-                "label": revisions.FIELD_LABELS.get(a.field, a.field),
+                "label": labels.get(a.field, a.field),
                 "diff": revisions.word_diff(a.base_text, a.new_text),
                 "decline_form": decline_forms.get(a.id) or DeclineAmendmentForm(prefix=f"a{a.id}", formdata=None),
             }
@@ -181,14 +179,17 @@ def amendments_list(proposal_id: int):
 
 def _amendment_form(proposal) -> AmendmentForm:
     form = AmendmentForm()
-    form.field.choices = [SelectChoice(name, str(revisions.FIELD_LABELS[name])) for name in amendments.AMENDABLE]
+    labels = revisions.labels_of(proposal)
+    form.field.choices = [SelectChoice(name, labels[name]) for name in amendments.amendable(proposal)]
     return form
 
 
 def _start_from(form: AmendmentForm, proposal, part: str | None) -> None:
     """The chosen part (the need if none or unknown) and its current text: "Partez du texte actuel"."""
-    form.field.data = part if part in amendments.AMENDABLE else "need"
-    form.new_text.data = getattr(proposal, form.field.data) or ""
+    parts = amendments.amendable(proposal)
+    # Without a (known) part: the first question, the heart of the proposal, else the summary.
+    form.field.data = part if part in parts else (parts[2] if len(parts) > 2 else "summary")
+    form.new_text.data = questions.text_of(proposal, form.field.data)
 
 
 @bp.route("/<int:proposal_id>/amendements/nouveau", methods=["GET", "POST"])
@@ -252,7 +253,7 @@ def accept_amendment(proposal_id: int, amendment_id: int):
             status=409,
             conflict={
                 "amendment": amendment,
-                "label": revisions.FIELD_LABELS[amendment.field],
+                "label": revisions.labels_of(proposal).get(amendment.field, amendment.field),
                 "current": conflict.current_text,
                 "since": revisions.word_diff(amendment.base_text, conflict.current_text),
                 "suggested": revisions.word_diff(conflict.current_text, amendment.new_text),

@@ -1,48 +1,45 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app import identity
 from app.forms import SingleLineField
+from app.identity import lazy
 from app.inputs import parse_int
-from app.participation_forms import CheckboxesField, domain_field, publics_field, subdomain_field
+from app.participation_forms import (
+    CheckboxesField,
+    commune_field,
+    domain_field,
+    existing_communes,
+    publics_field,
+    subdomain_field,
+)
 
 TEXT_MAX = 20_000
 
-LONG_FIELDS = {
-    "need": (
-        _l("Le besoin social peu ou pas couvert"),
-        _l("Quel besoin, pour qui, et pourquoi les réponses actuelles ne suffisent pas."),
-    ),
-    "experimentation": (
-        _l("Ce qui est expérimental"),
-        _l("Ce que le projet renouvelle dans la façon de faire ; comment les personnes sont au cœur de l'action."),
-    ),
-    "outreach": (
-        _l("La démarche « aller vers »"),
-        _l("Comment le projet va à la rencontre des personnes les moins visibles, les moins entendues."),
-    ),
-    "cooperation": (
-        _l("Coopération et partenaires"),
-        _l("Les ressources locales et les partenaires mobilisés, notamment le Pôle territorial de solidarité."),
-    ),
-    "impact_indicators": (
-        _l("Indicateurs d'impact mesurables"),
-        _l("Ce que vous mesurerez, avec des valeurs cibles (exemple : 40 familles accompagnées en 12 mois)."),
-    ),
-}
 
-
-def _long_text(name: str) -> TextAreaField:
-    label, hint = LONG_FIELDS[name]
+def _answer_field(question) -> TextAreaField:
+    """One question of the proposal's set: its label, help and maximum length come from data."""
+    hint = question.help_text
+    if question.required:
+        hint = f"{hint} {_l('Obligatoire pour publier et pour déposer à un appel.')}".strip()
     return TextAreaField(
-        label,
+        question.label,
         validators=[
             Optional(),
-            Length(max=TEXT_MAX, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
+            Length(max=question.max_length, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
         ],
         description=hint,
     )
+
+
+def proposal_form(questions, **kwargs) -> "ProposalForm":
+    """The proposal form with one field per question, named by the question's key (a draft may
+    leave a required question empty: publishing and submitting name what is missing)."""
+    fields = {q.key: _answer_field(q) for q in questions}
+    return type("ProposalAnswersForm", (ProposalForm,), fields)(**kwargs)
 
 
 def _version_number(form, field) -> None:
@@ -73,20 +70,28 @@ class ProposalForm(FlaskForm):
         ],
         description=_l("Affiché dans la liste des propositions. 600 caractères au plus."),
     )
-    need = _long_text("need")
-    experimentation = _long_text("experimentation")
-    outreach = _long_text("outreach")
-    cooperation = _long_text("cooperation")
-    impact_indicators = _long_text("impact_indicators")
     domain = domain_field()
     subdomain = subdomain_field()
     publics = publics_field()
     poles = CheckboxesField(
-        _l("Pôles territoriaux concernés"), coerce=int, description=_l("Tout le territoire d'un pôle.")
+        lazy(lambda i: i.unit_plural),
+        coerce=int,
+        description=lazy(lambda i: _("Tout le territoire %(of_unit)s.", of_unit=i.unit.of_the)),
     )
+    # Only the chosen communes are listed (uncheck one to remove it); more are added by typing
+    # their name below: a département's 535 checkboxes could not be read.
     communes = CheckboxesField(
-        _l("Communes concernées"), coerce=int, description=_l("Leur pôle est ajouté automatiquement.")
+        _l("Communes concernées"),
+        coerce=int,
+        validate_choice=False,
+        description=lazy(
+            lambda i: _(
+                "On y ajoute automatiquement %(the_unit)s de chacune. Décochez une commune pour la retirer.",
+                the_unit=i.unit.the,
+            )
+        ),
     )
+    commune_add = commune_field(_l("Ajouter une commune"), required=False)
     is_rural = BooleanField(_l("Le projet se déroule en zone rurale (hors métropole)"))
     is_qpv = BooleanField(_l("Le projet concerne un quartier prioritaire ou de veille de la politique de la ville"))
     budget_eur = IntegerField(
@@ -104,8 +109,12 @@ class ProposalForm(FlaskForm):
     )
 
     def validate_communes(self, field):
+        if self.commune_add.data and self.commune_add.data not in field.data:
+            field.data = [*field.data, self.commune_add.data]
+        if field.data and len(existing_communes(field.data)) != len(set(field.data)):
+            raise ValidationError(_l("Choisissez une commune dans la liste."))
         if not field.data and not self.poles.data:
-            raise ValidationError(_l("Choisissez au moins un pôle ou une commune."))
+            raise ValidationError(_("Choisissez au moins %(a_unit)s ou une commune.", a_unit=identity.current().unit.a))
 
 
 class InviteCoauthorForm(FlaskForm):
@@ -138,4 +147,30 @@ class DeclineAmendmentForm(FlaskForm):
             DataRequired(message=_l("Dites en quelques mots pourquoi vous déclinez cet amendement.")),
             Length(max=2000, message=_l("La raison est trop longue (%(max)d caractères au plus).")),
         ],
+    )
+
+
+class QuestionForm(FlaskForm):
+    """One question of an application form (question editors: a call's, the default ones)."""
+
+    label = SingleLineField(
+        _l("Intitulé de la question"),
+        validators=[
+            DataRequired(message=_l("Écrivez l'intitulé de la question.")),
+            Length(max=200, message=_l("L'intitulé fait %(max)d caractères au plus.")),
+        ],
+    )
+    help_text = TextAreaField(
+        _l("Aide affichée sous la question"),
+        validators=[Optional(), Length(max=600, message=_l("L'aide fait %(max)d caractères au plus."))],
+    )
+    required = BooleanField(_l("Réponse obligatoire pour publier et pour déposer"))
+    max_length = IntegerField(
+        _l("Longueur maximale de la réponse (en caractères)"),
+        validators=[
+            Optional(),
+            NumberRange(min=50, max=20_000, message=_l("Indiquez une longueur entre %(min)d et %(max)d caractères.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+        description=_l("20 000 au plus ; laissez vide pour 20 000."),
     )

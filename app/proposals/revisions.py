@@ -19,9 +19,12 @@ from sqlalchemy.orm import joinedload
 from app import taxonomy
 from app.extensions import db
 from app.formatting import euros
+from app.identity import lazy, upper_first
 from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, SubDomain, TargetPublic, User
+from app.proposals import questions
 
-TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
+# Between the title and summary and the other fields come the answers, named by their question's key.
+COLUMN_TEXTS = ("title", "summary")
 OTHER_FIELDS = (
     "domain",
     "subdomain",
@@ -33,20 +36,14 @@ OTHER_FIELDS = (
     "budget_eur",
     "duration_months",
 )
-FIELDS = TEXT_FIELDS + OTHER_FIELDS
 
 FIELD_LABELS = {
     "title": _l("Titre"),
     "summary": _l("Résumé"),
-    "need": _l("Le besoin social peu ou pas couvert"),
-    "experimentation": _l("Ce qui est expérimental"),
-    "outreach": _l("La démarche « aller vers »"),
-    "cooperation": _l("Coopération et partenaires"),
-    "impact_indicators": _l("Indicateurs d'impact mesurables"),
     "domain": _l("Domaine prioritaire"),
     "subdomain": _l("Sous-domaine"),
     "publics": _l("Publics visés"),
-    "poles": _l("Pôles"),
+    "poles": lazy(lambda i: upper_first(i.unit.plural)),
     "communes": _l("Communes"),
     "is_rural": _l("Zone rurale"),
     "is_qpv": _l("Quartier prioritaire"),
@@ -55,10 +52,31 @@ FIELD_LABELS = {
 }
 
 
+def text_fields(proposal: Proposal) -> list[str]:
+    """The title, the summary, then the proposal's questions' keys in order."""
+    return [*COLUMN_TEXTS, *questions.sheet(proposal).keys]
+
+
+def fields_of(proposal: Proposal) -> list[str]:
+    return [*text_fields(proposal), *OTHER_FIELDS]
+
+
+def is_text(name: str) -> bool:
+    return name not in OTHER_FIELDS
+
+
+def labels_of(proposal: Proposal) -> dict[str, str]:
+    """What people read for each field name: the question's label, never its key (a field no
+    question names any more keeps its key, rather than disappearing from the history)."""
+    return {**{k: str(v) for k, v in FIELD_LABELS.items()}, **questions.sheet(proposal).labels}
+
+
 def snapshot(proposal: Proposal) -> dict[str, Any]:
     """The editable state of a proposal (its relationships must be loaded)."""
+    sheet = questions.sheet(proposal)
     return {
-        **{name: getattr(proposal, name) or "" for name in TEXT_FIELDS},
+        **{name: getattr(proposal, name) or "" for name in COLUMN_TEXTS},
+        **{key: sheet.text(key) for key in sheet.keys},
         # Slugs (stable when a label is renamed) and the sub-domain's id: a snapshot from before
         # sub-domains has none, which compares equal to None.
         "domain": proposal.domain.slug if proposal.domain else "",
@@ -78,9 +96,7 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
     """Form values in snapshot form, so that they compare with snapshots."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
-        if name in TEXT_FIELDS:
-            out[name] = (value or "").strip()
-        elif name in ("publics", "poles", "communes"):
+        if name in ("publics", "poles", "communes"):
             out[name] = sorted(value or [])
         elif name in ("is_rural", "is_qpv"):
             out[name] = bool(value)
@@ -88,13 +104,11 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
             out[name] = getattr(value, "slug", value) or ""
         elif name == "subdomain":
             out[name] = int(value) if value not in (None, "") else None
-        else:
+        elif name in OTHER_FIELDS:
             out[name] = value
+        else:
+            out[name] = (value or "").strip()
     return out
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [name for name in FIELDS if name in after and before.get(name) != after.get(name)]
 
 
 def record(proposal: Proposal, author_id: int, changed_fields: list[str], note: str = "") -> ProposalRevision:

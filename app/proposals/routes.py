@@ -1,6 +1,7 @@
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.access import access, authorize
 from app.accompaniment.services import panel as accompaniment_panel
@@ -10,28 +11,22 @@ from app.extensions import db
 from app.forms import check_url, field_check
 from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
-from app.models import FROZEN_STATES, Idea, Pole, Proposal, ProposalState
-from app.participation_forms import load_subdomain_choices, options
+from app.models import FROZEN_STATES, Call, Idea, Pole, Proposal, ProposalState
+from app.participation_forms import existing_communes, load_subdomain_choices, options
 from app.permissions import PUBLIC, can, is_author_of_proposal
-from app.poles.services import commune_choices
-from app.proposals import coauthors, revisions, services, states
-from app.proposals.forms import LONG_FIELDS, ProposalForm
+from app.proposals import coauthors, questions, revisions, services, states
+from app.proposals.forms import ProposalForm, proposal_form
 from app.rendering import is_htmx, render
 from app.search import filters as search_filters
 from app.search import services as search_services
 from app.taxonomy import keep_retired
-from app.text import fold
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
 
+# Besides these, one field per question the proposal answers (named by the question's key).
 FORM_FIELDS = (
     "title",
     "summary",
-    "need",
-    "experimentation",
-    "outreach",
-    "cooperation",
-    "impact_indicators",
     "domain",
     "subdomain",
     "publics",
@@ -47,8 +42,6 @@ FORM_FIELDS = (
 def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:
     form.association_id.choices = options((a.id, a.name) for a in services.associations_of(current_user))
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name)))
-    communes = [(cid, f"{name} ({pole})") for pole, items in commune_choices() for cid, name in items]
-    form.communes.choices = options(sorted(communes, key=lambda c: fold(c[1])))
     load_subdomain_choices(form.subdomain, keep=proposal.subdomain if proposal is not None else None)
     if proposal is not None:
         # Retired since: still offered to this proposal, which has them.
@@ -56,21 +49,33 @@ def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:
         keep_retired(form.publics, proposal.publics)
 
 
-def _fields(form: ProposalForm) -> dict:
-    return {name: form[name].data for name in FORM_FIELDS}
+def _fields(form: ProposalForm, asked: list) -> dict:
+    return {name: form[name].data for name in (*FORM_FIELDS, *(q.key for q in asked))}
 
 
-def _form_page(form, proposal=None, status=200, conflict=None, idea=None):
+def _form_page(form, asked, proposal=None, status=200, conflict=None, idea=None, call=None):
+    # The chosen communes are the only boxes; one just added by name is now among them.
+    chosen = existing_communes(form.communes.data or [])
+    form.communes.choices = options((c.id, f"{c.name} ({c.pole.name})") for c in chosen)
+    if form.commune_add.data in {c.id for c in chosen}:
+        form.commune_add.typed, form.commune_add.data = "", None
     return render(
         "proposals/form.html",
         status=status,
         form=form,
         proposal=proposal,
         check_url=check_url,
-        long_fields=LONG_FIELDS,
+        asked=asked,
         conflict=conflict,
         idea=idea,
+        call=call,
     )
+
+
+def _call_for_draft() -> Call | None:
+    """``?appel=<slug>`` (a call's "Proposer un projet" link, then a hidden field): drafted for that call."""
+    slug = request.values.get("appel", "")
+    return db.session.scalar(select(Call).where(Call.slug == slug[:120])) if slug else None
 
 
 @bp.route("/")
@@ -90,7 +95,9 @@ def index():
 @bp.route("/nouvelle", methods=["GET", "POST"])
 @access("proposal.create")
 def create():
-    form = ProposalForm()
+    call = _call_for_draft()
+    asked = questions.questions_of(call.id if call else None)
+    form = proposal_form(asked)
     _prepare(form)
     idea = db.session.get(Idea, int_value(request.values, "idee", 0))
     if idea is not None and not can(current_user, "idea.take_up", idea):
@@ -98,7 +105,8 @@ def create():
     if request.method == "GET" and idea is not None:
         # Taking an idea up: start from what the resident wrote.
         form.title.data = idea.title
-        form.need.data = idea.description
+        if asked:  # the resident's description answers the first question (usually the need)
+            form[asked[0].key].data = idea.description
         form.domain.data = idea.domain.slug
         form.subdomain.data = str(idea.subdomain_id or "")
         db.session.refresh(idea, ["publics"])
@@ -109,15 +117,17 @@ def create():
     if form.validate_on_submit():
         association = next(a for a in services.associations_of(current_user) if a.id == form.association_id.data)
         authorize("proposal.create", association)
-        proposal = services.create_proposal(current_user, association, _fields(form), idea=idea)
+        proposal = services.create_proposal(
+            current_user, association, _fields(form, asked), idea=idea, call_id=call.id if call else None
+        )
         flash(
             _("Le brouillon est enregistré. Il n'est visible que par votre association jusqu'à sa publication."),
             "success",
         )
         return redirect(url_for("proposals.detail", proposal_id=proposal.id))
     if form.is_submitted():
-        return _form_page(form, status=422, idea=idea)
-    return _form_page(form, idea=idea)
+        return _form_page(form, asked, status=422, idea=idea, call=call)
+    return _form_page(form, asked, idea=idea, call=call)
 
 
 @bp.route("/<int:proposal_id>")
@@ -131,7 +141,8 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
     again (``comment_form``, see ``app.discussion.thread_context``)."""
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.view", proposal)
-    texts = {name: render_markdown(getattr(proposal, name)) for name in LONG_FIELDS}
+    sheet = questions.sheet(proposal)
+    texts = [(q, render_markdown(sheet.text(q.key))) for q in sheet.questions]
     # The calls and accompaniment panels, only when the page shows them (not to a hidden proposal's visitors).
     shown = proposal.hidden_at is None or can(current_user, "content.see_hidden", proposal)
     return render(
@@ -143,7 +154,6 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
         acc_ctx=accompaniment_panel(proposal, current_user)
         if shown and proposal.state is not ProposalState.DRAFT
         else None,
-        long_fields=LONG_FIELDS,
         transitions=[
             (action, label)
             for action, (_from, _to, label) in states.TRANSITIONS.items()
@@ -161,11 +171,14 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
 def edit(proposal_id: int):
     proposal = services.get_proposal(proposal_id)
     authorize("proposal.edit", proposal, explain=frozen_for_author)
-    form = ProposalForm(obj=proposal)
+    asked = questions.sheet(proposal).questions
+    form = proposal_form(asked, obj=proposal)
     _prepare(form, proposal)
     del form.association_id  # the lead association does not change
     if request.method == "GET":
         form.version.data = proposal.version
+        for question in asked:
+            form[question.key].data = questions.text_of(proposal, question.key)
         form.domain.data = proposal.domain.slug
         form.publics.data = [p.slug for p in proposal.publics]
         form.poles.data = [p.id for p in proposal.poles]
@@ -175,10 +188,13 @@ def edit(proposal_id: int):
     if form.validate_on_submit():
         try:
             result = services.update_proposal(
-                proposal, _fields(form), expected_version=parse_int(form.version.data) or 0, author_id=current_user.id
+                proposal,
+                _fields(form, asked),
+                expected_version=parse_int(form.version.data) or 0,
+                author_id=current_user.id,
             )
         except services.ProposalConflict as conflict:
-            return _conflict_page(form, conflict)
+            return _conflict_page(form, asked, conflict)
         if not result.changed:
             flash(_("Aucun changement à enregistrer."), "info")
         elif result.merged:
@@ -196,8 +212,8 @@ def edit(proposal_id: int):
         if form.version.errors:
             # Saving again starts from the version shown now (the person has just checked the text).
             form.version.data = proposal.version
-        return _form_page(form, proposal, status=422)
-    return _form_page(form, proposal)
+        return _form_page(form, asked, proposal, status=422)
+    return _form_page(form, asked, proposal)
 
 
 def frozen_for_author(proposal):
@@ -209,7 +225,7 @@ def frozen_for_author(proposal):
     return None
 
 
-def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
+def _conflict_page(form: ProposalForm, asked: list, conflict: services.ProposalConflict):
     """Same field changed by two people: keep this person's text in the form for the fields they
     changed, show the saved text and the difference, and take the rest from the saved version so
     that saving again cannot undo the other person's work."""
@@ -217,22 +233,23 @@ def _conflict_page(form: ProposalForm, conflict: services.ProposalConflict):
     base = conflict.base or {}
     started_from = parse_int(form.version.data) or 0
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
-    for name in FORM_FIELDS:
+    for name in (*FORM_FIELDS, *(q.key for q in asked)):
         if name not in mine_changed:
             # A snapshot keeps the sub-domain's id; the select's values are text.
-            form[name].data = str(current[name] or "") if name == "subdomain" else current[name]
+            form[name].data = str(current.get(name) or "") if name == "subdomain" else current.get(name, "")
     form.version.data = conflict.current.version
     later = [r for r in revisions.history(conflict.current.id) if r.version > started_from]
+    labels = revisions.labels_of(conflict.current)
     details = [
         {
             "name": name,
-            "label": revisions.FIELD_LABELS[name],
+            "label": labels.get(name, name),
             "saved": revisions._display(current[name]),
             "diff": revisions.word_diff(current[name], conflict.mine[name]),
         }
         for name in conflict.conflicts
     ]
-    return _form_page(form, conflict.current, status=409, conflict={"fields": details, "revisions": later[:3]})
+    return _form_page(form, asked, conflict.current, status=409, conflict={"fields": details, "revisions": later[:3]})
 
 
 @bp.route("/<int:proposal_id>/<any(publish, withdraw):action>", methods=["POST"])

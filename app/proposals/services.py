@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import taxonomy
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow
@@ -32,14 +32,11 @@ from app.models import (
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import association_ids
-from app.proposals import revisions, states
+from app.proposals import questions, revisions, states
 from app.subjects import url_of
 
-TEXT_FIELDS = ("title", "summary", "need", "experimentation", "outreach", "cooperation", "impact_indicators")
-# What the call needs before a proposal goes public: checked on publishing, in French.
+# The columns a proposal needs before it goes public, besides its required answers (checked on publishing).
 REQUIRED_TO_PUBLISH = {
-    "need": _l("le besoin social"),
-    "experimentation": _l("ce qui est expérimental"),
     "budget_eur": _l("le budget demandé"),
     "duration_months": _l("la durée"),
 }
@@ -78,9 +75,14 @@ def _territory(proposal: Proposal, pole_ids: list[int], commune_ids: list[int]) 
 
 
 def _apply(proposal: Proposal, fields: dict[str, Any]) -> None:
-    for name in TEXT_FIELDS:
+    for name in ("title", "summary"):
         if name in fields:
             setattr(proposal, name, (fields[name] or "").strip())
+    # Every other name a question of the proposal asks is an answer.
+    keys = questions.sheet(proposal).keys
+    answers = {name: value for name, value in fields.items() if name in keys}
+    if answers:
+        questions.save_answers(proposal, answers)
     if "domain" in fields:
         chosen = taxonomy.by_slug(Domain, fields["domain"])
         if chosen is None:
@@ -105,17 +107,24 @@ def _apply(proposal: Proposal, fields: dict[str, Any]) -> None:
 
 
 def create_proposal(
-    author: User, association: Association, fields: dict[str, Any], idea: Idea | None = None
+    author: User, association: Association, fields: dict[str, Any], idea: Idea | None = None, call_id: int | None = None
 ) -> Proposal:
-    proposal = Proposal(association_id=association.id, author_id=author.id, idea_id=idea.id if idea else None)
+    """``call_id``: drafted for that call, it answers the call's questions (else the default ones)."""
+    proposal = Proposal(
+        association_id=association.id, author_id=author.id, idea_id=idea.id if idea else None, call_id=call_id
+    )
     proposal.publics = []
     proposal.communes = []
     proposal.poles = []
     proposal.coauthorships = []
-    _apply(proposal, fields)
+    _apply(proposal, {name: value for name, value in fields.items() if name not in questions.sheet(proposal).keys})
     db.session.add(proposal)
     db.session.flush()
-    revisions.record(proposal, author.id, [f for f in revisions.FIELDS if f in fields], note="")
+    questions.forget(proposal)  # now it has an id: its sheet can hold answers
+    _apply(proposal, {name: value for name, value in fields.items() if name in questions.sheet(proposal).keys})
+    db.session.flush()
+    questions.forget(proposal)
+    revisions.record(proposal, author.id, [f for f in revisions.fields_of(proposal) if f in fields], note="")
     follow(author.id, proposal, commit=False)  # authors follow their own content
     if idea is not None:
         notify(
@@ -136,7 +145,8 @@ def create_proposal(
 def frozen_message() -> str:
     return _(
         "Cette proposition est déposée à un appel à projets : elle ne peut plus être "
-        "modifiée, sauf si le pôle ou l'administration la renvoie pour compléments."
+        "modifiée, sauf si %(the_unit)s ou l'administration la renvoie pour compléments.",
+        the_unit=identity.current().unit.the,
     )
 
 
@@ -192,8 +202,9 @@ def update_proposal(
             proposal = get_proposal(proposal.id)
             continue
         _apply(proposal, to_apply)
+        db.session.flush()
         proposal.version = read_version + 1
-        changed_fields = [name for name in revisions.FIELDS if name in to_apply]
+        changed_fields = [name for name in revisions.fields_of(proposal) if name in to_apply]
         revisions.record(proposal, author_id, changed_fields, note=note)
         db.session.commit()
         return SaveResult(changed=changed_fields, merged=merged)
@@ -216,7 +227,9 @@ def restore_revision(proposal: Proposal, version: int, user: User) -> SaveResult
 
 def transition(proposal: Proposal, action: str) -> None:
     if action == "publish":
-        missing = [str(label) for name, label in REQUIRED_TO_PUBLISH.items() if getattr(proposal, name) in (None, "")]
+        sheet = questions.sheet(proposal)
+        missing = [questions.short_label(q) for q in questions.missing_for(sheet.questions, proposal)]
+        missing += [str(label) for name, label in REQUIRED_TO_PUBLISH.items() if getattr(proposal, name) in (None, "")]
         if missing:
             raise Incomplete(_("Avant de publier, complétez : %(fields)s.", fields=", ".join(missing)))
     states.apply_transition(proposal, action)
@@ -258,7 +271,7 @@ def in_progress_of(user: User) -> list[Proposal]:
 
 
 def get_proposal(proposal_id: int) -> Proposal:
-    return db.first_or_404(
+    proposal = db.first_or_404(
         select(Proposal)
         .where(Proposal.id == proposal_id)
         .options(
@@ -272,6 +285,8 @@ def get_proposal(proposal_id: int) -> Proposal:
         )
         .execution_options(populate_existing=True)
     )
+    questions.forget(proposal)  # its answers are read again, once, when something asks for them
+    return proposal
 
 
 def associations_of(user: User) -> list[Association]:

@@ -17,6 +17,8 @@ from sqlalchemy import literal, select
 from app.extensions import db
 from app.inputs import page_value
 from app.models import PUBLIC_STATES, Call, Commune, Domain, Pole, ProposalState, TargetPublic
+from app.territory import LABELLED, commune_label
+from app.text import slugify
 
 MAX_QUERY_CHARS = 200
 
@@ -103,10 +105,10 @@ class Territory:
         domains, publics = taxonomy_options()
         return cls(poles, communes, calls, domains, publics)
 
-    def communes_by_pole(self, pole: Pole | None = None) -> list[tuple[Pole, list[Commune]]]:
-        """Communes grouped by pole; only ``pole``'s when one is chosen, so no impossible pair is offered."""
-        poles = [pole] if pole else self.poles
-        return [(p, [c for c in self.communes if c.pole_id == p.id]) for p in poles]
+    def commune_choices(self, pole: Pole | None = None) -> list[tuple[str, str]]:
+        """The type-ahead's suggestions ("Nom (code)", unit): only ``pole``'s communes when one is chosen."""
+        names = {p.id: p.name for p in self.poles}
+        return [(commune_label(c), names[c.pole_id]) for c in self.communes if pole is None or c.pole_id == pole.id]
 
 
 @dataclass
@@ -114,6 +116,8 @@ class Filters:
     q: str = ""
     pole: Pole | None = None
     commune: Commune | None = None
+    # What was typed in the commune type-ahead when it names no single commune: shown back, with a hint.
+    commune_typed: str = ""
     domain: Option | None = None
     public: Option | None = None
     state: ProposalState = ProposalState.PUBLISHED
@@ -155,6 +159,27 @@ class Filters:
         return [label for label in labels if label]
 
 
+def _commune(communes: list[Commune], typed: str) -> tuple[Commune | None, str]:
+    """The commune the type-ahead names: its slug (older links), "Nom (code)" as suggested, a code,
+    a name, or the start of a name only one commune has. Read among the communes already loaded:
+    no query more."""
+    if not typed:
+        return None, ""
+    label = LABELLED.match(typed)
+    code = label["code"] if label else typed.upper()
+    slug = slugify(label["name"] if label else typed)
+    for matches in (
+        [c for c in communes if c.slug == typed or c.insee_code == code],
+        [c for c in communes if slugify(c.name) == slug],
+        [c for c in communes if slug and slugify(c.name).startswith(slug)],
+    ):
+        if len(matches) == 1:
+            return matches[0], ""
+        if matches:
+            break
+    return None, typed
+
+
 def _enum(enum_cls: Any, raw: str | None) -> Any:
     try:
         return enum_cls(raw) if raw else None
@@ -176,10 +201,14 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
     f = Filters()
     f.q = " ".join((args.get("q") or "")[:MAX_QUERY_CHARS].split())
     f.pole = next((p for p in territory.poles if p.slug == args.get("pole")), None)
-    f.commune = next((c for c in territory.communes if c.slug == args.get("commune")), None)
+    typed = " ".join((args.get("commune") or "")[:MAX_QUERY_CHARS].split())
+    f.commune, f.commune_typed = _commune(territory.communes, typed)
     if f.pole and f.commune and f.commune.pole_id != f.pole.id:
         # A commune of another pole (the pole changed after it was chosen): the pole wins.
         f.commune = None
+    elif f.pole and f.commune_typed:
+        # Several communes start so, but maybe a single one in the chosen pole.
+        f.commune, f.commune_typed = _commune([c for c in territory.communes if c.pole_id == f.pole.id], typed)
     # Slugs, as the enum values were: links shared before the taxonomies became data still work.
     f.domain = next((d for d in territory.domains if d.slug == args.get("domaine")), None)
     f.public = next((p for p in territory.publics if p.slug == args.get("public")), None)

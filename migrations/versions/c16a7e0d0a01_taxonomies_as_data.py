@@ -8,7 +8,7 @@ call and partner to the new keys, then drops the old columns.
 A new, empty database gets empty taxonomies: its administrators (or a preset) set their own.
 
 Revision ID: c16a7e0d0a01
-Revises: f613bba8ead1
+Revises: a16c0e5710a5
 Create Date: 2026-11-30 13:40:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c16a7e0d0a01"
-down_revision = "f613bba8ead1"
+down_revision = "a16c0e5710a5"
 branch_labels = None
 depends_on = None
 

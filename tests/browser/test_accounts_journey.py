@@ -115,7 +115,7 @@ def test_forgotten_password_through_the_outbox(browser: Browser, base_url: str, 
 def test_demo_accounts_see_their_roles(page: Page, app):
     load_demo()
     login(page, "moderation.medoc@tisser.demo", DEMO_PASSWORD)
-    expect(page.locator("main")).to_contain_text("Modération du pôle territorial")
+    expect(page.locator("main")).to_contain_text("Modération du Pôle territorial de solidarité")
     expect(page.get_by_role("link", name="Administration", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Se déconnecter").click()
 
@@ -155,7 +155,7 @@ def _post_an_idea(page: Page) -> None:
     page.goto("/idees/nouvelle")
     page.get_by_label("Titre").fill("Une boîte à livres au marché")
     page.get_by_label("Description").fill("Pour échanger des livres le samedi matin, entre voisins.")
-    page.get_by_label("Commune où vous constatez ce besoin").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Commune où vous constatez ce besoin").fill("Lesparre-Médoc")
     page.get_by_label("Santé, bien-être et handicap").check()
     page.get_by_label("Familles monoparentales").check()
     page.get_by_role("button", name="Publier mon idée").click()

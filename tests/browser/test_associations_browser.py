@@ -102,7 +102,7 @@ def test_malformed_siret_is_reported_on_blur_and_on_submit(page: Page, app):
 
     page.get_by_label("Nom de la structure").fill("Les Petits Débrouillards")
     page.get_by_label("Association ou groupement d'associations (loi 1901)").check()
-    page.get_by_label("Commune du siège").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Commune du siège").fill("Lesparre-Médoc")
     page.get_by_role("button", name="Inscrire la structure").click()
 
     expect(page.locator(".error-summary")).to_contain_text(

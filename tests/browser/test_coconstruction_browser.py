@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Association, Proposal
+from app.proposals.questions import text_of
 from tests import factories
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login
@@ -94,7 +95,7 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
     page.get_by_role("link", name="Proposer un amendement").click()
     page.get_by_label("Partie de la proposition à amender").select_option(label="Ce qui est expérimental")
     # The form loads the chosen part's current text (htmx): write once it is there.
-    expect(page.get_by_label("Texte proposé")).to_have_value(proposal.experimentation)
+    expect(page.get_by_label("Texte proposé")).to_have_value(text_of(proposal, "experimentation"))
     page.get_by_label("Texte proposé").fill("Une garde entre parents, avec une halte-garderie itinérante le mercredi.")
     page.get_by_label("Pourquoi cet amendement ?").fill("Le mercredi est le jour le plus difficile pour les familles.")
     assert_accessible(page)
@@ -121,5 +122,5 @@ def test_two_associations_write_together(browser: Browser, base_url: str, page: 
     saved = db.session.get(Proposal, proposal.id)
     assert saved.title == "Garde solidaire du soir au Médoc"
     assert "deux fois par semaine" in saved.summary
-    assert "halte-garderie" in saved.experimentation
-    assert re.search("aucune garde après 18 h", saved.need)
+    assert "halte-garderie" in text_of(saved, "experimentation")
+    assert re.search("aucune garde après 18 h", text_of(saved, "need"))

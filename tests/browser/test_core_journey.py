@@ -38,7 +38,7 @@ def _post_idea(page: Page) -> str:
     page.goto("/idees/nouvelle")
     page.get_by_label("Titre").fill("Un lavoir couvert à Lesparre")
     page.get_by_label("Description").fill("Les familles lavent encore leur linge dehors, même l'hiver.")
-    page.get_by_label("Commune où vous constatez ce besoin").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Commune où vous constatez ce besoin").fill("Lesparre-Médoc")
     page.get_by_label("Santé, bien-être et handicap").check()
     page.get_by_label("Familles monoparentales").check()
     page.get_by_role("button", name="Publier mon idée").click()

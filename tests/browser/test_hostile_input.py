@@ -89,7 +89,7 @@ def test_resident_fields_show_hostile_text_escaped(page: Page, app):
     page.goto("/idees/nouvelle")
     page.get_by_label("Titre").fill(SHORT)
     page.get_by_label("Description").fill(LONG)
-    page.get_by_label("Commune où vous constatez ce besoin").select_option(label=territory.medoc_commune.name)
+    page.get_by_label("Commune où vous constatez ce besoin").fill(territory.medoc_commune.name)
     page.get_by_label("Citoyenneté sociale et lutte contre le non-recours").check()
     page.get_by_label("Seniors").check()
     page.get_by_role("button", name="Publier mon idée").click()

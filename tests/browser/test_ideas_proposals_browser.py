@@ -26,7 +26,7 @@ def test_resident_posts_an_idea_with_inline_checks(page: Page, app, territory, r
     expect(page.locator("#title-error")).to_have_count(0)
 
     page.get_by_label("Description").fill("Les seniors isolés ne peuvent pas aller au marché le samedi matin.")
-    page.get_by_label("Commune où vous constatez ce besoin").select_option(label="Lesparre-Médoc")
+    page.get_by_label("Commune où vous constatez ce besoin").fill("Lesparre-Médoc")
     page.get_by_label("Citoyenneté sociale et lutte contre le non-recours").check()
     page.get_by_label("Seniors").check()
     page.get_by_role("button", name="Publier mon idée").click()

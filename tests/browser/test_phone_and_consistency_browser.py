@@ -199,7 +199,8 @@ def test_search_page_folds_its_filters(page: Page, app, territory):
 
 
 def _communes(page: Page) -> list[str]:
-    return page.locator("#filter-commune option").all_inner_texts()
+    # The type-ahead's suggestions (a <datalist>: its options are values, not visible text).
+    return page.locator("#filter-commune-choices option").evaluate_all("options => options.map(o => o.value)")
 
 
 def test_pole_narrows_the_commune_list(browser: Browser, base_url: str, page: Page, app, territory, page_problems):
@@ -207,9 +208,9 @@ def test_pole_narrows_the_commune_list(browser: Browser, base_url: str, page: Pa
     # Without JavaScript: the server offers only the chosen pole's communes, and drops a stale one.
     nojs = _new_page(browser, base_url, page_problems, javascript=False)
     nojs.goto("/idees/?pole=medoc")
-    assert _communes(nojs) == ["Toutes les communes", "Lesparre-Médoc"]
+    assert _communes(nojs) == ["Lesparre-Médoc"]
     nojs.goto("/idees/?pole=bassin&commune=lesparre-medoc")
-    assert _communes(nojs) == ["Toutes les communes", "Arcachon"]
+    assert _communes(nojs) == ["Arcachon"]
     expect(nojs.locator("#filter-commune")).to_have_value("")
     expect(nojs.locator("#results .card")).to_have_count(0)
     nojs.context.close()
@@ -221,12 +222,16 @@ def test_pole_narrows_the_commune_list(browser: Browser, base_url: str, page: Pa
     assert "Arcachon" in _communes(page) and "Lesparre-Médoc" in _communes(page)
     page.get_by_label("Pôle territorial").select_option(label="Médoc")
     expect(page).to_have_url(re.compile(r"pole=medoc"))
-    expect(page.locator("#filter-commune option")).to_have_text(["Toutes les communes", "Lesparre-Médoc"])
-    page.get_by_label("Commune").select_option(label="Lesparre-Médoc")
-    expect(page).to_have_url(re.compile(r"commune=lesparre-medoc"))
-    expect(page.get_by_label("Commune")).to_have_value("lesparre-medoc")
+    expect(page.locator("#filter-commune-choices option")).to_have_attribute("value", "Lesparre-Médoc")
+    assert _communes(page) == ["Lesparre-Médoc"]
+    page.get_by_label("Commune").fill("Lesparre-Médoc")
+    page.get_by_label("Commune").press("Enter")
+    expect(page).to_have_url(re.compile(r"commune=Lesparre"))
+    expect(page.get_by_label("Commune")).to_have_value("Lesparre-Médoc")
     page.get_by_label("Pôle territorial").select_option(label="Bassin")
-    expect(page.locator("#filter-commune option")).to_have_text(["Toutes les communes", "Arcachon"])
+    # Waits for the swap: the single suggestion was Lesparre-Médoc a moment ago.
+    expect(page.locator("#filter-commune-choices option")).to_have_attribute("value", "Arcachon")
+    assert _communes(page) == ["Arcachon"]
     assert_accessible(page, viewports=("desktop",))
 
 

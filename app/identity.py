@@ -1,0 +1,182 @@
+"""The collectivity's identity, as every page and e-mail reads it.
+
+``current()`` gives the ``Collectivity`` row as an immutable ``Identity`` (or the default preset's
+until the row exists). Every page shows it, so it is kept per app process for ``CACHE_SECONDS``
+(setting ``IDENTITY_CACHE_SECONDS``) rather than read on each request: saving refreshes this
+process at once, other workers within the minute. Wording about territorial units goes through
+``Noun``, so that French sentences take the right article whatever the collectivity calls them
+("du pôle", "de la Maison", "de l'antenne").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from flask import current_app, g
+from flask_babel.speaklater import LazyString
+from sqlalchemy import select
+
+from app import identity_presets as presets
+from app.extensions import db
+from app.models.collectivity import AccessibilityStatus, Collectivity
+
+CACHE_SECONDS = 60
+_CACHE_KEY = "tisser_identity"
+# French elides "le"/"la" before a vowel; a leading "h" is left alone (aspirated or not, it varies).
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+def upper_first(text: str) -> str:
+    """ "le pôle" -> "Le pôle", leaving the rest as written (unlike ``str.capitalize``)."""
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class Noun:
+    """A French noun with the articles sentences need: ``the`` ("le pôle", "la Maison",
+    "l'antenne"), ``of_the`` ("du pôle"), ``to_the`` ("au pôle"), ``a`` ("un pôle")..."""
+
+    singular: str
+    plural: str
+    feminine: bool
+
+    def __str__(self) -> str:
+        return self.singular
+
+    @property
+    def _elided(self) -> bool:
+        return self.singular[:1].lower() in _VOWELS
+
+    @property
+    def the(self) -> str:
+        return f"l'{self.singular}" if self._elided else f"{'la' if self.feminine else 'le'} {self.singular}"
+
+    @property
+    def of_the(self) -> str:
+        return f"de {self.the}" if self._elided or self.feminine else f"du {self.singular}"
+
+    @property
+    def to_the(self) -> str:
+        return f"à {self.the}" if self._elided or self.feminine else f"au {self.singular}"
+
+    @property
+    def a(self) -> str:
+        return f"{'une' if self.feminine else 'un'} {self.singular}"
+
+    @property
+    def one_of_the_plural(self) -> str:
+        """ "l'un des pôles", "l'une des Maisons"."""
+        return ("l'une" if self.feminine else "l'un") + f" des {self.plural}"
+
+    @property
+    def the_plural(self) -> str:
+        return f"les {self.plural}"
+
+    @property
+    def of_the_plural(self) -> str:
+        return f"des {self.plural}"
+
+    @property
+    def all_the_plural(self) -> str:
+        return f"{'toutes' if self.feminine else 'tous'} les {self.plural}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    name_feminine: bool
+    platform_name: str
+    tagline: str
+    unit_singular: str
+    unit_plural: str
+    unit_short: str
+    unit_short_plural: str
+    unit_feminine: bool
+    contact_email: str
+    dpo_contact: str
+    legal_publisher: str
+    legal_host: str
+    accessibility_status: AccessibilityStatus
+    accessibility_details: str
+    accessibility_date: date | None
+
+    @classmethod
+    def of(cls, values: Any) -> Identity:
+        """From a ``Collectivity`` row or a preset's dict."""
+        get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+        return cls(**{f.name: get(f.name) for f in fields(cls)})
+
+    @property
+    def collectivity(self) -> Noun:
+        """For sentences: "le Département", "la Métropole", "l'Eurométropole"."""
+        return Noun(self.name, self.name, self.name_feminine)
+
+    @property
+    def unit(self) -> Noun:
+        """The short form, in running text and before a unit's name: "le pôle Médoc"."""
+        return Noun(self.unit_short, self.unit_short_plural, self.unit_feminine)
+
+    @property
+    def unit_full(self) -> Noun:
+        """The full name: "une Maison de la Métropole pour les solidarités"."""
+        return Noun(self.unit_singular, self.unit_plural, self.unit_feminine)
+
+
+DEFAULT = Identity.of(presets.DEFAULT)
+
+
+def _cache() -> dict:
+    return current_app.extensions.setdefault(_CACHE_KEY, {})
+
+
+def current() -> Identity:
+    """The identity for this request: one query per process and minute, the same all request long."""
+    if "identity" in g:
+        return g.identity
+    cache = _cache()
+    now = time.monotonic()
+    if "value" not in cache or now - cache["loaded_at"] > current_app.config.get(
+        "IDENTITY_CACHE_SECONDS", CACHE_SECONDS
+    ):
+        row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
+        cache["value"] = Identity.of(row) if row is not None else DEFAULT
+        cache["loaded_at"] = now
+    g.identity = cache["value"]
+    return g.identity
+
+
+def forget() -> None:
+    """Read the row again on next use (after a save, or a test emptying the tables)."""
+    _cache().clear()
+    g.pop("identity", None)
+
+
+def save(values: dict) -> Collectivity:
+    """Write the identity (creating the one row if needed) and use it at once in this process."""
+    row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
+    if row is None:
+        row = Collectivity(**{**presets.DEFAULT, **values})
+        db.session.add(row)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    db.session.commit()
+    forget()
+    return row
+
+
+def load_preset(name: str) -> Collectivity:
+    """Give an instance a preset's identity (the demo loaders); one already set up keeps its own,
+    as loading the demo again must not undo what its administrators changed."""
+    row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
+    return row if row is not None else save(dict(presets.PRESETS[name]))
+
+
+def lazy(text: Callable[[Identity], str]) -> LazyString:
+    """A form label or message built from the identity when shown, not when the module loads:
+    ``lazy(lambda i: _("Choisissez parmi %(units)s…", units=i.unit.the_plural))``."""
+    return LazyString(lambda: text(current()))

@@ -1,0 +1,62 @@
+"""Each preset's identity, the values of ``Collectivity`` (see ``app.identity``): with app/demo.py and
+app/seed.py, the only place in app/ that names a collectivity."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from app.models.collectivity import AccessibilityStatus
+
+_NO_AUDIT = (
+    "Aucun audit de conformité RGAA n'a encore été réalisé : en l'absence d'audit, le site ne peut être déclaré "
+    "ni totalement ni partiellement conforme."
+)
+
+GIRONDE = {
+    "name": "Département de la Gironde",
+    "name_feminine": False,
+    "platform_name": "Tisser",
+    "tagline": "innovation sociale, ensemble",
+    "unit_singular": "Pôle territorial de solidarité",
+    "unit_plural": "Pôles territoriaux de solidarité",
+    "unit_short": "pôle",
+    "unit_short_plural": "pôles",
+    "unit_feminine": False,
+    "contact_email": "",
+    "dpo_contact": "",
+    "legal_publisher": (
+        "Cette instance de démonstration de Tisser présente des données fictives inspirées de l'appel à projets "
+        "« Soutien à l'expérimentation et à l'innovation sociale » du Département de la Gironde. Elle n'est pas "
+        "un service officiel du Département."
+    ),
+    "legal_host": "",
+    "accessibility_status": AccessibilityStatus.NONE,
+    "accessibility_details": _NO_AUDIT,
+    "accessibility_date": date(2026, 11, 23),
+}
+
+LYON = {
+    "name": "Métropole de Lyon",
+    "name_feminine": True,
+    "platform_name": "Tisser",
+    "tagline": "innovation sociale, ensemble",
+    "unit_singular": "Maison de la Métropole pour les solidarités",
+    "unit_plural": "Maisons de la Métropole pour les solidarités",
+    "unit_short": "Maison",
+    "unit_short_plural": "Maisons",
+    "unit_feminine": True,
+    "contact_email": "",
+    "dpo_contact": "",
+    "legal_publisher": (
+        "Cette instance de démonstration de Tisser présente des données fictives inspirées du fonds d'innovation "
+        "sociale de la Métropole de Lyon. Elle n'est pas un service officiel de la Métropole."
+    ),
+    "legal_host": "",
+    "accessibility_status": AccessibilityStatus.NONE,
+    "accessibility_details": _NO_AUDIT,
+    "accessibility_date": date(2026, 11, 23),
+}
+
+PRESETS = {"gironde": GIRONDE, "lyon": LYON}
+# What an instance says until its administrators set up their collectivity (and in tests).
+DEFAULT = GIRONDE

@@ -40,7 +40,7 @@ from app.models import (
     Proposal,
     ProposalQuestion,
     Replication,
-    Submission,
+    SubDomain,
     TargetPublic,
     User,
 )
@@ -293,7 +293,7 @@ def load_lyon(participation: bool = True) -> None:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
     identity.load_preset("lyon")
-    taxonomy.load_taxonomy(LYON_TAXONOMY)
+    _taxonomy()
     poles = _upsert_territory()
     _default_questions()
 
@@ -367,6 +367,43 @@ def _upsert_territory() -> dict[str, Pole]:
         commune.is_rural = commune.insee_code in RURAL
     db.session.commit()
     return poles
+
+
+def _taxonomy() -> None:
+    """A migrated database already holds the first preset's values (the migration that made taxonomies
+    data wrote them). Those it wrote that nothing uses and nobody edited give way to Lyon's: relabelled
+    where Lyon has the same slug, deleted otherwise. Then Lyon's missing values are added."""
+    first = taxonomy.GIRONDE_TAXONOMY
+    used = taxonomy.usage_counts()
+    lyon_values = {
+        TargetPublic: {slug: (position, label) for position, (slug, label) in enumerate(LYON_TAXONOMY["publics"])},
+        LegalForm: {slug: (position, label) for position, (slug, label) in enumerate(LYON_TAXONOMY["legal_forms"])},
+    }
+    for model, key, kind in ((TargetPublic, "publics", "publics"), (LegalForm, "legal_forms", "formes-juridiques")):
+        as_written = set(first[key])
+        for value in taxonomy.values(model, include_retired=True):
+            if (value.slug, value.label) not in as_written or used.get((kind, value.id)):
+                continue
+            if value.slug in lyon_values[model]:
+                value.position, value.label = lyon_values[model][value.slug]
+            else:
+                db.session.delete(value)
+    lyon_domains = {slug for slug, _label, _subs in LYON_TAXONOMY["domains"]}
+    for slug, label, subs in first["domains"]:
+        domain = taxonomy.by_slug(Domain, slug)
+        if domain is None or domain.label != label or used.get(("domaines", domain.id)) or slug in lyon_domains:
+            continue
+        left = False
+        for sub in db.session.scalars(select(SubDomain).where(SubDomain.domain_id == domain.id)):
+            if (sub.slug, sub.label) in set(subs) and not used.get(("sous-domaines", sub.id)):
+                db.session.delete(sub)
+            else:
+                left = True
+        if not left:
+            db.session.delete(domain)
+    db.session.flush()
+    taxonomy.load_taxonomy(LYON_TAXONOMY)
+    db.session.commit()
 
 
 def _default_questions() -> None:
@@ -461,6 +498,15 @@ IDEAS = [
 PILOT = "Veille canicule et îlots de fraîcheur pour les seniors de Vénissieux"
 REPLICA_ASSOCIATION = "Régie de quartier Saint-Jean"
 
+REPLICA = "Veille canicule et îlots de fraîcheur pour les seniors de Saint-Jean"
+REPLICA_CHANGES = {
+    "title": REPLICA,
+    "experimentation": "Reprendre la veille canicule des Minguettes dans le quartier Saint-Jean : les salariés en "
+    "insertion de la Régie font les appels et les visites, une salle du centre social sert d'îlot de fraîcheur.",
+    "cooperation": "La Maison de la Métropole pour les solidarités de Villeurbanne, le centre social, "
+    "Vénissieux Solidarités Canicule qui partage son guide.",
+}
+
 PROPOSALS = [
     # (association, author, title, call slug, state, idea, commune, domain, sub-domain, publics, fields)
     (
@@ -550,7 +596,7 @@ DISCUSSION = [
 SUPPORTS = [
     ("habitant1", "proposal", "Couches lavables et ateliers santé-environnement dans les PMI de Vaulx-en-Velin"),
     ("habitant2", "proposal", "Couches lavables et ateliers santé-environnement dans les PMI de Vaulx-en-Velin"),
-    ("habitant3", "proposal", PILOT),
+    ("habitant3", "idea", "Un atelier de réparation d'électroménager à Saint-Fons"),
     ("habitant2", "idea", "Des appartements moins étouffants l'été au Mas du Taureau"),
     ("habitant1", "idea", "Un atelier de réparation d'électroménager à Saint-Fons"),
 ]
@@ -584,8 +630,11 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
     found: dict[str, Proposal] = {}
     for name, handle, title, call_slug, state, idea, commune, domain, subdomain, publics, fields in PROPOSALS:
-        proposal = db.session.scalar(select(Proposal).where(Proposal.title == title))
-        call = db.session.scalar(select(Call).where(Call.slug == call_slug))
+        association = _association(name)
+        proposal = db.session.scalar(
+            select(Proposal).where(Proposal.title == title, Proposal.association_id == association.id)
+        )
+        call = calls.get_call(call_slug)
         if proposal is None:
             values = {
                 **fields,
@@ -595,15 +644,17 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
                 "communes": [communes[commune].id],
                 **_sub(domain, subdomain),
             }
-            proposal = proposals.create_proposal(_user(handle), _association(name), values, call_id=call.id)
+            proposal = proposals.create_proposal(_user(handle), association, values, call_id=call.id)
             if idea:
                 proposal.idea_id = ideas[idea].id  # taken up from a resident's idea
             if state != "draft":
                 proposals.transition(proposal, "publish")
             db.session.commit()
-        if state == "selected" and db.session.scalar(select(Submission.id).where(Submission.proposal_id == proposal.id)) is None:
+        if state == "selected" and calls.submission_of(proposal) is None:
             # Submitted while the first edition was open, instructed, funded, results published.
-            submission = calls.submit(call, proposal, _user(handle), now=call.opens_at + timedelta(days=10))
+            proposal = proposals.get_proposal(proposal.id)  # with what the eligibility check reads
+            calls.submit(call, proposal, _user(handle), now=call.opens_at + timedelta(days=10))
+            submission = calls.submission_of(proposal)
             calls.set_step(submission, call.steps[1])
             decisions.decide(submission.id, Decision.SELECTED, 40_000, "Une réponse simple et reproductible.")
             decisions.publish_results(call)
@@ -615,7 +666,9 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         replica = followup.replicate(
             proposals.get_proposal(pilot.id), _association(REPLICA_ASSOCIATION), _user("asso.saint-jean")
         )
-        proposals.transition(replica, "publish")
+        # The replicating enterprise adapts it to its quarter, then publishes it.
+        proposals.update_proposal(replica, REPLICA_CHANGES, replica.version, note="Adapté au quartier Saint-Jean.")
+        proposals.transition(proposals.get_proposal(replica.id), "publish")
         db.session.commit()
 
     posted: list[Comment] = []
@@ -643,6 +696,6 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 def _sub(domain: str, subdomain: str) -> dict:
     """The sub-domain field, by id (a sub-domain's slug is unique within its domain only)."""
     found = db.session.scalar(
-        select(taxonomy.SubDomain.id).join(Domain).where(Domain.slug == domain, taxonomy.SubDomain.slug == subdomain)
+        select(SubDomain.id).join(Domain).where(Domain.slug == domain, SubDomain.slug == subdomain)
     )
     return {"subdomain": found}

@@ -26,8 +26,8 @@ from app.models import (
     Proposal,
     ProposalQuestion,
     Replication,
-    Submission,
     SubDomain,
+    Submission,
     Support,
     User,
 )
@@ -138,6 +138,7 @@ def test_demo_cli_loads_lyon_and_prints_its_accounts(app):
 def test_lyon_pilot_funded_then_replicated_with_its_lineage(app, client):
     load_preset("lyon")
     pilot = db.session.scalar(select(Proposal).where(Proposal.title == PILOT))
+    assert pilot.state.value == "selected"
     submission = db.session.scalar(select(Submission).where(Submission.proposal_id == pilot.id))
     first = db.session.scalar(select(Call).where(Call.slug == FIRST_EDITION_SLUG))
     assert submission.call_id == first.id and submission.decision is Decision.SELECTED
@@ -166,7 +167,8 @@ def _crawl(client, limit: int = 400) -> dict[str, tuple[int, str]]:
         path = todo.popleft()
         if path in pages or path.startswith(SKIPPED):
             continue
-        response = client.get(path)
+        # A link that needs a log-in leads to the log-in page, a no-JS fallback to its page: followed.
+        response = client.get(path, follow_redirects=True)
         if response.mimetype != "text/html":
             pages[path] = (response.status_code, "")
             continue

@@ -5,7 +5,7 @@ social-innovation fund, demo accounts for every role, and the fund's method at w
 piloted on a volunteer territory, funded by the fund's first edition, then replicated in another.
 
 Source: ../shared/reference/lyon-fonds-innovation-sociale.txt. Amounts other than the 1 M€ envelope,
-the associations, people and projects are invented. Idempotent like the Gironde loader: every row is
+the associations, people and projects are invented. Idempotent like the first demo (app/demo.py): every row is
 looked up by its natural key first, so loading twice changes nothing.
 """
 
@@ -34,6 +34,7 @@ from app.models import (
     LegalForm,
     Membership,
     MembershipRole,
+    Partner,
     Pole,
     PoleRole,
     PoleRoleKind,
@@ -176,7 +177,7 @@ FUND_QUESTIONS = [
         False,
     ),
 ]
-# The default questions keep Gironde's keys and labels; only the help text naming its units changes.
+# The default questions keep the first preset's keys and labels; only the help text naming its units changes.
 DEFAULT_HELP = {
     "cooperation": "Les ressources locales et les partenaires mobilisés, notamment la Maison de la Métropole "
     "pour les solidarités."
@@ -348,6 +349,7 @@ def load_lyon(participation: bool = True) -> None:
         _paris_noon(now - timedelta(days=330)),
         [poles["Portes du Sud"], poles["Lyon"]],
     )
+    _upsert_partners(poles)
     if db.session.get(CallEvaluator, (fund.id, evaluator.id)) is None:
         db.session.add(CallEvaluator(call_id=fund.id, user_id=evaluator.id))
     db.session.commit()
@@ -404,6 +406,37 @@ def _taxonomy() -> None:
     db.session.flush()
     taxonomy.load_taxonomy(LYON_TAXONOMY)
     db.session.commit()
+
+
+# Two local partners per Maison, in its directory (looked up by unit and name: idempotent).
+PARTNERS = [
+    (
+        "CCAS de {commune}",
+        "Accompagnement social et aide alimentaire",
+        "Accueil du CCAS, en mairie",
+        ["sante-publique"],
+    ),
+    (
+        "Maison de la Métropole pour les solidarités — {unit}",
+        "Accès aux droits, PMI, autonomie",
+        "Accueil de la Maison, sur rendez-vous",
+        ["pmi", "autonomie", "developpement-social"],
+    ),
+]
+
+
+def _upsert_partners(poles: dict[str, Pole]) -> None:
+    for unit, pole in poles.items():
+        commune = db.session.scalar(
+            select(Commune.name).where(Commune.pole_id == pole.id, Commune.has_qpv).order_by(Commune.name).limit(1)
+        )
+        for organisation, service, contact, domains in PARTNERS:
+            name = organisation.format(commune=commune or unit, unit=unit)
+            if db.session.scalar(select(Partner.id).where(Partner.pole_id == pole.id, Partner.organisation == name)):
+                continue
+            partner = Partner(pole_id=pole.id, organisation=name, service=service, contact=contact)
+            partner.domains = taxonomy.by_slugs(Domain, domains)
+            db.session.add(partner)
 
 
 def _default_questions() -> None:

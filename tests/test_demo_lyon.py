@@ -21,6 +21,7 @@ from app.models import (
     Domain,
     Idea,
     Membership,
+    Partner,
     Pole,
     PoleRole,
     Proposal,
@@ -36,7 +37,7 @@ from tests.helpers import html, text
 
 
 def _snapshot():
-    models = (Pole, Commune, User, Association, Membership, PoleRole, CallEvaluator, Call, Criterion)
+    models = (Pole, Commune, User, Association, Membership, PoleRole, CallEvaluator, Call, Criterion, Partner)
     models += (ProposalQuestion, Domain, SubDomain, Idea, Proposal, Submission, Replication, Comment, Support)
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model)) for model in models} | {
         "users": db.session.execute(select(User.email, User.display_name, User.password_hash).order_by(User.id)).all(),

@@ -14,6 +14,7 @@ Create Date: 2026-11-30 13:40:00
 """
 
 import json
+import re
 
 import sqlalchemy as sa
 from alembic import op
@@ -102,13 +103,16 @@ def _sqlite_foreign_keys(bind, on):
 
 
 def _triggers(bind):
-    rows = bind.execute(
-        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN :tables").bindparams(
-            sa.bindparam("tables", expanding=True)
-        ),
-        {"tables": list(REBUILT)},
-    ).all()
-    return list(rows)
+    """The triggers on the rebuilt tables, and those of other tables naming one of them (the
+    proposal answers' touch their proposal): SQLite checks the latter when a rebuilt table is
+    renamed into place, and fails while the table is missing. All are dropped first, then
+    written again."""
+    rows = bind.execute(sa.text("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    named = re.compile(r"\b(" + "|".join(REBUILT) + r")\b")
+    found = [(name, sql) for name, table, sql in rows if table in REBUILT or named.search(sql)]
+    for name, _sql in found:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    return found
 
 
 def _has_content(bind):

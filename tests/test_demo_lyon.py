@@ -212,3 +212,24 @@ def test_a_resident_and_a_maison_moderator_crawling_lyon_meet_no_gironde_nor_pol
         pages = _crawl(app.test_client().login_as(user))
         _assert_lyon_everywhere(pages, _lyon_pages())
         assert len(pages) >= 40, email
+
+
+def test_the_fund_page_shows_someone_without_an_association_the_way_not_a_refusal(app, client):
+    load_preset("lyon")
+    link = f'href="/propositions/nouvelle?appel={FUND_SLUG}"'
+    assert link in html(client.get(f"/appels/{FUND_SLUG}"))  # a visitor is asked to log in first
+    resident = db.session.scalar(select(User).where(User.email == "habitant1@tisser.demo"))
+    page = html(app.test_client().login_as(resident).get(f"/appels/{FUND_SLUG}"))
+    assert link not in page and 'href="/associations/nouvelle"' in page
+    member = db.session.scalar(select(User).where(User.email == "asso.petits-pas@tisser.demo"))
+    assert link in html(app.test_client().login_as(member).get(f"/appels/{FUND_SLUG}"))
+
+
+def test_the_audit_log_names_roles_with_the_collectivity_s_unit(app):
+    from app.moderation.services import log_labels
+
+    load_preset("lyon")
+    with app.test_request_context():
+        labels = log_labels()
+    assert labels["appoint_moderator"] == "Nomination à la modération d'une Maison"
+    assert labels["revoke_agent"] == "Retrait du rôle d'agent d'une Maison"

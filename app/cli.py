@@ -7,7 +7,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.auth.first_run import create_administrator
-from app.demo import ACCOUNTS, DEFAULT_PRESET, DEMO_PASSWORD, PRESETS, UnknownPreset, load_preset, loaded_preset
+from app.demo import DEMO_PASSWORD
+from app.demo_presets import ACCOUNTS, DEFAULT_PRESET, PRESETS, UnknownPreset, load_preset, loaded_preset
 from app.errors import RuleError
 from app.extensions import db
 from app.models import User

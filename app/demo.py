@@ -9,7 +9,6 @@ twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from faker import Faker
 from sqlalchemy import select
 
 from app import identity, taxonomy
-from app.errors import RuleError
 from app.extensions import db
 from app.models import (
     Association,
@@ -667,46 +665,3 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         person = _demo_user(handle)
         if not is_supported(subject, person):
             toggle_support(subject, person)
-
-
-# --- Presets ---------------------------------------------------------------------------------------
-# One loader per collectivity, chosen by ``flask demo load --preset`` and ``make run DEMO=...``.
-# Each is idempotent and runs on its own database (the Makefile gives each preset its own file).
-# A new collectivity is one entry here, with its demo accounts.
-
-
-def _load_lyon() -> None:
-    from app.demo_lyon import load_lyon  # it builds on this module's helpers
-
-    load_lyon()
-
-
-def _lyon_accounts() -> list[DemoAccount]:
-    from app.demo_lyon import lyon_accounts
-
-    return lyon_accounts()
-
-
-PRESETS: dict[str, Callable[[], None]] = {"gironde": load_demo, "lyon": _load_lyon}
-ACCOUNTS: dict[str, Callable[[], list[DemoAccount]]] = {"gironde": demo_accounts, "lyon": _lyon_accounts}
-DEFAULT_PRESET = "gironde"
-
-
-def loaded_preset() -> str:
-    """The preset this database holds, known by its collectivity's name (the demo's own database)."""
-    from app import identity_presets
-
-    name = identity.current().name
-    return next((key for key, values in identity_presets.PRESETS.items() if values["name"] == name), DEFAULT_PRESET)
-
-
-class UnknownPreset(RuleError):
-    """``flask demo load --preset`` named no preset of PRESETS."""
-
-
-def load_preset(name: str = DEFAULT_PRESET) -> None:
-    loader = PRESETS.get(name.strip().lower())
-    if loader is None:
-        known = ", ".join(sorted(PRESETS))
-        raise UnknownPreset(f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {known}.", "preset")
-    loader()

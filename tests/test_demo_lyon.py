@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from app.demo import DEMO_PASSWORD, load_preset
+from app.demo import DEMO_PASSWORD
 from app.demo_lyon import FIRST_EDITION_SLUG, FUND_SLUG, PILOT, TERRITORIES, lyon_accounts
+from app.demo_presets import load_preset
 from app.extensions import db
 from app.models import (
     Association,

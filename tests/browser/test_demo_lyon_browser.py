@@ -4,8 +4,8 @@ Maison's page read well and pass axe (issue 16, the Lyon preset)."""
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from app.demo import load_preset
 from app.demo_lyon import FUND_SLUG, PILOT, REPLICA
+from app.demo_presets import load_preset
 from app.extensions import db
 from app.models import Pole, Proposal
 from tests.browser.axe import assert_accessible

@@ -31,7 +31,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.proposals import amendments, services
-from app.proposals.questions import text_of
+from app.proposals.questions import questions_of, text_of
 from tests import factories
 from tests.helpers import count_queries, field_error, html, text
 
@@ -225,6 +225,9 @@ def test_call_form_takes_paris_times(app, w, territory):
     assert call.closes_at == datetime(2036, 7, 1, 10, 0)  # summer time: UTC+2
     assert [(c.label, c.weight) for c in call_services.get_call("appel-ete").criteria] == [("Besoin", 2), ("Impact", 1)]
     assert call.steps == ["Reçu", "En instruction"]
+    # A new call starts from a copy of the default questions (with domains chosen, as here: their
+    # lookup autoflushes the new call before the copy is decided).
+    assert [q.key for q in questions_of(call.id)] == [q.key for q in questions_of(None)] != []
     page = text(_client(app).get("/appels/appel-ete"))
     assert "juillet 2036 à 12h00" in page and "À venir" in page
 

@@ -155,7 +155,9 @@ def set_criteria(call: Call, criteria: list[tuple[str, int]]) -> None:
 def save_call(call: Call | None, data: dict) -> Call:
     from app.text import slugify
 
-    if call is None:
+    # Known before any query: a query autoflushes the new call, which then has its id.
+    is_new = call is None
+    if is_new:
         call = Call(slug=_unique_slug(slugify(data["title"])[:100]))
         call.poles, call.criteria = [], []
         call.domains, call.publics, call.legal_forms = [], [], []
@@ -171,7 +173,7 @@ def save_call(call: Call | None, data: dict) -> Call:
     call.instruction_steps = [s.strip()[:80] for s in data["steps"].splitlines() if s.strip()] or None
     call.poles = list(db.session.scalars(select(Pole).where(Pole.id.in_(data["poles"])))) if data["poles"] else []
     set_criteria(call, parse_criteria(data["criteria"]))
-    if call.id is None:
+    if is_new:
         db.session.flush()
         questions.copy_defaults(call)  # a new call starts from the default questions
     db.session.commit()

@@ -6,11 +6,14 @@ a test can prepare data directly and then act through the browser.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Quiet and offline-safe headless Chromium, as root (see shared/notes/measured-facts.md).
@@ -87,3 +90,25 @@ def login(page: Page, email: str, password: str) -> None:
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/compte")
+
+
+def open_as(browser: Browser, base_url: str, user, problems: PageProblems) -> tuple[BrowserContext, Page]:
+    """A new browser (French, Paris time), watched for problems, logged in as ``user`` unless None."""
+    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
+    # Console errors (CSP included), JavaScript exceptions and 5xx fail the test, on every page.
+    page = problems.watch(context.new_page())
+    if user is not None:
+        login(page, user.email, PASSWORD)
+    return context, page
+
+
+def screenshots(page: Page, name: str) -> None:
+    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
+    folder = os.environ.get("SHOTS_DIR")
+    if not folder:
+        return
+    size = page.viewport_size
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
+    page.set_viewport_size(size)

@@ -14,15 +14,7 @@ from app.models import Call, Proposal
 from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login
-
-
-def _as(browser: Browser, base_url: str, user, problems):
-    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
-    # Console errors (CSP included), JavaScript exceptions and 5xx fail the test, on every page.
-    page = problems.watch(context.new_page())
-    login(page, user.email, factories.PASSWORD)
-    return context, page
+from tests.browser.conftest import open_as
 
 
 def _paris(dt):
@@ -42,7 +34,7 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
     contexts = []
     try:
         # The admin opens a call.
-        ctx, p = _as(browser, base_url, admin, page_problems)
+        ctx, p = open_as(browser, base_url, admin, page_problems)
         contexts.append(ctx)
         p.goto("/appels/nouveau")
         assert_accessible(p)
@@ -71,7 +63,7 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
             budget_eur=35000,
             via_services=True,
         )
-        ctx_b, pb = _as(browser, base_url, co, page_problems)
+        ctx_b, pb = open_as(browser, base_url, co, page_problems)
         contexts.append(ctx_b)
         pb.goto(f"/propositions/{proposal.id}")
         pb.get_by_role("link", name="Vérifier l'éligibilité et déposer à « Innovation sociale 2026 »").click()
@@ -96,7 +88,7 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
             p.get_by_label("Affecter un évaluateur").select_option(label=person)
             p.get_by_role("button", name="Affecter").click()
             expect(p.locator(".flashes")).to_contain_text("évaluera")
-        ctx_e, pe = _as(browser, base_url, evaluator, page_problems)
+        ctx_e, pe = open_as(browser, base_url, evaluator, page_problems)
         contexts.append(ctx_e)
         for who, notes in ((p, "4"), (pe, "2")):
             who.goto(f"/appels/{slug}/classement")
@@ -140,7 +132,7 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         expect(p.locator("main")).to_contain_text("Enveloppe utilisée")
 
         # A resident reads the results.
-        ctx_r, pr = _as(browser, base_url, resident, page_problems)
+        ctx_r, pr = open_as(browser, base_url, resident, page_problems)
         contexts.append(ctx_r)
         pr.goto(f"/appels/{slug}/resultats")
         expect(pr.locator("main")).to_contain_text("Répond à un besoin non couvert")
@@ -161,7 +153,7 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         assert_accessible(pb)
 
         # Another territory's association replicates it; both pages show the lineage.
-        ctx_c, pc = _as(browser, base_url, other, page_problems)
+        ctx_c, pc = open_as(browser, base_url, other, page_problems)
         contexts.append(ctx_c)
         pc.goto(f"/propositions/{proposal.id}")
         pc.get_by_role("button", name="Reproduire sur mon territoire").click()
@@ -208,7 +200,7 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
         call_services.set_step(call_services.submission_of(proposal), "Recevable")
 
     decisions.decide(decided_id, Decision.SELECTED, 12_000, "Très bon projet.")
-    ctx, p = _as(browser, base_url, admin, page_problems)
+    ctx, p = open_as(browser, base_url, admin, page_problems)
     try:
         p.goto(f"/appels/{call.slug}/instruction")
         # The decided submission is at "Retenu": its selector says so (it showed "Reçu").

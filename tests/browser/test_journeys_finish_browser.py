@@ -2,7 +2,6 @@
 of an association not offered a step down that would be refused, a moderation case that states its
 state once, a call's results kept on the home page, and results not yet published said as such."""
 
-import os
 from datetime import timedelta
 
 from playwright.sync_api import Browser, expect
@@ -13,27 +12,7 @@ from app.models.base import utcnow
 from app.moderation import services as moderation
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login
-
-
-def _as(browser: Browser, base_url: str, user, problems):
-    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
-    page = problems.watch(context.new_page())
-    if user is not None:
-        login(page, user.email, factories.PASSWORD)
-    return context, page
-
-
-def _shot(page, name: str) -> None:
-    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
-    folder = os.environ.get("SHOTS_DIR")
-    if not folder:
-        return
-    size = page.viewport_size
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
-    page.set_viewport_size(size)
+from tests.browser.conftest import open_as, screenshots
 
 
 def test_the_only_administrator_is_not_offered_to_step_down(
@@ -42,7 +21,7 @@ def test_the_only_administrator_is_not_offered_to_step_down(
     lead = factories.make_user("Alix Responsable")
     other = factories.make_user("Sacha Bénévole")
     association = factories.make_association("Les Petits Pas", territory.medoc_commune, admins=[lead], members=[other])
-    context, page = _as(browser, base_url, lead, page_problems)
+    context, page = open_as(browser, base_url, lead, page_problems)
     try:
         page.goto(f"/associations/{association.slug}/membres")
         members = page.locator("#members")
@@ -51,7 +30,7 @@ def test_the_only_administrator_is_not_offered_to_step_down(
         expect(members.get_by_role("button", name="Retirer (Alix Responsable)")).to_have_count(0)
         expect(members).to_contain_text("Seul·e administrateur·rice : nommez-en un·e autre")
         assert_accessible(page)
-        _shot(page, "members-sole-admin")
+        screenshots(page, "members-sole-admin")
 
         # A second administrator: each may now step down (htmx, in place).
         members.get_by_role("button", name="Nommer administrateur·rice (Sacha Bénévole)").click()
@@ -85,7 +64,7 @@ def test_published_results_stay_on_the_home_page(browser: Browser, base_url: str
     old = factories.make_call("Appel 2024 : ancien", opens=now - timedelta(days=800), closes=now - timedelta(days=700))
     old.results_published_at = now - timedelta(days=600)
     db.session.commit()
-    context, page = _as(browser, base_url, None, page_problems)
+    context, page = open_as(browser, base_url, None, page_problems)
     try:
         page.goto("/")
         section = page.locator("section[aria-labelledby=results-title]")
@@ -97,7 +76,7 @@ def test_published_results_stay_on_the_home_page(browser: Browser, base_url: str
         expect(section).not_to_contain_text("mobilité solidaire")
         expect(page.locator("main")).to_contain_text("Appel ouvert aux familles")
         assert_accessible(page)
-        _shot(page, "home-results")
+        screenshots(page, "home-results")
         link.click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
             "Résultats de l'appel « Appel 2026 : isolement des aînés »"
@@ -116,7 +95,7 @@ def test_results_not_yet_published_say_so_with_the_dates_and_the_way_back(
         opens=now - timedelta(days=60),
         closes=now - timedelta(days=5),
     )
-    context, page = _as(browser, base_url, None, page_problems)
+    context, page = open_as(browser, base_url, None, page_problems)
     try:
         # Not published yet: said plainly, with the call's dates and the way back to it.
         response = page.goto(f"/appels/{waiting.slug}/resultats")
@@ -128,7 +107,7 @@ def test_results_not_yet_published_say_so_with_the_dates_and_the_way_back(
         )
         expect(main).to_contain_text("L'appel s'est clos le")
         assert_accessible(page)
-        _shot(page, "results-pending")
+        screenshots(page, "results-pending")
         main.get_by_role("link", name="Voir l'appel « Appel 2026 : mobilité solidaire »").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Appel 2026 : mobilité solidaire")
     finally:
@@ -153,7 +132,7 @@ def test_the_author_contests_a_hiding_and_sees_the_answer(
     idea = _hidden_idea(territory, author, moderator)
     contexts = []
     try:
-        ctx, page = _as(browser, base_url, author, page_problems)
+        ctx, page = open_as(browser, base_url, author, page_problems)
         contexts.append(ctx)
         page.goto(f"/idees/{idea.id}")
         page.locator(".moderation-notice").get_by_role("link", name="Contester cette décision").click()
@@ -168,17 +147,17 @@ def test_the_author_contests_a_hiding_and_sees_the_answer(
         expect(field).to_have_attribute("aria-invalid", "true")
         assert_accessible(page)
         field.fill(WHY)
-        _shot(page, "contest-form")
+        screenshots(page, "contest-form")
         page.get_by_role("button", name="Envoyer la contestation").click()
         page.wait_for_url(f"**/idees/{idea.id}")
         expect(page.locator("body")).to_contain_text("Votre contestation est transmise à l'équipe de modération")
         expect(page.locator(".moderation-notice--contest")).to_contain_text("Contestation en cours")
         expect(page.get_by_role("link", name="Contester cette décision")).to_have_count(0)
         assert_accessible(page)
-        _shot(page, "contest-pending")
+        screenshots(page, "contest-pending")
 
         # The pole's moderator finds the case back in the queue, with the author's words.
-        mctx, mod = _as(browser, base_url, moderator, page_problems)
+        mctx, mod = open_as(browser, base_url, moderator, page_problems)
         contexts.append(mctx)
         mod.goto("/moderation/medoc")
         mod.wait_for_function("() => window.htmx !== undefined")
@@ -186,7 +165,7 @@ def test_the_author_contests_a_hiding_and_sees_the_answer(
         expect(case.locator(".case__meta")).to_contain_text("contesté par l'auteur")
         expect(case.locator(".case__contest")).to_contain_text(WHY)
         assert_accessible(mod)
-        _shot(mod, "contest-queue")
+        screenshots(mod, "contest-queue")
         case.get_by_label("Motif du masquage").select_option(label="Données personnelles")
         case.get_by_label("Motif écrit ou précisions").fill("le nom d'une voisine figure dans le texte")
         case.get_by_role("button", name="Masquer").click()
@@ -200,7 +179,7 @@ def test_the_author_contests_a_hiding_and_sees_the_answer(
         expect(answer).to_contain_text("l'équipe de modération a maintenu sa décision.")
         expect(page.locator(".moderation-notice").first).to_contain_text("le nom d'une voisine figure dans le texte")
         expect(page.get_by_role("link", name="Contester cette décision")).to_have_count(0)
-        _shot(page, "contest-answered")
+        screenshots(page, "contest-answered")
     finally:
         for ctx in contexts:
             ctx.close()
@@ -212,7 +191,7 @@ def test_a_suspended_person_contests_the_suspension(
     person = factories.make_user("Compte Suspendu")
     with app.test_request_context():
         moderation.suspend(person, admin, "Messages répétés")
-    context, page = _as(browser, base_url, person, page_problems)
+    context, page = open_as(browser, base_url, person, page_problems)
     try:
         page.get_by_role("link", name="Contester la suspension").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Contester la suspension de votre compte")
@@ -224,12 +203,12 @@ def test_a_suspended_person_contests_the_suspension(
         assert_accessible(page)
     finally:
         context.close()
-    context, page = _as(browser, base_url, admin, page_problems)
+    context, page = open_as(browser, base_url, admin, page_problems)
     try:
         page.goto("/moderation/suspensions")
         expect(page.locator(".case__contest")).to_contain_text(WHY)
         assert_accessible(page)
-        _shot(page, "contest-suspensions")
+        screenshots(page, "contest-suspensions")
         page.get_by_role("button", name="Maintenir la suspension (Compte Suspendu)").click()
         expect(page.locator("body")).to_contain_text("La suspension est maintenue")
         expect(page.locator(".case__contest")).to_have_count(0)
@@ -239,12 +218,12 @@ def test_a_suspended_person_contests_the_suspension(
 
 def test_a_case_header_says_its_state_once(browser: Browser, base_url: str, app, territory, moderator, page_problems):
     idea = _hidden_idea(territory, factories.make_user("Odile Autrice"), moderator, reason="Hors sujet")
-    context, page = _as(browser, base_url, moderator, page_problems)
+    context, page = open_as(browser, base_url, moderator, page_problems)
     try:
         page.goto("/moderation/medoc/masques")
         meta = page.locator("article.case").filter(has_text=idea.title).locator(".case__meta")
         expect(meta).to_contain_text("Masqué (Hors sujet)")
         assert meta.inner_text().lower().count("masqué") == 1, meta.inner_text()
-        _shot(page, "case-header")
+        screenshots(page, "case-header")
     finally:
         context.close()

@@ -2,8 +2,6 @@
 questions and the default ones with plain forms (no JavaScript needed), then a member drafts a
 proposal for that call and answers them."""
 
-import os
-
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -12,19 +10,7 @@ from app.models import Proposal
 from app.proposals.questions import text_of
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login
-
-
-def _shot(page: Page, name: str) -> None:
-    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
-    folder = os.environ.get("SHOTS_DIR")
-    if not folder:
-        return
-    size = page.viewport_size
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
-    page.set_viewport_size(size)
+from tests.browser.conftest import login, screenshots
 
 
 def test_an_admin_edits_a_calls_questions_and_a_member_answers_them(page: Page, browser, base_url, app, territory):
@@ -45,7 +31,7 @@ def test_an_admin_edits_a_calls_questions_and_a_member_answers_them(page: Page, 
     expect(cards.nth(4)).to_have_text("Lien avec le climat")
     page.get_by_role("button", name="Retirer « Coopération et partenaires »").click()
     expect(page.get_by_text("La question est supprimée")).to_be_visible()
-    _shot(page, "questions-call-editor")
+    screenshots(page, "questions-call-editor")
 
     page.get_by_role("link", name="Modifier « Lien avec le climat »").click()
     assert_accessible(page)
@@ -61,7 +47,7 @@ def test_an_admin_edits_a_calls_questions_and_a_member_answers_them(page: Page, 
     page.goto("/admin/")
     page.get_by_role("link", name="Questions par défaut des propositions").click()
     assert_accessible(page)
-    _shot(page, "questions-default-editor")
+    screenshots(page, "questions-default-editor")
 
     # A member drafts for the call from its page: the form asks the call's questions.
     context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
@@ -72,7 +58,7 @@ def test_an_admin_edits_a_calls_questions_and_a_member_answers_them(page: Page, 
     expect(member.get_by_label("Lien avec le climat")).to_be_visible()
     expect(member.get_by_label("Coopération et partenaires")).to_have_count(0)
     assert_accessible(member)
-    _shot(member, "questions-proposal-form")
+    screenshots(member, "questions-proposal-form")
     member.get_by_label("Titre").fill("Des vélos cargos pour les familles")
     member.get_by_label("Résumé").fill("Des vélos cargos prêtés aux familles pour les trajets du quotidien.")
     member.get_by_label("Lien avec le climat").fill("Moins de trajets en voiture.")

@@ -2,7 +2,6 @@
 open, not on an uninstructed file, a grant above the request confirmed, publication confirmed), and
 the people told when a project is funded or when they are asked to evaluate."""
 
-import os
 from datetime import timedelta
 
 from playwright.sync_api import Browser, expect
@@ -14,26 +13,7 @@ from app.follows import services as follows
 from app.models.base import utcnow
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login
-
-
-def _as(browser: Browser, base_url: str, user, problems):
-    context = browser.new_context(base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris")
-    page = problems.watch(context.new_page())
-    login(page, user.email, factories.PASSWORD)
-    return context, page
-
-
-def _shot(page, name: str) -> None:
-    """With SHOTS_DIR set, full-page screenshots at 375 and 1280 px, for a person to look at."""
-    folder = os.environ.get("SHOTS_DIR")
-    if not folder:
-        return
-    size = page.viewport_size
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True, caret="initial")
-    page.set_viewport_size(size)
+from tests.browser.conftest import login, open_as, screenshots
 
 
 def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_concerned(
@@ -62,7 +42,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
     big_id = call_services.submission_of(big).id
     contexts = []
     try:
-        ctx, p = _as(browser, base_url, admin, page_problems)
+        ctx, p = open_as(browser, base_url, admin, page_problems)
         contexts.append(ctx)
         # While the call is open: no decision form, no publish button, and the page says when.
         p.goto(f"/appels/{call.slug}/instruction")
@@ -71,7 +51,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         expect(p.get_by_role("button", name="Enregistrer la décision")).to_have_count(0)
         expect(p.get_by_text("Publier les résultats")).to_have_count(0)
         assert_accessible(p)
-        _shot(p, "instruction-open")
+        screenshots(p, "instruction-open")
 
         # Closed, but still at "Reçu": the page asks to instruct first.
         call.closes_at = utcnow() - timedelta(minutes=1)
@@ -95,7 +75,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         )
         expect(p.locator(f"#reason-{big_id}")).to_have_value("Un besoin que personne ne couvre ici.")
         assert_accessible(p)
-        _shot(p, "instruction-above-request")
+        screenshots(p, "instruction-above-request")
         section.get_by_label("Je confirme accorder plus que le montant demandé").check()
         section.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
@@ -112,22 +92,22 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         expect(p.locator("main")).to_contain_text("La publication est définitive")
         expect(p.locator("main")).to_contain_text("2 propositions retenues")
         assert_accessible(p)
-        _shot(p, "publish-confirm")
+        screenshots(p, "publish-confirm")
         p.get_by_role("button", name="Confirmer la publication").click()
         expect(p.get_by_role("heading", name="Retenus (2)")).to_be_visible()
-        _shot(p, "results")
+        screenshots(p, "results")
 
         # The resident whose idea became the project, and its follower, are told.
         for person, words in (
             (resident, "Votre idée « Faire garder les enfants le soir »"),
             (follower, "que vous suivez"),
         ):
-            c, page = _as(browser, base_url, person, page_problems)
+            c, page = open_as(browser, base_url, person, page_problems)
             contexts.append(c)
             page.goto("/notifications")
             expect(page.locator("main")).to_contain_text(words)
             expect(page.locator("main")).to_contain_text("20\u202f000\u00a0€ accordés")
-            _shot(page, f"notifications-{person.id}")
+            screenshots(page, f"notifications-{person.id}")
     finally:
         for c in contexts:
             c.close()
@@ -149,7 +129,7 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
     call_services.submit(call_services.get_call(call.slug), proposal, lead)
     contexts = []
     try:
-        ctx, p = _as(browser, base_url, admin, page_problems)
+        ctx, p = open_as(browser, base_url, admin, page_problems)
         contexts.append(ctx)
         # No assignment: no link in the header.
         expect(p.get_by_role("link", name="Mes évaluations")).to_have_count(0)
@@ -158,7 +138,7 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
         p.get_by_role("button", name="Affecter").click()
         expect(p.locator(".flashes")).to_contain_text("évaluera")
 
-        c, pe = _as(browser, base_url, evaluator, page_problems)
+        c, pe = open_as(browser, base_url, evaluator, page_problems)
         contexts.append(c)
         pe.goto("/notifications")
         expect(pe.locator("main")).to_contain_text("Vous êtes chargé·e d'évaluer « Garde du soir »")
@@ -168,7 +148,7 @@ def test_an_evaluator_is_told_and_finds_the_to_do_list_in_the_header(
         expect(pe.get_by_role("heading", name="Mes évaluations")).to_be_visible()
         expect(pe.locator("main")).to_contain_text("1 évaluation à finir.")
         assert_accessible(pe)
-        _shot(pe, "my-evaluations")
+        screenshots(pe, "my-evaluations")
         pe.get_by_role("link", name="Garde du soir").click()
         expect(pe.get_by_role("button", name="Finaliser l'évaluation")).to_be_visible()
     finally:
@@ -190,7 +170,7 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
     moderation.report(reporter, comment, ReportReason.PERSONAL_DATA)
     contexts = []
     try:
-        ctx, p = _as(browser, base_url, moderator, page_problems)
+        ctx, p = open_as(browser, base_url, moderator, page_problems)
         contexts.append(ctx)
         p.goto("/moderation/medoc")
         case = p.locator("article.case").filter(has_text="Appelez-moi")
@@ -206,7 +186,7 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
         expect(log).not_to_contain_text("06 12 34 56 78")
         expect(log).not_to_contain_text("odile.autrice@exemple.fr")
         assert_accessible(p)
-        _shot(p, "audit")
+        screenshots(p, "audit")
         log.get_by_role("link", name="Commentaire « Appelez-moi", exact=False).first.click()
         expect(p).to_have_url(f"{base_url}/idees/{idea.id}#comment-{comment.id}")
 
@@ -215,7 +195,7 @@ def test_a_hidden_comment_is_listed_restored_later_and_the_log_repeats_no_person
         p.get_by_role("link", name="Contenus masqués").click()
         expect(p.get_by_role("heading", name="1 contenu masqué")).to_be_visible()
         assert_accessible(p)
-        _shot(p, "hidden")
+        screenshots(p, "hidden")
         p.wait_for_function("() => window.htmx !== undefined")
         p.locator("article.case").get_by_role("button", name="Rétablir").click()
         expect(p.locator("article.case").first).to_contain_text("Rétablir : c'est fait.")
@@ -247,7 +227,7 @@ def test_the_participation_rules_exist_and_are_linked_from_the_footer_and_the_re
     for heading in ("Ce qui est bienvenu", "Ce qui est masqué, et pourquoi", "Comment contester une décision"):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     assert_accessible(page)
-    _shot(page, "rules")
+    screenshots(page, "rules")
     page.goto("/")
     page.locator("footer").get_by_role("link", name="Règles de participation").click()
     expect(page).to_have_url(f"{base_url}/regles-de-participation")

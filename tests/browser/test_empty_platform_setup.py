@@ -35,6 +35,10 @@ from tests.browser.conftest import login, screenshots
 from tests.conftest import PG_CLUSTER, _base_config
 
 PASSWORD = "une phrase de passe solide"
+# Taxonomy values as the back office created them.
+DOMAIN = "Santé, bien-être et handicap"
+PUBLIC = "Familles monoparentales"
+LEGAL_FORM = "Association ou groupement d'associations (loi 1901)"
 ADMIN_EMAIL = "numerique@collectivite.fr"
 
 
@@ -186,6 +190,179 @@ def set_up_the_territory(admin: Page) -> None:
     expect(row).to_contain_text("Enregistré.")
 
 
+CALL = "Fonds d'innovation sociale 2027"
+QUESTIONS = (
+    ("Le besoin", "Quel besoin, pour qui, constaté comment ?"),
+    ("Climat et justice sociale", "Ce que le projet change pour le climat et pour les plus fragiles."),
+    ("Essaimage", "Ce qui pourrait être reproduit sur un autre territoire."),
+)
+
+
+def create_the_call(admin: Page) -> str:
+    """A call with its criteria, then its own three questions in place of the default ones."""
+    admin.goto("/admin/")
+    admin.get_by_role("link", name="Créer un appel à projets").click()
+    admin.get_by_role("link", name=re.compile("Nouvel appel|Créer un appel")).first.click()
+    admin.get_by_label("Titre").fill(CALL)
+    admin.get_by_label("Financeur").fill("Métropole de Lyon")
+    admin.get_by_label("Résumé").fill("Des initiatives qui allient transition climatique et justice sociale.")
+    admin.get_by_label("Enveloppe totale (en euros)").fill("1000000")
+    admin.get_by_label("Subvention maximum (en euros)").fill("50000")
+    admin.get_by_label("Ouverture (heure de Paris)").fill(_paris(utcnow() - timedelta(days=1)))
+    admin.get_by_label("Clôture (heure de Paris)").fill(_paris(utcnow() + timedelta(days=30)))
+    admin.get_by_label(LEGAL_FORM).check()
+    admin.get_by_label("Grille d'évaluation").fill("Besoin avéré | 1\nClimat et justice sociale | 2\nEssaimage | 1")
+    admin.get_by_role("button", name="Enregistrer l'appel").click()
+    expect(admin.locator(".flashes")).to_contain_text("L'appel est enregistré")
+    assert_accessible(admin, viewports=("desktop",))
+
+    admin.goto("/appels/gestion")
+    admin.get_by_role("link", name="Questions").first.click()
+    expect(admin.get_by_role("heading", level=1)).to_contain_text("Questions de l'appel")
+    # The call started from the default questions: it asks its own instead.
+    retire = admin.locator(".question-list").get_by_role("button", name=re.compile("^Retirer"))
+    while retire.count():
+        retire.first.click()
+        expect(admin.get_by_text("La question est supprimée")).to_be_visible()
+    for label, help_text in QUESTIONS:
+        admin.get_by_label("Intitulé de la question").fill(label)
+        admin.get_by_label("Aide affichée sous la question").fill(help_text)
+        admin.get_by_label("Réponse obligatoire pour publier et pour déposer").check()
+        admin.get_by_role("button", name="Ajouter la question").click()
+        expect(admin.get_by_text("La question est ajoutée.")).to_be_visible()
+    expect(admin.locator(".question-list > li h2")).to_have_text([label for label, _help in QUESTIONS])
+    return admin.url
+
+
+def appoint(admin: Page, email: str, role: str, *, unit: str | None = None, call: str | None = None) -> None:
+    admin.goto("/admin/")
+    admin.get_by_role("link", name="Personnes et rôles").click()
+    admin.get_by_label("Nom ou adresse e-mail").fill(email)
+    admin.get_by_role("button", name="Chercher").click()
+    admin.locator("main table").get_by_role("link").first.click()
+    form = admin.get_by_role("region", name="Confier un rôle")
+    form.get_by_label("Rôle à confier").select_option(role)
+    if unit:
+        form.get_by_label("Maison").select_option(label=unit)
+    if call:
+        form.get_by_label("Appel à projets").select_option(label=call)
+    form.get_by_label("Motif").fill("Mise en route de la plateforme")
+    form.get_by_role("button", name="Confier ce rôle").click()
+    expect(admin.locator(".flash--success")).to_be_visible()
+
+
+def create_an_association(member: Page) -> None:
+    member.goto("/associations/nouvelle")
+    member.get_by_label("Nom de la structure").fill("Vélos Solidaires Villeurbanne")
+    member.get_by_label(LEGAL_FORM).check()
+    member.get_by_label("Commune du siège").fill("Villeurbanne")
+    member.get_by_role("button", name="Inscrire la structure").click()
+    expect(member.locator(".flashes")).to_contain_text("Vélos Solidaires Villeurbanne")
+
+
+def verify_the_association(admin: Page) -> None:
+    admin.goto("/admin/")
+    admin.get_by_role("link", name="Vérification des associations").click()
+    entry = admin.locator("[id^=verification-]", has_text="Vélos Solidaires Villeurbanne")
+    entry.get_by_role("button", name="Vérifier").click()
+    expect(entry).to_contain_text("Vérifiée")
+
+
+def post_an_idea(resident: Page) -> str:
+    resident.goto("/idees/nouvelle")
+    resident.get_by_label("Titre").fill("Des vélos cargos pour les familles")
+    resident.get_by_label("Description").fill("Sans voiture, les familles peinent à faire leurs courses au marché.")
+    resident.get_by_label("Commune où vous constatez ce besoin").fill("Villeurbanne")
+    resident.get_by_label(DOMAIN).check()
+    resident.get_by_label(PUBLIC, exact=True).check()
+    resident.get_by_role("button", name="Publier mon idée").click()
+    expect(resident.locator(".flashes")).to_contain_text("Votre idée est publiée")
+    assert_accessible(resident, viewports=("desktop",))
+    return resident.url
+
+
+def draft_and_publish_for_the_call(member: Page) -> str:
+    member.goto("/appels/")
+    member.get_by_role("link", name=CALL).first.click()
+    member.get_by_role("link", name="Rédiger une proposition pour cet appel").click()
+    for label, _help in QUESTIONS:
+        expect(member.get_by_label(label)).to_be_visible()
+    assert_accessible(member, viewports=("desktop",))
+    member.get_by_label("Titre").fill("Vélos cargos partagés")
+    member.get_by_label("Résumé").fill("Des vélos cargos prêtés aux familles, entretenus par des jeunes en insertion.")
+    member.get_by_label("Le besoin").fill("Les familles du quartier n'ont pas de voiture.")
+    member.get_by_label("Climat et justice sociale").fill(
+        "Moins de voitures, et des trajets pour ceux qui n'en ont pas."
+    )
+    member.get_by_label("Essaimage").fill("Un atelier par Maison, sur le même modèle.")
+    member.get_by_label(DOMAIN).check()
+    member.get_by_label(PUBLIC, exact=True).check()
+    member.get_by_label("Rhône amont", exact=True).check()
+    member.get_by_label("Budget demandé (en euros)").fill("30000")
+    member.get_by_label("Durée de l'expérimentation (en mois)").fill("12")
+    member.get_by_role("button", name="Enregistrer").click()
+    expect(member.locator(".flashes")).to_contain_text("enregistré")
+    member.get_by_role("button", name="Publier").click()
+    expect(member.locator(".flashes")).to_contain_text("La proposition est publiée")
+    expect(member.get_by_role("heading", name="Climat et justice sociale")).to_be_visible()
+    return member.url
+
+
+def comment_and_support(resident: Page, proposal_url: str) -> None:
+    resident.goto(proposal_url)
+    resident.wait_for_function("() => window.htmx !== undefined")
+    resident.locator("#comment-form").get_by_label("Votre message").fill("Pensez aux familles du haut de la colline !")
+    resident.locator("#comment-form").get_by_role("button", name="Publier").click()
+    expect(resident.locator("#comment-threads")).to_contain_text("Pensez aux familles du haut de la colline !")
+    resident.get_by_role("button", name="Soutenir").click()
+    expect(resident.get_by_role("button", name="Soutenir")).to_have_attribute("aria-pressed", "true")
+    expect(resident.get_by_role("status").filter(has_text="soutien")).to_have_text("1 soutien")
+
+
+def report_the_comment(member: Page, proposal_url: str) -> None:
+    member.goto(proposal_url)
+    member.wait_for_function("() => window.htmx !== undefined")
+    member.get_by_role("link", name="Signaler le message de Rose Habitante").click()
+    opened = member.locator(".report-slot", has=member.get_by_role("radio", name="Spam"))
+    slot = member.locator(f"#{opened.get_attribute('id')}")
+    slot.get_by_label("Spam").check()
+    slot.get_by_role("button", name="Envoyer le signalement").click()
+    expect(slot).to_contain_text("Merci, votre signalement est transmis")
+
+
+def moderator_sees_the_report(moderator: Page) -> None:
+    moderator.goto("/moderation/")
+    expect(moderator.locator("h1")).to_contain_text("Rhône amont")
+    case = moderator.locator("article.case").filter(has_text="Pensez aux familles du haut de la colline !")
+    expect(case).to_contain_text("1 signalement")
+    assert_accessible(moderator, viewports=("desktop",))
+
+
+def submit_to_the_call(member: Page, proposal_url: str) -> None:
+    member.goto(proposal_url)
+    member.get_by_role("link", name=f"Vérifier l'éligibilité et déposer à « {CALL} »").click()
+    assert_accessible(member, viewports=("desktop",))
+    member.get_by_role("button", name="Déposer la proposition").click()
+    expect(member.locator(".flashes")).to_contain_text("La proposition est déposée")
+
+
+def evaluate(admin: Page, evaluator: Page, proposal_title: str) -> None:
+    admin.goto("/appels/gestion")
+    admin.get_by_role("link", name=re.compile("Instruction")).first.click()
+    admin.get_by_label("Affecter un évaluateur").select_option(label="Élise Experte")
+    admin.get_by_role("button", name="Affecter").click()
+    expect(admin.locator(".flashes")).to_contain_text("évaluera")
+    evaluator.goto("/appels/")
+    evaluator.get_by_role("link", name=CALL).first.click()
+    evaluator.goto(evaluator.url.rstrip("/") + "/classement")
+    evaluator.get_by_role("link", name=proposal_title).first.click()
+    assert_accessible(evaluator, viewports=("desktop",))
+    for radio in evaluator.locator("input[type=radio][name^=score-][value='3']").all():
+        radio.check()
+    evaluator.get_by_role("button", name="Finaliser l'évaluation").click()
+    expect(evaluator.locator(".flashes")).to_contain_text("Votre évaluation est finalisée")
+
+
 def test_a_collectivity_is_set_up_from_an_empty_database_and_used(
     browser: Browser, empty_platform: Platform, page_problems
 ):
@@ -196,5 +373,27 @@ def test_a_collectivity_is_set_up_from_an_empty_database_and_used(
         first_log_in(admin)
         set_the_identity(admin)
         set_up_the_territory(admin)
+        create_the_call(admin)
+
+        # People register through the public page; the administrator gives two of them their roles.
+        moderator = register(people, "Morgane Vidal", "morgane@exemple.fr")
+        evaluator = register(people, "Élise Experte", "elise@exemple.fr")
+        resident = register(people, "Rose Habitante", "rose@exemple.fr")
+        member = register(people, "Marc Associatif", "marc@exemple.fr")
+        appoint(admin, "morgane@exemple.fr", "moderator", unit="Rhône amont")
+        appoint(admin, "elise@exemple.fr", "evaluator", call=CALL)
+        create_an_association(member)
+        verify_the_association(admin)
+        admin.goto("/admin/")
+        expect(admin.get_by_role("region", name="Mise en route")).to_have_count(0)
+
+        # The core journey on the new collectivity.
+        post_an_idea(resident)
+        proposal_url = draft_and_publish_for_the_call(member)
+        comment_and_support(resident, proposal_url)
+        report_the_comment(member, proposal_url)
+        moderator_sees_the_report(moderator)
+        submit_to_the_call(member, proposal_url)
+        evaluate(admin, evaluator, "Vélos cargos partagés")
     finally:
         people.close()

@@ -167,6 +167,7 @@ def set_the_identity(admin: Page) -> None:
     admin.get_by_role("button", name="Enregistrer").click()
     expect(admin.locator(".flashes")).to_contain_text("est enregistrée")
     expect(admin.get_by_role("contentinfo")).to_contain_text("Solidarités Lyon est proposé par la Métropole de Lyon.")
+    assert_accessible(admin, viewports=("desktop",))
 
 
 def set_up_the_territory(admin: Page) -> None:
@@ -179,6 +180,7 @@ def set_up_the_territory(admin: Page) -> None:
         expect(admin.locator(".flashes")).to_contain_text(f"L'unité « {name} » est créée.")
     assert_accessible(admin, viewports=("desktop",))
     admin.goto("/admin/territoire/importer")
+    assert_accessible(admin, viewports=("desktop",))
     admin.get_by_label(re.compile("Métropole de Lyon")).check()
     admin.get_by_label("Unité des nouvelles communes").select_option(label="Val de Saône")
     admin.get_by_role("button", name="Importer").click()
@@ -188,6 +190,7 @@ def set_up_the_territory(admin: Page) -> None:
     row.get_by_label("Unité de Villeurbanne").select_option(label="Rhône amont")
     row.get_by_role("button", name="Enregistrer").click()
     expect(row).to_contain_text("Enregistré.")
+    assert_accessible(admin, viewports=("desktop",))
 
 
 CALL = "Fonds d'innovation sociale 2027"
@@ -231,6 +234,7 @@ def create_the_call(admin: Page) -> str:
         admin.get_by_role("button", name="Ajouter la question").click()
         expect(admin.get_by_text("La question est ajoutée.")).to_be_visible()
     expect(admin.locator(".question-list > li h2")).to_have_text([label for label, _help in QUESTIONS])
+    assert_accessible(admin, viewports=("desktop",))
     return admin.url
 
 
@@ -249,6 +253,7 @@ def appoint(admin: Page, email: str, role: str, *, unit: str | None = None, call
     form.get_by_label("Motif").fill("Mise en route de la plateforme")
     form.get_by_role("button", name="Confier ce rôle").click()
     expect(admin.locator(".flash--success")).to_be_visible()
+    assert_accessible(admin, viewports=("desktop",))
 
 
 def create_an_association(member: Page) -> None:
@@ -266,6 +271,7 @@ def verify_the_association(admin: Page) -> None:
     entry = admin.locator("[id^=verification-]", has_text="Vélos Solidaires Villeurbanne")
     entry.get_by_role("button", name="Vérifier").click()
     expect(entry).to_contain_text("Vérifiée")
+    assert_accessible(admin, viewports=("desktop",))
 
 
 def post_an_idea(resident: Page) -> str:

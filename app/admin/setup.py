@@ -40,14 +40,14 @@ def setup_steps() -> list[Step]:
         )
     ).one()
     return [
-        Step(_l("Renseigner l'identité de la collectivité"), row.identity, url_for("admin.identity")),
+        Step(_l("Donner le nom de la collectivité et de ses unités"), row.identity, url_for("admin.identity")),
         Step(_l("Créer les unités territoriales"), row.units, url_for("admin.territory")),
         Step(
             _l("Importer les communes officielles et les rattacher aux unités"),
             row.communes,
             url_for("admin.territory_import"),
         ),
-        Step(_l("Relire les questions par défaut des propositions"), row.questions, url_for("admin.questions")),
+        Step(_l("Relire les questions posées hors appel à projets"), row.questions, url_for("admin.questions")),
         Step(_l("Créer un appel à projets"), row.call, url_for("calls.manage")),
         Step(_l("Nommer les personnes qui modèrent"), row.moderators, url_for("admin.people")),
     ]

@@ -154,7 +154,7 @@ def first_log_in(admin: Page) -> None:
 
 
 def set_the_identity(admin: Page) -> None:
-    admin.get_by_role("link", name="Renseigner l'identité de la collectivité").click()
+    admin.get_by_role("link", name="Donner le nom de la collectivité et de ses unités").click()
     expect(admin.get_by_label("Nom d'une unité territoriale")).to_have_value("unité territoriale")
     admin.get_by_label("Nom de la collectivité").fill("Métropole de Lyon")
     admin.get_by_role("group", name="Genre du nom de la collectivité").get_by_label("féminin").check()

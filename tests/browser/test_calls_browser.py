@@ -52,6 +52,12 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         expect(p.locator("main")).to_contain_text("Ouvert")
         assert_accessible(p)
         slug = db.session.scalar(select(Call.slug).where(Call.title == "Innovation sociale 2026"))
+        # The call asks the default questions; this one also requires the "aller vers" answer.
+        p.goto(f"/appels/{slug}/questions")
+        p.get_by_role("link", name="Modifier « La démarche « aller vers » »").click()
+        p.get_by_label("Réponse obligatoire pour publier et pour déposer").check()
+        p.get_by_role("button", name="Enregistrer").click()
+        expect(p.locator("main")).to_contain_text("obligatoire")
 
         # Two associations co-write a proposal; the check says what is missing; they fix it and submit.
         proposal = factories.make_proposal(

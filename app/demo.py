@@ -17,19 +17,21 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 from sqlalchemy import select
 
-from app import identity
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.models import (
     Association,
     Call,
     Commune,
+    Domain,
     LegalForm,
     Membership,
     MembershipRole,
     Pole,
     PoleRole,
     PoleRoleKind,
+    TargetPublic,
     User,
 )
 from app.models.base import utcnow
@@ -149,7 +151,7 @@ class DemoAccount:
 @dataclass(frozen=True)
 class DemoAssociation:
     name: str
-    legal_form: LegalForm
+    legal_form: str  # a slug of the taxonomy (app.taxonomy.GIRONDE_TAXONOMY)
     commune: str
     description: str
     admin_email: str
@@ -163,7 +165,7 @@ class DemoAssociation:
 ASSOCIATIONS = [
     DemoAssociation(
         "Les Jardins partagés du Bassin",
-        LegalForm.ASSOCIATION,
+        "association",
         "Gujan-Mestras",
         "Jardins partagés et ateliers cuisine avec les familles du Bassin.",
         f"asso.bassin@{DEMO_DOMAIN}",
@@ -174,7 +176,7 @@ ASSOCIATIONS = [
     ),
     DemoAssociation(
         "Épicerie solidaire du Libournais",
-        LegalForm.ESS,
+        "ess",
         "Libourne",
         "Épicerie solidaire, paniers de saison et accès aux droits.",
         f"asso.libournais@{DEMO_DOMAIN}",
@@ -182,7 +184,7 @@ ASSOCIATIONS = [
     ),
     DemoAssociation(
         "Médoc Entraide Seniors",
-        LegalForm.ASSOCIATION,
+        "association",
         "Lesparre-Médoc",
         "Visites à domicile et pair-aidance pour les seniors isolés du Médoc.",
         f"asso.medoc@{DEMO_DOMAIN}",
@@ -264,6 +266,7 @@ def load_demo(participation: bool = True) -> None:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
     identity.load_preset("gironde")
+    taxonomy.load_taxonomy(taxonomy.GIRONDE_TAXONOMY)
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}
     question_presets.install()  # the default questions (a migrated database has them already)
@@ -281,7 +284,7 @@ def load_demo(participation: bool = True) -> None:
             association = Association(
                 slug=slug,
                 name=asso.name,
-                legal_form=asso.legal_form,
+                legal_form=taxonomy.by_slug(LegalForm, asso.legal_form),
                 commune_id=communes[asso.commune].id,
                 description=asso.description,
                 rna=asso.rna,
@@ -343,7 +346,7 @@ def _upsert_partners(poles: dict[str, Pole]) -> None:
                 is None
             ):
                 partner = Partner(pole_id=pole.id, organisation=name, service=service, contact=contact)
-                partner.domains = domains
+                partner.domains = taxonomy.by_slugs(Domain, domains)
                 db.session.add(partner)
 
 
@@ -404,21 +407,27 @@ def _complete_gironde_call() -> None:
     question_presets.install(call_id=call_id, all_required=True)
     from sqlalchemy.orm import selectinload
 
-    from app.models import Criterion, Domain, TargetPublic
+    from app.models import Criterion
     from app.models.calls import DEFAULT_STEPS
 
     db.session.flush()
     call = db.session.scalar(
         select(Call)
         .where(Call.slug == GIRONDE_CALL_SLUG)
-        .options(selectinload(Call.criteria), selectinload(Call.poles))
+        .options(
+            selectinload(Call.criteria),
+            selectinload(Call.poles),
+            selectinload(Call.domains),
+            selectinload(Call.publics),
+            selectinload(Call.legal_forms),
+        )
     )
-    if call.domains is None:
-        call.domains = [d.value for d in Domain]
-    if call.publics is None:
-        call.publics = [p.value for p in TargetPublic]
-    if call.legal_forms is None:
-        call.legal_forms = [f.value for f in LegalForm if f is not LegalForm.OTHER]
+    if not call.domains:
+        call.domains = taxonomy.values(Domain)
+    if not call.publics:
+        call.publics = taxonomy.values(TargetPublic)
+    if not call.legal_forms:
+        call.legal_forms = [f for f in taxonomy.values(LegalForm) if f.slug != "autre"]
     if call.instruction_steps is None:
         call.instruction_steps = list(DEFAULT_STEPS)
     if call.min_grant_eur is None:  # demo figures: the reference text sets no amount

@@ -7,13 +7,13 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, widgets
-from wtforms.validators import DataRequired, InputRequired, StopValidation
+from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, widgets
+from wtforms.validators import DataRequired, InputRequired, StopValidation, ValidationError
 
+from app import taxonomy
 from app.extensions import db
 from app.inputs import parse_int
 from app.models import Commune, Domain, TargetPublic
-from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
 from app.poles.services import commune_options
 from app.territory import TerritoryError, commune_label, resolve_commune
 
@@ -33,16 +33,44 @@ class CheckboxesField(SelectMultipleField):
 def domain_field() -> RadioField:
     return RadioField(
         _l("Domaine prioritaire"),
-        choices=options((d.value, DOMAIN_LABELS[d]) for d in Domain),
+        choices=taxonomy.choices(Domain),
         validators=[InputRequired(message=_l("Choisissez un domaine."))],
         coerce=str,
     )
 
 
+def _subdomain_of_domain(form, field) -> None:
+    if not field.data:
+        return
+    domain = taxonomy.by_slug(Domain, form.domain.data)
+    if domain is None:
+        return  # the domain field says what is wrong
+    try:
+        taxonomy.subdomain_for(domain, field.data)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+def subdomain_field() -> SelectField:
+    # Choices are set per form (load_subdomain_choices): one <optgroup> per domain.
+    return SelectField(
+        _l("Sous-domaine (facultatif)"),
+        validators=[_subdomain_of_domain],
+        description=_l("Précisez, si vous le souhaitez, sous le domaine choisi."),
+    )
+
+
+def load_subdomain_choices(field: SelectField, keep=None) -> None:
+    field.choices = taxonomy.subdomain_choices(keep)
+    if not field.raw_data:
+        # Not submitted: show the object's own (obj= would give the SubDomain, not its id).
+        field.data = str(keep.id) if keep is not None else ""
+
+
 def publics_field(label=_l("Publics visés")) -> CheckboxesField:
     return CheckboxesField(
         label,
-        choices=options((p.value, PUBLIC_LABELS[p]) for p in TargetPublic),
+        choices=taxonomy.choices(TargetPublic),
         validators=[DataRequired(message=_l("Cochez au moins un public."))],
         description=_l("Plusieurs choix possibles."),
     )

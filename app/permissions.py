@@ -134,6 +134,12 @@ def _admin_access(user: Any, obj: Any) -> bool:
     return _admin(user)
 
 
+@rule("taxonomy.manage", write=True)
+def _taxonomy_manage(user: Any, obj: Any) -> bool:
+    """Domains and sub-domains, target publics, legal forms: the collectivity's own words."""
+    return _admin(user)
+
+
 @rule("collectivity.edit", write=True)
 def _collectivity_edit(user: Any, obj: Any) -> bool:
     """The collectivity's names, contacts and legal pages: administrators only."""

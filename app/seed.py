@@ -40,7 +40,8 @@ from app.models import (
 )
 from app.models.accounts import new_session_token
 from app.models.base import utcnow
-from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
+from app.models.participation import proposal_communes, proposal_poles
+from app.models.taxonomy import idea_publics, proposal_publics
 
 SEED_PASSWORD = "tisser-seed-2026"
 CHUNK = 5_000
@@ -141,8 +142,10 @@ def seed_large(
 
     communes = list(db.session.execute(select(Commune.id, Commune.pole_id, Commune.is_rural, Commune.has_qpv)))
     now = utcnow()
-    domains = list(Domain)
-    publics = list(TargetPublic)
+    # Ids of the taxonomy load_demo wrote (rows are inserted in bulk, by id).
+    domains = list(db.session.scalars(select(Domain.id).order_by(Domain.position)))
+    publics = list(db.session.scalars(select(TargetPublic.id).order_by(TargetPublic.position)))
+    association_form = db.session.scalar(select(LegalForm.id).where(LegalForm.slug == "association"))
 
     # --- People and associations --------------------------------------------------------------
     n_ideas = max(1, proposals // 5)
@@ -185,7 +188,7 @@ def seed_large(
                 "id": aid,
                 "slug": f"association-test-{aid}",
                 "name": f"Association test {aid}",
-                "legal_form": LegalForm.ASSOCIATION,
+                "legal_form_id": association_form,
                 "commune_id": rng.choice(communes).id,
                 "description": "Une association créée pour les mesures de performance.",
                 "created_at": now,
@@ -239,7 +242,7 @@ def seed_large(
                 "author_id": rng.choice(supporter_ids),
                 "commune_id": commune.id,
                 "pole_id": commune.pole_id,
-                "domain": domains[n % len(domains)],
+                "domain_id": domains[n % len(domains)],
                 "created_at": created,
                 "updated_at": created,
                 "support_count": support_counts[("idea_id", iid)],
@@ -247,9 +250,7 @@ def seed_large(
             }
 
     _insert(Idea.__table__, idea_rows())
-    _insert(
-        IdeaPublic.__table__, ({"idea_id": iid, "public": publics[n % len(publics)]} for n, iid in enumerate(idea_ids))
-    )
+    _insert(idea_publics, ({"idea_id": iid, "public_id": publics[n % len(publics)]} for n, iid in enumerate(idea_ids)))
 
     # --- Proposals, all published with every field the call requires ---------------------------
     proposal_commune: dict[int, tuple] = {}
@@ -268,7 +269,7 @@ def seed_large(
                 "state": ProposalState.PUBLISHED,
                 "title": f"Proposition test {pid} : expérimentation de proximité",
                 "summary": "Un lieu d'accueil itinérant pour aller vers les personnes qui ne demandent rien.",
-                "domain": domains[n % len(domains)],
+                "domain_id": domains[n % len(domains)],
                 "budget_eur": 5_000 + (n % 40) * 1_000,
                 "duration_months": 6 + n % 19,
                 "is_rural": commune.is_rural,
@@ -299,9 +300,9 @@ def seed_large(
         ),
     )
     _insert(
-        ProposalPublic.__table__,
+        proposal_publics,
         (
-            {"proposal_id": pid, "public": p}
+            {"proposal_id": pid, "public_id": p}
             for n, pid in enumerate(proposal_ids)
             for p in {publics[n % len(publics)], publics[(n * 7) % len(publics)]}
         ),

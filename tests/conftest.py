@@ -24,6 +24,7 @@ from app import create_app, identity
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
 from app.proposals import question_presets
+from app.taxonomy import GIRONDE_TAXONOMY, load_taxonomy
 from tests import factories
 
 TEST_SECRET = "test-secret-key-not-for-production"
@@ -136,6 +137,9 @@ def running_app(config: dict) -> Iterator[Flask]:
     app = create_app(config)
     app.test_client_class = TisserClient
     with app.test_request_context():
+        # The Gironde taxonomy, as the migration and the demo write it: tests name its slugs.
+        load_taxonomy(GIRONDE_TAXONOMY)
+        db.session.commit()
         # A worker reads the collectivity's identity once a minute, not per request: read it now, so
         # that query counts measure pages as they are served (app/identity.py).
         identity.current()

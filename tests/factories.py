@@ -15,6 +15,7 @@ from itertools import count
 
 from sqlalchemy import select
 
+from app import taxonomy
 from app.calls import services as call_services
 from app.comments import services as comment_services
 from app.extensions import db
@@ -116,14 +117,14 @@ def make_association(
     *,
     admins: list[User] = (),
     members: list[User] = (),
-    legal_form: LegalForm = LegalForm.ASSOCIATION,
+    legal_form: str = "association",
     verified: bool = False,
 ) -> Association:
     """``verified``: checked by the platform, as calls require by default to deposit."""
     association = Association(
         slug=f"{slugify(name)}-{next(_seq)}",
         name=name,
-        legal_form=legal_form,
+        legal_form=taxonomy.by_slug(LegalForm, legal_form),
         commune_id=commune.id if commune else None,
         verified_at=utcnow() if verified else None,
     )
@@ -146,8 +147,8 @@ def make_idea(
     *,
     title: str | None = None,
     description: str | None = None,
-    domain: Domain | str = Domain.FOOD,
-    publics: tuple[TargetPublic | str, ...] = (),
+    domain: str = "alimentation",
+    publics: tuple[str, ...] = (),
     via_services: bool = False,
     **attrs,
 ) -> Idea:
@@ -164,8 +165,8 @@ def make_idea(
             title=title,
             description=description,
             commune_id=commune.id,
-            domain=Domain(domain).value,
-            publics=[TargetPublic(p).value for p in publics],
+            domain=domain,
+            publics=list(publics),
         )
     idea = Idea(
         title=title,
@@ -173,11 +174,10 @@ def make_idea(
         author_id=author.id,
         commune_id=commune.id,
         pole_id=commune.pole_id,
-        domain=Domain(domain),
+        domain=taxonomy.by_slug(Domain, domain),
         **attrs,
     )
-    idea.public_rows = []
-    idea.publics = [TargetPublic(p) for p in publics]
+    idea.publics = taxonomy.by_slugs(TargetPublic, publics)
     db.session.add(idea)
     db.session.commit()
     return idea
@@ -214,7 +214,7 @@ def make_proposal(
     state: ProposalState = ProposalState.PUBLISHED,
     communes: tuple[Commune, ...] = (),
     poles: tuple[Pole, ...] | None = None,
-    publics: tuple[TargetPublic | str, ...] | None = None,
+    publics: tuple[str, ...] | None = None,
     coauthors: tuple[tuple[Association, User], ...] = (),
     call: Call | None = None,
     idea: Idea | None = None,
@@ -249,14 +249,13 @@ def make_proposal(
         state=state,
         title=fields.pop("title", f"Proposition {n}"),
         summary=fields.pop("summary", f"Le résumé de la proposition {n}."),
-        domain=Domain(fields.pop("domain", Domain.FOOD)),
+        domain=taxonomy.by_slug(Domain, fields.pop("domain", "alimentation")),
         budget_eur=fields.pop("budget_eur", 20_000),
         duration_months=fields.pop("duration_months", 12),
         published_at=(published_at or utcnow()) if state != ProposalState.DRAFT else None,
         **fields,
     )
-    proposal.public_rows = []
-    proposal.publics = [TargetPublic(p) for p in publics or ()]
+    proposal.publics = taxonomy.by_slugs(TargetPublic, publics or ())
     proposal.communes = list(communes)
     proposal.poles = list(poles)
     db.session.add(proposal)
@@ -276,7 +275,7 @@ def _proposal_via_services(association, author, state, communes, poles, publics,
     if poles is not None:
         data["poles"] = [p.id for p in poles]
     if publics is not None:
-        data["publics"] = [TargetPublic(p).value for p in publics]
+        data["publics"] = list(publics)
     proposal = proposal_services.create_proposal(author, association, data, idea=idea)
     if state == ProposalState.PUBLISHED:
         proposal_services.transition(proposal, "publish")
@@ -332,9 +331,9 @@ def make_call(
         max_grant_eur=max_grant,
         opens_at=opens or now - timedelta(days=10),
         closes_at=closes or now + timedelta(days=10),
-        legal_forms=list(legal_forms),
-        domains=domains,
-        publics=["femmes", "familles_monoparentales", "seniors"],
+        legal_forms=taxonomy.by_slugs(LegalForm, legal_forms),
+        domains=taxonomy.by_slugs(Domain, domains or []),
+        publics=taxonomy.by_slugs(TargetPublic, ["femmes", "familles_monoparentales", "seniors"]),
     )
     call.poles = list(poles)
     call.criteria = [Criterion(label=label, weight=w, position=i) for i, (label, w) in enumerate(CRITERIA)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Accompaniment, AccompanimentState, AuditEntry, Partner, PrivateMessage
@@ -160,8 +161,8 @@ def test_partners_directory_managed_by_the_pole(app, territory, moderator, bassi
     assert client_for(app, bassin_moderator).post(url, data=dict(data)).status_code == 403
     assert client_for(app, moderator).post(url, data={"organisation": ""}).status_code == 422
     assert client_for(app, moderator).post(url, data=dict(data)).status_code == 302
-    partner = db.session.scalar(select(Partner))
-    assert partner.domains[0].value == "alimentation"
+    partner = db.session.scalar(select(Partner).options(selectinload(Partner.domains)))
+    assert partner.domains[0].slug == "alimentation"
     public = text(app.test_client().get(url))
     assert "CCAS de Lesparre" in public and "Solidarité alimentaire" in public
     assert "CCAS de Lesparre" in text(app.test_client().get("/territoires/medoc"))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import taxonomy
 from app.calls import decisions, evaluation, followup
 from app.calls import services as call_services
 from app.calls.services import CallError
@@ -17,6 +18,7 @@ from app.models import (
     Association,
     Call,
     Decision,
+    Domain,
     Indicator,
     LegalForm,
     Notification,
@@ -78,7 +80,7 @@ def _instructed(w, *proposals):
 
 def test_call_page_names_its_restrictions_and_state_in_french(app, w):
     call = _call(w)
-    call.domains = ["sante"]
+    call.domains = taxonomy.by_slugs(Domain, ["sante"])
     db.session.commit()
     page = text(_client(app).get(f"/appels/{call.slug}"))
     # Each restriction by its enum's label, not its stored value.
@@ -91,10 +93,10 @@ def test_call_page_names_its_restrictions_and_state_in_french(app, w):
 
 
 def test_eligibility_lists_every_point_in_french(app, w):
-    w["A"].legal_form = LegalForm.OTHER
+    w["A"].legal_form = db.session.scalar(select(LegalForm).where(LegalForm.slug == "autre"))
     db.session.commit()
     call = call_services.get_call(w["call"].slug)
-    call.domains = ["sante"]
+    call.domains = taxonomy.by_slugs(Domain, ["sante"])
     call.poles = [w["territory"].bassin]
     db.session.commit()
     proposal = _proposal(w, outreach="", budget_eur=45_000)
@@ -867,7 +869,8 @@ def test_demo_call_has_the_five_gironde_criteria(app):
         select(Criterion.label).where(Criterion.call_id == call.id).order_by(Criterion.position)
     ).all()
     assert len(labels) == 5 and "Pôles territoriaux de solidarité" in labels[3]
-    assert call.max_grant_eur == 50_000 and "association" in call.legal_forms and "autre" not in call.legal_forms
+    forms = [f.slug for f in call_services.get_call(GIRONDE_CALL_SLUG).legal_forms]
+    assert call.max_grant_eur == 50_000 and "association" in forms and "autre" not in forms
 
 
 def test_submitted_proposals_stay_listed_and_findable(app, client, territory, member):

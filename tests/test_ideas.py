@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.ideas import services
-from app.models import Idea, TargetPublic
+from app.models import Idea
 from tests import factories
 from tests.helpers import count_queries, html, text
 
@@ -32,7 +32,7 @@ def test_resident_posts_an_idea(resident_client, resident, territory):
     assert idea.author_id == resident.id
     # The commune gives the pole.
     assert idea.pole_id == territory.medoc.id
-    assert idea.publics == [TargetPublic.WOMEN, TargetPublic.SENIORS]
+    assert [p.slug for p in idea.publics] == ["femmes", "seniors"]
     page = html(resident_client.get(f"/idees/{idea.id}"))
     assert "Pas de transport le samedi" in page and "Lesparre-Médoc" in page and "Seniors" in page
 
@@ -138,4 +138,4 @@ def test_a_public_sent_twice_is_kept_once(resident_client, territory):
     response = resident_client.post("/idees/nouvelle", data=_form(territory, publics=["seniors", "seniors", "femmes"]))
     assert response.status_code == 302
     idea = services.get_idea(db.session.scalar(select(Idea.id)))
-    assert idea.publics == [TargetPublic.WOMEN, TargetPublic.SENIORS]
+    assert [p.slug for p in idea.publics] == ["femmes", "seniors"]

@@ -23,7 +23,13 @@ from tests.helpers import count_queries, field_error, html, text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where a collectivity may be named: its presets and the demo loaders.
-PRESET_FILES = {"app/identity_presets.py", "app/proposals/question_presets.py", "app/demo.py", "app/seed.py"}
+PRESET_FILES = {
+    "app/identity_presets.py",
+    "app/proposals/question_presets.py",
+    "app/taxonomy.py",
+    "app/demo.py",
+    "app/seed.py",
+}
 FORBIDDEN = ("Gironde", "girondin", "Pôle territorial", "pôle territorial", "Pôles territoriaux")
 
 

@@ -274,4 +274,4 @@ def test_a_public_sent_twice_is_kept_once(member_client, association, territory)
     data = _form(territory, association_id=association.id, publics=["femmes", "femmes"])
     assert member_client.post("/propositions/nouvelle", data=data).status_code == 302
     proposal = services.get_proposal(db.session.scalar(select(Proposal.id)))
-    assert [p.value for p in proposal.publics] == ["femmes"]
+    assert [p.slug for p in proposal.publics] == ["femmes"]

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Domain, Idea, Proposal, ProposalState, TargetPublic
+from app.models import Idea, Proposal, ProposalState
 from app.models.base import utcnow
 from app.search import services
 from app.search.filters import SEED_KEY
@@ -160,12 +160,10 @@ def test_punctuation_only_finds_nothing_and_says_so(client, territory):
 
 def test_idea_filters(client, territory):
     factories.make_idea(
-        title="Médoc alimentation", commune=territory.medoc_commune, domain=Domain.FOOD, publics=(TargetPublic.SENIORS,)
+        title="Médoc alimentation", commune=territory.medoc_commune, domain="alimentation", publics=("seniors",)
     )
-    factories.make_idea(
-        title="Médoc santé", commune=territory.medoc_commune, domain=Domain.HEALTH, publics=(TargetPublic.WOMEN,)
-    )
-    factories.make_idea(title="Bassin alimentation", commune=territory.bassin_commune, domain=Domain.FOOD)
+    factories.make_idea(title="Médoc santé", commune=territory.medoc_commune, domain="sante", publics=("femmes",))
+    factories.make_idea(title="Bassin alimentation", commune=territory.bassin_commune, domain="alimentation")
     get = lambda **args: sorted(titles(client.get("/idees/", query_string=args)))  # noqa: E731
     assert get(pole="medoc") == ["Médoc alimentation", "Médoc santé"]
     assert get(commune="arcachon") == ["Bassin alimentation"]
@@ -182,8 +180,8 @@ def test_proposal_filters(client, territory, asso):
         asso,
         title="Bassin santé",
         communes=(territory.bassin_commune,),
-        domain=Domain.HEALTH,
-        publics=(TargetPublic.CHILDREN_AND_YOUTH,),
+        domain="sante",
+        publics=("enfants_jeunes",),
     )
     factories.make_proposal(asso, title="Retirée", state=ProposalState.WITHDRAWN)
     factories.make_proposal(asso, title="Brouillon", state=ProposalState.DRAFT)
@@ -312,13 +310,13 @@ def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
 
     def add(n):
         for i in range(n):
-            factories.make_idea(title=f"Jardin {i}", commune=territory.medoc_commune, publics=(TargetPublic.SENIORS,))
+            factories.make_idea(title=f"Jardin {i}", commune=territory.medoc_commune, publics=("seniors",))
             factories.make_proposal(
                 asso,
                 title=f"Jardin proposé {i}",
                 communes=(territory.medoc_commune,),
                 is_rural=True,
-                publics=(TargetPublic.WOMEN,),
+                publics=("femmes",),
             )
         factories.make_association(f"Jardin associatif {n}", territory.medoc_commune)
         factories.make_call(f"Appel jardins {n}")

@@ -219,6 +219,6 @@ def test_page_costs_the_same_queries_whatever_the_data(app, admin_client, territ
     with count_queries() as full:
         response = admin_client.get(url)
     assert response.status_code == 200 and "Appel 2" in text(response)
-    # The account, the menu's counters, the units, the weeks, by unit, by domain, the funnels and
-    # their drafts.
-    assert full.count == empty.count == 8
+    # The account, the menu's counters, the units, the domains (a table: app.models.taxonomy), the
+    # weeks, by unit, by domain, the funnels and their drafts.
+    assert full.count == empty.count == 9

@@ -425,7 +425,9 @@ def test_idea_form_offers_every_commune_as_a_type_ahead(resident_client, gironde
     assert 'list="commune_id-choices"' in page
     assert '<option value="Pessac (33318)" label="Bassin">' in page
     assert page.count("<option value=") >= 535
-    assert log.count == 3  # the user, the menu, and one query for the suggestions whatever their number
+    # The user, the menu, one query for the suggestions whatever their number, and the taxonomies
+    # (the domains offered, the publics, and the domains with their sub-domains for the optgroups).
+    assert log.count == 7
 
 
 def test_idea_is_created_from_a_typed_name_or_a_picked_suggestion(resident_client, gironde):

@@ -86,6 +86,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "amendment.create": proposal,
             "amendment.decide": proposal,
             "call.manage": None,
+            "taxonomy.manage": None,
             "collectivity.edit": None,
             "people.manage": None,
             "questions.manage": None,

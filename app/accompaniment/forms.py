@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 
+from app import taxonomy
 from app.accompaniment.services import choose_a_pole_message
 from app.forms import SingleLineField, strip
 from app.identity import lazy, upper_first
 from app.models import Domain
-from app.models.participation import DOMAIN_LABELS
-from app.participation_forms import CheckboxesField, int_or_none, options
+from app.participation_forms import CheckboxesField, int_or_none
 
 
 def _chosen(label, message) -> SelectField:
@@ -36,7 +36,7 @@ class PartnerForm(FlaskForm):
         validators=[Length(max=300)],
         description=_l("Un service, une adresse ou un numéro professionnels : jamais de coordonnées personnelles."),
     )
-    domains = CheckboxesField(_l("Domaines"), choices=options((d.value, DOMAIN_LABELS[d]) for d in Domain))
+    domains = CheckboxesField(_l("Domaines"), choices=taxonomy.choices(Domain))
 
 
 class MessageForm(FlaskForm):

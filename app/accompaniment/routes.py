@@ -217,7 +217,9 @@ def _pole(slug: str) -> Pole:
 def partners(slug: str):
     pole = _pole(slug)
     form = PartnerForm(formdata=None) if can(current_user, "partners.manage", pole) else None
-    return render("accompaniment/partners.html", pole=pole, partners=services.partners_of_pole(pole), form=form)
+    return render(
+        "accompaniment/partners.html", pole=pole, partners=services.partners_of_pole(pole, with_domains=True), form=form
+    )
 
 
 @bp.post("/territoires/<slug>/partenaires")
@@ -232,7 +234,9 @@ def add_partner(slug: str):
         )
         flash(_("Le partenaire est ajouté à l'annuaire."), "success")
         return redirect(url_for("accompaniment.partners", slug=pole.slug))
-    return invalid("accompaniment/partners.html", pole=pole, partners=services.partners_of_pole(pole), form=form)
+    return invalid(
+        "accompaniment/partners.html", pole=pole, partners=services.partners_of_pole(pole, with_domains=True), form=form
+    )
 
 
 @bp.post("/territoires/<slug>/partenaires/<int:partner_id>/supprimer")

@@ -10,9 +10,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from app import identity
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.identity import upper_first
@@ -215,9 +215,12 @@ def post_message(
 # --- Partners and related proposals -------------------------------------------------------
 
 
-def partners_of_pole(pole: Pole, exclude: Collection[int] = ()) -> list[Partner]:
-    """The pole's directory, less the partners already linked (``exclude``)."""
+def partners_of_pole(pole: Pole, exclude: Collection[int] = (), *, with_domains: bool = False) -> list[Partner]:
+    """The pole's directory, less the partners already linked (``exclude``); ``with_domains``
+    for the directory page, the only one that shows them (one query more)."""
     query = select(Partner).where(Partner.pole_id == pole.id)
+    if with_domains:
+        query = query.options(selectinload(Partner.domains))
     if exclude:
         query = query.where(Partner.id.not_in(list(exclude)))
     return list(db.session.scalars(query.order_by(Partner.organisation)))
@@ -230,7 +233,7 @@ def add_partner(pole: Pole, actor: User, organisation: str, service: str, contac
         service=(service or "").strip(),
         contact=(contact or "").strip(),
     )
-    partner.domains = [Domain(d) for d in domains]
+    partner.domains = taxonomy.by_slugs(Domain, domains)
     db.session.add(partner)
     db.session.flush()
     log(actor, "partner_add", "pole", pole.id, partner.organisation, "", [pole.id])

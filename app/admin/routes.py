@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.access import access
-from app.admin import associations, bp, people, statistics_views, territory  # noqa: F401  (their routes join the blueprint)
+from app.admin import associations, bp, people, statistics_views, taxonomy, territory  # noqa: F401  (their routes join the blueprint)
 from app.admin import identity as identity_page
 from app.admin.setup import setup_steps
 from app.extensions import db
@@ -18,6 +18,7 @@ from app.rendering import render
 
 bp.add_url_rule("/collectivite", "identity", identity_page.settings, methods=["GET", "POST"])
 statistics_views.register(bp)
+taxonomy.register(bp)
 
 
 @bp.route("/")

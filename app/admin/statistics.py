@@ -3,7 +3,7 @@ by territorial unit and by domain, and each call's funnel with its amounts again
 
 Every figure is one GROUP BY query, whatever the amount of data. What says a contribution's domain
 and unit lives in ``domain_column``/``domain_choices`` and ``unit_choices``/``_proposal_units``
-only: when domains become a table and units change shape, those are the places to change.
+only: when units change shape, those are the places to change.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, and_, case, func, literal_column, select, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -24,7 +25,9 @@ from app.extensions import db
 from app.inputs import int_value
 from app.models import Call, Comment, Decision, Idea, Pole, Proposal, ProposalState, Submission, Support
 from app.models.base import utcnow
-from app.models.participation import Domain, proposal_poles
+from app.models.participation import proposal_poles
+from app.models.taxonomy import Domain
+from app.taxonomy import display_label
 
 WEEKS = 26
 KINDS = ("idea", "proposal", "comment", "support")
@@ -75,13 +78,18 @@ def weeks_until(today: date, count: int = WEEKS) -> list[date]:
 
 
 def domain_column(subject: type[Idea] | type[Proposal]) -> Any:
-    """The SQL expression giving a subject's domain key."""
-    return subject.domain
+    """The SQL expression giving a subject's domain key: its slug (the filter's URL value, stable
+    when a label is renamed)."""
+    return select(Domain.slug).where(Domain.id == subject.domain_id).scalar_subquery()
 
 
 def domain_choices() -> list[tuple[str, str]]:
-    """(key, label) of every domain, in the order they are shown."""
-    return [(d.value, d.label) for d in Domain]
+    """(key, label) of every domain, in the order they are shown; retired ones too, marked so:
+    contributions still have them. One query per request (the filter, the chart and the page share it)."""
+    if "statistics_domains" not in g:
+        domains = db.session.scalars(select(Domain).order_by(Domain.position, Domain.id))
+        g.statistics_domains = [(d.slug, display_label(d)) for d in domains]
+    return g.statistics_domains
 
 
 def unit_choices() -> list[tuple[int, str]]:

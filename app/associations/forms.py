@@ -4,11 +4,11 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from app import taxonomy
 from app.associations import services
 from app.forms import SingleLineEmailField, SingleLineField
 from app.identity import lazy
 from app.models import LegalForm, MembershipRole
-from app.models.associations import LEGAL_FORM_LABELS
 from app.names import normalize_name, validate_public_name
 from app.participation_forms import commune_field, options
 
@@ -52,7 +52,7 @@ class AssociationForm(FlaskForm):
     )
     legal_form = RadioField(
         _l("Forme juridique"),
-        choices=options((f.value, LEGAL_FORM_LABELS[f]) for f in LegalForm),
+        choices=taxonomy.choices(LegalForm),
         validators=[InputRequired(message=_l("Choisissez la forme juridique."))],
         description=lazy(
             lambda i: _(

@@ -14,6 +14,7 @@ from app.models import MembershipRole
 from app.permissions import PUBLIC, can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
+from app.taxonomy import keep_retired
 
 bp = Blueprint("associations", __name__, url_prefix="/associations")
 
@@ -77,8 +78,9 @@ def edit(slug: str):
     association = services.get_association(slug)
     authorize("association.edit", association)
     form = AssociationForm(obj=association, association_id=association.id)
+    keep_retired(form.legal_form, [association.legal_form])  # retired since: still its own
     if request.method == "GET":
-        form.legal_form.data = association.legal_form.value
+        form.legal_form.data = association.legal_form.slug
     if (checked := field_check(form)) is not None:
         return checked
     if form.validate_on_submit():

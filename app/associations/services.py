@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import siret as stdnum_siret
 
-from app import identity
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
@@ -201,7 +201,10 @@ def _apply(
     if problem:
         raise AssociationError(problem, "name")
     association.name = name
-    association.legal_form = LegalForm(legal_form)
+    chosen = taxonomy.by_slug(LegalForm, legal_form)
+    if chosen is None:
+        raise ValueError("unknown legal form")
+    association.legal_form = chosen
     association.commune_id = commune.id
     association.description = (description or "").strip()
     association.rna = rna

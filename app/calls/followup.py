@@ -144,8 +144,9 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
     fields = {**questions.all_answers(original.id), **{name: getattr(original, name) for name in REPLICATED_FIELDS}}
     fields["title"] = fields["title"][:150]
     fields.update(
-        domain=original.domain.value,
-        publics=[p.value for p in original.publics],
+        domain=original.domain.slug,
+        subdomain=original.subdomain_id,
+        publics=[p.slug for p in original.publics],
         duration_months=original.duration_months,
         budget_eur=original.budget_eur,
         is_rural=False,

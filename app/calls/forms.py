@@ -23,11 +23,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from app import taxonomy
 from app.forms import SingleLineField, strip
 from app.models import Decision, Domain, LegalForm, TargetPublic
-from app.models.associations import LEGAL_FORM_LABELS
 from app.models.calls import DECISION_LABELS
-from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS
 from app.participation_forms import CheckboxesField, int_or_none, options
 
 MONEY = NumberRange(min=0, max=100_000_000, message=_l("Indiquez un montant entre 0 et 100 000 000 €."))
@@ -131,17 +130,17 @@ class CallForm(FlaskForm):
     )
     domains = CheckboxesField(
         _l("Domaines prioritaires acceptés"),
-        choices=options((d.value, DOMAIN_LABELS[d]) for d in Domain),
+        choices=taxonomy.choices(Domain),
         description=_l("Aucun coché : tous les domaines."),
     )
     publics = CheckboxesField(
         _l("Publics visés"),
-        choices=options((p.value, PUBLIC_LABELS[p]) for p in TargetPublic),
+        choices=taxonomy.choices(TargetPublic),
         description=_l("Une proposition doit viser au moins l'un d'eux. Aucun coché : tous."),
     )
     legal_forms = CheckboxesField(
         _l("Structures éligibles"),
-        choices=options((f.value, LEGAL_FORM_LABELS[f]) for f in LegalForm if f is not LegalForm.OTHER),
+        choices=taxonomy.choices(LegalForm),
         description=_l("Forme juridique de l'association porteuse. Aucune cochée : toutes."),
     )
     requires_verified_association = BooleanField(

@@ -51,6 +51,7 @@ from app.permissions import PUBLIC, can
 from app.proposals import question_editor, questions, states
 from app.proposals import services as proposal_services
 from app.rendering import render
+from app.taxonomy import keep_retired
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
 
@@ -122,6 +123,11 @@ def results(slug: str):
 def _call_form(call: Call | None) -> CallForm:
     form = CallForm()
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(select(Pole).order_by(Pole.name)))
+    if call is not None:
+        # Retired since the call was set up: still offered, so saving it keeps them.
+        keep_retired(form.domains, call.domains)
+        keep_retired(form.publics, call.publics)
+        keep_retired(form.legal_forms, call.legal_forms)
     if request.method == "GET":
         if call is None:
             form.steps.data = "\n".join(DEFAULT_STEPS)
@@ -132,8 +138,9 @@ def _call_form(call: Call | None) -> CallForm:
                 services.utc_to_paris(call.opens_at),
                 services.utc_to_paris(call.closes_at),
             )
-            form.domains.data, form.publics.data = call.domains or [], call.publics or []
-            form.legal_forms.data, form.poles.data = call.legal_forms or [], [p.id for p in call.poles]
+            form.domains.data = [d.slug for d in call.domains]
+            form.publics.data = [p.slug for p in call.publics]
+            form.legal_forms.data, form.poles.data = [f.slug for f in call.legal_forms], [p.id for p in call.poles]
             form.requires_verified_association.data = call.requires_verified_association
             form.criteria.data = "\n".join(f"{c.label} | {c.weight}" for c in call.criteria)
             form.steps.data = "\n".join(call.steps)

@@ -12,15 +12,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app import identity
+from app import identity, taxonomy
 from app.associations import verification
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import euros
 from app.models import CALL_STATES, Association, Call, Criterion, Pole, Proposal, ProposalState, Submission, User
-from app.models.associations import LEGAL_FORM_LABELS, LegalForm
 from app.models.base import utcnow
-from app.models.participation import DOMAIN_LABELS, PUBLIC_LABELS, Domain, TargetPublic
+from app.models.taxonomy import Domain, LegalForm, TargetPublic
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.proposals import questions, states
@@ -49,7 +48,15 @@ def utc_to_paris(value: datetime) -> datetime:
 
 def get_call(slug: str) -> Call:
     return db.first_or_404(
-        select(Call).where(Call.slug == slug).options(selectinload(Call.poles), selectinload(Call.criteria))
+        select(Call)
+        .where(Call.slug == slug)
+        .options(
+            selectinload(Call.poles),
+            selectinload(Call.criteria),
+            selectinload(Call.domains),
+            selectinload(Call.publics),
+            selectinload(Call.legal_forms),
+        )
     )
 
 
@@ -151,16 +158,16 @@ def save_call(call: Call | None, data: dict) -> Call:
     if call is None:
         call = Call(slug=_unique_slug(slugify(data["title"])[:100]))
         call.poles, call.criteria = [], []
+        call.domains, call.publics, call.legal_forms = [], [], []
         db.session.add(call)
     for name in ("title", "funder", "summary", "description", "envelope_eur", "min_grant_eur", "max_grant_eur"):
         setattr(call, name, data[name])
     call.opens_at, call.closes_at = paris_to_utc(data["opens_at"]), paris_to_utc(data["closes_at"])
     call.requires_verified_association = bool(data.get("requires_verified_association", True))
-    call.domains, call.publics, call.legal_forms = (
-        list(data["domains"]),
-        list(data["publics"]),
-        list(data["legal_forms"]),
-    )
+    # Slugs from the form; none chosen means no restriction.
+    call.domains = taxonomy.by_slugs(Domain, data["domains"])
+    call.publics = taxonomy.by_slugs(TargetPublic, data["publics"])
+    call.legal_forms = taxonomy.by_slugs(LegalForm, data["legal_forms"])
     call.instruction_steps = [s.strip()[:80] for s in data["steps"].splitlines() if s.strip()] or None
     call.poles = list(db.session.scalars(select(Pole).where(Pole.id.in_(data["poles"])))) if data["poles"] else []
     set_criteria(call, parse_criteria(data["criteria"]))
@@ -197,8 +204,8 @@ class Check:
 def eligibility(call: Call, proposal: Proposal, association: Association) -> list[Check]:
     """Each point the call requires, in French: what is fine and exactly what is not."""
     checks: list[Check] = []
-    forms = [LegalForm(f) for f in call.legal_forms or []]
-    if forms and association.legal_form not in forms:
+    forms = call.legal_forms
+    if forms and association.legal_form_id not in {f.id for f in forms}:
         checks.append(
             Check(
                 False,
@@ -208,7 +215,7 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
                     "éligible à cet appel. Formes éligibles : %(forms)s.",
                     name=association.name,
                     form=association.legal_form.label,
-                    forms=", ".join(str(LEGAL_FORM_LABELS[f]) for f in forms),
+                    forms=", ".join(f.label for f in forms),
                 ),
             )
         )
@@ -266,8 +273,8 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     else:
         checks.append(Check(True, _("Territoire"), ", ".join(p.name for p in proposal.poles)))
 
-    domains = [Domain(d) for d in call.domains or []]
-    if domains and proposal.domain not in domains:
+    domains = call.domains
+    if domains and proposal.domain_id not in {d.id for d in domains}:
         checks.append(
             Check(
                 False,
@@ -275,22 +282,22 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
                 _(
                     "Le domaine « %(domain)s » n'est pas un domaine de cet appel. Domaines acceptés : %(domains)s.",
                     domain=proposal.domain.label,
-                    domains=", ".join(str(DOMAIN_LABELS[d]) for d in domains),
+                    domains=", ".join(d.label for d in domains),
                 ),
             )
         )
     else:
         checks.append(Check(True, _("Domaine"), proposal.domain.label))
 
-    publics = [TargetPublic(p) for p in call.publics or []]
-    if publics and not set(proposal.publics) & set(publics):
+    publics = call.publics
+    if publics and not {p.id for p in proposal.publics} & {p.id for p in publics}:
         checks.append(
             Check(
                 False,
                 _("Publics visés"),
                 _(
                     "Aucun des publics visés n'est un public prioritaire de l'appel : %(publics)s.",
-                    publics=", ".join(str(PUBLIC_LABELS[p]) for p in publics),
+                    publics=", ".join(p.label for p in publics),
                 ),
             )
         )

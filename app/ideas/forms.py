@@ -4,7 +4,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.forms import SingleLineField
-from app.participation_forms import commune_field, domain_field, publics_field
+from app.participation_forms import commune_field, domain_field, publics_field, subdomain_field
 
 TITLE_MAX = 150
 DESCRIPTION_MAX = 10_000
@@ -35,4 +35,5 @@ class IdeaForm(FlaskForm):
     )
     commune_id = commune_field(_l("Commune où vous constatez ce besoin"))
     domain = domain_field()
+    subdomain = subdomain_field()
     publics = publics_field(_l("Publics concernés"))

@@ -9,10 +9,12 @@ from app.ideas import services
 from app.ideas.forms import IdeaForm
 from app.markdown import render_markdown
 from app.moderation.brakes import post_limit_message
+from app.participation_forms import load_subdomain_choices
 from app.permissions import PUBLIC
 from app.rendering import render
 from app.search import filters as search_filters
 from app.search import services as search_services
+from app.taxonomy import keep_retired
 
 bp = Blueprint("ideas", __name__, url_prefix="/idees")
 
@@ -23,6 +25,7 @@ def _form_data(form: IdeaForm) -> dict:
         "description": form.description.data,
         "commune_id": form.commune_id.data,
         "domain": form.domain.data,
+        "subdomain": form.subdomain.data,
         "publics": form.publics.data,
     }
 
@@ -41,6 +44,7 @@ def index():
 @access("idea.create")
 def create():
     form = IdeaForm()
+    load_subdomain_choices(form.subdomain)
     if (checked := field_check(form)) is not None:
         return checked
     # Spam brake: a new account's first posts are limited per hour.
@@ -83,9 +87,13 @@ def edit(idea_id: int):
     idea = services.get_idea(idea_id)
     authorize("idea.edit", idea)
     form = IdeaForm(obj=idea)
+    load_subdomain_choices(form.subdomain, keep=idea.subdomain)
+    # Retired since: still offered to this idea, which has them.
+    keep_retired(form.domain, [idea.domain])
+    keep_retired(form.publics, idea.publics)
     if request.method == "GET":
-        form.publics.data = [p.value for p in idea.publics]
-        form.domain.data = idea.domain.value
+        form.publics.data = [p.slug for p in idea.publics]
+        form.domain.data = idea.domain.slug
     if (checked := field_check(form)) is not None:
         return checked
     if form.validate_on_submit():

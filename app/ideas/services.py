@@ -5,13 +5,23 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from app import taxonomy
 from app.extensions import db
 from app.follows.services import follow
 from app.models import PUBLIC_STATES, Commune, Domain, Idea, Proposal, TargetPublic, User
 from app.models.base import utcnow
 
 
-def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain: str, publics: list[str]) -> None:
+def _apply(
+    idea: Idea,
+    *,
+    title: str,
+    description: str,
+    commune_id: int,
+    domain: str,
+    publics: list[str],
+    subdomain: int | str | None = None,
+) -> None:
     commune = db.session.get(Commune, commune_id)
     if commune is None:
         raise ValueError("unknown commune")
@@ -19,13 +29,17 @@ def _apply(idea: Idea, *, title: str, description: str, commune_id: int, domain:
     idea.description = description.strip()
     idea.commune_id = commune.id
     idea.pole_id = commune.pole_id
-    idea.domain = Domain(domain)
-    idea.publics = [TargetPublic(p) for p in publics]
+    chosen = taxonomy.by_slug(Domain, domain)
+    if chosen is None:
+        raise ValueError("unknown domain")
+    idea.domain = chosen
+    idea.subdomain = taxonomy.subdomain_for(chosen, subdomain)
+    idea.publics = taxonomy.by_slugs(TargetPublic, publics)
 
 
 def create_idea(author: User, **fields) -> Idea:
     idea = Idea(author_id=author.id)
-    idea.public_rows = []
+    idea.publics = []
     _apply(idea, **fields)
     db.session.add(idea)
     db.session.flush()
@@ -44,9 +58,7 @@ def get_idea(idea_id: int) -> Idea:
     return db.first_or_404(
         select(Idea)
         .where(Idea.id == idea_id)
-        .options(
-            joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.public_rows)
-        )
+        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.publics))
     )
 
 

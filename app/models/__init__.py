@@ -6,7 +6,6 @@ from app.models.associations import (
     Association,
     Invitation,
     InvitationStatus,
-    LegalForm,
     Membership,
     MembershipRole,
 )
@@ -55,16 +54,15 @@ from app.models.participation import (
     OPEN_STATES,
     PUBLIC_STATES,
     Comment,
-    Domain,
     Idea,
     Notification,
     Proposal,
     ProposalState,
     Support,
-    TargetPublic,
 )
 from app.models.questions import ProposalAnswer, ProposalQuestion
 from app.models.ratelimits import RateLimitCounter
+from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
@@ -126,6 +124,7 @@ __all__ = [
     "PUBLIC_STATES",
     "Support",
     "TargetPublic",
+    "SubDomain",
     "Commune",
     "LegalForm",
     "Membership",

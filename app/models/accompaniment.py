@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import LabelledEnum, labels, utcnow
-from app.models.participation import Domain, _str_enum
+from app.models.participation import _str_enum
+from app.models.taxonomy import Domain, partner_domains
 
 if TYPE_CHECKING:
     from app.models.accounts import User
@@ -84,19 +85,13 @@ class Partner(db.Model):
     organisation: Mapped[str] = mapped_column(String(150))
     service: Mapped[str] = mapped_column(String(150), default="")
     contact: Mapped[str] = mapped_column(String(300), default="")
-    # Domain values separated by commas (three at most: no table needed).
-    domains_text: Mapped[str] = mapped_column("domains", String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
 
-    @property
-    def domains(self) -> list[Domain]:
-        return [Domain(v) for v in self.domains_text.split(",") if v]
-
-    @domains.setter
-    def domains(self, values) -> None:
-        self.domains_text = ",".join(sorted({Domain(v).value for v in values}, key=[d.value for d in Domain].index))
+    domains: Mapped[list[Domain]] = relationship(
+        secondary=partner_domains, lazy="raise_on_sql", order_by=[Domain.position, Domain.id]
+    )
 
 
 proposal_partners = Table(

@@ -10,40 +10,16 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import LabelledEnum, labels, utcnow
+from app.models.base import utcnow
+from app.models.taxonomy import LegalForm
 
 if TYPE_CHECKING:
     from app.models.accounts import User
     from app.models.territories import Commune
-
-
-class LegalForm(LabelledEnum):
-    """The eligible bodies of the first preset's call, plus "autre" for display."""
-
-    ASSOCIATION = "association"
-    ESS = "ess"
-    SOCIAL_LANDLORD = "bailleur_social"
-    LOCAL_AUTHORITY = "collectivite"
-    PUBLIC_BODY = "etablissement_public"
-    OTHER = "autre"
-
-
-LEGAL_FORM_LABELS = labels(
-    LegalForm,
-    {
-        LegalForm.ASSOCIATION: _l("Association ou groupement d'associations (loi 1901)"),
-        LegalForm.ESS: _l("Structure de l'Économie sociale et solidaire"),
-        LegalForm.SOCIAL_LANDLORD: _l("Bailleur social"),
-        LegalForm.LOCAL_AUTHORITY: _l("Collectivité territoriale ou groupement"),
-        LegalForm.PUBLIC_BODY: _l("Établissement public"),
-        LegalForm.OTHER: _l("Autre"),
-    },
-)
 
 
 class MembershipRole(enum.StrEnum):
@@ -57,9 +33,7 @@ class Association(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     name: Mapped[str] = mapped_column(String(160))
-    legal_form: Mapped[LegalForm] = mapped_column(
-        Enum(LegalForm, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
-    )
+    legal_form_id: Mapped[int] = mapped_column(ForeignKey("legal_forms.id"), index=True)
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("communes.id"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     # Both identifiers are optional: Alsace-Moselle associations have no RNA number, many small
@@ -78,6 +52,8 @@ class Association(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     commune: Mapped[Commune | None] = relationship(lazy="raise_on_sql")
+    # Joined with every load: cards show its label without a query of their own.
+    legal_form: Mapped[LegalForm] = relationship(lazy="joined", innerjoin=True)
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="association", lazy="raise_on_sql", cascade="all, delete-orphan"
     )

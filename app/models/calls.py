@@ -11,9 +11,9 @@ from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.associations import LegalForm
 from app.models.base import LabelledEnum, labels, utcnow
-from app.models.participation import Domain, TargetPublic, _str_enum
+from app.models.participation import _str_enum
+from app.models.taxonomy import Domain, LegalForm, TargetPublic, call_domains, call_legal_forms, call_publics
 
 if TYPE_CHECKING:
     from app.models.accounts import User
@@ -61,10 +61,6 @@ class Call(db.Model):
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # What the call accepts (enum values); empty or None means "no restriction".
-    domains: Mapped[list[str] | None] = mapped_column(JSON)
-    publics: Mapped[list[str] | None] = mapped_column(JSON)
-    legal_forms: Mapped[list[str] | None] = mapped_column(JSON)
     # Only associations the platform verified may deposit, unless the call says otherwise.
     requires_verified_association: Mapped[bool] = mapped_column(default=True, server_default=true())
     instruction_steps: Mapped[list[str] | None] = mapped_column(JSON)
@@ -72,6 +68,16 @@ class Call(db.Model):
     results_published_at: Mapped[datetime | None]
 
     poles: Mapped[list[Pole]] = relationship(secondary=call_poles, lazy="raise_on_sql", order_by="Pole.name")
+    # What the call accepts (app.models.taxonomy); none means "no restriction".
+    domains: Mapped[list[Domain]] = relationship(
+        secondary=call_domains, lazy="raise_on_sql", order_by=[Domain.position, Domain.id]
+    )
+    publics: Mapped[list[TargetPublic]] = relationship(
+        secondary=call_publics, lazy="raise_on_sql", order_by=[TargetPublic.position, TargetPublic.id]
+    )
+    legal_forms: Mapped[list[LegalForm]] = relationship(
+        secondary=call_legal_forms, lazy="raise_on_sql", order_by=[LegalForm.position, LegalForm.id]
+    )
     criteria: Mapped[list[Criterion]] = relationship(
         lazy="raise_on_sql", order_by="Criterion.position", cascade="all, delete-orphan", back_populates="call"
     )
@@ -89,19 +95,6 @@ class Call(db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.results_published_at is None and self.opens_at <= now < self.closes_at
-
-    # The restrictions as enum members, so that pages show each one's ``label``.
-    @property
-    def accepted_domains(self) -> list[Domain]:
-        return [Domain(value) for value in self.domains or []]
-
-    @property
-    def accepted_publics(self) -> list[TargetPublic]:
-        return [TargetPublic(value) for value in self.publics or []]
-
-    @property
-    def accepted_legal_forms(self) -> list[LegalForm]:
-        return [LegalForm(value) for value in self.legal_forms or []]
 
     @property
     def steps(self) -> list[str]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import LabelledEnum, labels, utcnow
+from app.models.taxonomy import Domain, SubDomain, TargetPublic, idea_publics, proposal_publics
 
 if TYPE_CHECKING:
     from app.models.accounts import User
@@ -33,44 +34,6 @@ if TYPE_CHECKING:
 def _str_enum(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
     # Stored as plain strings (no native ENUM type): portable and easy to extend by migration.
     return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
-
-
-class Domain(LabelledEnum):
-    """The first preset's priority domains."""
-
-    HEALTH = "sante"
-    FOOD = "alimentation"
-    CITIZENSHIP = "citoyennete"
-
-
-DOMAIN_LABELS = labels(
-    Domain,
-    {
-        Domain.HEALTH: _l("Santé, bien-être et handicap"),
-        Domain.FOOD: _l("Solidarité alimentaire"),
-        Domain.CITIZENSHIP: _l("Citoyenneté sociale et lutte contre le non-recours"),
-    },
-)
-
-
-class TargetPublic(LabelledEnum):
-    """The publics the first preset's call gives priority to."""
-
-    SINGLE_PARENT_FAMILIES = "familles_monoparentales"
-    WOMEN = "femmes"
-    CHILDREN_AND_YOUTH = "enfants_jeunes"
-    SENIORS = "seniors"
-
-
-PUBLIC_LABELS = labels(
-    TargetPublic,
-    {
-        TargetPublic.SINGLE_PARENT_FAMILIES: _l("Familles monoparentales"),
-        TargetPublic.WOMEN: _l("Femmes"),
-        TargetPublic.CHILDREN_AND_YOUTH: _l("Enfants et jeunes"),
-        TargetPublic.SENIORS: _l("Seniors"),
-    },
-)
 
 
 class ProposalState(LabelledEnum):
@@ -137,39 +100,12 @@ DISCUSSION_STATES = OPEN_STATES | CALL_STATES
 # --- Ideas ----------------------------------------------------------------------------------
 
 
-class IdeaPublic(db.Model):
-    __tablename__ = "idea_publics"
-
-    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
-    public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
-
-
-class HasPublics:
-    """Target publics kept as rows of ``public_row_class``; read and set as a list."""
-
-    public_row_class: type
-
-    @property
-    def publics(self) -> list[TargetPublic]:
-        return sorted((row.public for row in self.public_rows), key=list(TargetPublic).index)
-
-    @publics.setter
-    def publics(self, values: list[TargetPublic]) -> None:
-        # A public given twice (a crafted form) is one row: the pair is the table's primary key.
-        wanted = list(dict.fromkeys(TargetPublic(v) for v in values))
-        have = {row.public for row in self.public_rows}
-        self.public_rows = [row for row in self.public_rows if row.public in wanted] + [
-            self.public_row_class(public=p) for p in wanted if p not in have
-        ]
-
-
-class Idea(HasPublics, db.Model):
+class Idea(db.Model):
     """A need a resident observed on the ground, in one commune."""
 
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_created", "created_at", "id"),)
     kind = "idea"
-    public_row_class = IdeaPublic
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(150))
@@ -178,7 +114,10 @@ class Idea(HasPublics, db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
     # Copied from the commune: the pole moderates and filters by it without a join.
     pole_id: Mapped[int] = mapped_column(ForeignKey("poles.id"), index=True)
-    domain: Mapped[Domain] = mapped_column(_str_enum(Domain))
+    # The taxonomy (app.models.taxonomy): one domain, maybe one of its sub-domains. Joined with
+    # every load: a card shows their labels, and a join costs no query.
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"), index=True)
+    subdomain_id: Mapped[int | None] = mapped_column(ForeignKey("subdomains.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Kept up to date in the same transaction as the rows they count: lists never count rows.
@@ -192,7 +131,11 @@ class Idea(HasPublics, db.Model):
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
     pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
-    public_rows: Mapped[list[IdeaPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
+    domain: Mapped[Domain] = relationship(lazy="joined", innerjoin=True)
+    subdomain: Mapped[SubDomain | None] = relationship(lazy="joined")
+    publics: Mapped[list[TargetPublic]] = relationship(
+        secondary=idea_publics, lazy="raise_on_sql", order_by=[TargetPublic.position, TargetPublic.id]
+    )
     proposals: Mapped[list[Proposal]] = relationship(back_populates="idea", lazy="raise_on_sql")
 
     def __repr__(self) -> str:
@@ -216,14 +159,7 @@ proposal_poles = Table(
 )
 
 
-class ProposalPublic(db.Model):
-    __tablename__ = "proposal_publics"
-
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
-    public: Mapped[TargetPublic] = mapped_column(_str_enum(TargetPublic), primary_key=True)
-
-
-class Proposal(HasPublics, db.Model):
+class Proposal(db.Model):
     """An association's proposal of a social experiment, its long texts answer questions (app.models.questions)."""
 
     __tablename__ = "proposals"
@@ -234,7 +170,6 @@ class Proposal(HasPublics, db.Model):
         CheckConstraint("budget_eur IS NULL OR budget_eur >= 0", name="budget_positive"),
     )
     kind = "proposal"
-    public_row_class = ProposalPublic
 
     id: Mapped[int] = mapped_column(primary_key=True)
     association_id: Mapped[int] = mapped_column(ForeignKey("associations.id"), index=True)
@@ -248,7 +183,10 @@ class Proposal(HasPublics, db.Model):
 
     title: Mapped[str] = mapped_column(String(150))
     summary: Mapped[str] = mapped_column(String(600))
-    domain: Mapped[Domain] = mapped_column(_str_enum(Domain))
+    # The taxonomy (app.models.taxonomy): one domain, maybe one of its sub-domains. Joined with
+    # every load: a card shows their labels, and a join costs no query.
+    domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"), index=True)
+    subdomain_id: Mapped[int | None] = mapped_column(ForeignKey("subdomains.id"), index=True)
     budget_eur: Mapped[int | None]
     duration_months: Mapped[int | None]
     is_rural: Mapped[bool] = mapped_column(default=False)
@@ -269,7 +207,11 @@ class Proposal(HasPublics, db.Model):
     association: Mapped[Association] = relationship(lazy="raise_on_sql")
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     idea: Mapped[Idea | None] = relationship(back_populates="proposals", lazy="raise_on_sql")
-    public_rows: Mapped[list[ProposalPublic]] = relationship(lazy="raise_on_sql", cascade="all, delete-orphan")
+    domain: Mapped[Domain] = relationship(lazy="joined", innerjoin=True)
+    subdomain: Mapped[SubDomain | None] = relationship(lazy="joined")
+    publics: Mapped[list[TargetPublic]] = relationship(
+        secondary=proposal_publics, lazy="raise_on_sql", order_by=[TargetPublic.position, TargetPublic.id]
+    )
     communes: Mapped[list[Commune]] = relationship(
         secondary=proposal_communes, lazy="raise_on_sql", order_by="Commune.name"
     )

@@ -4,10 +4,10 @@ from flask_login import current_user
 from app.access import access
 from app.accompaniment import services as accompaniment_services
 from app.follows.services import is_following
-from app.models import Domain, TargetPublic
 from app.permissions import PUBLIC
 from app.poles import services
 from app.rendering import render
+from app.search.filters import taxonomy_options
 
 bp = Blueprint("poles", __name__, url_prefix="/territoires")
 
@@ -23,10 +23,9 @@ def index():
 def detail(slug: str):
     pole = services.pole_by_slug(slug)
     # Ideas and proposals of the territory, filterable by domain and public (moderation work).
-    domain = request.args.get("domaine") or None
-    public = request.args.get("public") or None
-    domain = domain if domain in {d.value for d in Domain} else None
-    public = public if public in {p.value for p in TargetPublic} else None
+    domains, publics = taxonomy_options()
+    domain = next((d for d in domains if d.slug == request.args.get("domaine")), None)
+    public = next((p for p in publics if p.slug == request.args.get("public")), None)
     return render(
         "poles/detail.html",
         pole=pole,
@@ -35,8 +34,8 @@ def detail(slug: str):
         proposals=services.pole_proposals(pole, domain, public),
         referents=accompaniment_services.referents(pole),
         partners=accompaniment_services.partners_of_pole(pole),
-        domains=list(Domain),
-        publics=list(TargetPublic),
+        domains=domains,
+        publics=publics,
         domain=domain,
         public=public,
         following=is_following(current_user.id, pole),

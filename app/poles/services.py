@@ -3,8 +3,10 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import PUBLIC_STATES, Commune, Idea, Pole, Proposal, User
-from app.models.participation import IdeaPublic, ProposalPublic, proposal_poles
+from app.models.participation import proposal_poles
 from app.models.pole_scope import moderates
+from app.models.taxonomy import idea_publics, proposal_publics
+from app.search.filters import Option
 from app.territory import commune_label
 
 
@@ -33,27 +35,27 @@ def commune_options(pole_id: int | None = None) -> list[tuple[str, str]]:
 LIST_LIMIT = 30
 
 
-def pole_ideas(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Idea]:
+def pole_ideas(pole: Pole, domain: Option | None = None, public: Option | None = None) -> list[Idea]:
     """Visible ideas of the pole, newest first, optionally of one domain and one public."""
-    query = (
-        select(Idea).where(Idea.pole_id == pole.id, Idea.hidden_at.is_(None)).options(selectinload(Idea.public_rows))
-    )
+    query = select(Idea).where(Idea.pole_id == pole.id, Idea.hidden_at.is_(None)).options(selectinload(Idea.publics))
     if domain:
-        query = query.where(Idea.domain == domain)
+        query = query.where(Idea.domain_id == domain.id)
     if public:
-        query = query.where(Idea.id.in_(select(IdeaPublic.idea_id).where(IdeaPublic.public == public)))
+        query = query.where(Idea.id.in_(select(idea_publics.c.idea_id).where(idea_publics.c.public_id == public.id)))
     return list(db.session.scalars(query.order_by(Idea.created_at.desc(), Idea.id.desc()).limit(LIST_LIMIT)))
 
 
-def pole_proposals(pole: Pole, domain: str | None = None, public: str | None = None) -> list[Proposal]:
+def pole_proposals(pole: Pole, domain: Option | None = None, public: Option | None = None) -> list[Proposal]:
     query = (
         select(Proposal)
         .where(Proposal.id.in_(select(proposal_poles.c.proposal_id).where(proposal_poles.c.pole_id == pole.id)))
         .where(Proposal.state.in_(PUBLIC_STATES), Proposal.hidden_at.is_(None))
-        .options(selectinload(Proposal.public_rows))
+        .options(selectinload(Proposal.publics))
     )
     if domain:
-        query = query.where(Proposal.domain == domain)
+        query = query.where(Proposal.domain_id == domain.id)
     if public:
-        query = query.where(Proposal.id.in_(select(ProposalPublic.proposal_id).where(ProposalPublic.public == public)))
+        query = query.where(
+            Proposal.id.in_(select(proposal_publics.c.proposal_id).where(proposal_publics.c.public_id == public.id))
+        )
     return list(db.session.scalars(query.order_by(Proposal.published_at.desc(), Proposal.id.desc()).limit(LIST_LIMIT)))

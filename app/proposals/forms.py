@@ -8,7 +8,14 @@ from app import identity
 from app.forms import SingleLineField
 from app.identity import lazy
 from app.inputs import parse_int
-from app.participation_forms import CheckboxesField, commune_field, domain_field, existing_communes, publics_field
+from app.participation_forms import (
+    CheckboxesField,
+    commune_field,
+    domain_field,
+    existing_communes,
+    publics_field,
+    subdomain_field,
+)
 
 TEXT_MAX = 20_000
 
@@ -64,6 +71,7 @@ class ProposalForm(FlaskForm):
         description=_l("Affiché dans la liste des propositions. 600 caractères au plus."),
     )
     domain = domain_field()
+    subdomain = subdomain_field()
     publics = publics_field()
     poles = CheckboxesField(
         lazy(lambda i: i.unit_plural),

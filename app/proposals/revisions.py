@@ -16,20 +16,32 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import taxonomy
 from app.extensions import db
 from app.formatting import euros
 from app.identity import lazy, upper_first
-from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, TargetPublic, User
+from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, SubDomain, TargetPublic, User
 from app.proposals import questions
 
 # Between the title and summary and the other fields come the answers, named by their question's key.
 COLUMN_TEXTS = ("title", "summary")
-OTHER_FIELDS = ("domain", "publics", "poles", "communes", "is_rural", "is_qpv", "budget_eur", "duration_months")
+OTHER_FIELDS = (
+    "domain",
+    "subdomain",
+    "publics",
+    "poles",
+    "communes",
+    "is_rural",
+    "is_qpv",
+    "budget_eur",
+    "duration_months",
+)
 
 FIELD_LABELS = {
     "title": _l("Titre"),
     "summary": _l("Résumé"),
     "domain": _l("Domaine prioritaire"),
+    "subdomain": _l("Sous-domaine"),
     "publics": _l("Publics visés"),
     "poles": lazy(lambda i: upper_first(i.unit.plural)),
     "communes": _l("Communes"),
@@ -65,8 +77,12 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
     return {
         **{name: getattr(proposal, name) or "" for name in COLUMN_TEXTS},
         **{key: sheet.text(key) for key in sheet.keys},
-        "domain": proposal.domain.value if proposal.domain else "",
-        "publics": sorted(p.value for p in proposal.publics),
+        # Slugs (stable when a label is renamed) and the sub-domain's id: a snapshot from before
+        # sub-domains has none, which compares equal to None.
+        "domain": proposal.domain.slug if proposal.domain else "",
+        # From the relationship: the id column is only set at the next flush.
+        "subdomain": proposal.subdomain.id if proposal.subdomain else None,
+        "publics": sorted(p.slug for p in proposal.publics),
         "poles": sorted(p.id for p in proposal.poles),
         "communes": sorted(c.id for c in proposal.communes),
         "is_rural": bool(proposal.is_rural),
@@ -85,7 +101,9 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
         elif name in ("is_rural", "is_qpv"):
             out[name] = bool(value)
         elif name == "domain":
-            out[name] = getattr(value, "value", value) or ""
+            out[name] = getattr(value, "slug", value) or ""
+        elif name == "subdomain":
+            out[name] = int(value) if value not in (None, "") else None
         elif name in OTHER_FIELDS:
             out[name] = value
         else:
@@ -145,11 +163,21 @@ _TOKENS = re.compile(r"\s+|[^\s]+")
 def place_names(snapshots: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
     """The names of every pole and commune these snapshots mention: one query each, whatever
     the number of versions (a snapshot keeps ids, the names are today's)."""
-    names: dict[str, dict[int, str]] = {"poles": {}, "communes": {}}
+    names: dict[str, dict[Any, str]] = {"poles": {}, "communes": {}}
     for field, model in (("poles", Pole), ("communes", Commune)):
         ids = {i for snap in snapshots for i in snap.get(field) or []}
         if ids:
             names[field] = dict(db.session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+    # Taxonomy labels too, today's: a snapshot keeps slugs (and the sub-domain's id).
+    names["domain"] = taxonomy.labels_by_slug(Domain, {snap.get("domain") for snap in snapshots} - {"", None})
+    names["publics"] = taxonomy.labels_by_slug(
+        TargetPublic, {v for snap in snapshots for v in snap.get("publics") or []}
+    )
+    sub_ids = {snap.get("subdomain") for snap in snapshots} - {None, ""}
+    if sub_ids:
+        names["subdomain"] = dict(
+            db.session.execute(select(SubDomain.id, SubDomain.label).where(SubDomain.id.in_(sub_ids))).all()
+        )
     return names
 
 
@@ -157,11 +185,9 @@ def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
     """A snapshot's value as the rest of the site shows it: labels, names, amounts, not raw values."""
     if value is None or value == "" or value == []:
         return ""
-    if field == "domain":
-        return Domain(value).label
-    if field == "publics":
-        return ", ".join(TargetPublic(v).label for v in value)
-    if field in ("poles", "communes"):
+    if field in ("domain", "subdomain"):
+        return names.get(field, {}).get(value, str(_l("(supprimé)")))
+    if field in ("poles", "communes", "publics"):
         return ", ".join(names[field].get(i, str(_l("(supprimé)"))) for i in value)
     if field == "budget_eur":
         return euros(value)

@@ -11,14 +11,15 @@ from app.extensions import db
 from app.forms import check_url, field_check
 from app.inputs import int_value, parse_int
 from app.markdown import render_markdown
-from app.models import FROZEN_STATES, Call, Idea, Pole, ProposalState
-from app.participation_forms import existing_communes, options
+from app.models import FROZEN_STATES, Call, Idea, Pole, Proposal, ProposalState
+from app.participation_forms import existing_communes, load_subdomain_choices, options
 from app.permissions import PUBLIC, can, is_author_of_proposal
 from app.proposals import coauthors, questions, revisions, services, states
 from app.proposals.forms import ProposalForm, proposal_form
 from app.rendering import is_htmx, render
 from app.search import filters as search_filters
 from app.search import services as search_services
+from app.taxonomy import keep_retired
 
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
 
@@ -27,6 +28,7 @@ FORM_FIELDS = (
     "title",
     "summary",
     "domain",
+    "subdomain",
     "publics",
     "poles",
     "communes",
@@ -37,9 +39,14 @@ FORM_FIELDS = (
 )
 
 
-def _prepare(form: ProposalForm) -> None:
+def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:
     form.association_id.choices = options((a.id, a.name) for a in services.associations_of(current_user))
     form.poles.choices = options((p.id, p.name) for p in db.session.scalars(db.select(Pole).order_by(Pole.name)))
+    load_subdomain_choices(form.subdomain, keep=proposal.subdomain if proposal is not None else None)
+    if proposal is not None:
+        # Retired since: still offered to this proposal, which has them.
+        keep_retired(form.domain, [proposal.domain])
+        keep_retired(form.publics, proposal.publics)
 
 
 def _fields(form: ProposalForm, asked: list) -> dict:
@@ -100,9 +107,10 @@ def create():
         form.title.data = idea.title
         if asked:  # the resident's description answers the first question (usually the need)
             form[asked[0].key].data = idea.description
-        form.domain.data = idea.domain.value
-        db.session.refresh(idea, ["public_rows"])
-        form.publics.data = [p.value for p in idea.publics]
+        form.domain.data = idea.domain.slug
+        form.subdomain.data = str(idea.subdomain_id or "")
+        db.session.refresh(idea, ["publics"])
+        form.publics.data = [p.slug for p in idea.publics]
         form.communes.data = [idea.commune_id]
     if (checked := field_check(form)) is not None:
         return checked
@@ -165,14 +173,14 @@ def edit(proposal_id: int):
     authorize("proposal.edit", proposal, explain=frozen_for_author)
     asked = questions.sheet(proposal).questions
     form = proposal_form(asked, obj=proposal)
-    _prepare(form)
+    _prepare(form, proposal)
     del form.association_id  # the lead association does not change
     if request.method == "GET":
         form.version.data = proposal.version
         for question in asked:
             form[question.key].data = questions.text_of(proposal, question.key)
-        form.domain.data = proposal.domain.value
-        form.publics.data = [p.value for p in proposal.publics]
+        form.domain.data = proposal.domain.slug
+        form.publics.data = [p.slug for p in proposal.publics]
         form.poles.data = [p.id for p in proposal.poles]
         form.communes.data = [c.id for c in proposal.communes]
     if (checked := field_check(form)) is not None:
@@ -227,7 +235,8 @@ def _conflict_page(form: ProposalForm, asked: list, conflict: services.ProposalC
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
     for name in (*FORM_FIELDS, *(q.key for q in asked)):
         if name not in mine_changed:
-            form[name].data = current.get(name, "")
+            # A snapshot keeps the sub-domain's id; the select's values are text.
+            form[name].data = str(current.get(name) or "") if name == "subdomain" else current.get(name, "")
     form.version.data = conflict.current.version
     later = [r for r in revisions.history(conflict.current.id) if r.version > started_from]
     labels = revisions.labels_of(conflict.current)

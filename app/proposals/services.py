@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import identity
+from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow
@@ -84,9 +84,21 @@ def _apply(proposal: Proposal, fields: dict[str, Any]) -> None:
     if answers:
         questions.save_answers(proposal, answers)
     if "domain" in fields:
-        proposal.domain = Domain(fields["domain"])
+        chosen = taxonomy.by_slug(Domain, fields["domain"])
+        if chosen is None:
+            raise ValueError("unknown domain")
+        proposal.domain = chosen
+    if "domain" in fields or "subdomain" in fields:
+        wanted = fields["subdomain"] if "subdomain" in fields else proposal.subdomain_id
+        try:
+            proposal.subdomain = taxonomy.subdomain_for(proposal.domain, wanted)
+        except ValueError:
+            if "subdomain" in fields:
+                raise
+            # A merge changed the domain only: the old sub-domain belongs to the old domain.
+            proposal.subdomain = None
     if "publics" in fields:
-        proposal.publics = [TargetPublic(p) for p in fields["publics"]]
+        proposal.publics = taxonomy.by_slugs(TargetPublic, fields["publics"])
     for name in ("budget_eur", "duration_months", "is_rural", "is_qpv"):
         if name in fields:
             setattr(proposal, name, fields[name])
@@ -101,7 +113,7 @@ def create_proposal(
     proposal = Proposal(
         association_id=association.id, author_id=author.id, idea_id=idea.id if idea else None, call_id=call_id
     )
-    proposal.public_rows = []
+    proposal.publics = []
     proposal.communes = []
     proposal.poles = []
     proposal.coauthorships = []
@@ -228,7 +240,7 @@ def _list_options():
     return (
         joinedload(Proposal.association),
         selectinload(Proposal.poles),
-        selectinload(Proposal.public_rows),
+        selectinload(Proposal.publics),
     )
 
 
@@ -268,7 +280,7 @@ def get_proposal(proposal_id: int) -> Proposal:
             joinedload(Proposal.idea),
             selectinload(Proposal.poles),
             selectinload(Proposal.communes),
-            selectinload(Proposal.public_rows),
+            selectinload(Proposal.publics),
             selectinload(Proposal.coauthorships).joinedload(ProposalCoauthor.association),
         )
         .execution_options(populate_existing=True)

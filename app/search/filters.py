@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.extensions import db
 from app.inputs import page_value
@@ -40,8 +40,6 @@ TYPES = {
 
 # The fixed choices of the filter forms on the idea, proposal, pole and search pages (template globals).
 FILTER_CHOICES = {
-    "domains": list(Domain),
-    "publics": list(TargetPublic),
     "proposal_states": [s for s in ProposalState if s in PUBLIC_STATES],
     "sorts": SORTS,
     "search_types": TYPES,
@@ -51,20 +49,61 @@ SEED_KEY = "shuffle_seed"
 SEED_MODULUS = 2147483647  # a prime: (id * a + b) mod p reorders ids differently for each (a, b)
 
 
+@dataclass(frozen=True)
+class Option:
+    """A domain or a public as a filter offers it: filters find existing content, so a retired
+    value stays (marked as such), unlike on the forms of new content."""
+
+    id: int
+    slug: str
+    label: str
+    retired: bool
+
+    @property
+    def display(self) -> str:
+        return str(_l("%(label)s (retiré)", label=self.label)) if self.retired else self.label
+
+
+def taxonomy_options() -> tuple[list[Option], list[Option]]:
+    """Domains and publics, in one query for both (filter pages count their queries)."""
+    columns = (Domain.id, Domain.slug, Domain.label, Domain.position, Domain.retired_at)
+    rows = db.session.execute(
+        select(literal("domain").label("kind"), *columns).union_all(
+            select(
+                literal("public"),
+                TargetPublic.id,
+                TargetPublic.slug,
+                TargetPublic.label,
+                TargetPublic.position,
+                TargetPublic.retired_at,
+            )
+        )
+    ).all()
+    rows = sorted(rows, key=lambda r: (r.position, r.id))
+    options = {"domain": [], "public": []}
+    for row in rows:
+        options[row.kind].append(Option(row.id, row.slug, row.label, row.retired_at is not None))
+    return options["domain"], options["public"]
+
+
 @dataclass
 class Territory:
-    """The options of the territory and call filters, loaded once per request (three queries)."""
+    """The options of the territory, taxonomy and call filters, loaded once per request (four
+    queries)."""
 
     poles: list[Pole]
     communes: list[Commune]
     calls: list[Call] = field(default_factory=list)
+    domains: list[Option] = field(default_factory=list)
+    publics: list[Option] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Territory:
         poles = list(db.session.scalars(select(Pole).order_by(Pole.name)))
         communes = list(db.session.scalars(select(Commune).order_by(Commune.name)))
         calls = list(db.session.scalars(select(Call).order_by(Call.opens_at.desc())))
-        return cls(poles, communes, calls)
+        domains, publics = taxonomy_options()
+        return cls(poles, communes, calls, domains, publics)
 
     def commune_choices(self, pole: Pole | None = None) -> list[tuple[str, str]]:
         """The type-ahead's suggestions ("Nom (code)", unit): only ``pole``'s communes when one is chosen."""
@@ -79,8 +118,8 @@ class Filters:
     commune: Commune | None = None
     # What was typed in the commune type-ahead when it names no single commune: shown back, with a hint.
     commune_typed: str = ""
-    domain: Domain | None = None
-    public: TargetPublic | None = None
+    domain: Option | None = None
+    public: Option | None = None
     state: ProposalState = ProposalState.PUBLISHED
     call: Call | None = None
     rural: bool = False
@@ -110,8 +149,8 @@ class Filters:
             self.type and str(TYPES[self.type]),
             self.pole and self.pole.name,
             self.commune and self.commune.name,
-            self.domain and str(self.domain.label),
-            self.public and str(self.public.label),
+            self.domain and self.domain.label,
+            self.public and self.public.label,
             self.call and self.call.title,
             self.state != ProposalState.PUBLISHED and str(self.state.label),
             self.rural and str(_l("En milieu rural")),
@@ -170,8 +209,9 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
     elif f.pole and f.commune_typed:
         # Several communes start so, but maybe a single one in the chosen pole.
         f.commune, f.commune_typed = _commune([c for c in territory.communes if c.pole_id == f.pole.id], typed)
-    f.domain = _enum(Domain, args.get("domaine"))
-    f.public = _enum(TargetPublic, args.get("public"))
+    # Slugs, as the enum values were: links shared before the taxonomies became data still work.
+    f.domain = next((d for d in territory.domains if d.slug == args.get("domaine")), None)
+    f.public = next((p for p in territory.publics if p.slug == args.get("public")), None)
     state = _enum(ProposalState, args.get("etat"))
     f.state = state if state in PUBLIC_STATES else ProposalState.PUBLISHED
     f.call = next((c for c in territory.calls if c.slug == args.get("appel")), None)

@@ -18,7 +18,8 @@ from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
 
 from app.extensions import db
 from app.models import LISTED_STATES, Association, Call, Commune, Idea, Proposal, ProposalState, Submission
-from app.models.participation import IdeaPublic, ProposalPublic, proposal_communes, proposal_poles
+from app.models.participation import proposal_communes, proposal_poles
+from app.models.taxonomy import idea_publics, proposal_publics
 from app.search.filters import SEED_MODULUS, Filters
 
 PER_PAGE = 20
@@ -137,9 +138,9 @@ def idea_conditions(f: Filters) -> list:
     elif f.pole:
         conditions.append(Idea.pole_id == f.pole.id)
     if f.domain:
-        conditions.append(Idea.domain == f.domain)
+        conditions.append(Idea.domain_id == f.domain.id)
     if f.public:
-        conditions.append(exists().where(IdeaPublic.idea_id == Idea.id, IdeaPublic.public == f.public))
+        conditions.append(exists().where(idea_publics.c.idea_id == Idea.id, idea_publics.c.public_id == f.public.id))
     return conditions
 
 
@@ -159,9 +160,11 @@ def proposal_conditions(f: Filters) -> list:
             exists().where(proposal_poles.c.proposal_id == Proposal.id, proposal_poles.c.pole_id == f.pole.id)
         )
     if f.domain:
-        conditions.append(Proposal.domain == f.domain)
+        conditions.append(Proposal.domain_id == f.domain.id)
     if f.public:
-        conditions.append(exists().where(ProposalPublic.proposal_id == Proposal.id, ProposalPublic.public == f.public))
+        conditions.append(
+            exists().where(proposal_publics.c.proposal_id == Proposal.id, proposal_publics.c.public_id == f.public.id)
+        )
     if f.rural:
         conditions.append(Proposal.is_rural.is_(True))
     if f.qpv:
@@ -186,7 +189,7 @@ IDEA_OPTIONS = (
     joinedload(Idea.author),
     joinedload(Idea.commune),
     joinedload(Idea.pole),
-    selectinload(Idea.public_rows),
+    selectinload(Idea.publics),
 )
 # A card shows a few columns: the long texts of the proposal form are left in the database, and
 # so are the co-authors (loaded with every proposal otherwise, for permissions cards never ask).
@@ -196,7 +199,8 @@ PROPOSAL_CARD_COLUMNS = load_only(
     Proposal.state,
     Proposal.title,
     Proposal.summary,
-    Proposal.domain,
+    Proposal.domain_id,
+    Proposal.subdomain_id,
     Proposal.support_count,
     Proposal.comment_count,
     Proposal.published_at,
@@ -207,7 +211,7 @@ PROPOSAL_OPTIONS = (
     PROPOSAL_CARD_COLUMNS,
     joinedload(Proposal.association),
     selectinload(Proposal.poles),
-    selectinload(Proposal.public_rows),
+    selectinload(Proposal.publics),
     raiseload(Proposal.coauthorships),
 )
 
@@ -316,8 +320,8 @@ def filter_kwargs(f: Filters) -> dict:
         "q": f.q or None,
         "pole": f.pole.slug if f.pole else None,
         "commune": f.commune.slug if f.commune else None,
-        "domaine": f.domain.value if f.domain else None,
-        "public": f.public.value if f.public else None,
+        "domaine": f.domain.slug if f.domain else None,
+        "public": f.public.slug if f.public else None,
         "type": f.type,
         "rural": "1" if f.rural else None,
         "qpv": "1" if f.qpv else None,

@@ -11,6 +11,8 @@ from app.admin.setup import setup_steps
 from app.extensions import db
 from app.identity_presets import LYON
 from app.models import Commune, PoleRole, PoleRoleKind
+from app.models.base import utcnow
+from app.models.taxonomy import TargetPublic
 from tests import factories
 from tests.conftest import _base_config, running_app
 from tests.helpers import count_queries, html, text
@@ -46,23 +48,30 @@ def test_the_identity_form_of_a_new_instance_starts_from_neutral_values(new_inst
 
 
 def test_the_checklist_follows_each_step_of_the_set_up(admin_client, admin):
-    # The migration gives every database default questions: the rest is to do.
-    assert _states() == [False, False, False, True, False, False]
+    # The default questions (the migration) and the taxonomies (the test fixtures) are there: the rest is to do.
+    assert _states() == [False, False, False, True, True, False, False]
     page = text(admin_client.get("/admin/"))
-    assert "Mise en route" in page and "1 étape(s) faite(s) sur 6" in page
+    assert "Mise en route" in page and "2 étape(s) faite(s) sur 7" in page
     assert 'href="/admin/territoire/importer"' in html(admin_client.get("/admin/"))
 
     identity.save({**LYON})
     territory = factories.make_territory()
-    assert _states() == [True, True, False, True, False, False]
+    assert _states() == [True, True, False, True, True, False, False]
     # Communes count as imported once they carry their official code.
     db.session.execute(update(Commune).where(Commune.id == territory.medoc_commune.id).values(insee_code="33001"))
     factories.make_call()
     db.session.add(PoleRole(user_id=admin.id, pole_id=territory.medoc.id, role=PoleRoleKind.MODERATOR.value))
     db.session.commit()
-    assert _states() == [True] * 6
+    assert _states() == [True] * 7
     # Once every step is done, the checklist leaves the page.
     assert "Mise en route" not in text(admin_client.get("/admin/"))
+
+
+def test_the_taxonomy_step_needs_a_value_of_each_kind_in_use(app):
+    assert setup_steps()[3].done
+    db.session.execute(update(TargetPublic).values(retired_at=utcnow()))
+    db.session.commit()
+    assert not setup_steps()[3].done
 
 
 def test_an_agent_is_not_a_moderator_for_the_checklist(app, admin):

@@ -15,6 +15,7 @@ from sqlalchemy import exists, select
 
 from app.extensions import db
 from app.models import Call, Collectivity, Commune, Pole, PoleRole, PoleRoleKind, ProposalQuestion
+from app.models.taxonomy import Domain, LegalForm, TargetPublic
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ def setup_steps() -> list[Step]:
             exists().where(Pole.id.is_not(None)).label("units"),
             # Imported from the official list: the demo's sample communes carry no code of their own.
             exists().where(Commune.insee_code.is_not(None)).label("communes"),
+            # Ideas, proposals and associations need a value of each to choose from.
+            exists().where(Domain.retired_at.is_(None)).label("domains"),
+            exists().where(TargetPublic.retired_at.is_(None)).label("publics"),
+            exists().where(LegalForm.retired_at.is_(None)).label("legal_forms"),
             exists()
             .where(ProposalQuestion.call_id.is_(None), ProposalQuestion.retired_at.is_(None))
             .label("questions"),
@@ -46,6 +51,11 @@ def setup_steps() -> list[Step]:
             _l("Importer les communes officielles et les rattacher aux unités"),
             row.communes,
             url_for("admin.territory_import"),
+        ),
+        Step(
+            _l("Définir les domaines, les publics et les formes juridiques"),
+            row.domains and row.publics and row.legal_forms,
+            url_for("admin.taxonomies"),
         ),
         Step(_l("Relire les questions posées hors appel à projets"), row.questions, url_for("admin.questions")),
         Step(_l("Créer un appel à projets"), row.call, url_for("calls.manage")),

@@ -35,10 +35,14 @@ from tests.browser.conftest import login, screenshots
 from tests.conftest import PG_CLUSTER, _base_config
 
 PASSWORD = "une phrase de passe solide"
-# Taxonomy values as the back office created them.
-DOMAIN = "Santé, bien-être et handicap"
-PUBLIC = "Familles monoparentales"
-LEGAL_FORM = "Association ou groupement d'associations (loi 1901)"
+# The taxonomies the administrator creates: nothing of Gironde's.
+DOMAINS = {
+    "Climat et solidarités": ("Mobilité solidaire", "Précarité énergétique"),
+    "Développement social": ("Accès aux droits", "Lien social"),
+}
+PUBLICS = ("Familles monoparentales", "Personnes âgées")
+LEGAL_FORMS = ("Association loi 1901", "Entreprise de l'économie sociale et solidaire")
+DOMAIN, PUBLIC, LEGAL_FORM = "Climat et solidarités", PUBLICS[0], LEGAL_FORMS[0]
 ADMIN_EMAIL = "numerique@collectivite.fr"
 
 
@@ -147,7 +151,7 @@ def first_log_in(admin: Page) -> None:
     login(admin, ADMIN_EMAIL, PASSWORD)
     admin.goto("/admin/")
     setup = admin.get_by_role("region", name="Mise en route")
-    expect(setup).to_contain_text("1 étape(s) faite(s) sur")
+    expect(setup).to_contain_text("1 étape(s) faite(s) sur 7")
     expect(setup.locator(".setup-step--done")).to_have_count(1)  # the default questions the migration gives
     assert_accessible(admin)
     screenshots(admin, "empty-platform-admin-home")
@@ -190,6 +194,29 @@ def set_up_the_territory(admin: Page) -> None:
     row.get_by_label("Unité de Villeurbanne").select_option(label="Rhône amont")
     row.get_by_role("button", name="Enregistrer").click()
     expect(row).to_contain_text("Enregistré.")
+    assert_accessible(admin, viewports=("desktop",))
+
+
+def set_up_the_taxonomies(admin: Page) -> None:
+    admin.goto("/admin/")
+    admin.get_by_role("link", name="Définir les domaines, les publics et les formes juridiques").click()
+    flashes = admin.locator(".flashes")
+    for domain, subdomains in DOMAINS.items():
+        admin.get_by_role("region", name="Domaines et sous-domaines").get_by_label("Nouveau domaine").fill(domain)
+        admin.get_by_role("button", name="Ajouter le domaine").click()
+        expect(flashes).to_contain_text(f"« {domain} » est ajouté")
+        for subdomain in subdomains:
+            admin.get_by_label(f"Nouveau sous-domaine de « {domain} »").fill(subdomain)
+            admin.locator("li.taxonomy-value", has_text=domain).first.get_by_role(
+                "button", name="Ajouter le sous-domaine"
+            ).click()
+            expect(flashes).to_contain_text(f"« {subdomain} » est ajouté sous « {domain} »")
+    for title, values in (("Publics visés", PUBLICS), ("Formes juridiques des structures", LEGAL_FORMS)):
+        for value in values:
+            section = admin.get_by_role("region", name=title)
+            section.get_by_label("Nouvelle valeur").fill(value)
+            section.get_by_role("button", name="Ajouter", exact=True).click()
+            expect(flashes).to_contain_text(f"« {value} » est ajouté")
     assert_accessible(admin, viewports=("desktop",))
 
 
@@ -280,9 +307,11 @@ def post_an_idea(resident: Page) -> str:
     resident.get_by_label("Description").fill("Sans voiture, les familles peinent à faire leurs courses au marché.")
     resident.get_by_label("Commune où vous constatez ce besoin").fill("Villeurbanne")
     resident.get_by_label(DOMAIN).check()
+    resident.get_by_label("Sous-domaine (facultatif)").select_option(label="Mobilité solidaire")
     resident.get_by_label(PUBLIC, exact=True).check()
     resident.get_by_role("button", name="Publier mon idée").click()
     expect(resident.locator(".flashes")).to_contain_text("Votre idée est publiée")
+    expect(resident.locator("main")).to_contain_text("Mobilité solidaire")
     assert_accessible(resident, viewports=("desktop",))
     return resident.url
 
@@ -302,6 +331,7 @@ def draft_and_publish_for_the_call(member: Page) -> str:
     )
     member.get_by_label("Essaimage").fill("Un atelier par Maison, sur le même modèle.")
     member.get_by_label(DOMAIN).check()
+    member.get_by_label("Sous-domaine (facultatif)").select_option(label="Mobilité solidaire")
     member.get_by_label(PUBLIC, exact=True).check()
     member.get_by_label("Rhône amont", exact=True).check()
     member.get_by_label("Budget demandé (en euros)").fill("30000")
@@ -379,6 +409,7 @@ def test_a_collectivity_is_set_up_from_an_empty_database_and_used(
         first_log_in(admin)
         set_the_identity(admin)
         set_up_the_territory(admin)
+        set_up_the_taxonomies(admin)
         create_the_call(admin)
 
         # People register through the public page; the administrator gives two of them their roles.

@@ -7,7 +7,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from app.auth.first_run import create_administrator
-from app.demo import DEFAULT_PRESET, DEMO_PASSWORD, PRESETS, UnknownPreset, demo_accounts, load_preset
+from app.demo import DEMO_PASSWORD
+from app.demo_presets import ACCOUNTS, DEFAULT_PRESET, PRESETS, UnknownPreset, load_preset, loaded_preset
 from app.errors import RuleError
 from app.extensions import db
 from app.models import User
@@ -56,7 +57,8 @@ def register_cli(app: Flask) -> None:
     def _print_accounts() -> None:
         names = {email: name for email, name in db.session.execute(select(User.email, User.display_name))}
         click.echo(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD}) :")
-        for account in demo_accounts():
+        # The accounts of the preset this database holds (each preset has its own database).
+        for account in ACCOUNTS[loaded_preset()]():
             click.echo(f"  {account.email:<42} {names.get(account.email, account.display_name):<28} {account.role}")
 
     @app.cli.group()

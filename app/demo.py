@@ -9,7 +9,6 @@ twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +17,6 @@ from faker import Faker
 from sqlalchemy import select
 
 from app import identity, taxonomy
-from app.errors import RuleError
 from app.extensions import db
 from app.models import (
     Association,
@@ -667,23 +665,3 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         person = _demo_user(handle)
         if not is_supported(subject, person):
             toggle_support(subject, person)
-
-
-# --- Presets ---------------------------------------------------------------------------------------
-# One loader per collectivity, chosen by ``flask demo load --preset`` and ``make run DEMO=...``.
-# Each is idempotent and runs on its own database (the Makefile gives each preset its own file).
-# A new collectivity is one entry here (Lyon's comes with its content).
-PRESETS: dict[str, Callable[[], None]] = {"gironde": load_demo}
-DEFAULT_PRESET = "gironde"
-
-
-class UnknownPreset(RuleError):
-    """``flask demo load --preset`` named no preset of PRESETS."""
-
-
-def load_preset(name: str = DEFAULT_PRESET) -> None:
-    loader = PRESETS.get(name.strip().lower())
-    if loader is None:
-        known = ", ".join(sorted(PRESETS))
-        raise UnknownPreset(f"Préréglage de démonstration inconnu : « {name} ». Disponibles : {known}.", "preset")
-    loader()

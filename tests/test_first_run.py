@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import demo
+from app import demo, demo_presets
 from app.extensions import db
 from app.models import Pole, User
 
@@ -110,7 +110,7 @@ def test_an_unknown_preset_is_a_clear_error(app):
 
 def test_a_preset_is_one_entry_of_the_registry(app, monkeypatch):
     loaded = []
-    monkeypatch.setitem(demo.PRESETS, "lyon", lambda: loaded.append("lyon"))
+    monkeypatch.setitem(demo_presets.PRESETS, "lyon", lambda: loaded.append("lyon"))
     result = app.test_cli_runner().invoke(args=["demo", "load", "--preset", "lyon"])
     assert result.exit_code == 0, result.output
     assert loaded == ["lyon"]

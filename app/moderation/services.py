@@ -63,6 +63,7 @@ def action_labels() -> dict[str, str]:
 
 def log_labels() -> dict[str, str]:
     """What each audit-log action means, in French."""
+    unit = identity.current().unit  # "d'un pôle", "d'une Maison": each collectivity's own word
     return {
         "report": _("Signalement"),
         "auto_hide": _("Masquage automatique"),
@@ -87,10 +88,10 @@ def log_labels() -> dict[str, str]:
         "related_unlink": _("Projet proche détaché"),
         "appoint_admin": _("Nomination à l'administration"),
         "revoke_admin": _("Retrait de l'administration"),
-        "appoint_moderator": _("Nomination à la modération d'un pôle"),
-        "revoke_moderator": _("Retrait de la modération d'un pôle"),
-        "appoint_agent": _("Nomination comme agent d'un pôle"),
-        "revoke_agent": _("Retrait du rôle d'agent d'un pôle"),
+        "appoint_moderator": _("Nomination à la modération d'%(a_unit)s", a_unit=unit.a),
+        "revoke_moderator": _("Retrait de la modération d'%(a_unit)s", a_unit=unit.a),
+        "appoint_agent": _("Nomination comme agent d'%(a_unit)s", a_unit=unit.a),
+        "revoke_agent": _("Retrait du rôle d'agent d'%(a_unit)s", a_unit=unit.a),
         "appoint_evaluator": _("Nomination à l'évaluation d'un appel"),
         "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
         "verify_association": _("Association vérifiée"),

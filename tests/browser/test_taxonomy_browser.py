@@ -1,21 +1,11 @@
 """The taxonomy editor in Chromium: an administrator adds, renames, reorders and retires values
 with plain forms (no JavaScript needed), and the page passes axe, errors shown included."""
 
-import os
-
 from playwright.sync_api import Page, expect
 
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import login
-
-
-def _shot(page: Page, name: str) -> None:
-    # Screenshots for the review of the page (TISSER_SHOTS=/some/dir); nothing otherwise.
-    if directory := os.environ.get("TISSER_SHOTS"):
-        for width in (375, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.screenshot(path=f"{directory}/{name}-{width}.png", full_page=True)
+from tests.browser.conftest import login, screenshots
 
 
 def test_an_administrator_edits_the_taxonomies(page: Page, app):
@@ -25,7 +15,7 @@ def test_an_administrator_edits_the_taxonomies(page: Page, app):
     page.get_by_role("link", name="Domaines, publics et formes juridiques").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Domaines, publics et formes juridiques")
     assert_accessible(page)
-    _shot(page, "taxonomies")
+    screenshots(page, "taxonomies")
 
     domains = page.get_by_role("region", name="Domaines et sous-domaines")
     domains.get_by_label("Nouveau domaine").fill("Mobilité solidaire")
@@ -45,7 +35,7 @@ def test_an_administrator_edits_the_taxonomies(page: Page, app):
     page.get_by_role("button", name="Renommer Mobilité solidaire").click()
     expect(page.locator("main")).to_contain_text("Indiquez un libellé.")
     assert_accessible(page)
-    _shot(page, "taxonomies-error")
+    screenshots(page, "taxonomies-error")
     page.get_by_label("Libellé — Mobilité solidaire").fill("Mobilité et solidarité")
     page.get_by_role("button", name="Renommer Mobilité solidaire").click()
     expect(page.locator(".flashes")).to_contain_text("Libellé enregistré : « Mobilité et solidarité »")

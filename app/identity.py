@@ -1,11 +1,11 @@
 """The collectivity's identity, as every page and e-mail reads it.
 
-``current()`` gives the ``Collectivity`` row as an immutable ``Identity`` (or the default preset's
-until the row exists). Every page shows it, so it is kept per app process for ``CACHE_SECONDS``
-(setting ``IDENTITY_CACHE_SECONDS``) rather than read on each request: saving refreshes this
-process at once, other workers within the minute. Wording about territorial units goes through
-``Noun``, so that French sentences take the right article whatever the collectivity calls them
-("du pôle", "de la Maison", "de l'antenne").
+``current()`` gives the ``Collectivity`` row as an immutable ``Identity`` (or neutral wording until
+the row exists: a new collectivity must not see a demo's name). Every page shows it, so it is kept
+per app process for ``CACHE_SECONDS`` (setting ``IDENTITY_CACHE_SECONDS``) rather than read on each
+request: saving refreshes this process at once, other workers within the minute. Wording about
+territorial units goes through ``Noun``, so that French sentences take the right article whatever
+the collectivity calls them ("du pôle", "de la Maison", "de l'antenne").
 """
 
 from __future__ import annotations
@@ -129,6 +129,13 @@ class Identity:
 DEFAULT = Identity.of(presets.DEFAULT)
 
 
+def fallback() -> dict:
+    """The values shown until the collectivity's row exists: the neutral ones, or a preset's when the
+    setting ``IDENTITY_FALLBACK_PRESET`` names one (the tests run on the first preset's wording)."""
+    name = current_app.config.get("IDENTITY_FALLBACK_PRESET")
+    return presets.PRESETS[name] if name else presets.DEFAULT
+
+
 def _cache() -> dict:
     return current_app.extensions.setdefault(_CACHE_KEY, {})
 
@@ -143,7 +150,7 @@ def current() -> Identity:
         "IDENTITY_CACHE_SECONDS", CACHE_SECONDS
     ):
         row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
-        cache["value"] = Identity.of(row) if row is not None else DEFAULT
+        cache["value"] = Identity.of(row if row is not None else fallback())
         cache["loaded_at"] = now
     g.identity = cache["value"]
     return g.identity
@@ -159,7 +166,7 @@ def save(values: dict) -> Collectivity:
     """Write the identity (creating the one row if needed) and use it at once in this process."""
     row = db.session.scalar(select(Collectivity).order_by(Collectivity.id).limit(1))
     if row is None:
-        row = Collectivity(**{**presets.DEFAULT, **values})
+        row = Collectivity(**{**fallback(), **values})
         db.session.add(row)
     else:
         for name, value in values.items():

@@ -57,6 +57,27 @@ LYON = {
     "accessibility_date": date(2026, 11, 23),
 }
 
+# What a new instance says until its administrators set up their collectivity: nobody's name, so that
+# a collectivity starting from an empty database never sees another one's identity on its pages.
+NEUTRAL = {
+    # Read in sentences through its article: "proposé par la collectivité".
+    "name": "collectivité",
+    "name_feminine": True,
+    "platform_name": "Plateforme participative",
+    "tagline": "innovation sociale, ensemble",
+    "unit_singular": "unité territoriale",
+    "unit_plural": "unités territoriales",
+    "unit_short": "unité",
+    "unit_short_plural": "unités",
+    "unit_feminine": True,
+    "contact_email": "",
+    "dpo_contact": "",
+    "legal_publisher": "",
+    "legal_host": "",
+    "accessibility_status": AccessibilityStatus.NONE,
+    "accessibility_details": _NO_AUDIT,
+    "accessibility_date": None,
+}
+
 PRESETS = {"gironde": GIRONDE, "lyon": LYON}
-# What an instance says until its administrators set up their collectivity (and in tests).
-DEFAULT = GIRONDE
+DEFAULT = NEUTRAL

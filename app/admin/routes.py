@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.access import access
 from app.admin import associations, bp, people, statistics_views, taxonomy, territory  # noqa: F401  (their routes join the blueprint)
 from app.admin import identity as identity_page
+from app.admin.setup import setup_steps
 from app.extensions import db
 from app.inputs import page_value
 from app.models import Association, OutboxMessage, User
@@ -34,7 +35,7 @@ def index():
     }
     # Dead letters are listed here, without their text (it may hold a reset link): in production the
     # outbox itself is not readable, and nobody would know that a message never left.
-    return render("admin/index.html", counts=counts, dead_letters=dead_letters())
+    return render("admin/index.html", counts=counts, dead_letters=dead_letters(), setup_steps=setup_steps())
 
 
 @bp.route("/courriels")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import identity, taxonomy
-from app.demo import DEMO_DOMAIN, DemoAccount, _account, _paris_noon
+from app.demo import DEMO_DOMAIN, DemoAccount, _account, _demo_user, _paris_noon
 from app.extensions import db
 from app.models import (
     Association,
@@ -635,10 +635,6 @@ SUPPORTS = [
 ]
 
 
-def _user(handle: str) -> User:
-    return db.session.scalar(select(User).where(User.email == f"{handle}@{DEMO_DOMAIN}"))
-
-
 def _association(name: str) -> Association:
     return db.session.scalar(select(Association).where(Association.slug == slugify(name)))
 
@@ -658,7 +654,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         idea = db.session.scalar(select(Idea).where(Idea.title == title))
         if idea is None:
             fields = dict(title=title, description=description, commune_id=communes[commune].id)
-            idea = create_idea(_user(handle), **fields, domain=domain, publics=publics, **_sub(domain, subdomain))
+            idea = create_idea(_demo_user(handle), **fields, domain=domain, publics=publics, **_sub(domain, subdomain))
         ideas[title] = idea
 
     found: dict[str, Proposal] = {}
@@ -677,7 +673,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
                 "communes": [communes[commune].id],
                 **_sub(domain, subdomain),
             }
-            proposal = proposals.create_proposal(_user(handle), association, values, call_id=call.id)
+            proposal = proposals.create_proposal(_demo_user(handle), association, values, call_id=call.id)
             if idea:
                 proposal.idea_id = ideas[idea].id  # taken up from a resident's idea
             if state != "draft":
@@ -686,7 +682,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         if state == "selected" and calls.submission_of(proposal) is None:
             # Submitted while the first edition was open, instructed, funded, results published.
             proposal = proposals.get_proposal(proposal.id)  # with what the eligibility check reads
-            calls.submit(call, proposal, _user(handle), now=call.opens_at + timedelta(days=10))
+            calls.submit(call, proposal, _demo_user(handle), now=call.opens_at + timedelta(days=10))
             submission = calls.submission_of(proposal)
             calls.set_step(submission, call.steps[1])
             decisions.decide(submission.id, Decision.SELECTED, 40_000, "Une réponse simple et reproductible.")
@@ -697,7 +693,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     pilot = found[PILOT]
     if db.session.scalar(select(Replication.proposal_id).where(Replication.original_id == pilot.id)) is None:
         replica = followup.replicate(
-            proposals.get_proposal(pilot.id), _association(REPLICA_ASSOCIATION), _user("asso.saint-jean")
+            proposals.get_proposal(pilot.id), _association(REPLICA_ASSOCIATION), _demo_user("asso.saint-jean")
         )
         # The replicating enterprise adapts it to its quarter, then publishes it.
         proposals.update_proposal(replica, REPLICA_CHANGES, replica.version, note="Adapté au quartier Saint-Jean.")
@@ -710,7 +706,10 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id, Comment.body == body))
         if comment is None:
             comment = Comment(
-                proposal_id=proposal.id, author_id=_user(handle).id, body=body, body_html=str(render_markdown(body))
+                proposal_id=proposal.id,
+                author_id=_demo_user(handle).id,
+                body=body,
+                body_html=str(render_markdown(body)),
             )
             if answered is not None:
                 place_reply(comment, posted[answered])
@@ -722,8 +721,8 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
     for handle, kind, title in SUPPORTS:
         subject = found[title] if kind == "proposal" else ideas[title]
-        if not is_supported(subject, _user(handle)):
-            toggle_support(subject, _user(handle))
+        if not is_supported(subject, _demo_user(handle)):
+            toggle_support(subject, _demo_user(handle))
 
 
 def _sub(domain: str, subdomain: str) -> dict:

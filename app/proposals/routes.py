@@ -24,19 +24,7 @@ from app.taxonomy import keep_retired
 bp = Blueprint("proposals", __name__, url_prefix="/propositions")
 
 # Besides these, one field per question the proposal answers (named by the question's key).
-FORM_FIELDS = (
-    "title",
-    "summary",
-    "domain",
-    "subdomain",
-    "publics",
-    "poles",
-    "communes",
-    "is_rural",
-    "is_qpv",
-    "budget_eur",
-    "duration_months",
-)
+FORM_FIELDS = revisions.COLUMN_TEXTS + revisions.OTHER_FIELDS
 
 
 def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:

@@ -91,7 +91,10 @@ def test_no_collectivity_or_unit_wording_in_the_code_outside_the_presets():
 
 def test_without_a_row_pages_speak_with_the_default_preset(client, territory):
     page = text(client.get("/"))
-    assert "Pôles territoriaux de solidarité" in page and "proposé par le Département de la Gironde" in page
+    assert (
+        "Pôles territoriaux de solidarité" in page
+        and "une plateforme proposée par le Département de la Gironde" in page
+    )
 
 
 def test_a_saved_identity_is_read_once_then_kept(app, client, territory):
@@ -147,8 +150,8 @@ def test_admin_changes_the_identity_and_every_page_follows(admin_client, territo
     row = db.session.scalar(select(Collectivity))
     assert row.name == "Métropole de Lyon" and row.unit_feminine and row.platform_name == "Solidarités Lyon"
     home = text(admin_client.get("/"))
-    assert "Solidarités Lyon" in home and "proposée par la Métropole de Lyon" not in home
-    assert "Solidarités Lyon est proposé par la Métropole de Lyon." in home
+    assert "Solidarités Lyon" in home
+    assert "Solidarités Lyon, une plateforme proposée par la Métropole de Lyon." in home
     assert "Chaque territoire est suivi par une Maison de la Métropole pour les solidarités." in home
     assert "pôle" not in home.lower()
 
@@ -252,7 +255,7 @@ def test_with_the_lyon_wording_no_visitor_page_says_pole_or_gironde(client):
     assert "Maison de la Métropole pour les solidarités Vénissieux" in pages[f"/territoires/{pole.slug}"]
     assert "Maison Vénissieux" in pages[f"/idees/{idea.id}"] and "Maison Vénissieux" in pages["/idees/"]
     assert "Toutes les Maisons" in pages["/recherche/"]
-    assert "proposée par la Métropole de Lyon" not in pages["/"] and "par la Métropole de Lyon" in pages["/"]
+    assert "une plateforme proposée par la Métropole de Lyon" in pages["/"]
 
 
 # --- The migration --------------------------------------------------------------------------

@@ -36,9 +36,9 @@ def test_a_new_instance_names_no_collectivity_until_its_identity_is_set(new_inst
         page = text(client.get(path))
         assert "Gironde" not in page and "pôle" not in page.lower(), path
     home = text(client.get("/"))
-    assert "Plateforme participative est proposé par la collectivité." in home
+    assert "Plateforme participative, une plateforme proposée par la collectivité." in home
     identity.save({**LYON})
-    assert "Tisser est proposé par la Métropole de Lyon." in text(client.get("/"))
+    assert "Tisser, une plateforme proposée par la Métropole de Lyon." in text(client.get("/"))
 
 
 def test_the_identity_form_of_a_new_instance_starts_from_neutral_values(new_instance):

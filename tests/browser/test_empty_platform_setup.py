@@ -146,7 +146,7 @@ def first_log_in(admin: Page) -> None:
     admin.goto("/")
     expect(admin.locator("body")).not_to_contain_text("Gironde")
     expect(admin.get_by_role("contentinfo")).to_contain_text(
-        "Plateforme participative est proposé par la collectivité."
+        "Plateforme participative, une plateforme proposée par la collectivité."
     )
     login(admin, ADMIN_EMAIL, PASSWORD)
     admin.goto("/admin/")
@@ -170,7 +170,9 @@ def set_the_identity(admin: Page) -> None:
     admin.get_by_role("group", name="Genre du nom des unités").get_by_label("féminin").check()
     admin.get_by_role("button", name="Enregistrer").click()
     expect(admin.locator(".flashes")).to_contain_text("est enregistrée")
-    expect(admin.get_by_role("contentinfo")).to_contain_text("Solidarités Lyon est proposé par la Métropole de Lyon.")
+    expect(admin.get_by_role("contentinfo")).to_contain_text(
+        "Solidarités Lyon, une plateforme proposée par la Métropole de Lyon."
+    )
     assert_accessible(admin, viewports=("desktop",))
 
 

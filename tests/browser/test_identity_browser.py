@@ -38,7 +38,7 @@ def test_an_administrator_renames_the_units_and_the_site_follows(page: Page, app
     page.get_by_role("group", name="Genre du nom des unités").get_by_label("féminin").check()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.locator(".flash, [role=status], .flashes").first).to_contain_text("est enregistrée")
-    expect(page.get_by_role("contentinfo")).to_contain_text("Tisser est proposé par la Métropole de Lyon.")
+    expect(page.get_by_role("contentinfo")).to_contain_text("Tisser, une plateforme proposée par la Métropole de Lyon.")
 
     page.goto(f"/territoires/{territory.medoc.slug}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Maison de la Métropole pour les solidarités Médoc")

@@ -534,6 +534,8 @@ REPLICA_ASSOCIATION = "Régie de quartier Saint-Jean"
 REPLICA = "Veille canicule et îlots de fraîcheur pour les seniors de Saint-Jean"
 REPLICA_CHANGES = {
     "title": REPLICA,
+    "summary": "Pendant les alertes canicule, des salariés de la Régie appellent et visitent les seniors isolés du "
+    "quartier Saint-Jean, et une salle du centre social les accueille au frais l'après-midi.",
     "experimentation": "Reprendre la veille canicule des Minguettes dans le quartier Saint-Jean : les salariés en "
     "insertion de la Régie font les appels et les visites, une salle du centre social sert d'îlot de fraîcheur.",
     "cooperation": "La Maison de la Métropole pour les solidarités de Villeurbanne, le centre social, "

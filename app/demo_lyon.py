@@ -536,6 +536,8 @@ REPLICA_CHANGES = {
     "title": REPLICA,
     "summary": "Pendant les alertes canicule, des salariés de la Régie appellent et visitent les seniors isolés du "
     "quartier Saint-Jean, et une salle du centre social les accueille au frais l'après-midi.",
+    "need": "À Saint-Jean aussi, des personnes âgées isolées restent seules dans des logements surchauffés pendant "
+    "les canicules, sans que le registre communal les connaisse toutes.",
     "experimentation": "Reprendre la veille canicule des Minguettes dans le quartier Saint-Jean : les salariés en "
     "insertion de la Régie font les appels et les visites, une salle du centre social sert d'îlot de fraîcheur.",
     "cooperation": "La Maison de la Métropole pour les solidarités de Villeurbanne, le centre social, "

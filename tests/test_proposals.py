@@ -32,7 +32,8 @@ def _form(territory, **overrides):
 
 @pytest.fixture
 def association(member):
-    return db.session.scalar(select(factories.Association))
+    # By name: the outsider's association may exist too, and a bare SELECT has no order.
+    return db.session.scalar(select(factories.Association).where(factories.Association.name == "Les Jardins du Médoc"))
 
 
 @pytest.fixture

@@ -228,6 +228,8 @@ def test_pole_narrows_the_commune_list(browser: Browser, base_url: str, page: Pa
     page.get_by_label("Commune").press("Enter")
     expect(page).to_have_url(re.compile(r"commune=Lesparre"))
     expect(page.get_by_label("Commune")).to_have_value("Lesparre-Médoc")
+    # The commune's request must be answered first: its late answer would bring back Médoc's list.
+    expect(page.locator(".htmx-request")).to_have_count(0)
     page.get_by_label("Pôle territorial").select_option(label="Bassin")
     # Waits for the swap: the single suggestion was Lesparre-Médoc a moment ago.
     expect(page.locator("#filter-commune-choices option")).to_have_attribute("value", "Arcachon")

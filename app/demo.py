@@ -578,12 +578,9 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     """Made through the site's own services where they send no notification (those need a request
     for their links); comments and the co-authorship are written directly, with the same thread
     rules, and the comment counts recounted."""
-    from app.comments.services import place_reply, recount_comments
     from app.ideas.services import create_idea
-    from app.markdown import render_markdown
-    from app.models import CoauthorStatus, Comment, Idea, Proposal, ProposalCoauthor
+    from app.models import CoauthorStatus, Idea, Proposal, ProposalCoauthor
     from app.proposals import services as proposals
-    from app.supports.services import is_supported, toggle_support
 
     ideas: dict[str, Idea] = {}
     for handle, commune, domain, publics, title, description in DEMO_IDEAS:
@@ -641,8 +638,18 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         )
         db.session.commit()
 
+    _upsert_discussion(found, DEMO_DISCUSSION)
+    _upsert_supports(found, ideas, DEMO_SUPPORTS)
+
+
+def _upsert_discussion(found: dict, discussion: list) -> None:
+    """Comments on proposals (by title), each a reply to an earlier one of the list when it says so."""
+    from app.comments.services import place_reply, recount_comments
+    from app.markdown import render_markdown
+    from app.models import Comment
+
     posted: list[Comment] = []
-    for title, handle, body, answered in DEMO_DISCUSSION:
+    for title, handle, body, answered in discussion:
         proposal = found[title]
         comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id, Comment.body == body))
         if comment is None:
@@ -660,7 +667,11 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     recount_comments([c.id for c in posted])
     db.session.commit()
 
-    for handle, kind, title in DEMO_SUPPORTS:
+
+def _upsert_supports(found: dict, ideas: dict, supports: list) -> None:
+    from app.supports.services import is_supported, toggle_support
+
+    for handle, kind, title in supports:
         subject = found[title] if kind == "proposal" else ideas[title]
         person = _demo_user(handle)
         if not is_supported(subject, person):

@@ -19,13 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import identity, taxonomy
-from app.demo import DEMO_DOMAIN, DemoAccount, _account, _demo_user, _paris_noon
+from app.demo import DEMO_DOMAIN, DemoAccount, _account, _demo_user, _paris_noon, _upsert_discussion, _upsert_supports
 from app.extensions import db
 from app.models import (
     Association,
     Call,
     CallEvaluator,
-    Comment,
     Commune,
     Criterion,
     Decision,
@@ -647,11 +646,8 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     """Through the site's own services (submission, decision, results, replication), as people would."""
     from app.calls import decisions, followup
     from app.calls import services as calls
-    from app.comments.services import place_reply, recount_comments
     from app.ideas.services import create_idea
-    from app.markdown import render_markdown
     from app.proposals import services as proposals
-    from app.supports.services import is_supported, toggle_support
 
     ideas: dict[str, Idea] = {}
     for handle, commune, domain, subdomain, publics, title, description in IDEAS:
@@ -704,29 +700,8 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
         proposals.transition(proposals.get_proposal(replica.id), "publish")
         db.session.commit()
 
-    posted: list[Comment] = []
-    for title, handle, body, answered in DISCUSSION:
-        proposal = found[title]
-        comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id, Comment.body == body))
-        if comment is None:
-            comment = Comment(
-                proposal_id=proposal.id,
-                author_id=_demo_user(handle).id,
-                body=body,
-                body_html=str(render_markdown(body)),
-            )
-            if answered is not None:
-                place_reply(comment, posted[answered])
-            db.session.add(comment)
-            db.session.flush()
-        posted.append(comment)
-    recount_comments([c.id for c in posted])
-    db.session.commit()
-
-    for handle, kind, title in SUPPORTS:
-        subject = found[title] if kind == "proposal" else ideas[title]
-        if not is_supported(subject, _demo_user(handle)):
-            toggle_support(subject, _demo_user(handle))
+    _upsert_discussion(found, DISCUSSION)
+    _upsert_supports(found, ideas, SUPPORTS)
 
 
 def _sub(domain: str, subdomain: str) -> dict:

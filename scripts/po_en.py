@@ -11,7 +11,7 @@ Glossary (French source -> English, kept consistent across the catalogue):
     signalement -> report; signaler -> report; fil -> feed; « Compte supprimé » -> "Deleted account";
     résultats -> results; lauréat -> selected project; candidature -> application; collectivité -> local authority;
     commune -> municipality; canton -> canton; habitant -> resident; accompagnement -> support (guidance);
-    besoin -> need; thème -> theme; domaine -> area; suivre -> follow; abonnement -> subscription;
+    besoin -> need; thème -> theme; domaine -> field (sous-domaine -> sub-field; "area" is kept for places); suivre -> follow; abonnement -> subscription;
     courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account.
 """
 
@@ -90,7 +90,11 @@ def merge(files: list[str]) -> None:
 
 def problems(path: Path = PO) -> list[str]:
     found = []
-    for msg in load(path):
+    catalog = load(path)
+    # Babel's own checkers: python-format consistency and plural form counts.
+    for msg, errors in catalog.check():
+        found.extend(f"{error}: {msg.id!r}" for error in errors)
+    for msg in catalog:
         if not msg.id:
             continue
         ids = msg.id if isinstance(msg.id, tuple) else (msg.id,)

@@ -11,8 +11,12 @@ Glossary (French source -> English, kept consistent across the catalogue):
     signalement -> report; signaler -> report; fil -> feed; « Compte supprimé » -> "Deleted account";
     résultats -> results; lauréat -> selected project; candidature -> application; collectivité -> local authority;
     commune -> municipality; canton -> canton; habitant -> resident; accompagnement -> support (guidance);
-    besoin -> need; thème -> theme; domaine -> field (sous-domaine -> sub-field; "area" is kept for places); suivre -> follow; abonnement -> subscription;
-    courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account.
+    besoin -> need; thème -> theme; domaine -> field (sous-domaine -> sub-field; "area" is kept for places);
+    suivre -> follow; abonnement -> subscription;
+    courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account;
+    masquer -> hide; rétablir -> restore; contester/contestation -> challenge; référent·e -> contact person;
+    retenu -> selected; déposer -> submit; instruction -> review; évaluer -> assess; enveloppe -> budget;
+    agent -> staff; fiche (d'association) -> profile; renvoyer pour compléments -> send back for more information.
 """
 
 from __future__ import annotations

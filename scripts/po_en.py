@@ -10,7 +10,8 @@ Glossary (French source -> English, kept consistent across the catalogue):
     (pôle -> hub); association -> association; structure -> organisation; modération -> moderation;
     signalement -> report; signaler -> report; fil -> feed; « Compte supprimé » -> "Deleted account";
     résultats -> results; lauréat -> selected project; candidature -> application; collectivité -> local authority;
-    commune -> municipality; canton -> canton; habitant -> resident; accompagnement -> support (guidance);
+    commune -> municipality; canton -> canton; habitant -> resident;
+    accompagner/accompagnement -> mentor/mentoring (soutien is "support");
     besoin -> need; thème -> theme; domaine -> field (sous-domaine -> sub-field; "area" is kept for places);
     suivre -> follow; abonnement -> subscription;
     courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account;

@@ -47,7 +47,7 @@ def load(path: Path = PO):
 
 def save(catalog, path: Path = PO) -> None:
     with path.open("wb") as f:
-        write_po(f, catalog, width=120, omit_header=False)
+        write_po(f, catalog)  # pybabel update's own layout: `make messages` leaves a small diff
 
 
 def dump(size: int = 250) -> None:

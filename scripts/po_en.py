@@ -1,7 +1,9 @@
 """Fill and check the English catalogue (translations/en/LC_MESSAGES/messages.po).
 
     python scripts/po_en.py dump [N]        untranslated msgids -> /tmp/r17-english-work/todo-NN.txt, numbered
-    python scripts/po_en.py merge FILE...   {msgid or number: msgstr | [singular, plural]} JSON -> the PO file
+    python scripts/po_en.py merge FILE...   {msgid or number: msgstr | [singular, plural]} JSON, or .po files
+                                            (translations/incoming/*.po) -> the PO file; run `make messages`
+                                            first so that new msgids are in it
     python scripts/po_en.py check [PO]      every msgid has a msgstr, placeholders match; exit 1 otherwise
 
 Glossary (French source -> English, kept consistent across the catalogue):
@@ -71,12 +73,22 @@ def dump(size: int = 250) -> None:
     print(f"{len(todo)} untranslated")
 
 
+def _translations(path: Path):
+    """(msgid, msgstr) pairs of a JSON chunk or of a PO file (plural entries keyed by their singular)."""
+    if path.suffix == ".po":
+        for msg in load(path):
+            if msg.id and (all(msg.string) if isinstance(msg.string, tuple) else msg.string):
+                yield (msg.id[0] if isinstance(msg.id, tuple) else msg.id), msg.string
+    else:
+        yield from json.loads(path.read_text()).items()
+
+
 def merge(files: list[str]) -> None:
     catalog = load()
     index = json.loads((WORK / "index.json").read_text()) if (WORK / "index.json").exists() else []
     merged = unknown = 0
     for name in files:
-        for key, value in json.loads(Path(name).read_text()).items():
+        for key, value in _translations(Path(name)):
             if key.isdigit():  # a number from the last dump
                 key = index[int(key)]
             msg = catalog.get(key)

@@ -190,7 +190,7 @@ def _retention_settings(env: dict[str, str]) -> dict:
         # Sent e-mails: long enough to answer "did it leave?", not an archive of everyone's mail.
         "RETENTION_SENT_EMAIL_DAYS": int(env.get("TISSER_RETENTION_SENT_EMAIL_DAYS", "30")),
         # Network addresses of registrations (the spam brake only looks one hour back).
-        "RETENTION_REGISTRATION_ATTEMPT_DAYS": int(env.get("TISSER_RETENTION_REGISTRATION_ATTEMPT_DAYS", "7")),
+        "RETENTION_REGISTRATION_ATTEMPT_DAYS": int(env.get("TISSER_RETENTION_REGISTRATION_ATTEMPT_DAYS", "1")),
         # A copy of one's data: the link (and the file) lives this long.
         "DATA_EXPORT_DAYS": int(env.get("TISSER_DATA_EXPORT_DAYS", "7")),
         # Up to this many rows, the copy is built during the request; beyond, by ``flask exports build``.

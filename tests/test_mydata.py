@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.follows.services import follow
-from app.models import DataExport, EmailMode, OutboxMessage, ProposalRevision
+from app.models import DataExport, EmailMode, OutboxMessage, ProposalRevision, User
 from app.models.base import utcnow
 from app.moderation import services as moderation
 from app.mydata import services
@@ -189,3 +189,16 @@ def test_a_large_copy_waits_for_the_timer(app, resident, resident_client):
     result = app.test_cli_runner().invoke(args=["exports", "build"])
     assert "1 copie(s) préparée(s), 0 échec(s)" in result.output
     assert resident_client.post(_link(resident.email)).mimetype == "application/zip"
+
+
+def test_every_role_may_ask_for_their_own_copy(role_client):
+    role, client = role_client
+    response = client.post("/compte/mes-donnees")
+    if role == "anonymous":
+        assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+        assert db.session.scalar(select(func.count()).select_from(DataExport)) == 0
+    else:
+        assert response.status_code == 302 and response.headers["Location"].endswith("/compte#data-title")
+        export = db.session.scalar(select(DataExport))
+        assert export.content is not None
+        assert services.collect(db.session.get(User, export.user_id))["compte"]["id"] == export.user_id

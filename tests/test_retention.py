@@ -172,6 +172,9 @@ def test_the_privacy_page_lists_rights_dpo_and_cnil(app, client):
         assert page.count(f"<dt>{heading}</dt>") == 4
     assert "Mission d'intérêt public" in page and "https://www.cnil.fr/fr/plaintes" in page
     assert 'href="/compte#data-title"' in page
+    # The collectivity's name agrees with its article ("de le", "à le" would be wrong).
+    assert "les agents du Département de la Gironde" in page and "Écrivez au Département de la Gironde" in page
+    assert " de le " not in page and " à le " not in page
     identity.save({"dpo_contact": "Délégué à la protection des données\ndpo@exemple.fr"})
     assert "dpo@exemple.fr" in text(client.get("/donnees-personnelles"))
 

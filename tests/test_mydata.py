@@ -107,6 +107,7 @@ def test_the_copy_holds_exactly_her_contributions_and_no_one_elses_address(app, 
     assert [c["sur"]["id"] for c in data["moderation"]["signalements_de_vos_contenus"]] == [world["own_idea"].id]
     assert [m["association"] for m in data["roles"]["associations"]] == ["Collectif Voisin"]
     assert "Un four à pain partagé" in readable and "Je peux prêter des bocaux." in readable
+    assert "<dt>Adresse confirmée le</dt>" in readable and "<dt>Vos révisions</dt>" in readable  # a person's words
     assert "<script" not in readable and "<link" not in readable and 'src="' not in readable
 
     # Downloaded once: the file is gone, the link says so.
@@ -202,3 +203,18 @@ def test_every_role_may_ask_for_their_own_copy(role_client):
         export = db.session.scalar(select(DataExport))
         assert export.content is not None
         assert services.collect(db.session.get(User, export.user_id))["compte"]["id"] == export.user_id
+
+
+def test_a_failed_build_keeps_the_request_for_the_timer(app, resident, resident_client, monkeypatch):
+    def broken(data):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(services, "zip_bytes", broken)
+    response = resident_client.post("/compte/mes-donnees", follow_redirects=True)
+    assert response.status_code == 200 and "Votre demande est enregistrée" in text(response)
+    export = db.session.scalar(select(DataExport))
+    assert export.ready_at is None and "disque plein" in export.last_error
+    assert "0 copie(s) préparée(s), 1 échec(s)" in app.test_cli_runner().invoke(args=["exports", "build"]).output
+    monkeypatch.undo()
+    assert "1 copie(s) préparée(s), 0 échec(s)" in app.test_cli_runner().invoke(args=["exports", "build"]).output
+    assert resident_client.post(_link(resident.email)).mimetype == "application/zip"

@@ -53,6 +53,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
+from app.mydata.labels import LABELS
 from app.outbox import queue_email
 from app.urls import email_url
 
@@ -88,8 +89,19 @@ def request_export(user: User) -> DataExport:
         db.session.add(export)
         db.session.commit()
         if row_count(user) <= current_app.config["DATA_EXPORT_INLINE_ROWS"]:
-            build(export)
+            _build_or_leave_to_the_timer(export)
     return export
+
+
+def _build_or_leave_to_the_timer(export: DataExport) -> None:
+    """A failure here must not cost the person their request: the timer tries again."""
+    try:
+        build(export)
+    except Exception as error:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("data export %s failed", export.id)
+        export.last_error = f"{type(error).__name__}: {error}"[:1000]
+        db.session.commit()
 
 
 def row_count(user: User) -> int:
@@ -115,15 +127,11 @@ def build_pending() -> tuple[int, int]:
     """Build every queued copy (the timer's job); one failure does not stop the others."""
     built = failed = 0
     for export in list(db.session.scalars(select(DataExport).where(DataExport.ready_at.is_(None)))):
-        try:
-            build(export)
-            built += 1
-        except Exception as error:  # noqa: BLE001 (recorded, tried again at the next run)
-            db.session.rollback()
-            log.exception("data export %s failed", export.id)
-            export.last_error = f"{type(error).__name__}: {error}"[:1000]
-            db.session.commit()
+        _build_or_leave_to_the_timer(export)
+        if export.ready_at is None:
             failed += 1
+        else:
+            built += 1
     return built, failed
 
 
@@ -143,7 +151,7 @@ def zip_bytes(data: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("donnees.html", render_template("mydata/export.html", data=data))
+        archive.writestr("donnees.html", render_template("mydata/export.html", data=data, labels=LABELS))
     return buffer.getvalue()
 
 

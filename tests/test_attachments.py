@@ -332,7 +332,9 @@ def test_a_profile_document_does_not_count_when_the_call_says_so(app, w):
 
 def test_a_call_without_required_documents_adds_no_line(app, w):
     proposal = _proposal(w)
-    assert "Pièces demandées" not in text(_client(app, w["lead"]).get(f"/appels/{w['call'].slug}/deposer/{proposal.id}"))
+    assert "Pièces demandées" not in text(
+        _client(app, w["lead"]).get(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
+    )
 
 
 @pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("resident", 403), ("lead", 403), ("mod_medoc", 403)])
@@ -351,7 +353,9 @@ def test_the_required_documents_page_says_what_is_missing_in_french(app, w):
     assert response.status_code == 422
     admin.post(url, data={"label": "RIB", "kind": "rib", "help_text": "Au nom de l'association.", "profile_ok": "y"})
     page = text(admin.get(url))
-    assert "RIB" in page and "Au nom de l'association." in page and "le document du profil de l'association suffit" in page
+    assert (
+        "RIB" in page and "Au nom de l'association." in page and "le document du profil de l'association suffit" in page
+    )
     document = db.session.scalar(select(CallRequiredDocument))
     admin.post(f"{url}/{document.id}/retirer")
     assert db.session.scalar(select(func.count(CallRequiredDocument.id))) == 0

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.attachments import filetypes, scan, storage
+from app.errors import RuleError
 from app.extensions import db
 from app.models import EDITABLE_STATES, Association, Attachment, Call, CallRequiredDocument, Proposal, User
 from app.models.attachments import DOCUMENT_KINDS
@@ -95,10 +96,8 @@ def check(upload: Upload, used_bytes: int) -> filetypes.FileType:
     return kind
 
 
-class AttachmentError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AttachmentError(RuleError):
+    """A file refused, or a change to a proposal's files that came too late."""
 
 
 def _store(uploads: list[Upload], used: int, kind: str, user: User, **owner) -> Outcome:

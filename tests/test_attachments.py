@@ -359,3 +359,16 @@ def test_the_required_documents_page_says_what_is_missing_in_french(app, w):
     document = db.session.scalar(select(CallRequiredDocument))
     admin.post(f"{url}/{document.id}/retirer")
     assert db.session.scalar(select(func.count(CallRequiredDocument.id))) == 0
+
+
+def test_the_demo_keeps_statutes_on_an_associations_profile(app):
+    from app.demo import ASSOCIATIONS, load_demo
+    from app.models import Association
+
+    load_demo(participation=False)
+    load_demo(participation=False)  # twice: still one file
+    association = db.session.scalar(select(Association).where(Association.name == ASSOCIATIONS[0].name))
+    documents = attachment_services.of_association(association.id)
+    assert [(d.filename, d.kind) for d in documents] == [("Statuts.pdf", "statuts")]
+    data = attachment_services.storage.current().get(documents[0].storage_key)
+    assert data.startswith(b"%PDF-1.4") and b"Statuts de l'association" in data

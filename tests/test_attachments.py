@@ -5,6 +5,7 @@ documents a call requires."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -372,3 +373,16 @@ def test_the_demo_keeps_statutes_on_an_associations_profile(app):
     assert [(d.filename, d.kind) for d in documents] == [("Statuts.pdf", "statuts")]
     data = attachment_services.storage.current().get(documents[0].storage_key)
     assert data.startswith(b"%PDF-1.4") and b"Statuts de l'association" in data
+
+
+def test_the_service_refuses_files_for_a_proposal_submitted_meanwhile(app, w):
+    """The route's rule already refuses; the guarded version bump covers a submission between the
+    page and the upload: nothing kept, not even the bytes."""
+    proposal = _proposal(w, state=ProposalState.DRAFT)
+    call_services.submit(call_services.get_call(w["call"].slug), proposal, w["lead"])
+    root = Path(app.config["ATTACHMENTS_DIR"])
+    files_before = {p for p in root.rglob("*") if p.is_file()}
+    with pytest.raises(attachment_services.AttachmentError):
+        attachment_services.add_to_proposal(proposal, w["lead"], [attachment_services.Upload("tard.pdf", s.PDF)])
+    assert db.session.scalar(select(func.count(Attachment.id))) == 0
+    assert {p for p in root.rglob("*") if p.is_file()} == files_before

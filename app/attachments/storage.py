@@ -61,7 +61,10 @@ class S3Storage:
         self.client.put_object(Bucket=self.bucket, Key=_checked(key), Body=data, ContentType=content_type)
 
     def get(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=_checked(key))["Body"].read()
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=_checked(key))["Body"].read()
+        except self.client.exceptions.NoSuchKey:
+            raise FileNotFoundError(key) from None
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=_checked(key))

@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.accompaniment.routes import bp as accompaniment_bp
     from app.admin.routes import bp as admin_bp
     from app.associations.routes import bp as associations_bp
+    from app.attachments.routes import bp as attachments_bp
     from app.auth.routes import bp as auth_bp
     from app.auth.services import setup_login
     from app.backup import register_backup_cli
@@ -109,6 +110,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         moderation_bp,
         accompaniment_bp,
         mydata_bp,
+        attachments_bp,
     ):
         app.register_blueprint(bp)
     register_cli(app)

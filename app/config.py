@@ -177,6 +177,7 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
         "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
         **_retention_settings(env),
+        **_attachment_settings(env, instance_dir),
     }
 
 
@@ -195,4 +196,27 @@ def _retention_settings(env: dict[str, str]) -> dict:
         "DATA_EXPORT_DAYS": int(env.get("TISSER_DATA_EXPORT_DAYS", "7")),
         # Up to this many rows, the copy is built during the request; beyond, by ``flask exports build``.
         "DATA_EXPORT_INLINE_ROWS": int(env.get("TISSER_DATA_EXPORT_INLINE_ROWS", "5000")),
+    }
+
+
+def _attachment_settings(env: dict[str, str], instance_dir: Path) -> dict:
+    """Attachments (app/attachments): limits, where they are stored, the optional virus scan."""
+    mb = 1024 * 1024
+    per_file = int(env.get("TISSER_ATTACHMENT_MAX_MB", "10")) * mb
+    per_proposal = int(env.get("TISSER_ATTACHMENTS_MAX_TOTAL_MB", "30")) * mb
+    return {
+        "ATTACHMENT_MAX_BYTES": per_file,
+        # Per proposal, and per association profile.
+        "ATTACHMENTS_MAX_TOTAL_BYTES": per_proposal,
+        # Any request: one upload form's worth of files and a little more; bigger ones get a 413.
+        "MAX_CONTENT_LENGTH": per_proposal + mb,
+        # "local" (the instance folder) or "s3" (any S3-compatible object storage; credentials
+        # come from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables).
+        "ATTACHMENTS_STORAGE": env.get("TISSER_ATTACHMENTS_STORAGE", "local"),
+        "ATTACHMENTS_DIR": env.get("TISSER_ATTACHMENTS_DIR", str(instance_dir / "attachments")),
+        "ATTACHMENTS_S3_BUCKET": env.get("TISSER_ATTACHMENTS_S3_BUCKET", ""),
+        "ATTACHMENTS_S3_ENDPOINT_URL": env.get("TISSER_ATTACHMENTS_S3_ENDPOINT_URL", ""),
+        "ATTACHMENTS_S3_REGION": env.get("TISSER_ATTACHMENTS_S3_REGION", ""),
+        # clamd's Unix socket (e.g. /run/clamav/clamd.ctl): empty means no virus scan.
+        "CLAMD_SOCKET": env.get("CLAMD_SOCKET", ""),
     }

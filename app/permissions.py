@@ -679,3 +679,42 @@ def _follow_toggle(user: Any, target: Any) -> bool:
 def _territory_manage(user: Any, obj: Any) -> bool:
     """Units, their communes and the import of official communes: administrators."""
     return _admin(user)
+
+
+# --- Attachments (app/attachments) ------------------------------------------------------------
+
+
+@rule("attachment.manage", write=True)
+def _attachment_manage(user: Any, proposal: Any) -> bool:
+    """The co-authors add and remove a proposal's files while they may change its text: once
+    submitted, the files are frozen with it."""
+    return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
+
+
+@rule("association.documents")
+def _association_documents(user: Any, association: Any) -> bool:
+    """An association's profile documents (statutes, accounts, RIB: bank details among them) are
+    not public: its members, the platform's administrators, and the evaluators of a call it
+    deposited to, who need them to examine the dossier."""
+    if _admin(user) or (association is not None and association.id in association_ids(user)):
+        return True
+    return bool(
+        _authenticated(user)
+        and association is not None
+        and db.session.scalar(
+            select(Assignment.id)
+            .join(Submission)
+            .join(Proposal, Proposal.id == Submission.proposal_id)
+            .where(Assignment.evaluator_id == user.id, Proposal.association_id == association.id)
+            .limit(1)
+        )
+    )
+
+
+@rule("attachment.download")
+def _attachment_download(user: Any, attachment: Any) -> bool:
+    """A proposal's files are exactly as visible as the proposal (a draft's stay with its authors)."""
+    if attachment.proposal_id is not None:
+        # content.visible asks proposal.view first, then moderation (a hidden proposal hides its files).
+        return can(user, "content.visible", attachment.proposal)
+    return can(user, "association.documents", attachment.association)

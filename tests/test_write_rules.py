@@ -106,6 +106,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "private_space.post": accepted,
             "follow.toggle": idea,
             "territory.manage": None,
+            "attachment.manage": proposal,
         },
     }
 

@@ -9,6 +9,7 @@ from app.models.associations import (
     Membership,
     MembershipRole,
 )
+from app.models.attachments import Attachment, CallRequiredDocument
 from app.models.calls import (
     Assignment,
     Call,
@@ -67,6 +68,8 @@ from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Attachment",
+    "CallRequiredDocument",
     "AccessibilityStatus",
     "Collectivity",
     "DataExport",

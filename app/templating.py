@@ -39,6 +39,9 @@ from app.moderation.links import (
     show_report_link,
     suspension_contestation,
 )
+from app.mydata.services import (
+    current_user_export,
+)
 from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
 from app.rendering import is_htmx
@@ -105,6 +108,8 @@ def setup_templating(app: Flask) -> None:
         contest_url=contest_url,
         contestation_of=contestation_of,
         suspension_contestation=suspension_contestation,
+        # "Mes données" on the account page (app.mydata).
+        pending_data_export=current_user_export,
         entry_url=entry_url,
         audit_target_url=audit_target_url,
         # Cached cards (app.fragments).

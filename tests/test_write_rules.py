@@ -156,6 +156,8 @@ NOT_WRITES = {
     "accompaniment.space": "a message asks private_space.post (a write) in the view",
     "moderation.contest": "contesting a decision stays possible when suspended: it is how a wrong one is undone",
     "moderation.contest_suspension": "only a suspended person contests a suspension",
+    "mydata.request_copy": "a copy of one's own data (GDPR art. 15): suspension does not take that right away",
+    "mydata.download": "one's own copy, from the signed link, logged in as its owner",
 }
 
 

@@ -17,12 +17,6 @@ class DownloadForm(FlaskForm):
     """Only the CSRF token: downloading is one button."""
 
 
-@bp.app_template_global()
-def pending_data_export():
-    """For the account page: the copy in preparation or waiting to be downloaded."""
-    return services.pending_export(current_user) if current_user.is_authenticated else None
-
-
 @bp.route("/compte/mes-donnees", methods=["POST"])
 @rate_limit("data_export")
 @access("data.export")

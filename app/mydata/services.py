@@ -20,8 +20,9 @@ import zipfile
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import gettext as _
+from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, union_all
 
@@ -55,6 +56,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.mydata.labels import LABELS
 from app.outbox import queue_email
+from app.rendering import render_document
 from app.urls import email_url
 
 FORMAT = "tisser-donnees-personnelles"
@@ -74,6 +76,11 @@ def pending_export(user: User) -> DataExport | None:
         .order_by(DataExport.id.desc())
         .limit(1)
     )
+
+
+def current_user_export() -> DataExport | None:
+    """For the account page (a template global): the current person's copy in progress, if any."""
+    return pending_export(current_user) if current_user.is_authenticated else None
 
 
 def request_export(user: User) -> DataExport:
@@ -151,7 +158,7 @@ def zip_bytes(data: dict) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("donnees.html", render_template("mydata/export.html", data=data, labels=LABELS))
+        archive.writestr("donnees.html", render_document("mydata/export.html", data=data, labels=LABELS))
     return buffer.getvalue()
 
 

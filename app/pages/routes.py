@@ -1,6 +1,7 @@
-from flask import Blueprint
+from flask import Blueprint, redirect, request
 
 from app.access import access
+from app.i18n import remember_locale, safe_next, valid_locale
 from app.pages import services
 from app.permissions import PUBLIC
 from app.rendering import render
@@ -20,6 +21,17 @@ def home():
         proposals=search_services.latest("proposal"),
         ideas=search_services.latest("idea"),
     )
+
+
+@bp.post("/langue")
+@access(PUBLIC)
+def language():
+    """The language switch of every page's footer: a form, so it works without JavaScript."""
+    locale = valid_locale(request.form.get("locale"))
+    if locale:
+        remember_locale(locale)
+    # An unknown language changes nothing: the page comes back as it was.
+    return redirect(safe_next(request.form.get("next")), 303)
 
 
 @bp.route("/accessibilite")

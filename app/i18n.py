@@ -29,6 +29,31 @@ LOCALES = {"fr": "Français", "en": "English"}
 SESSION_KEY = "locale"
 
 
+def compile_catalogues() -> list[str]:
+    """Compile each ``.po`` whose ``.mo`` is missing or older (the tests; ``make`` does it on install).
+    Written beside and renamed, so that a reader never sees half a file."""
+    import os
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from app.config import PROJECT_ROOT
+
+    done = []
+    for po in sorted((PROJECT_ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parent.parent.name)
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as f:
+            write_mo(f, catalog)
+        partial.replace(mo)
+        done.append(str(mo))
+    return done
+
+
 def valid_locale(value: object) -> str | None:
     return value if isinstance(value, str) and value in LOCALES else None
 

@@ -1,7 +1,8 @@
-from flask import Blueprint, redirect, request
+from flask import Blueprint, flash, redirect, request
+from flask_babel import gettext as _
 
 from app.access import access
-from app.i18n import remember_locale, safe_next, valid_locale
+from app.i18n import in_locale, remember_locale, safe_next, valid_locale
 from app.pages import services
 from app.permissions import PUBLIC
 from app.rendering import render
@@ -30,6 +31,8 @@ def language():
     locale = valid_locale(request.form.get("locale"))
     if locale:
         remember_locale(locale)
+        with in_locale(locale):  # said in the language just chosen
+            flash(_("Les pages sont maintenant en français."), "success")
     # An unknown language changes nothing: the page comes back as it was.
     return redirect(safe_next(request.form.get("next")), 303)
 

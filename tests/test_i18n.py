@@ -281,3 +281,26 @@ def test_tissers_own_identity_wording_is_translated_the_collectivitys_is_not(app
         shown = identity.current()
         assert shown.name == "Département de la Gironde"  # the collectivity's name, as typed
         assert shown.tagline == "social innovation, together"  # Tisser's tagline, kept by the preset
+
+
+def test_a_notification_is_written_in_its_recipients_language(app, territory):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notification, NotificationPreference, OutboxMessage
+    from app.models.notifications import EmailMode
+    from tests import factories
+
+    english = factories.make_user("Kim", locale="en")
+    french = factories.make_user("Camille")
+    idea = factories.make_idea(english, territory.medoc_commune, title="Un lavoir")
+    db.session.add(NotificationPreference(user_id=english.id, kind="comment", mode=EmailMode.IMMEDIATE))
+    db.session.commit()
+    comment = factories.make_comment(idea, french)  # a French request
+    factories.make_comment(idea, english, reply_to=comment)
+    db.session.commit()
+    said = dict(db.session.execute(select(Notification.user_id, Notification.text)).all())
+    assert said[english.id] == "Camille commented on your idea “Un lavoir”."
+    assert said[french.id] == "Kim a répondu à votre message sur « Un lavoir »."
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == english.email))
+    assert mail.body.startswith("Camille commented on your idea") and "Vous recevez" not in mail.body

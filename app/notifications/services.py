@@ -8,6 +8,7 @@ from itertools import groupby
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
@@ -30,10 +31,19 @@ UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 
 def notify(
-    user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None, email: bool = True
+    user_ids: Iterable[int],
+    kind: str,
+    text: str | LazyString,
+    url: str,
+    *,
+    exclude: int | None = None,
+    email: bool = True,
 ) -> None:
     """Queue one notification per person, in bulk (one INSERT for many people), and the e-mails
     of those who want them at once (two more queries, whatever the number of people).
+
+    ``text`` made with ``_l(...)`` is written in each recipient's language (one more query when
+    nobody gets an e-mail at once); a plain string is written as it is, in the sender's language.
 
     ``email=False`` when the caller sends its own e-mail (an invitation with its link): the
     person must not get the same news twice."""
@@ -42,11 +52,31 @@ def notify(
         return
     now = utcnow()
     modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
+    immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
+    per_language = isinstance(text, LazyString)
+    people = (
+        db.session.execute(
+            select(User.id, User.email, User.locale).where(User.id.in_(ids if per_language else immediate))
+        ).all()
+        if per_language or immediate
+        else []
+    )
+    locales = {uid: locale for uid, _email, locale in people}
+    said: dict[str | None, str] = {}
+
+    def text_in(locale: str | None) -> str:
+        if not per_language:
+            return str(text)
+        if locale not in said:
+            with in_locale(locale):
+                said[locale] = str(text)
+        return said[locale]
+
     rows = [
         {
             "user_id": uid,
             "kind": kind,
-            "text": text[:400],
+            "text": text_in(locales.get(uid))[:400],
             "url": url,
             "created_at": now,
             # Only daily ones wait for the digest; the others are dealt with now.
@@ -55,14 +85,14 @@ def notify(
         for uid in ids
     ]
     db.session.execute(Notification.__table__.insert(), rows)
-    immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
     if immediate:
-        addresses = db.session.execute(select(User.id, User.email, User.locale).where(User.id.in_(immediate))).all()
+        wanted = set(immediate)
         messages = []
-        for uid, email, locale in addresses:
-            # The e-mail's own words in the recipient's language.
-            with in_locale(locale):
-                messages.append(_immediate_email(uid, email, kind, text, url))
+        for uid, address, locale in people:
+            if uid in wanted:
+                # The e-mail's own words in the recipient's language.
+                with in_locale(locale):
+                    messages.append(_immediate_email(uid, address, kind, text_in(locale), url))
         # Straight into the outbox table in one INSERT (queue_email adds one message at a time).
         db.session.execute(OutboxMessage.__table__.insert(), messages)
 

@@ -128,11 +128,10 @@ mutate: install-dev
 # The user-facing strings (French is the source language): extracted into the template, merged into
 # each catalogue (translate the new English entries in translations/en/LC_MESSAGES/messages.po; the
 # French one fills itself from the msgids), compiled. tests/test_translations.py checks the result.
-BABEL_WIDTH := --width 120
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ $(BABEL_WIDTH) --project Tisser --copyright-holder "Tisser" \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --project Tisser --copyright-holder "Tisser" \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations $(BABEL_WIDTH)
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/python scripts/french_catalogue.py translations/fr/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile --statistics -d translations
 

@@ -544,7 +544,7 @@ def invite(
         notify(
             [invitee.id],
             "invitation",
-            _(
+            _l(
                 "%(inviter)s vous invite à rejoindre « %(association)s ».",
                 inviter=inviter.display_name,
                 association=association.name,

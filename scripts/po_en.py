@@ -1,7 +1,9 @@
 """Fill and check the English catalogue (translations/en/LC_MESSAGES/messages.po).
 
     python scripts/po_en.py dump [N]        untranslated msgids -> /tmp/r17-english-work/todo-NN.txt, numbered
-    python scripts/po_en.py merge FILE...   {msgid or number: msgstr | [singular, plural]} JSON -> the PO file
+    python scripts/po_en.py merge FILE...   {msgid or number: msgstr | [singular, plural]} JSON, or .po files
+                                            (translations/incoming/*.po) -> the PO file; run `make messages`
+                                            first so that new msgids are in it
     python scripts/po_en.py check [PO]      every msgid has a msgstr, placeholders match; exit 1 otherwise
 
 Glossary (French source -> English, kept consistent across the catalogue):
@@ -10,9 +12,14 @@ Glossary (French source -> English, kept consistent across the catalogue):
     (pôle -> hub); association -> association; structure -> organisation; modération -> moderation;
     signalement -> report; signaler -> report; fil -> feed; « Compte supprimé » -> "Deleted account";
     résultats -> results; lauréat -> selected project; candidature -> application; collectivité -> local authority;
-    commune -> municipality; canton -> canton; habitant -> resident; accompagnement -> support (guidance);
-    besoin -> need; thème -> theme; domaine -> area; suivre -> follow; abonnement -> subscription;
-    courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account.
+    commune -> municipality; canton -> canton; habitant -> resident;
+    accompagner/accompagnement -> mentor/mentoring (soutien is "support");
+    besoin -> need; thème -> theme; domaine -> field (sous-domaine -> sub-field; "area" is kept for places);
+    suivre -> follow; abonnement -> subscription;
+    courriel/e-mail -> email; mot de passe -> password; se connecter -> sign in; s'inscrire -> create an account;
+    masquer -> hide; rétablir -> restore; contester/contestation -> challenge; référent·e -> contact person;
+    retenu -> selected; déposer -> submit; instruction -> review; évaluer -> assess; enveloppe -> budget;
+    agent -> staff; fiche (d'association) -> profile; renvoyer pour compléments -> send back for more information.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ def load(path: Path = PO):
 
 def save(catalog, path: Path = PO) -> None:
     with path.open("wb") as f:
-        write_po(f, catalog, width=120, omit_header=False)
+        write_po(f, catalog)  # pybabel update's own layout: `make messages` leaves a small diff
 
 
 def dump(size: int = 250) -> None:
@@ -66,12 +73,22 @@ def dump(size: int = 250) -> None:
     print(f"{len(todo)} untranslated")
 
 
+def _translations(path: Path):
+    """(msgid, msgstr) pairs of a JSON chunk or of a PO file (plural entries keyed by their singular)."""
+    if path.suffix == ".po":
+        for msg in load(path):
+            if msg.id and (all(msg.string) if isinstance(msg.string, tuple) else msg.string):
+                yield (msg.id[0] if isinstance(msg.id, tuple) else msg.id), msg.string
+    else:
+        yield from json.loads(path.read_text()).items()
+
+
 def merge(files: list[str]) -> None:
     catalog = load()
     index = json.loads((WORK / "index.json").read_text()) if (WORK / "index.json").exists() else []
     merged = unknown = 0
     for name in files:
-        for key, value in json.loads(Path(name).read_text()).items():
+        for key, value in _translations(Path(name)):
             if key.isdigit():  # a number from the last dump
                 key = index[int(key)]
             msg = catalog.get(key)
@@ -90,7 +107,11 @@ def merge(files: list[str]) -> None:
 
 def problems(path: Path = PO) -> list[str]:
     found = []
-    for msg in load(path):
+    catalog = load(path)
+    # Babel's own checkers: python-format consistency and plural form counts.
+    for msg, errors in catalog.check():
+        found.extend(f"{error}: {msg.id!r}" for error in errors)
+    for msg in catalog:
         if not msg.id:
             continue
         ids = msg.id if isinstance(msg.id, tuple) else (msg.id,)

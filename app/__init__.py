@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from app import models  # noqa: F401  (registers every table before migrations look)
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, limiter, migrate
-from app.i18n import install_french_plurals
+from app.i18n import install_gettext, select_locale
 
 
 @event.listens_for(Engine, "connect")
@@ -84,8 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         include_name=search_include_name,
     )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
-    install_french_plurals(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Paris")
+    install_gettext(app)
 
     setup_login(app)
     setup_web(app)

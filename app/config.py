@@ -158,6 +158,8 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "WTF_I18N_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        # The catalogues sit beside app/, not in it (Flask-Babel looks in app/translations otherwise).
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "PASSWORD_HASH_METHOD": "scrypt",
         # The public address used in e-mails (links must work outside the site).
         "TISSER_BASE_URL": base_url,

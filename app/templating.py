@@ -29,6 +29,7 @@ from werkzeug.local import LocalProxy
 from app import identity
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
+from app.i18n import LOCALES, back_here, current_locale, page_in, switch_choices
 from app.moderation.links import (
     audit_target_url,
     contest_url,
@@ -96,6 +97,12 @@ def setup_templating(app: Flask) -> None:
     env.globals.update(
         # The collectivity (read when a template first touches it, then kept for the request).
         identity=LocalProxy(identity.current),
+        # Languages (app.i18n): the page's, the switch's choices, the hreflang alternates.
+        current_locale=current_locale,
+        locales=LOCALES,
+        page_in=page_in,
+        back_here=back_here,
+        switch_choices=switch_choices,
         # Request plumbing.
         asset_url=asset_url,
         htmx_path=HTMX_PATH,

@@ -41,6 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The tests read both languages: a catalogue changed since make install (a merge, a new entry)
+    # is compiled again here, once, before the xdist workers start.
+    if not hasattr(config, "workerinput"):
+        from app.i18n import compile_catalogues
+
+        compile_catalogues()
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"Tisser tests on: {config.getoption('--db')}"
 

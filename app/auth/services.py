@@ -7,7 +7,7 @@ import time
 from functools import cache
 from hashlib import sha256
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, login_user, logout_user
@@ -20,6 +20,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import identity
 from app.errors import RuleError
 from app.extensions import db, login_manager
+from app.i18n import SESSION_KEY as LOCALE_KEY
+from app.i18n import current_locale, in_locale, valid_locale
 from app.models import EndedSession, Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
@@ -84,6 +86,11 @@ def log_in(user: User, remember: bool = False) -> None:
     """A new login: its own stamp, so its session id and remember cookie are new too."""
     user.login_stamp = None
     login_user(user, remember=remember)
+    # A language chosen in this browser before logging in is the latest choice: the account keeps it.
+    chosen = valid_locale(session.get(LOCALE_KEY))
+    if chosen and chosen != user.locale:
+        user.locale = chosen
+        db.session.commit()
 
 
 def log_out(user: User) -> None:
@@ -135,7 +142,8 @@ def register(email: str, display_name: str, password: str) -> User:
     display_name = normalize_name(display_name)
     check_public_name(display_name)
     check_display_name_available(display_name)
-    user = User(email=email, display_name=display_name, password=password)
+    # The language the person registered in is the one of their e-mails, until they choose another.
+    user = User(email=email, display_name=display_name, password=password, locale=current_locale())
     db.session.add(user)
     try:
         db.session.commit()
@@ -216,21 +224,25 @@ def request_password_reset(email: str) -> None:
         return
     link = email_url("auth.reset_password", token=password_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = _(
-        "Bonjour %(name)s,\n\n"
-        "Vous avez demandé à réinitialiser votre mot de passe sur %(platform)s. "
-        "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
-        "et ne sert qu'une fois) :\n\n%(link)s\n\n"
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
-        "votre mot de passe ne change pas.\n\nL'équipe %(platform)s",
-        name=user.display_name,
-        platform=identity.current().platform_name,
-        minutes=minutes,
-        link=link,
-    )
-    queue_email(
-        user.email, _("Réinitialiser votre mot de passe %(platform)s", platform=identity.current().platform_name), body
-    )
+    # In the recipient's language, whoever's request sends it.
+    with in_locale(user.locale):
+        body = _(
+            "Bonjour %(name)s,\n\n"
+            "Vous avez demandé à réinitialiser votre mot de passe sur %(platform)s. "
+            "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
+            "et ne sert qu'une fois) :\n\n%(link)s\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+            "votre mot de passe ne change pas.\n\nL'équipe %(platform)s",
+            name=user.display_name,
+            platform=identity.current().platform_name,
+            minutes=minutes,
+            link=link,
+        )
+        queue_email(
+            user.email,
+            _("Réinitialiser votre mot de passe %(platform)s", platform=identity.current().platform_name),
+            body,
+        )
     db.session.commit()
 
 
@@ -268,22 +280,24 @@ def user_for_verification_token(token: str) -> User | None:
 def send_verification_email(user: User) -> None:
     link = email_url("auth.verify_email", token=email_verification_token(user))
     days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
-    body = _(
-        "Bonjour %(name)s,\n\n"
-        "Pour confirmer votre adresse e-mail et pouvoir participer sur %(platform)s (proposer une idée, "
-        "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
-        "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
-        "Si vous n'avez pas créé de compte sur %(platform)s, ignorez ce message.\n\nL'équipe %(platform)s",
-        name=user.display_name,
-        platform=identity.current().platform_name,
-        days=days,
-        link=link,
-    )
-    queue_email(
-        user.email,
-        _("Confirmez votre adresse e-mail sur %(platform)s", platform=identity.current().platform_name),
-        body,
-    )
+    # In the recipient's language, whoever's request sends it.
+    with in_locale(user.locale):
+        body = _(
+            "Bonjour %(name)s,\n\n"
+            "Pour confirmer votre adresse e-mail et pouvoir participer sur %(platform)s (proposer une idée, "
+            "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
+            "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
+            "Si vous n'avez pas créé de compte sur %(platform)s, ignorez ce message.\n\nL'équipe %(platform)s",
+            name=user.display_name,
+            platform=identity.current().platform_name,
+            days=days,
+            link=link,
+        )
+        queue_email(
+            user.email,
+            _("Confirmez votre adresse e-mail sur %(platform)s", platform=identity.current().platform_name),
+            body,
+        )
     db.session.commit()
 
 

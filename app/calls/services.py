@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -432,7 +433,7 @@ def send_back(submission: Submission, proposal: Proposal, by: User, message: str
     notify(
         proposal_recipients(proposal),
         "evaluation",
-        _(
+        _l(
             "« %(title)s » vous est renvoyée pour compléments : %(message)s",
             title=proposal.title,
             message=message.strip(),

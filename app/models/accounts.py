@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None]
     # Part of every session id and remember cookie (see ``get_id``): changing it ends every session.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The language of the pages after logging in and of the e-mails sent to this person ("fr", "en").
+    locale: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
 
     # Not a column: which login this object was loaded for (see ``get_id`` and app.auth.services).
     login_stamp = None

@@ -1,6 +1,8 @@
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, request
+from flask_babel import gettext as _
 
 from app.access import access
+from app.i18n import in_locale, remember_locale, safe_next, valid_locale
 from app.pages import services
 from app.permissions import PUBLIC
 from app.rendering import render
@@ -21,6 +23,19 @@ def home():
         proposals=search_services.latest("proposal"),
         ideas=search_services.latest("idea"),
     )
+
+
+@bp.post("/langue")
+@access(PUBLIC)
+def language():
+    """The language switch of every page's footer: a form, so it works without JavaScript."""
+    locale = valid_locale(request.form.get("locale"))
+    if locale:
+        remember_locale(locale)
+        with in_locale(locale):  # said in the language just chosen
+            flash(_("Les pages sont maintenant en français."), "success")
+    # An unknown language changes nothing: the page comes back as it was.
+    return redirect(safe_next(request.form.get("next")), 303)
 
 
 @bp.route("/accessibilite")

@@ -130,7 +130,7 @@ def create_proposal(
         notify(
             [idea.author_id],
             "idea_taken_up",
-            _(
+            _l(
                 "« %(association)s » reprend votre idée « %(idea)s » dans une proposition.",
                 association=association.name,
                 idea=idea.title,

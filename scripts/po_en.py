@@ -100,6 +100,8 @@ def merge(files: list[str]) -> None:
                 print(f"unknown msgid: {key!r}", file=sys.stderr)
                 continue
             msg.string = tuple(value) if isinstance(msg.id, tuple) else value
+            # pybabel update's guess for a new msgid is marked fuzzy; a real translation replaces it.
+            msg.flags.discard("fuzzy")
             merged += 1
     save(catalog)
     print(f"merged {merged}, unknown {unknown}")

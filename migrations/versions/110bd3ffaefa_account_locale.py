@@ -1,7 +1,7 @@
 """Account locale: the language of a person's pages and e-mails (issue 17, "English, complete").
 
 Revision ID: 110bd3ffaefa
-Revises: c16a7e0d0a01
+Revises: aedb67eba323
 Create Date: 2026-11-30 16:33:49.955005
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "110bd3ffaefa"
-down_revision = "c16a7e0d0a01"
+down_revision = "aedb67eba323"
 branch_labels = None
 depends_on = None
 

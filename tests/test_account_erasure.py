@@ -166,6 +166,25 @@ def test_audit_log_keeps_facts_without_the_name(app, resident, admin):
     assert "Camille" not in db.session.scalar(select(Notification.text).where(Notification.user_id == other.id))
 
 
+def test_no_mail_goes_to_an_erased_account_afterwards(app, resident, idea):
+    from app.notifications.services import send_digests
+
+    mine = factories.make_comment(idea, resident, "Mon commentaire reste.")
+    erasure.erase(resident)
+    factories.make_comment(idea, factories.make_user("Voisine"), "Je vous réponds.", reply_to=mine)
+    send_digests()
+    recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert not [r for r in recipients if r.endswith(".invalid")]
+
+
+def test_an_erased_account_gets_no_role(app, admin, resident, territory):
+    from app.admin import people_services
+
+    erasure.erase(resident)
+    with pytest.raises(people_services.PeopleError, match="Ce compte est supprimé"):
+        people_services.appoint(admin, _fresh(User, resident.id), "moderator", "Renfort", pole_id=territory.medoc.id)
+
+
 def test_erasing_twice_is_refused(app, resident):
     erasure.erase(resident)
     with pytest.raises(erasure.ErasureError):

@@ -162,7 +162,8 @@ def erase(user: User, *, remove_content: bool = False, actor: User | None = None
     db.session.execute(update(Invitation).where(Invitation.email == old_email).values(email=""))
     _scrub_names(user, old_name)
     _blank(user)
-    log(actor or user, "erase_account", "user", user.id, ERASED_NAME, reason.strip())
+    # The action's label already says it all: no name, not even the placeholder.
+    log(actor or user, "erase_account", "user", user.id, "", reason.strip())
     db.session.commit()
     forget_memberships(user.id)
     forget_pole_roles(user.id)

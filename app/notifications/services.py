@@ -55,7 +55,10 @@ def notify(
     db.session.execute(Notification.__table__.insert(), rows)
     immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
     if immediate:
-        addresses = db.session.execute(select(User.id, User.email).where(User.id.in_(immediate))).all()
+        # An erased account (app.auth.erasure) has no address to write to any more.
+        addresses = db.session.execute(
+            select(User.id, User.email).where(User.id.in_(immediate), User.deleted_at.is_(None))
+        ).all()
         # Straight into the outbox table in one INSERT (queue_email adds one message at a time).
         db.session.execute(
             OutboxMessage.__table__.insert(),
@@ -244,7 +247,9 @@ def send_digests() -> int:
             )
         )
     }
-    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+    emails = dict(
+        db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids), User.deleted_at.is_(None))).all()
+    )
     sent = 0
     for user_id, group in groupby(rows, key=lambda r: r.user_id):
         # A kind switched to "never" since the notification was made is left out.

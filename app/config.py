@@ -38,6 +38,8 @@ DEFAULT_RATELIMITS = {
     "verification_email": "3 per hour;10 per day",
     # Changing one's address: each request sends a link to the address typed.
     "email_change": "5 per hour;10 per day",
+    # "Recevoir une copie de mes données": each one builds a zip and sends a message.
+    "data_export": "5 per hour;20 per day",
 }
 
 
@@ -178,4 +180,23 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         # hour of an account younger than a day.
         "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
         "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
+        **_retention_settings(env),
+    }
+
+
+def _retention_settings(env: dict[str, str]) -> dict:
+    """How long personal data is kept (``flask retention purge``, daily). The "Données
+    personnelles" page states these values: change them here, the page follows."""
+    return {
+        # An account whose address was never confirmed: a typo or a robot, never a participant.
+        "RETENTION_UNVERIFIED_ACCOUNT_DAYS": int(env.get("TISSER_RETENTION_UNVERIFIED_ACCOUNT_DAYS", "30")),
+        "RETENTION_NOTIFICATION_DAYS": int(env.get("TISSER_RETENTION_NOTIFICATION_DAYS", "180")),
+        # Sent e-mails: long enough to answer "did it leave?", not an archive of everyone's mail.
+        "RETENTION_SENT_EMAIL_DAYS": int(env.get("TISSER_RETENTION_SENT_EMAIL_DAYS", "30")),
+        # Network addresses of registrations (the spam brake only looks one hour back).
+        "RETENTION_REGISTRATION_ATTEMPT_DAYS": int(env.get("TISSER_RETENTION_REGISTRATION_ATTEMPT_DAYS", "1")),
+        # A copy of one's data: the link (and the file) lives this long.
+        "DATA_EXPORT_DAYS": int(env.get("TISSER_DATA_EXPORT_DAYS", "7")),
+        # Up to this many rows, the copy is built during the request; beyond, by ``flask exports build``.
+        "DATA_EXPORT_INLINE_ROWS": int(env.get("TISSER_DATA_EXPORT_INLINE_ROWS", "5000")),
     }

@@ -264,6 +264,9 @@ def load_demo(participation: bool = True) -> None:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
     identity.load_preset("gironde")
+    if not identity.current().dpo_contact:
+        # The privacy page names a DPO; a demo address like the accounts' (a real one is set in the admin).
+        identity.save({"dpo_contact": f"Délégué·e à la protection des données (démonstration)\ndpo@{DEMO_DOMAIN}"})
     taxonomy.load_taxonomy(taxonomy.GIRONDE_TAXONOMY)
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}

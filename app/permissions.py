@@ -126,6 +126,18 @@ def _account_delete(user: Any, obj: Any) -> bool:
     return _authenticated(user)
 
 
+@rule("data.export")
+def _data_export(user: Any, obj: Any) -> bool:
+    # A copy of one's own data (GDPR art. 15 and 20): a right that suspension does not take away.
+    return _authenticated(user)
+
+
+@rule("data.download")
+def _data_download(user: Any, export: Any) -> bool:
+    """Only the person the copy is about, logged in: a forwarded e-mail link gives nothing."""
+    return _authenticated(user) and export is not None and export.user_id == user.id
+
+
 @rule("profile.edit", write=True)
 def _profile_edit(user: Any, obj: Any) -> bool:
     """One's public name and profile choices."""

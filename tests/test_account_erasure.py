@@ -14,6 +14,7 @@ from app.models import (
     AuditEntry,
     CallEvaluator,
     Comment,
+    DataExport,
     Follow,
     FollowTarget,
     Idea,
@@ -139,6 +140,7 @@ def test_last_platform_admin_cannot_erase_themself(app, admin):
 def test_pending_mail_follows_and_notifications_are_dropped(app, resident, idea):
     queue_email(resident.email, "Sujet", "Corps")
     queue_email("quelqu.un@exemple.fr", "Sujet", "Corps")
+    db.session.add(DataExport(user_id=resident.id, content=b"zip"))
     factories.make_notification(resident)
     db.session.add(Follow(user_id=resident.id, target=FollowTarget.IDEA, target_id=idea.id))
     db.session.commit()
@@ -148,7 +150,7 @@ def test_pending_mail_follows_and_notifications_are_dropped(app, resident, idea)
         db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == email)) == 0
     )
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-    for model in (Notification, Follow):
+    for model in (Notification, Follow, DataExport):
         assert not db.session.scalar(select(func.count()).select_from(model).where(model.user_id == resident.id))
 
 

@@ -25,6 +25,7 @@ from app.models import (
     AuditEntry,
     CallEvaluator,
     Comment,
+    DataExport,
     EndedSession,
     Follow,
     FollowTarget,
@@ -150,6 +151,8 @@ def erase(user: User, *, remove_content: bool = False, actor: User | None = None
         (Notification, Notification.user_id),
         (NotificationPreference, NotificationPreference.user_id),
         (EndedSession, EndedSession.user_id),
+        # A copy of their data (app.mydata) lives in its row: it goes with it.
+        (DataExport, DataExport.user_id),
     ):
         db.session.execute(delete(model).where(column == user.id))
     # Nothing more is sent to the address, and it leaves the outbox's records.

@@ -31,6 +31,7 @@ from app.models.coconstruction import (
     ProposalRevision,
 )
 from app.models.collectivity import AccessibilityStatus, Collectivity
+from app.models.data_exports import DataExport
 from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
@@ -68,6 +69,7 @@ from app.models.territories import Commune, Pole
 __all__ = [
     "AccessibilityStatus",
     "Collectivity",
+    "DataExport",
     "CallEvaluator",
     "PoleRole",
     "PoleRoleKind",

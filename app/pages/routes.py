@@ -4,6 +4,7 @@ from app.access import access
 from app.pages import services
 from app.permissions import PUBLIC
 from app.rendering import render
+from app.retention import periods
 from app.search import services as search_services
 
 bp = Blueprint("pages", __name__)
@@ -37,7 +38,8 @@ def legal():
 @bp.route("/donnees-personnelles")
 @access(PUBLIC)
 def privacy():
-    return render("pages/privacy.html")
+    # The periods come from the configuration that the purge obeys: the page cannot promise otherwise.
+    return render("pages/privacy.html", periods=periods())
 
 
 @bp.route("/regles-de-participation")

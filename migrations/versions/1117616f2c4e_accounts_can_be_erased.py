@@ -1,7 +1,7 @@
 """accounts can be erased (GDPR art. 17): users.deleted_at
 
 Revision ID: 1117616f2c4e
-Revises: c16a7e0d0a01
+Revises: 2da482f03678
 Create Date: 2026-11-30 16:31:53.455675
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "1117616f2c4e"
-down_revision = "c16a7e0d0a01"
+down_revision = "2da482f03678"
 branch_labels = None
 depends_on = None
 

@@ -152,6 +152,8 @@ NOT_WRITES = {
     "auth.change_email": "securing one's own account (art. 16) stays possible when suspended",
     "auth.confirm_email_change": "the signed link is the credential",
     "auth.delete_account": "the right to erasure (art. 17) stays when suspended",
+    "mydata.request_copy": "a copy of one's own data (art. 15 and 20) stays possible when suspended",
+    "mydata.download": "one's own copy: the signed link and the login are the credential",
     "notifications.preferences": "a suspended person may stop e-mails",
     "notifications.mark_all_read": "one's own inbox",
     "notifications.mark_read": "one's own inbox",

@@ -36,6 +36,8 @@ DEFAULT_RATELIMITS = {
     "association_create": "3 per hour;10 per day",
     # "Renvoyer le lien" of the e-mail confirmation: each one sends a message.
     "verification_email": "3 per hour;10 per day",
+    # Changing one's address: each request sends a link to the address typed.
+    "email_change": "5 per hour;10 per day",
     # "Recevoir une copie de mes données": each one builds a zip and sends a message.
     "data_export": "5 per hour;20 per day",
 }
@@ -166,6 +168,8 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "TRUSTED_HOSTS": _trusted_hosts(env, production, base_url),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
         "EMAIL_VERIFICATION_MAX_AGE": int(env.get("TISSER_EMAIL_VERIFICATION_MAX_AGE", str(3 * 86400))),
+        # How long the link confirming a new e-mail address stays valid (seconds).
+        "EMAIL_CHANGE_MAX_AGE": int(env.get("TISSER_EMAIL_CHANGE_MAX_AGE", str(86400))),
         "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),

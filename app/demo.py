@@ -692,6 +692,37 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
     _upsert_discussion(found, DEMO_DISCUSSION)
     _upsert_supports(found, ideas, DEMO_SUPPORTS)
+    _upsert_erased_account(found)
+
+
+# A resident who commented, supported, then deleted their account (GDPR art. 17): the comment
+# stays under "Compte supprimé", the support left the count.
+ERASED_COMMENT = (
+    "Visites de convivialité et pair-aidance à Lesparre",
+    "Je quitte la région, mais j'ai vu ces visites faire du bien à ma voisine. Bonne continuation !",
+)
+
+
+def _upsert_erased_account(found: dict) -> None:
+    from app.auth.erasure import erase
+    from app.comments.services import recount_comments
+    from app.markdown import render_markdown
+    from app.models import Comment
+    from app.supports.services import toggle_support
+
+    title, body = ERASED_COMMENT
+    proposal = found[title]
+    # Found by its comment: an erased account has no address left to look it up by.
+    if db.session.scalar(select(Comment.id).where(Comment.proposal_id == proposal.id, Comment.body == body)):
+        return
+    user = _account(f"ancien.habitant@{DEMO_DOMAIN}", "Ancien Habitant")
+    comment = Comment(proposal_id=proposal.id, author_id=user.id, body=body, body_html=str(render_markdown(body)))
+    db.session.add(comment)
+    db.session.flush()
+    recount_comments([comment.id])
+    db.session.commit()
+    toggle_support(proposal, user)
+    erase(user)
 
 
 def _upsert_discussion(found: dict, discussion: list) -> None:

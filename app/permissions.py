@@ -120,6 +120,12 @@ def _account_use(user: Any, obj: Any) -> bool:
     return _authenticated(user)
 
 
+@rule("account.delete")
+def _account_delete(user: Any, obj: Any) -> bool:
+    # The right to erasure (GDPR art. 17) stays with a suspended person too.
+    return _authenticated(user)
+
+
 @rule("data.export")
 def _data_export(user: Any, obj: Any) -> bool:
     # A copy of one's own data (GDPR art. 15 and 20): a right that suspension does not take away.
@@ -162,6 +168,13 @@ def _collectivity_edit(user: Any, obj: Any) -> bool:
 def _people_manage(user: Any, obj: Any) -> bool:
     """Appointing and revoking administrators, moderators, agents and evaluators."""
     return _admin(user)
+
+
+@rule("people.erase", write=True)
+def _people_erase(user: Any, person: Any) -> bool:
+    """Erasing someone else's account on a written request: administrators; their own goes
+    through the account page like anyone's."""
+    return _admin(user) and person is not None and person.id != user.id and person.deleted_at is None
 
 
 @rule("questions.manage", write=True)

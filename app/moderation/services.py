@@ -97,6 +97,7 @@ def log_labels() -> dict[str, str]:
         "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
         "verify_association": _("Association vérifiée"),
         "refuse_association": _("Vérification d'association refusée"),
+        "erase_account": _("Compte supprimé (droit à l'effacement)"),
     }
 
 

@@ -56,7 +56,10 @@ def notify(
     per_language = isinstance(text, LazyString)
     people = (
         db.session.execute(
-            select(User.id, User.email, User.locale).where(User.id.in_(ids if per_language else immediate))
+            # An erased account (app.auth.erasure) has no address to write to any more.
+            select(User.id, User.email, User.locale).where(
+                User.id.in_(ids if per_language else immediate), User.deleted_at.is_(None)
+            )
         ).all()
         if per_language or immediate
         else []
@@ -281,7 +284,7 @@ def send_digests() -> int:
     recipients = {
         uid: (email, locale)
         for uid, email, locale in db.session.execute(
-            select(User.id, User.email, User.locale).where(User.id.in_(user_ids))
+            select(User.id, User.email, User.locale).where(User.id.in_(user_ids), User.deleted_at.is_(None))
         )
     }
     sent = 0

@@ -20,7 +20,7 @@ from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
-from app.models import Comment, Idea, Proposal, User
+from app.models import Comment, Idea, Mediation, Proposal, User
 from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
@@ -225,7 +225,8 @@ def build_tree(comments: list[Comment], names: dict[int, str] | None = None) -> 
 
 
 def _with_author(query):
-    return query.options(joinedload(Comment.author))
+    # A comment collected in person shows its unit: joined, no extra query.
+    return query.options(joinedload(Comment.author), joinedload(Comment.mediation).joinedload(Mediation.pole))
 
 
 @dataclass

@@ -32,6 +32,7 @@ from app.models.coconstruction import (
 )
 from app.models.collectivity import AccessibilityStatus, Collectivity
 from app.models.follows import Follow, FollowTarget
+from app.models.mediation import Mediation, MeetingPlace
 from app.models.moderation import (
     AuditEntry,
     CaseStatus,
@@ -123,6 +124,8 @@ __all__ = [
     "OPEN_STATES",
     "PUBLIC_STATES",
     "Support",
+    "MeetingPlace",
+    "Mediation",
     "TargetPublic",
     "SubDomain",
     "Commune",

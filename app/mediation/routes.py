@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.access import access, authorize
@@ -149,6 +150,13 @@ def claim(token: str):
             count = services.claim(current_user, token)
         except services.MediationError as error:
             return render("mediation/claim.html", status=409, error=error.message, mediation=mediation, token=token)
-        flash(_("C'est fait : %(count)d contribution(s) rattachée(s) à votre compte.", count=count), "success")
+        flash(
+            ngettext(
+                "C'est fait : %(num)d contribution est rattachée à votre compte.",
+                "C'est fait : %(num)d contributions sont rattachées à votre compte.",
+                count,
+            ),
+            "success",
+        )
         return redirect(url_for("profiles.detail", user_id=current_user.id))
     return render("mediation/claim.html", error=None, mediation=mediation, token=token)

@@ -34,7 +34,7 @@ PLACE_LABELS = labels(
         MeetingPlace.MARKET: _l("Marché"),
         MeetingPlace.SOCIAL_CENTRE: _l("Centre social"),
         MeetingPlace.HOME_VISIT: _l("Visite à domicile"),
-        MeetingPlace.OFFICE: _l("Permanence du pôle"),
+        MeetingPlace.OFFICE: _l("Permanence d'accueil"),
         MeetingPlace.OTHER: _l("Autre lieu"),
     },
 )

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mediation import services
-from app.models import AuditEntry, Comment, Idea, Mediation, OutboxMessage, Support
+from app.models import AuditEntry, Comment, Idea, Mediation, OutboxMessage, Proposal, ProposalState, Support
 from app.supports.services import toggle_support
 from tests import factories
 from tests.helpers import count_queries, field_error, html, text
@@ -295,3 +295,30 @@ def test_a_resident_claims_their_contributions_and_counts_stay_exact(app, agent,
 
 def test_a_forged_claim_link_is_refused(app, resident_client):
     assert resident_client.get("/recueil/retrouver/not-a-token").status_code == 404
+
+
+def test_a_proposal_gets_supports_collected_in_person(agent_client, territory, member, client):
+    association = db.session.scalar(select(factories.Association))
+    proposal = factories.make_proposal(association, member, poles=(territory.medoc,))
+    page = html(agent_client.get(f"/propositions/{proposal.id}"))
+    assert f"/recueil/propositions/{proposal.id}" in page  # the agent's way in
+    assert f"/recueil/propositions/{proposal.id}" not in html(client.get(f"/propositions/{proposal.id}"))
+    assert agent_client.post(f"/recueil/propositions/{proposal.id}", data=_form(territory)).status_code == 302
+    fresh = _fresh(Proposal, proposal.id)
+    assert (fresh.support_count, fresh.mediated_support_count) == (1, 1)
+    assert "dont 1 recueilli en personne" in text(client.get(f"/propositions/{proposal.id}"))
+
+
+def test_a_closed_proposal_refuses_supports_collected_in_person(agent, territory, member):
+    association = db.session.scalar(select(factories.Association))
+    withdrawn = factories.make_proposal(association, member, poles=(territory.medoc,), state=ProposalState.WITHDRAWN)
+    with pytest.raises(services.MediationError, match="ne reçoit plus"):
+        services.record_support(agent, _resident(territory), withdrawn)
+    assert _fresh(Proposal, withdrawn.id).support_count == 0
+
+
+def test_the_agent_may_correct_a_comment_they_entered(agent_client, agent, territory, idea):
+    comment = services.record_comment(agent, _resident(territory), idea, "Un mesage avec une faute.")
+    assert agent_client.get(f"/commentaires/{comment.id}/modifier").status_code == 200
+    shown = agent_client.htmx("GET", f"/commentaires/{comment.id}")
+    assert shown.status_code == 200 and "recueilli par le pôle Médoc" in text(shown)

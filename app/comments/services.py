@@ -62,7 +62,7 @@ def too_long_message(length: int) -> str:
 
 
 def get_comment(comment_id: int) -> Comment | None:
-    return db.session.scalar(select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author)))
+    return db.session.scalar(_with_author(select(Comment).where(Comment.id == comment_id)))
 
 
 def _bump_count(subject: Subject, delta: int) -> None:

@@ -128,6 +128,10 @@ def test_an_agent_enters_an_idea_shown_as_collected_by_the_unit(agent_client, ag
     page = text(client.get(f"/idees/{idea.id}"))
     assert "Idée de Élise, recueillie par le pôle Médoc le" in page
     assert "Agente Médoc" not in page
+    # In the lists too: the card names the unit, never the agent.
+    listing = text(client.get("/idees/"))
+    assert "Recueillie en personne par le pôle Médoc, à Lesparre-Médoc" in listing
+    assert "Agente Médoc" not in listing
     # The next entry keeps the meeting's place and date.
     again = html(agent_client.get("/recueil/"))
     assert 'value="Marché de Lesparre"' in again
@@ -283,7 +287,8 @@ def test_a_resident_claims_their_contributions_and_counts_stay_exact(app, agent,
     client.login_as(elise)
     assert "Rattacher à mon compte" in text(client.get(link))
     assert client.post(link).status_code == 302
-    assert _fresh(Comment, comment.id).author_id == elise.id
+    claimed = _fresh(Comment, comment.id)
+    assert (claimed.author_id, claimed.mediation_id) == (elise.id, None)  # shown under her name now
     fresh = _fresh(Idea, idea.id)
     assert (fresh.support_count, fresh.mediated_support_count) == (1, 0)
     assert db.session.scalar(select(Support.user_id).where(Support.idea_id == idea.id)) == elise.id

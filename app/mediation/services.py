@@ -288,9 +288,14 @@ def claim(user: User, token: str) -> int:
     for mediation in mediations:
         mediation.claimed_by_id, mediation.claimed_at = user.id, now
         if mediation.kind == "idea":
-            db.session.execute(update(Idea).where(Idea.mediation_id == mediation.id).values(author_id=user.id))
+            # Theirs now, shown under their name like anything they wrote (the entry keeps the history).
+            db.session.execute(
+                update(Idea).where(Idea.mediation_id == mediation.id).values(author_id=user.id, mediation_id=None)
+            )
         elif mediation.kind == "comment":
-            db.session.execute(update(Comment).where(Comment.mediation_id == mediation.id).values(author_id=user.id))
+            db.session.execute(
+                update(Comment).where(Comment.mediation_id == mediation.id).values(author_id=user.id, mediation_id=None)
+            )
         else:
             _claim_support(user, mediation)
     db.session.commit()

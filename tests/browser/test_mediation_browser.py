@@ -69,6 +69,7 @@ def test_an_agent_at_the_market_without_javascript(browser: Browser, base_url: s
         idea_id = db.session.scalar(select(Idea.id).where(Idea.title == "Un bus le jour du marché"))
         page.goto(f"/idees/{idea_id}")
         expect(page.locator(".subject")).to_contain_text("Idée de Élise, recueillie par le pôle Médoc le")
+        _shots(page, "mediation-collected-idea")
 
         # Two supports on another idea, from its page.
         page.goto(f"/idees/{world['idea_id']}")
@@ -88,6 +89,7 @@ def test_an_agent_at_the_market_without_javascript(browser: Browser, base_url: s
 
         page.goto(f"/idees/{world['idea_id']}")
         expect(page.locator("#soutien")).to_contain_text(re.compile(r"2 soutiens\s*dont 2 recueillis en personne"))
+        _shots(page, "mediation-supported-idea")
     finally:
         context.close()
 

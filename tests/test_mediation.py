@@ -327,3 +327,10 @@ def test_the_agent_may_correct_a_comment_they_entered(agent_client, agent, terri
     assert agent_client.get(f"/commentaires/{comment.id}/modifier").status_code == 200
     shown = agent_client.htmx("GET", f"/commentaires/{comment.id}")
     assert shown.status_code == 200 and "recueilli par le pôle Médoc" in text(shown)
+
+
+def test_a_too_long_comment_is_refused_next_to_its_field(agent, territory, idea):
+    with pytest.raises(services.MediationError) as refused:
+        services.record_comment(agent, _resident(territory), idea, "x" * 5001)
+    assert refused.value.field == "body" and "ne peut pas dépasser" in refused.value.message
+    assert db.session.scalar(select(func.count()).select_from(Mediation)) == 0

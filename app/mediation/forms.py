@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from app.comments.services import MAX_LENGTH
 from app.forms import SingleLineEmailField, SingleLineField
 from app.ideas.forms import DESCRIPTION_MAX, TITLE_MAX
 from app.mediation.services import CONSENT_TEXT
@@ -112,7 +113,7 @@ class MediatedContributionForm(ResidentForm):
     )
     body = TextAreaField(
         _l("Commentaire (si c'en est un)"),
-        validators=[Length(max=5000, message=_l("5000 caractères au plus."))],
+        validators=[Length(max=MAX_LENGTH, message=_l("5000 caractères au plus."))],
     )
 
     def validate_body(self, field) -> None:

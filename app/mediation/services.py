@@ -22,6 +22,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.comments.services import CommentError, clean_body
+from app.comments.services import _bump_count as bump_comment_count
 from app.errors import RuleError
 from app.extensions import db
 from app.ideas import services as ideas
@@ -63,7 +65,7 @@ class Resident:
 
 
 def resident_key(name: str, commune_id: int, birth_year: int) -> str:
-    """ "Élise", "elise " and "ELISE" are one person: no accents, case or spacing."""
+    """The dedup key: "Élise", "elise " and "ELISE" born the same year in one commune are one person."""
     plain = unicodedata.normalize("NFKD", " ".join(name.split())).encode("ascii", "ignore").decode()
     return f"{plain.casefold()}|{commune_id}|{birth_year}"[:100]
 
@@ -98,7 +100,11 @@ def _mediation(agent: User, kind: str, pole_id: int, resident: Resident) -> Medi
 
 
 def _log(agent: User, mediation: Mediation, kind: str, target_id: int, label: str) -> None:
-    reason = _("Recueilli en personne (%(place)s, le %(date)s)", place=mediation.place_label, date=mediation.met_on)
+    reason = _(
+        "Recueilli en personne (%(place)s, le %(date)s)",
+        place=mediation.place_label,
+        date=mediation.met_on.strftime("%d/%m/%Y"),
+    )
     log(agent, f"mediation_{mediation.kind}", kind, target_id, label, reason, pole_ids=[mediation.pole_id])
 
 
@@ -121,13 +127,14 @@ def record_idea(agent: User, resident: Resident, **fields: Any) -> Idea:
 
 
 def record_comment(agent: User, resident: Resident, subject: Subject, body: str) -> Comment:
-    from app.comments.services import _bump_count, clean_body
-
     if not open_for_discussion(subject):
         raise MediationError(_("La discussion est close : on ne peut plus y ajouter de message."))
+    try:
+        body = clean_body(body)
+    except CommentError as error:
+        raise MediationError(error.message, "body") from None
     mediation = _mediation(agent, "comment", _pole_for(agent, subject), resident)
     db.session.flush()
-    body = clean_body(body)
     comment = Comment(
         **subject_fk(subject),
         author_id=agent.id,
@@ -137,7 +144,7 @@ def record_comment(agent: User, resident: Resident, subject: Subject, body: str)
     )
     db.session.add(comment)
     db.session.flush()
-    _bump_count(subject, +1)
+    bump_comment_count(subject, +1)
     _log(agent, mediation, "comment", comment.id, subject.title)
     _send_claim_link(mediation)
     db.session.commit()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -35,6 +35,7 @@ from app.moderation.services import log
 from app.outbox import email_subject, queue_email
 from app.permissions import open_for_discussion, open_for_participation
 from app.subjects import Subject, fk_column, subject_column, subject_fk
+from app.urls import email_url
 
 # Read out to the resident and shown next to the box the agent ticks: stored with each entry as shown.
 CONSENT_TEXT = _l(
@@ -245,7 +246,7 @@ def claim_token(mediation: Mediation) -> str:
 def _send_claim_link(mediation: Mediation) -> None:
     if not mediation.contact_email:
         return
-    link = url_for("mediation.claim", token=claim_token(mediation), _external=True)
+    link = email_url("mediation.claim", token=claim_token(mediation))
     queue_email(
         mediation.contact_email,
         email_subject(_("Votre contribution recueillie en personne")),

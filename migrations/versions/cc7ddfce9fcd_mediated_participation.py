@@ -20,7 +20,7 @@ depends_on = None
 
 
 # Tables this migration rebuilds on SQLite (batch mode): their full-text triggers go with them.
-REBUILT = ("ideas", "comments", "supports")
+REBUILT = ("ideas", "comments", "supports", "proposals")
 
 
 def _sqlite_foreign_keys(bind, on):

@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.fragments import setup_fragments
     from app.ideas.routes import bp as ideas_bp
     from app.inputs import register_converters
+    from app.mediation.routes import bp as mediation_bp
     from app.moderation.routes import bp as moderation_bp
     from app.mydata.routes import bp as mydata_bp
     from app.notifications.routes import bp as notifications_bp
@@ -111,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         accompaniment_bp,
         mydata_bp,
         attachments_bp,
+        mediation_bp,
     ):
         app.register_blueprint(bp)
     register_cli(app)

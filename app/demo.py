@@ -244,6 +244,9 @@ def demo_accounts() -> list[DemoAccount]:
                 f"modération du pôle {pole_name}",
             )
         )
+    accounts.append(
+        DemoAccount(f"agent.medoc@{DEMO_DOMAIN}", "Agent Médoc", "agent du pôle Médoc (recueil en personne)")
+    )
     for asso in ASSOCIATIONS:
         accounts.append(DemoAccount(asso.admin_email, "", f"administration de « {asso.name} »"))
         for email in asso.member_emails:
@@ -277,6 +280,10 @@ def load_demo(participation: bool = True) -> None:
         moderator = _account(f"moderation.{pole.slug}@{DEMO_DOMAIN}", f"Modération {pole_name}")
         if db.session.get(PoleRole, (moderator.id, pole.id, PoleRoleKind.MODERATOR.value)) is None:
             db.session.add(PoleRole(user_id=moderator.id, pole_id=pole.id, role=PoleRoleKind.MODERATOR.value))
+    # An agent of the Médoc unit, who records what residents say at the market (app.mediation).
+    agent = _account(f"agent.medoc@{DEMO_DOMAIN}", "Agent Médoc")
+    if db.session.get(PoleRole, (agent.id, poles["Médoc"].id, PoleRoleKind.AGENT.value)) is None:
+        db.session.add(PoleRole(user_id=agent.id, pole_id=poles["Médoc"].id, role=PoleRoleKind.AGENT.value))
 
     for asso in ASSOCIATIONS:
         slug = slugify(asso.name)
@@ -693,6 +700,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     _upsert_discussion(found, DEMO_DISCUSSION)
     _upsert_supports(found, ideas, DEMO_SUPPORTS)
     _upsert_erased_account(found)
+    _upsert_mediation(communes, ideas)
 
 
 # A resident who commented, supported, then deleted their account (GDPR art. 17): the comment
@@ -723,6 +731,38 @@ def _upsert_erased_account(found: dict) -> None:
     db.session.commit()
     toggle_support(proposal, user)
     erase(user)
+
+
+def _upsert_mediation(communes: dict[str, Commune], ideas: dict) -> None:
+    """At the Lesparre market, the Médoc agent collects an idea and two supports (by title: idempotent)."""
+    from datetime import date
+
+    from app.mediation import services as mediation
+    from app.models import Idea
+
+    title = "Un bus pour venir au marché le samedi"
+    if db.session.scalar(select(Idea.id).where(Idea.title == title)) is not None:
+        return
+    agent = _demo_user("agent.medoc")
+    lesparre = communes["Lesparre-Médoc"].id
+
+    def met(name: str, year: int) -> mediation.Resident:
+        return mediation.Resident(name, lesparre, year, "market", date.today(), "Marché de Lesparre")
+
+    mediation.record_idea(
+        agent,
+        met("Josiane", 1951),
+        title=title,
+        description=(
+            "Sans voiture, je ne peux pas venir au marché : le bus du samedi matin ne passe plus par mon hameau."
+        ),
+        commune_id=lesparre,
+        domain="citoyennete",
+        publics=[],
+    )
+    seniors = ideas["Rompre l'isolement des seniors de Lesparre"]
+    for name, year in (("Josiane", 1951), ("M.", 1947)):
+        mediation.record_support(agent, met(name, year), seniors)
 
 
 def _upsert_discussion(found: dict, discussion: list) -> None:

@@ -103,6 +103,7 @@ def idea_card(idea: Any, level: int = 2) -> Markup:
         idea.support_count,
         idea.comment_count,
         idea.author.display_name,
+        idea.mediation_id,
         idea.commune.name,
         idea.pole.name,
     )

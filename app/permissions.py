@@ -26,7 +26,7 @@ from app.models import (
     Proposal,
     Submission,
 )
-from app.models.pole_scope import moderated_pole_ids, participation_pole_ids, poles_of
+from app.models.pole_scope import agent_pole_ids, moderated_pole_ids, participation_pole_ids, poles_of
 
 Rule = Callable[[Any, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -197,6 +197,32 @@ def _pole_moderate(user: Any, pole: Any) -> bool:
     if _admin(user):
         return True
     return _authenticated(user) and pole is not None and pole.id in moderated_pole_ids(user)
+
+
+# --- Mediated participation (app.mediation) -------------------------------------------------
+
+
+@rule("mediation.record", write=True)
+def _mediation_record(user: Any, subject: Any) -> bool:
+    """An agent enters what residents said in person: a new idea (no object) anywhere they are
+    agent, a support or comment on a visible subject of one of their units. Being a moderator is
+    not enough: the role is given on purpose, with its duties towards the residents' data."""
+    units = agent_pole_ids(user)
+    if subject is None:
+        return bool(units)
+    return bool(units & poles_of(subject)) and can(user, "content.visible", subject)
+
+
+@rule("mediation.review")
+def _mediation_review(user: Any, obj: Any) -> bool:
+    """Admins and the units' moderators read the agents' entries (each moderator their units')."""
+    return _admin(user) or (_authenticated(user) and user.is_pole_moderator)
+
+
+@rule("mediation.claim", write=True)
+def _mediation_claim(user: Any, obj: Any) -> bool:
+    # The signed link is the proof; the service checks it and says what is wrong.
+    return _authenticated(user)
 
 
 # --- Association membership -----------------------------------------------------------------

@@ -92,11 +92,12 @@ def make_territory() -> Territory:
 
 
 def make_user(display_name: str | None = None, *, email: str | None = None, password: str = PASSWORD, **attrs) -> User:
-    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``. The address is
+    """Roles are attributes: ``is_admin=True``, ``moderated_pole_id=pole.id``, ``agent_pole_id=pole.id``. The address is
     confirmed unless ``email_verified_at=None`` (a new account)."""
     n = next(_seq)
     attrs.setdefault("email_verified_at", utcnow())
     pole_id = attrs.pop("moderated_pole_id", None)
+    agent_pole_id = attrs.pop("agent_pole_id", None)
     user = User(
         email=email or f"personne{n}@exemple.fr",
         display_name=display_name or f"Personne {n}",
@@ -107,6 +108,9 @@ def make_user(display_name: str | None = None, *, email: str | None = None, pass
     if pole_id is not None:
         db.session.flush()
         db.session.add(PoleRole(user_id=user.id, pole_id=pole_id, role=PoleRoleKind.MODERATOR.value))
+    if agent_pole_id is not None:
+        db.session.flush()
+        db.session.add(PoleRole(user_id=user.id, pole_id=agent_pole_id, role=PoleRoleKind.AGENT.value))
     db.session.commit()
     return user
 

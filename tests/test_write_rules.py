@@ -19,6 +19,8 @@ from app.models import (
     Association,
     CoauthorStatus,
     Membership,
+    PoleRole,
+    PoleRoleKind,
     ProposalCoauthor,
     ProposalState,
     Submission,
@@ -53,6 +55,8 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
         status=CoauthorStatus.INVITED,
     )
     db.session.add(invitation)
+    # The moderator is also the unit's agent (mediated participation).
+    db.session.add(PoleRole(user_id=moderator.id, pole_id=territory.medoc.id, role=PoleRoleKind.AGENT.value))
     db.session.commit()
     set_committed_value(invitation, "proposal", theirs)
     set_committed_value(proposal, "poles", [territory.medoc])
@@ -108,6 +112,8 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "follow.toggle": idea,
             "territory.manage": None,
             "attachment.manage": proposal,
+            "mediation.record": idea,
+            "mediation.claim": None,
         },
     }
 

@@ -21,7 +21,7 @@ from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow, notify_followers
 from app.markdown import render_markdown
-from app.models import Comment, Idea, Proposal, User
+from app.models import Comment, Idea, Mediation, Proposal, User
 from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
@@ -63,7 +63,7 @@ def too_long_message(length: int) -> str:
 
 
 def get_comment(comment_id: int) -> Comment | None:
-    return db.session.scalar(select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author)))
+    return db.session.scalar(_with_author(select(Comment).where(Comment.id == comment_id)))
 
 
 def _bump_count(subject: Subject, delta: int) -> None:
@@ -226,7 +226,8 @@ def build_tree(comments: list[Comment], names: dict[int, str] | None = None) -> 
 
 
 def _with_author(query):
-    return query.options(joinedload(Comment.author))
+    # A comment collected in person shows its unit: joined, no extra query.
+    return query.options(joinedload(Comment.author), joinedload(Comment.mediation).joinedload(Mediation.pole))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import taxonomy
 from app.extensions import db
 from app.follows.services import follow
-from app.models import PUBLIC_STATES, Commune, Domain, Idea, Proposal, TargetPublic, User
+from app.models import PUBLIC_STATES, Commune, Domain, Idea, Mediation, Proposal, TargetPublic, User
 from app.models.base import utcnow
 
 
@@ -58,7 +58,14 @@ def get_idea(idea_id: int) -> Idea:
     return db.first_or_404(
         select(Idea)
         .where(Idea.id == idea_id)
-        .options(joinedload(Idea.author), joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.publics))
+        .options(
+            joinedload(Idea.author),
+            joinedload(Idea.commune),
+            joinedload(Idea.pole),
+            # Collected in person: who and which unit, joined (no extra query).
+            joinedload(Idea.mediation).joinedload(Mediation.pole),
+            selectinload(Idea.publics),
+        )
     )
 
 

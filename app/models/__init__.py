@@ -34,6 +34,7 @@ from app.models.coconstruction import (
 from app.models.collectivity import AccessibilityStatus, Collectivity
 from app.models.data_exports import DataExport
 from app.models.follows import Follow, FollowTarget
+from app.models.mediation import Mediation, MeetingPlace
 from app.models.moderation import (
     AuditEntry,
     CaseStatus,
@@ -128,6 +129,8 @@ __all__ = [
     "OPEN_STATES",
     "PUBLIC_STATES",
     "Support",
+    "MeetingPlace",
+    "Mediation",
     "TargetPublic",
     "SubDomain",
     "Commune",

@@ -44,8 +44,8 @@ def display_name_key(name: str) -> str:
 
 
 class PoleRoleKind(enum.StrEnum):
-    """What someone is for a territorial unit. An agent will act on behalf of residents
-    (mediated participation): only the role exists so far."""
+    """What someone is for a territorial unit. An agent records what residents without an account
+    said in person (mediated participation, app.mediation)."""
 
     MODERATOR = "moderator"
     AGENT = "agent"
@@ -98,6 +98,10 @@ class User(UserMixin, db.Model):
     # moderator then reads which units (app.models.pole_scope.moderated_pole_ids).
     is_pole_moderator: Mapped[bool] = column_property(
         exists().where(PoleRole.user_id == id, PoleRole.role == PoleRoleKind.MODERATOR.value)
+    )
+    # Same for agents (mediated participation, app.mediation): most people pay no query.
+    is_pole_agent: Mapped[bool] = column_property(
+        exists().where(PoleRole.user_id == id, PoleRole.role == PoleRoleKind.AGENT.value)
     )
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", lazy="raise_on_sql", cascade="all, delete-orphan"

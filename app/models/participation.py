@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.models.accounts import User
     from app.models.associations import Association
     from app.models.coconstruction import ProposalCoauthor
+    from app.models.mediation import Mediation
     from app.models.territories import Commune, Pole
 
 
@@ -127,10 +128,15 @@ class Idea(db.Model):
     hidden_at: Mapped[datetime | None]
     # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
     hidden_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Collected in person by an agent (app.mediation); the agent is the author until claimed.
+    mediation_id: Mapped[int | None] = mapped_column(ForeignKey("mediations.id"))
+    # How many of ``support_count`` agents collected in person, moved with it.
+    mediated_support_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
     commune: Mapped[Commune] = relationship(lazy="raise_on_sql")
     pole: Mapped[Pole] = relationship(lazy="raise_on_sql")
+    mediation: Mapped[Mediation | None] = relationship(lazy="raise_on_sql", foreign_keys=[mediation_id])
     domain: Mapped[Domain] = relationship(lazy="joined", innerjoin=True)
     subdomain: Mapped[SubDomain | None] = relationship(lazy="joined")
     publics: Mapped[list[TargetPublic]] = relationship(
@@ -198,6 +204,8 @@ class Proposal(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     support_count: Mapped[int] = mapped_column(default=0)
+    # How many of ``support_count`` agents collected in person (app.mediation), moved with it.
+    mediated_support_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comment_count: Mapped[int] = mapped_column(default=0)
     # Moderation: set while hidden pending review (app.moderation).
     hidden_at: Mapped[datetime | None]
@@ -259,12 +267,18 @@ class Comment(db.Model):
     hidden_at: Mapped[datetime | None]
     # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
     hidden_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Collected in person by an agent (app.mediation); the agent is the author until claimed.
+    mediation_id: Mapped[int | None] = mapped_column(ForeignKey("mediations.id"))
 
     author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
+    mediation: Mapped[Mediation | None] = relationship(lazy="raise_on_sql", foreign_keys=[mediation_id])
 
 
 class Support(db.Model):
-    """One person's support of an idea or a proposal: at most once each (database constraint)."""
+    """One person's support of an idea or a proposal: at most once each (database constraint).
+
+    A support an agent collected in person has no account (``user_id`` NULL) but a mediation,
+    whose resident key keeps it unique per subject (app.models.mediation)."""
 
     __tablename__ = "supports"
     __table_args__ = (
@@ -274,10 +288,11 @@ class Support(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    mediation_id: Mapped[int | None] = mapped_column(ForeignKey("mediations.id", ondelete="CASCADE"))
 
 
 # --- Notifications --------------------------------------------------------------------------

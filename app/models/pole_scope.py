@@ -87,6 +87,20 @@ def moderated_pole_ids(user: Any) -> frozenset[int]:
     return cache[user.id]
 
 
+def agent_pole_ids(user: Any) -> frozenset[int]:
+    """The units this person is an agent of (no query for non-agents, see ``User.is_pole_agent``)."""
+    if user is None or not user.is_authenticated or not user.is_pole_agent:
+        return frozenset()
+    cache = g.setdefault("agent_pole_ids", {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            db.session.scalars(
+                select(PoleRole.pole_id).where(PoleRole.user_id == user.id, PoleRole.role == PoleRoleKind.AGENT.value)
+            )
+        )
+    return cache[user.id]
+
+
 def moderates(pole_id: int):
     """A WHERE clause on ``User``: the moderators of this unit."""
     return User.id.in_(
@@ -98,3 +112,4 @@ def forget_pole_roles(user_id: int) -> None:
     """Call after changing someone's units within a request."""
     if has_app_context():
         g.setdefault("moderated_pole_ids", {}).pop(user_id, None)
+        g.setdefault("agent_pole_ids", {}).pop(user_id, None)

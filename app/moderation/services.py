@@ -98,6 +98,9 @@ def log_labels() -> dict[str, str]:
         "verify_association": _("Association vérifiée"),
         "refuse_association": _("Vérification d'association refusée"),
         "erase_account": _("Compte supprimé (droit à l'effacement)"),
+        "mediation_idea": _("Idée recueillie en personne"),
+        "mediation_comment": _("Commentaire recueilli en personne"),
+        "mediation_support": _("Soutien recueilli en personne"),
     }
 
 
@@ -199,6 +202,13 @@ def _case_for(item: Any) -> ModerationCase:
         case = ModerationCase(kind=kind, target_id=item.id, author_id=item.author_id, report_count=0, pending_reports=0)
         db.session.add(case)
         db.session.flush()
+    return case
+
+
+def case_for(item: Any) -> ModerationCase:
+    """The item's case, opened if it has none: a moderator may decide without any report."""
+    case = _case_for(item)
+    _refresh_case_poles(case, item)
     return case
 
 

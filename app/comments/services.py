@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.comments.official import official_role
 from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow, notify_followers
@@ -25,7 +26,7 @@ from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.permissions import can, open_for_discussion
+from app.permissions import association_ids, can, open_for_discussion
 from app.subjects import Subject, belongs_to, fk_column, slug_of, subject_column, subject_fk, subject_of, url_of
 
 MAX_LENGTH = 5000
@@ -62,7 +63,7 @@ def too_long_message(length: int) -> str:
 
 
 def get_comment(comment_id: int) -> Comment | None:
-    return db.session.scalar(select(Comment).where(Comment.id == comment_id).options(joinedload(Comment.author)))
+    return db.session.scalar(_with_author(select(Comment).where(Comment.id == comment_id)))
 
 
 def _bump_count(subject: Subject, delta: int) -> None:
@@ -110,13 +111,26 @@ def place_reply(comment: Comment, reply_to: Comment) -> None:
     comment.reply_to_id = reply_to.id
 
 
-def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
-    """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
+def create_comment(
+    subject: Subject, author: User, body: str, reply_to: Comment | None = None, association_id: int | None = None
+) -> Comment:
+    """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject);
+    ``association_id``: said in the name of one of the author's associations."""
     body = clean_body(body)
+    if association_id is not None and association_id not in association_ids(author):
+        raise CommentError(_("Vous ne pouvez parler qu'au nom d'une association dont vous êtes membre."))
     # Spam brake: a new account's first posts are limited per hour.
     if (limited := post_limit_message(author)) is not None:
         raise CommentError(limited)
-    comment = Comment(**subject_fk(subject), author_id=author.id, body=body, body_html=str(render_markdown(body)))
+    comment = Comment(
+        **subject_fk(subject),
+        author_id=author.id,
+        association_id=association_id,
+        body=body,
+        body_html=str(render_markdown(body)),
+    )
+    if (official := official_role(subject, author, association_id)) is not None:
+        comment.official_role, comment.official_name = official
     if reply_to is not None:
         if not belongs_to(reply_to, subject):
             raise CommentError(_("Ce message n'appartient pas à cette discussion."))
@@ -141,7 +155,7 @@ def edit_comment(comment: Comment, body: str) -> None:
     db.session.commit()
 
 
-def delete_comment(comment: Comment) -> None:
+def delete_comment(comment: Comment, commit: bool = True) -> None:
     """Soft delete: the message keeps its place (its replies stay), its text is gone."""
     if comment.deleted_at is not None:
         return
@@ -149,8 +163,10 @@ def delete_comment(comment: Comment) -> None:
     comment.deleted_at = utcnow()
     comment.body = ""
     comment.body_html = ""
-    _bump_count(subject, -1)
-    db.session.commit()
+    if comment.hidden_at is None:  # a hidden message has already left the count
+        _bump_count(subject, -1)
+    if commit:
+        db.session.commit()
 
 
 # --- Notifications --------------------------------------------------------------------------
@@ -225,7 +241,8 @@ def build_tree(comments: list[Comment], names: dict[int, str] | None = None) -> 
 
 
 def _with_author(query):
-    return query.options(joinedload(Comment.author))
+    # The association a message speaks for comes in the same SELECT: a thread shows its name.
+    return query.options(joinedload(Comment.author), joinedload(Comment.association))
 
 
 @dataclass
@@ -350,6 +367,7 @@ class Discussion:
     form: Any = None  # the top form
     reply_form: Any = None  # the open reply form, if any
     reply_target_id: int | None = None
+    pinned: Comment | None = None  # a proposal's official answer, shown at the top
 
     @property
     def slug(self) -> str:

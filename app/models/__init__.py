@@ -53,6 +53,7 @@ from app.models.participation import (
     LISTED_STATES,
     OPEN_STATES,
     PUBLIC_STATES,
+    AssociationSupport,
     Comment,
     Idea,
     Notification,
@@ -66,6 +67,7 @@ from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "AssociationSupport",
     "AccessibilityStatus",
     "Collectivity",
     "CallEvaluator",

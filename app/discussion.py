@@ -12,8 +12,7 @@ from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
 from app.comments.forms import new_comment_form
-from app.comments.official import pinned_comment
-from app.comments.services import discussion_for, last_comment_id, thread_page
+from app.comments.services import discussion_for, last_comment_id, pinned_comment, thread_page
 from app.follows.services import is_following
 from app.inputs import int_value
 from app.subjects import Subject, slug_of

@@ -203,6 +203,7 @@ def test_a_pinned_answer_deleted_later_is_no_longer_shown(app, proposal, moderat
         answer = _comment(proposal, moderator, body="Bientôt supprimé")
         official.toggle_pin(proposal, answer)
         comment_services.delete_comment(fresh(Comment, answer.id))
+    assert comment_services.pinned_comment(fresh(Proposal, proposal.id)) is None
     assert "Réponse épinglée" not in text(client.get(f"/propositions/{proposal.id}"))
 
 

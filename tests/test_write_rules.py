@@ -41,6 +41,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
     other = factories.make_association("Le Relais du Bassin", territory.bassin_commune, admins=[other_admin])
     idea = make_idea(resident, territory.medoc_commune)
     comment = make_comment(idea, resident)
+    said_for_association = make_comment(idea, member, association_id=association.id)
     proposal = make_proposal(association, member)
     db.session.execute(proposal_poles.insert().values(proposal_id=proposal.id, pole_id=territory.medoc.id))
     selected_own = make_proposal(association, member, state=ProposalState.SELECTED)
@@ -106,6 +107,9 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "private_space.post": accepted,
             "follow.toggle": idea,
             "territory.manage": None,
+            "support.as_association": idea,
+            "comment.pin": proposal,
+            "association.remove_comment": said_for_association,
         },
     }
 

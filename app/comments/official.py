@@ -79,19 +79,6 @@ def is_official(item: Any) -> bool:
 # --- Pinning --------------------------------------------------------------------------------
 
 
-def pinned_comment(proposal: Proposal) -> Comment | None:
-    """The pinned answer, if still one of this proposal's, visible and not deleted (one query, none
-    when nothing is pinned)."""
-    if not proposal.pinned_comment_id:
-        return None
-    from app.comments.services import get_comment  # services import this module
-
-    comment = get_comment(proposal.pinned_comment_id)
-    if comment is None or comment.proposal_id != proposal.id or comment.deleted_at or comment.hidden_at:
-        return None
-    return comment
-
-
 def toggle_pin(proposal: Proposal, comment: Comment) -> bool:
     """Pin ``comment`` at the top of the discussion (replacing any other), or unpin it. Returns the
     new state."""

@@ -73,6 +73,8 @@ def create(slug: str, subject_id: int):
             if not is_htmx():
                 flash(_("Votre message est publié."), "success")
                 return redirect(_anchor(subject, comment))
+            if comment.association_id:
+                comment = services.get_comment(comment.id)  # with its association's name
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
             return render(
@@ -208,7 +210,7 @@ def pin(proposal_id: int, comment_id: int):
             flash(error.message, "error")
             return redirect(_anchor(proposal, comment))
         discussion = services.discussion_for(proposal, current_user)
-        discussion.pinned = official.pinned_comment(proposal)
+        discussion.pinned = services.pinned_comment(proposal)
         return render("comments/_pinned.html", status=422, discussion=discussion, changed=(), error=error.message)
     if not is_htmx():
         flash(
@@ -217,7 +219,7 @@ def pin(proposal_id: int, comment_id: int):
         )
         return redirect(url_of(proposal, _anchor="discussion"))
     discussion = services.discussion_for(proposal, current_user)
-    discussion.pinned = official.pinned_comment(proposal)
+    discussion.pinned = services.pinned_comment(proposal)
     # The pin buttons of the message pinned before and of this one change their words.
     changed = [c for c in (services.get_comment(before) if before else None, comment) if c is not None]
     return render("comments/_pinned.html", discussion=discussion, changed={c.id: c for c in changed}.values())

@@ -117,8 +117,9 @@ def create_comment(
     """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject);
     ``association_id``: said in the name of one of the author's associations."""
     body = clean_body(body)
-    if association_id is not None and association_id not in association_ids(author):
-        raise CommentError(_("Vous ne pouvez parler qu'au nom d'une association dont vous êtes membre."))
+    if association_id is not None:
+        if association_id not in association_ids(author):
+            raise CommentError(_("Vous ne pouvez parler qu'au nom d'une association dont vous êtes membre."))
     # Spam brake: a new account's first posts are limited per hour.
     if (limited := post_limit_message(author)) is not None:
         raise CommentError(limited)
@@ -385,6 +386,17 @@ class Discussion:
     def since_thread(self) -> int | None:
         """The oldest thread shown, when older ones are left for "voir plus"."""
         return self.page.oldest_id if self.page and self.page.has_more else None
+
+
+def pinned_comment(proposal: Proposal) -> Comment | None:
+    """The pinned answer, if still one of this proposal's, visible and not deleted (one query, none
+    when nothing is pinned)."""
+    if not proposal.pinned_comment_id:
+        return None
+    comment = get_comment(proposal.pinned_comment_id)
+    if comment is None or comment.proposal_id != proposal.id or comment.deleted_at or comment.hidden_at:
+        return None
+    return comment
 
 
 def discussion_for(subject: Subject, user: Any) -> Discussion:

@@ -14,11 +14,13 @@ from app.models import (
     AssociationSupport,
     AuditEntry,
     Comment,
+    Commune,
     Idea,
     Membership,
     PoleRole,
     PoleRoleKind,
     Proposal,
+    User,
 )
 from app.models.moderation import CaseStatus, ModerationCase
 from app.moderation import services as moderation
@@ -333,6 +335,8 @@ def test_its_administrators_remove_a_comment_made_in_its_name(app, idea, member,
         comment = _comment(idea, spokesperson, body="Parole trop vite donnée.", association_id=association.id)
     url = f"/associations/{association.slug}/commentaires/{comment.id}/retirer"
     assert client.post(url).status_code == 302 and "/connexion" in client.post(url).headers["Location"]
+    client.login_as(factories.make_user("Passante"))  # a resident may not
+    assert client.post(url).status_code == 403
     client.login_as(spokesperson)  # a plain member may not
     assert client.post(url).status_code == 403
     client.login_as(member)
@@ -393,3 +397,34 @@ def test_threads_with_badges_and_association_comments_cost_constant_queries(
     assert page.count("comment__author--association") == size
     # threads, their replies, the last id, the pinned answer
     assert log.count == 4, log.statements
+
+
+def test_the_association_page_lists_cost_constant_queries(app, territory, member, association, client):
+    url = f"/associations/{association.slug}"
+    commune_id, member_id = territory.medoc_commune.id, member.id
+
+    def measure() -> int:
+        db.session.expunge_all()
+        with count_queries() as log:
+            assert client.get(url).status_code == 200
+        return log.count
+
+    def speak_and_support(n: int) -> None:
+        author = factories.make_user(f"Autrice {n}")
+        commune = db.session.get(Commune, commune_id)
+        idea = factories.make_idea(author, commune, title=f"Idée {n}")
+        proposal = factories.make_proposal(factories.make_association(f"Autre {n}"), author, title=f"Proposition {n}")
+        with app.test_request_context():
+            member_now = db.session.get(User, member_id)
+            _comment(idea, member_now, body=f"Avis {n}", association_id=association.id)
+            _comment(proposal, member_now, body=f"Question {n}", association_id=association.id)
+            supports.toggle_association_support(idea, member_now, association.id)
+            supports.toggle_association_support(db.session.get(Proposal, proposal.id), member_now, association.id)
+
+    speak_and_support(0)
+    few = measure()
+    for n in range(1, 6):
+        speak_and_support(n)
+    assert measure() == few
+    page = text(client.get(url))
+    assert "Avis 5" in page and "Question 5" in page and "Proposition 5" in page

@@ -645,6 +645,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
 def _upsert_discussion(found: dict, discussion: list) -> None:
     """Comments on proposals (by title), each a reply to an earlier one of the list when it says so."""
+    from app.comments.official import official_role
     from app.comments.services import place_reply, recount_comments
     from app.markdown import render_markdown
     from app.models import Comment
@@ -660,6 +661,9 @@ def _upsert_discussion(found: dict, discussion: list) -> None:
                 body=body,
                 body_html=str(render_markdown(body)),
             )
+            # The authors' answers carry their badge, as when posted on the site.
+            if (role := official_role(proposal, _demo_user(handle))) is not None:
+                comment.official_role, comment.official_name = role
             if answered is not None:
                 place_reply(comment, posted[answered])
             db.session.add(comment)

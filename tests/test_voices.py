@@ -340,7 +340,7 @@ def test_its_administrators_remove_a_comment_made_in_its_name(app, idea, member,
     client.login_as(spokesperson)  # a plain member may not
     assert client.post(url).status_code == 403
     client.login_as(member)
-    response = client.post(url, data={"retour": "association"})
+    response = client.post(url, data={"depuis": "association"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#paroles")
     removed = fresh(Comment, comment.id)
     assert removed.deleted_at is not None and removed.body == ""

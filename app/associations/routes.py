@@ -90,7 +90,7 @@ def remove_comment(slug: str, comment_id: int):
         discussion = comment_services.discussion_for(subject_of(comment), current_user)
         return render("comments/_deleted.html", discussion=discussion, comment=comment)
     flash(_("Le message dit au nom de « %(name)s » est retiré.", name=association.name), "success")
-    if request.form.get("retour") == "association":
+    if request.form.get("depuis") == "association":  # a flag, not a destination
         return redirect(url_for("associations.detail", slug=association.slug, _anchor="paroles"))
     return redirect(url_of_item(comment))
 

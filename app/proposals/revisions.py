@@ -49,6 +49,8 @@ FIELD_LABELS = {
     "is_qpv": _l("Quartier prioritaire"),
     "budget_eur": _l("Budget demandé"),
     "duration_months": _l("Durée"),
+    # Not a snapshot field: a revision that adds or removes files names them (app/attachments).
+    "attachments": _l("Pièces jointes"),
 }
 
 
@@ -179,6 +181,12 @@ def place_names(snapshots: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
             db.session.execute(select(SubDomain.id, SubDomain.label).where(SubDomain.id.in_(sub_ids))).all()
         )
     return names
+
+
+def attachments_change(snapshot: dict[str, Any]) -> Markup:
+    """The files a revision added (inserted) and removed (deleted), named."""
+    change = snapshot.get("attachments") or {}
+    return value_change(", ".join(change.get("removed", [])), ", ".join(change.get("added", [])))
 
 
 def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:

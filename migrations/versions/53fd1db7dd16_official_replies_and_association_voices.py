@@ -3,7 +3,7 @@ officially (badge stored with the comment), a proposal's pinned answer, associat
 counted apart in their own table.
 
 Revision ID: 53fd1db7dd16
-Revises: c16a7e0d0a01
+Revises: 1117616f2c4e
 Create Date: 2026-11-30 16:32:16.037369
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53fd1db7dd16'
-down_revision = 'c16a7e0d0a01'
+down_revision = '1117616f2c4e'
 branch_labels = None
 depends_on = None
 

@@ -699,6 +699,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
     _upsert_discussion(found, DEMO_DISCUSSION)
     _upsert_supports(found, ideas, DEMO_SUPPORTS)
+    _upsert_voices(found, ideas)
     _upsert_erased_account(found)
     _upsert_mediation(communes, ideas)
 
@@ -767,6 +768,7 @@ def _upsert_mediation(communes: dict[str, Commune], ideas: dict) -> None:
 
 def _upsert_discussion(found: dict, discussion: list) -> None:
     """Comments on proposals (by title), each a reply to an earlier one of the list when it says so."""
+    from app.comments.official import official_role
     from app.comments.services import place_reply, recount_comments
     from app.markdown import render_markdown
     from app.models import Comment
@@ -782,6 +784,9 @@ def _upsert_discussion(found: dict, discussion: list) -> None:
                 body=body,
                 body_html=str(render_markdown(body)),
             )
+            # The authors' answers carry their badge, as when posted on the site.
+            if (role := official_role(proposal, _demo_user(handle))) is not None:
+                comment.official_role, comment.official_name = role
             if answered is not None:
                 place_reply(comment, posted[answered])
             db.session.add(comment)
@@ -799,3 +804,66 @@ def _upsert_supports(found: dict, ideas: dict, supports: list) -> None:
         person = _demo_user(handle)
         if not is_supported(subject, person):
             toggle_support(subject, person)
+
+
+def _upsert_voices(found: dict, ideas: dict) -> None:
+    """Issue 18 on the demo: the Médoc unit's official answer, pinned on the Lesparre proposal; the
+    Libournais grocery speaking and supporting in its own name on residents' ideas."""
+    from app.comments.official import official_role
+    from app.comments.services import place_reply, recount_comments
+    from app.markdown import render_markdown
+    from app.models import AssociationSupport, Comment
+    from app.supports.services import toggle_association_support
+
+    proposal = found["Visites de convivialité et pair-aidance à Lesparre"]
+    grocery = db.session.scalar(select(Association).where(Association.slug == "epicerie-solidaire-du-libournais"))
+    said = [
+        (
+            proposal,
+            "moderation.medoc",
+            None,
+            "Le pôle Médoc soutient ce projet : nous présenterons les bénévoles aux familles que nous suivons.",
+        ),
+        (
+            ideas["Aller aux consultations à Bazas sans voiture"],
+            "asso.libournais",
+            grocery.id,
+            "Notre épicerie peut relayer un appel à conducteurs bénévoles auprès de ses adhérents.",
+        ),
+    ]
+    posted: list[Comment] = []
+    for subject, handle, association_id, body in said:
+        column = Comment.proposal_id if subject.kind == "proposal" else Comment.idea_id
+        comment = db.session.scalar(select(Comment).where(column == subject.id, Comment.body == body))
+        if comment is None:
+            author = _demo_user(handle)
+            comment = Comment(
+                **{f"{subject.kind}_id": subject.id},
+                author_id=author.id,
+                association_id=association_id,
+                body=body,
+                body_html=str(render_markdown(body)),
+            )
+            if (role := official_role(subject, author, association_id)) is not None:
+                comment.official_role, comment.official_name = role
+            if subject.kind == "proposal":
+                # It answers the resident's question about volunteering.
+                question = db.session.scalar(
+                    select(Comment).where(Comment.proposal_id == subject.id, Comment.parent_id.is_(None))
+                )
+                if question is not None:
+                    place_reply(comment, question)
+            db.session.add(comment)
+            db.session.flush()
+        posted.append(comment)
+    proposal.pinned_comment_id = posted[0].id
+    recount_comments([c.id for c in posted])
+    db.session.commit()
+    idea = ideas["Aller aux consultations à Bazas sans voiture"]
+    given = db.session.scalar(
+        select(AssociationSupport.id).where(
+            AssociationSupport.association_id == grocery.id, AssociationSupport.idea_id == idea.id
+        )
+    )
+    if given is None:
+        toggle_association_support(idea, _demo_user("asso.libournais"), grocery.id)

@@ -11,8 +11,8 @@ from typing import Any
 from flask_login import current_user
 from werkzeug.datastructures import ImmutableMultiDict
 
-from app.comments.forms import CommentForm, reply_prefix
-from app.comments.services import discussion_for, last_comment_id, thread_page
+from app.comments.forms import new_comment_form
+from app.comments.services import discussion_for, last_comment_id, pinned_comment, thread_page
 from app.follows.services import is_following
 from app.inputs import int_value
 from app.subjects import Subject, slug_of
@@ -36,7 +36,8 @@ def participation_context(
 def thread_context(
     subject: Subject, user: Any, args: Mapping = NO_ARGS, form: Any = None, form_target_id: int | None = None
 ) -> dict:
-    """Everything templates/comments/_section.html needs, in a constant number of queries (3).
+    """Everything templates/comments/_section.html needs, in a constant number of queries (3, and
+    one more for a proposal's pinned answer).
 
     ``args`` is the page's query string: ``avant`` shows the threads older than a message ("voir
     plus" without JavaScript), ``repondre`` opens the reply form under one. ``form`` is a comment
@@ -46,12 +47,14 @@ def thread_context(
     discussion.before = int_value(args, "avant")
     discussion.page = thread_page(subject, before=discussion.before)
     discussion.last_id = last_comment_id(subject)
+    if subject.kind == "proposal":
+        discussion.pinned = pinned_comment(subject)
     if discussion.can_comment:
         if form_target_id:
             discussion.reply_target_id, discussion.reply_form = form_target_id, form
             form = None
         elif reply_to := int_value(args, "repondre"):
             discussion.reply_target_id = reply_to
-            discussion.reply_form = CommentForm(prefix=reply_prefix(reply_to), formdata=None)
-        discussion.form = form or CommentForm(prefix=reply_prefix(None), formdata=None)
+            discussion.reply_form = new_comment_form(user, reply_to, formdata=None)
+        discussion.form = form or new_comment_form(user, formdata=None)
     return {"discussion": discussion}

@@ -427,6 +427,42 @@ def _support_toggle(user: Any, subject: Any) -> bool:
     return not is_author_of_proposal(user, subject)
 
 
+@rule("support.as_association", write=True)
+def _support_as_association(user: Any, subject: Any) -> bool:
+    """A member backs a subject for one of their associations (which one: the service checks it is
+    theirs and not an author of the proposal)."""
+    if not _can_participate(user) or not user.is_association_member:
+        return False
+    if not open_for_participation(subject) or not can(user, "content.visible", subject):
+        return False
+    mine = association_ids(user)
+    return bool(mine - author_association_ids(subject)) if subject.kind == "proposal" else bool(mine)
+
+
+@rule("comment.pin", write=True)
+def _comment_pin(user: Any, proposal: Any) -> bool:
+    """Pinning an official answer on a proposal: its units' moderators (and the platform's
+    administrators), and the administrators of its author associations."""
+    if proposal is None or getattr(proposal, "kind", None) != "proposal" or proposal.state not in PUBLIC_STATES:
+        return False
+    if can(user, "content.moderate", proposal):
+        return True
+    # Most people are in no association: their (cached) membership answers without another query.
+    authors = author_association_ids(proposal)
+    return bool(association_ids(user) & authors) and bool(admin_association_ids(user) & authors)
+
+
+@rule("association.remove_comment", write=True)
+def _association_remove_comment(user: Any, comment: Any) -> bool:
+    """An association's administrators may take back what a member said in its name."""
+    return (
+        comment is not None
+        and comment.association_id is not None
+        and comment.deleted_at is None
+        and comment.association_id in admin_association_ids(user)
+    )
+
+
 # --- Notifications ----------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from flask_login import current_user
 from werkzeug.local import LocalProxy
 
 from app import identity
+from app.comments.official import badge as official_badge
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
 from app.i18n import LOCALES, back_here, current_locale, page_in, switch_choices
@@ -94,6 +95,8 @@ def setup_templating(app: Flask) -> None:
     # The audit log shows entries written before redaction existed: masked when shown too.
     env.filters["redact"] = redact
     env.filters["upper_first"] = identity.upper_first
+    # An official reply's badge, in the reader's language (app.comments.official).
+    env.filters["official_badge"] = official_badge
     env.globals.update(
         # The collectivity (read when a template first touches it, then kept for the request).
         identity=LocalProxy(identity.current),

@@ -351,12 +351,16 @@ def make_call(
 # --- Discussion and notices -----------------------------------------------------------------
 
 
-def make_comment(subject, author: User, body: str | None = None, reply_to: Comment | None = None) -> Comment:
+def make_comment(
+    subject, author: User, body: str | None = None, reply_to: Comment | None = None, association_id: int | None = None
+) -> Comment:
     """Through the service, so depth, counts and notifications are the real ones.
 
     Needs a request context (notifications carry a link): the ``app`` fixture runs the test in one.
     """
-    return comment_services.create_comment(subject, author, body or f"Message numéro {next(_seq)}", reply_to=reply_to)
+    return comment_services.create_comment(
+        subject, author, body or f"Message numéro {next(_seq)}", reply_to=reply_to, association_id=association_id
+    )
 
 
 def make_notification(

@@ -43,6 +43,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
     other = factories.make_association("Le Relais du Bassin", territory.bassin_commune, admins=[other_admin])
     idea = make_idea(resident, territory.medoc_commune)
     comment = make_comment(idea, resident)
+    said_for_association = make_comment(idea, member, association_id=association.id)
     proposal = make_proposal(association, member)
     db.session.execute(proposal_poles.insert().values(proposal_id=proposal.id, pole_id=territory.medoc.id))
     selected_own = make_proposal(association, member, state=ProposalState.SELECTED)
@@ -111,6 +112,9 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "private_space.post": accepted,
             "follow.toggle": idea,
             "territory.manage": None,
+            "support.as_association": idea,
+            "comment.pin": proposal,
+            "association.remove_comment": said_for_association,
             "attachment.manage": proposal,
             "mediation.record": idea,
             "mediation.claim": None,
@@ -161,6 +165,7 @@ NOT_WRITES = {
     "auth.delete_account": "the right to erasure (art. 17) stays when suspended",
     "mydata.request_copy": "a copy of one's own data (art. 15 and 20) stays possible when suspended",
     "mydata.download": "one's own copy: the signed link and the login are the credential",
+    "pages.language": "choosing the language of the pages changes nothing in the data",
     "notifications.preferences": "a suspended person may stop e-mails",
     "notifications.mark_all_read": "one's own inbox",
     "notifications.mark_read": "one's own inbox",

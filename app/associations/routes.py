@@ -4,8 +4,9 @@ from flask_login import current_user
 
 from app import identity
 from app.access import access, authorize
-from app.associations import services, verification
+from app.associations import services, verification, voices
 from app.associations.forms import AssociationForm, InviteForm
+from app.comments import services as comment_services
 from app.follows.services import is_following
 from app.formatting import date_fr
 from app.forms import check_url, field_check, invalid, reject
@@ -14,6 +15,7 @@ from app.models import MembershipRole
 from app.permissions import PUBLIC, can
 from app.ratelimit import rate_limit
 from app.rendering import is_htmx, render
+from app.subjects import subject_of, url_of_item
 from app.taxonomy import keep_retired
 
 bp = Blueprint("associations", __name__, url_prefix="/associations")
@@ -69,7 +71,28 @@ def detail(slug: str):
             association, member=can(current_user, "association.view_members", association)
         ),
         following=is_following(current_user.id, association),
+        said=voices.recent_comments(association),
+        supported=voices.supported(association),
     )
+
+
+@bp.route("/<slug>/commentaires/<int:comment_id>/retirer", methods=["POST"])
+@access("association.remove_comment", per_object=True)
+def remove_comment(slug: str, comment_id: int):
+    """Its administrators take back a message said in the association's name (audit-logged)."""
+    association = services.get_association(slug)
+    comment = comment_services.get_comment(comment_id)
+    if comment is None or comment.association_id != association.id:
+        abort(404)
+    authorize("association.remove_comment", comment)
+    voices.remove_comment(comment, current_user)
+    if is_htmx():
+        discussion = comment_services.discussion_for(subject_of(comment), current_user)
+        return render("comments/_deleted.html", discussion=discussion, comment=comment)
+    flash(_("Le message dit au nom de « %(name)s » est retiré.", name=association.name), "success")
+    if request.form.get("depuis") == "association":  # a flag, not a destination
+        return redirect(url_for("associations.detail", slug=association.slug, _anchor="paroles"))
+    return redirect(url_of_item(comment))
 
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
+from app.associations.voices import speaker_choices
 from app.comments.services import MAX_LENGTH, too_long_message
 from app.forms import strip
 
@@ -28,3 +29,28 @@ class CommentForm(FlaskForm):
         validators=[DataRequired(message=_l("Écrivez votre commentaire avant de l'envoyer.")), _not_too_long],
         description=_l("5 000 caractères au plus. Mise en forme Markdown possible (**gras**, listes, liens)."),
     )
+
+
+class NewCommentForm(CommentForm):
+    """A new message; a member of an association also chooses whom they speak for (the field is
+    dropped for everyone else, see ``new_comment_form``)."""
+
+    speaker = RadioField(_l("Vous vous exprimez"), choices=[], default="", validate_choice=False)
+
+
+def new_comment_form(user, target_id: int | None = None, **kwargs) -> NewCommentForm:
+    form = NewCommentForm(prefix=reply_prefix(target_id), **kwargs)
+    choices = speaker_choices(user)
+    if choices:
+        form.speaker.choices = choices
+        if form.speaker.data is None:
+            form.speaker.data = ""
+    else:
+        del form.speaker
+    return form
+
+
+def speaker_id(form: CommentForm) -> int | None:
+    """The association chosen, if any (the service checks it is one of the author's)."""
+    value = getattr(form, "speaker", None) and form.speaker.data
+    return int(value) if value and str(value).isdigit() else None

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import access, authorize
-from app.comments import services
-from app.comments.forms import CommentForm, edit_prefix, reply_prefix
+from app.comments import official, services
+from app.comments.forms import CommentForm, edit_prefix, new_comment_form, speaker_id
 from app.forms import invalid
 from app.ideas.routes import detail_page as idea_page
 from app.inputs import int_value
@@ -61,16 +61,20 @@ def create(slug: str, subject_id: int):
     authorize("comment.create", subject)
     target_id = int_value(request.form, "repondre")
     target = _comment_of(subject, target_id) if target_id else None
-    form = CommentForm(prefix=reply_prefix(target_id))
+    form = new_comment_form(current_user, target_id)
     if form.validate_on_submit():
         try:
-            comment = services.create_comment(subject, current_user, form.body.data, reply_to=target)
+            comment = services.create_comment(
+                subject, current_user, form.body.data, reply_to=target, association_id=speaker_id(form)
+            )
         except services.CommentError as error:
             form.body.errors = [error.message]
         else:
             if not is_htmx():
                 flash(_("Votre message est publié."), "success")
                 return redirect(_anchor(subject, comment))
+            if comment.association_id:
+                comment = services.get_comment(comment.id)  # with its association's name
             discussion = services.discussion_for(subject, current_user)
             batch = services.group_new([comment])
             return render(
@@ -79,7 +83,7 @@ def create(slug: str, subject_id: int):
                 batch=batch,
                 comment=comment,
                 target=target,
-                form=CommentForm(prefix=reply_prefix(None), formdata=None),
+                form=new_comment_form(current_user, formdata=None),
             )
     if is_htmx():
         discussion = services.discussion_for(subject, current_user)
@@ -104,7 +108,7 @@ def threads(slug: str, subject_id: int):
         target = _comment_of(subject, target_id)
         if target.deleted_at is not None:
             abort(404)
-        form = CommentForm(prefix=reply_prefix(target_id), formdata=None)
+        form = new_comment_form(current_user, target_id, formdata=None)
         return render("comments/_form.html", discussion=discussion, form=form, target_id=target_id, autofocus=True)
     discussion.page = services.thread_page(subject, before=before)
     return render("comments/_more.html", discussion=discussion)
@@ -189,3 +193,33 @@ def delete(comment_id: int):
         return redirect(_anchor(subject, comment))
     discussion = services.discussion_for(subject, current_user)
     return render("comments/_deleted.html", discussion=discussion, comment=comment)
+
+
+@bp.post("/propositions/<int:proposal_id>/commentaires/<int:comment_id>/epingler")
+@access("comment.pin", per_object=True)
+def pin(proposal_id: int, comment_id: int):
+    """Pin an official answer at the top of the discussion, or unpin it (a second press)."""
+    proposal = load_subject("propositions", proposal_id)
+    authorize("comment.pin", proposal)
+    comment = _comment_of(proposal, comment_id)
+    before = proposal.pinned_comment_id
+    try:
+        pinned = official.toggle_pin(proposal, comment)
+    except official.PinError as error:
+        if not is_htmx():
+            flash(error.message, "error")
+            return redirect(_anchor(proposal, comment))
+        discussion = services.discussion_for(proposal, current_user)
+        discussion.pinned = services.pinned_comment(proposal)
+        return render("comments/_pinned.html", status=422, discussion=discussion, changed=(), error=error.message)
+    if not is_htmx():
+        flash(
+            _("La réponse est épinglée en haut de la discussion.") if pinned else _("La réponse est détachée."),
+            "success",
+        )
+        return redirect(url_of(proposal, _anchor="discussion"))
+    discussion = services.discussion_for(proposal, current_user)
+    discussion.pinned = services.pinned_comment(proposal)
+    # The pin buttons of the message pinned before and of this one change their words.
+    changed = [c for c in (services.get_comment(before) if before else None, comment) if c is not None]
+    return render("comments/_pinned.html", discussion=discussion, changed={c.id: c for c in changed}.values())

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.comments.official import official_role
 from app.errors import RuleError
 from app.extensions import db
 from app.follows.services import follow, notify_followers
@@ -26,7 +27,7 @@ from app.models.base import utcnow
 from app.moderation.brakes import post_limit_message
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.permissions import can, open_for_discussion
+from app.permissions import association_ids, can, open_for_discussion
 from app.subjects import Subject, belongs_to, fk_column, slug_of, subject_column, subject_fk, subject_of, url_of
 
 MAX_LENGTH = 5000
@@ -111,13 +112,27 @@ def place_reply(comment: Comment, reply_to: Comment) -> None:
     comment.reply_to_id = reply_to.id
 
 
-def create_comment(subject: Subject, author: User, body: str, reply_to: Comment | None = None) -> Comment:
-    """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject)."""
+def create_comment(
+    subject: Subject, author: User, body: str, reply_to: Comment | None = None, association_id: int | None = None
+) -> Comment:
+    """Post a comment on ``subject``, or a reply to ``reply_to`` (a comment of the same subject);
+    ``association_id``: said in the name of one of the author's associations."""
     body = clean_body(body)
+    if association_id is not None:
+        if association_id not in association_ids(author):
+            raise CommentError(_("Vous ne pouvez parler qu'au nom d'une association dont vous êtes membre."))
     # Spam brake: a new account's first posts are limited per hour.
     if (limited := post_limit_message(author)) is not None:
         raise CommentError(limited)
-    comment = Comment(**subject_fk(subject), author_id=author.id, body=body, body_html=str(render_markdown(body)))
+    comment = Comment(
+        **subject_fk(subject),
+        author_id=author.id,
+        association_id=association_id,
+        body=body,
+        body_html=str(render_markdown(body)),
+    )
+    if (official := official_role(subject, author, association_id)) is not None:
+        comment.official_role, comment.official_name = official
     if reply_to is not None:
         if not belongs_to(reply_to, subject):
             raise CommentError(_("Ce message n'appartient pas à cette discussion."))
@@ -142,7 +157,7 @@ def edit_comment(comment: Comment, body: str) -> None:
     db.session.commit()
 
 
-def delete_comment(comment: Comment) -> None:
+def delete_comment(comment: Comment, commit: bool = True) -> None:
     """Soft delete: the message keeps its place (its replies stay), its text is gone."""
     if comment.deleted_at is not None:
         return
@@ -150,8 +165,10 @@ def delete_comment(comment: Comment) -> None:
     comment.deleted_at = utcnow()
     comment.body = ""
     comment.body_html = ""
-    _bump_count(subject, -1)
-    db.session.commit()
+    if comment.hidden_at is None:  # a hidden message has already left the count
+        _bump_count(subject, -1)
+    if commit:
+        db.session.commit()
 
 
 # --- Notifications --------------------------------------------------------------------------
@@ -226,8 +243,13 @@ def build_tree(comments: list[Comment], names: dict[int, str] | None = None) -> 
 
 
 def _with_author(query):
-    # A comment collected in person shows its unit: joined, no extra query.
-    return query.options(joinedload(Comment.author), joinedload(Comment.mediation).joinedload(Mediation.pole))
+    # A comment collected in person shows its unit, and the association a message speaks for its
+    # name: both come in the same SELECT, no extra query.
+    return query.options(
+        joinedload(Comment.author),
+        joinedload(Comment.mediation).joinedload(Mediation.pole),
+        joinedload(Comment.association),
+    )
 
 
 @dataclass
@@ -352,6 +374,7 @@ class Discussion:
     form: Any = None  # the top form
     reply_form: Any = None  # the open reply form, if any
     reply_target_id: int | None = None
+    pinned: Comment | None = None  # a proposal's official answer, shown at the top
 
     @property
     def slug(self) -> str:
@@ -369,6 +392,17 @@ class Discussion:
     def since_thread(self) -> int | None:
         """The oldest thread shown, when older ones are left for "voir plus"."""
         return self.page.oldest_id if self.page and self.page.has_more else None
+
+
+def pinned_comment(proposal: Proposal) -> Comment | None:
+    """The pinned answer, if still one of this proposal's, visible and not deleted (one query, none
+    when nothing is pinned)."""
+    if not proposal.pinned_comment_id:
+        return None
+    comment = get_comment(proposal.pinned_comment_id)
+    if comment is None or comment.proposal_id != proposal.id or comment.deleted_at or comment.hidden_at:
+        return None
+    return comment
 
 
 def discussion_for(subject: Subject, user: Any) -> Discussion:

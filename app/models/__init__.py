@@ -56,6 +56,7 @@ from app.models.participation import (
     LISTED_STATES,
     OPEN_STATES,
     PUBLIC_STATES,
+    AssociationSupport,
     Comment,
     Idea,
     Notification,
@@ -69,6 +70,7 @@ from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "AssociationSupport",
     "Attachment",
     "CallRequiredDocument",
     "AccessibilityStatus",

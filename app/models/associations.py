@@ -10,15 +10,15 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, exists
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
+from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.taxonomy import LegalForm
 
 if TYPE_CHECKING:
-    from app.models.accounts import User
     from app.models.territories import Commune
 
 
@@ -123,3 +123,9 @@ class Invitation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitation {self.id} {self.status}>"
+
+
+# Loaded with the account in the same SELECT, like ``User.is_pole_moderator``: most people are in
+# no association, and then nothing asks which (no query for the "speak as" choices on every page).
+# correlate_except: a query that joins memberships itself must not swallow the subquery's table.
+User.is_association_member = column_property(exists().where(Membership.user_id == User.id).correlate_except(Membership))

@@ -123,6 +123,8 @@ class Idea(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Kept up to date in the same transaction as the rows they count: lists never count rows.
     support_count: Mapped[int] = mapped_column(default=0)
+    # Associations' supports, counted apart from people's (app.supports.services).
+    association_support_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comment_count: Mapped[int] = mapped_column(default=0)
     # Moderation: set while hidden pending review (app.moderation).
     hidden_at: Mapped[datetime | None]
@@ -206,7 +208,13 @@ class Proposal(db.Model):
     support_count: Mapped[int] = mapped_column(default=0)
     # How many of ``support_count`` agents collected in person (app.mediation), moved with it.
     mediated_support_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Associations' supports, counted apart from people's (app.supports.services).
+    association_support_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comment_count: Mapped[int] = mapped_column(default=0)
+    # The official answer shown at the top of the discussion. No foreign key: comments already
+    # reference proposals, and a cycle of keys cannot be created in place on SQLite; the page
+    # checks the comment is still one of this proposal's, visible and not deleted.
+    pinned_comment_id: Mapped[int | None]
     # Moderation: set while hidden pending review (app.moderation).
     hidden_at: Mapped[datetime | None]
     # Why a moderator hid it; None while hidden only by reports, pending review (shown to its author).
@@ -269,8 +277,17 @@ class Comment(db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(1000))
     # Collected in person by an agent (app.mediation); the agent is the author until claimed.
     mediation_id: Mapped[int | None] = mapped_column(ForeignKey("mediations.id"))
+    # Said in the name of one of the author's associations (app.comments.speakers).
+    association_id: Mapped[int | None] = mapped_column(ForeignKey("associations.id"), index=True)
+    # An official reply: what the author was for this subject when they wrote it ("moderator",
+    # "agent", "admin", "author") and the unit's or association's name then. Stored, not computed
+    # when read: the badge says who answered at that time, even if they left the unit since, and a
+    # thread shows its badges without asking anyone's roles (see app.comments.official).
+    official_role: Mapped[str | None] = mapped_column(String(16))
+    official_name: Mapped[str | None] = mapped_column(String(160))
 
     author: Mapped[User] = relationship(lazy="raise_on_sql", foreign_keys=[author_id])
+    association: Mapped[Association | None] = relationship(lazy="raise_on_sql")
     mediation: Mapped[Mediation | None] = relationship(lazy="raise_on_sql", foreign_keys=[mediation_id])
 
 
@@ -293,6 +310,28 @@ class Support(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     mediation_id: Mapped[int | None] = mapped_column(ForeignKey("mediations.id", ondelete="CASCADE"))
+
+
+class AssociationSupport(db.Model):
+    """An association's support of an idea or a proposal, given by one of its members: once per
+    association and subject, never on its own proposals. Its own table, not a column on
+    ``supports``: a member may back a subject both personally and for their association, and the
+    two are counted apart."""
+
+    __tablename__ = "association_supports"
+    __table_args__ = (
+        CheckConstraint("(idea_id IS NULL) != (proposal_id IS NULL)", name="one_subject"),
+        UniqueConstraint("association_id", "idea_id", name="uq_association_supports_idea"),
+        UniqueConstraint("association_id", "proposal_id", name="uq_association_supports_proposal"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("associations.id", ondelete="CASCADE"), index=True)
+    # The member who gave it (their association answers for it).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Notifications --------------------------------------------------------------------------

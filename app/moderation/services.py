@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import identity
 from app.comments import services as comment_services
+from app.comments.official import is_official
 from app.errors import RuleError
 from app.extensions import db
 from app.identity import upper_first
@@ -68,6 +69,7 @@ def log_labels() -> dict[str, str]:
     return {
         "report": _("Signalement"),
         "auto_hide": _("Masquage automatique"),
+        "association_remove": _("Message retiré par son association"),
         "hide": _("Masquage"),
         "restore": _("Rétablissement"),
         "dismiss": _("Signalements classés"),
@@ -269,7 +271,9 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
     db.session.refresh(case)
     _refresh_case_poles(case, item)
     hidden_now = False
-    if case.pending_reports >= threshold():
+    # An official reply is not hidden by reports alone: it waits in the queue (already open) for a
+    # moderator's decision, since hiding the unit's answer is not the reporters' call.
+    if case.pending_reports >= threshold() and not is_official(item):
         model = type(item)
         hidden_now = bool(
             db.session.execute(

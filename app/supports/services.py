@@ -7,6 +7,7 @@ the same time, on SQLite as on PostgreSQL.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,11 +15,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.associations.voices import speakers
 from app.errors import RuleError
 from app.extensions import db
-from app.models import Idea, Proposal, Support
+from app.models import AssociationSupport, Idea, Proposal, Support
 from app.models.base import utcnow
-from app.permissions import can, is_author_of_proposal
+from app.permissions import association_ids, author_association_ids, can, is_author_of_proposal
 from app.subjects import Subject, subject_column, subject_fk
 
 
@@ -27,13 +29,18 @@ class SupportRefused(RuleError):
 
 
 def support_context(subject: Subject, user: Any) -> dict:
-    """Everything templates/supports/_button.html needs (one query at most, none if anonymous)."""
+    """Everything templates/supports/_button.html needs (one query at most, none if anonymous;
+    two more for a member of an association)."""
     return button_context(subject, user, is_supported(subject, user))
 
 
 def button_context(subject: Subject, user: Any, supported: bool) -> dict:
     # The membership lookup is cached per request (and already made by the page's permissions).
-    return {"supported": supported, "support_own": is_own_proposal(subject, user)}
+    return {
+        "supported": supported,
+        "support_own": is_own_proposal(subject, user),
+        "association_buttons": association_buttons(subject, user),
+    }
 
 
 def is_supported(subject: Subject, user: Any) -> bool:
@@ -62,7 +69,7 @@ def _bump(subject: Subject, delta: int) -> int:
     ).scalar_one()
 
 
-def _commit(subject: Subject, count: int) -> None:
+def _commit(subject: Subject, count: int, counter: str = "support_count") -> None:
     """Commit without expiring what this request already loaded: the button is rendered from the
     same person and subject, with the count the UPDATE returned, instead of reloading them."""
     session = db.session()
@@ -71,7 +78,7 @@ def _commit(subject: Subject, count: int) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
-    set_committed_value(subject, "support_count", count)
+    set_committed_value(subject, counter, count)
 
 
 def _delete(subject: Subject, user: Any) -> int:
@@ -106,6 +113,75 @@ def toggle_support(subject: Subject, user: Any) -> bool:
         db.session.rollback()
         return is_supported(subject, user)
     return True
+
+
+# --- Associations' supports -------------------------------------------------------------------
+# Counted apart (``association_support_count``), once per association and subject, and never on
+# the association's own proposals. Same atomic UPDATE and same transaction as the row.
+
+
+@dataclass(frozen=True)
+class AssociationButton:
+    association_id: int
+    name: str
+    supported: bool
+
+
+def association_buttons(subject: Subject, user: Any) -> list[AssociationButton]:
+    """One toggle per association this member may support for (none and no query for others)."""
+    if not can(user, "support.as_association", subject):
+        return []
+    own = author_association_ids(subject) if subject.kind == "proposal" else set()
+    choices = [s for s in speakers(user) if s.id not in own]
+    given = set(
+        db.session.scalars(
+            select(AssociationSupport.association_id).where(
+                AssociationSupport.association_id.in_([s.id for s in choices]),
+                subject_column(AssociationSupport, subject),
+            )
+        )
+    )
+    return [AssociationButton(s.id, s.name, s.id in given) for s in choices]
+
+
+def _bump_associations(subject: Subject, delta: int) -> int:
+    model = type(subject)
+    return db.session.execute(
+        update(model)
+        .where(model.id == subject.id)
+        .values(association_support_count=model.association_support_count + delta)
+        .returning(model.association_support_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def toggle_association_support(subject: Subject, user: Any, association_id: int | None) -> bool:
+    """Support ``subject`` in the name of one of ``user``'s associations, or withdraw that support.
+    Returns the new state."""
+    if not can(user, "support.as_association", subject) or association_id not in association_ids(user):
+        raise SupportRefused(_("Vous ne pouvez soutenir qu'au nom d'une association dont vous êtes membre."))
+    if subject.kind == "proposal" and association_id in author_association_ids(subject):
+        raise SupportRefused(_("Une association ne soutient pas ses propres propositions."))
+    where = (AssociationSupport.association_id == association_id, subject_column(AssociationSupport, subject))
+    try:
+        removed = db.session.execute(
+            delete(AssociationSupport).where(*where).execution_options(synchronize_session=False)
+        ).rowcount
+        if removed:
+            count, state = _bump_associations(subject, -removed), False
+        else:
+            db.session.execute(
+                insert(AssociationSupport).values(
+                    association_id=association_id, user_id=user.id, created_at=utcnow(), **subject_fk(subject)
+                )
+            )
+            count, state = _bump_associations(subject, +1), True
+        _commit(subject, count, "association_support_count")
+    except IntegrityError:
+        # Two members of the same association at the same instant: the constraint keeps one.
+        db.session.rollback()
+        return db.session.scalar(select(AssociationSupport.id).where(*where)) is not None
+    return state
 
 
 def withdraw_all(user_id: int) -> int:

@@ -22,6 +22,7 @@ from app.models.calls import (
     Replication,
     Score,
     Submission,
+    SubmissionDossier,
 )
 from app.models.coconstruction import (
     Amendment,
@@ -104,6 +105,7 @@ __all__ = [
     "Replication",
     "Score",
     "Submission",
+    "SubmissionDossier",
     "Comment",
     "Domain",
     "Idea",

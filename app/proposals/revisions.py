@@ -21,7 +21,7 @@ from app.extensions import db
 from app.formatting import euros
 from app.identity import lazy, upper_first
 from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, SubDomain, TargetPublic, User
-from app.proposals import questions
+from app.proposals import budget, questions
 
 # Between the title and summary and the other fields come the answers, named by their question's key.
 COLUMN_TEXTS = ("title", "summary")
@@ -37,6 +37,9 @@ OTHER_FIELDS = (
     "duration_months",
 )
 
+# The budget prévisionnel (app.proposals.budget): edited on its own page, diffed line by line as text.
+BUDGET_FIELDS = ("budget_lines",)
+
 FIELD_LABELS = {
     "title": _l("Titre"),
     "summary": _l("Résumé"),
@@ -49,6 +52,7 @@ FIELD_LABELS = {
     "is_qpv": _l("Quartier prioritaire"),
     "budget_eur": _l("Budget demandé"),
     "duration_months": _l("Durée"),
+    "budget_lines": _l("Budget prévisionnel"),
 }
 
 
@@ -58,7 +62,7 @@ def text_fields(proposal: Proposal) -> list[str]:
 
 
 def fields_of(proposal: Proposal) -> list[str]:
-    return [*text_fields(proposal), *OTHER_FIELDS]
+    return [*text_fields(proposal), *OTHER_FIELDS, *BUDGET_FIELDS]
 
 
 def is_text(name: str) -> bool:
@@ -89,6 +93,7 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
         "is_qpv": bool(proposal.is_qpv),
         "budget_eur": proposal.budget_eur,
         "duration_months": proposal.duration_months,
+        "budget_lines": list(proposal.budget_lines or []),
     }
 
 
@@ -106,6 +111,8 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
             out[name] = int(value) if value not in (None, "") else None
         elif name in OTHER_FIELDS:
             out[name] = value
+        elif name in BUDGET_FIELDS:
+            out[name] = list(value or [])
         else:
             out[name] = (value or "").strip()
     return out
@@ -191,6 +198,8 @@ def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
         return ", ".join(names[field].get(i, str(_l("(supprimé)"))) for i in value)
     if field == "budget_eur":
         return euros(value)
+    if field == "budget_lines":
+        return budget.readable(value)
     if field == "duration_months":
         return ngettext("%(num)d mois", "%(num)d mois", value)
     if isinstance(value, bool):

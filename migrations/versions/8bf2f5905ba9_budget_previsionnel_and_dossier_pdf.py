@@ -29,19 +29,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['submission_id'], ['call_submissions.id'], name=op.f('fk_call_submission_dossiers_submission_id_call_submissions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('submission_id', name=op.f('pk_call_submission_dossiers'))
     )
-    with op.batch_alter_table('calls', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('requires_budget', sa.Boolean(), server_default=sa.false(), nullable=False))
-
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('budget_lines', sa.JSON(), nullable=True))
+    # Plain ADD COLUMN, no batch: a rebuilt table on SQLite would lose its search triggers.
+    op.add_column('calls', sa.Column('requires_budget', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('proposals', sa.Column('budget_lines', sa.JSON(), nullable=True))
 
 
 
 def downgrade():
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.drop_column('budget_lines')
-
-    with op.batch_alter_table('calls', schema=None) as batch_op:
-        batch_op.drop_column('requires_budget')
+    op.drop_column('proposals', 'budget_lines')
+    op.drop_column('calls', 'requires_budget')
 
     op.drop_table('call_submission_dossiers')

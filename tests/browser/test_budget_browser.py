@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from tests import factories
 from tests.browser.axe import assert_accessible
-from tests.browser.conftest import open_as
+from tests.browser.conftest import open_as, screenshots
 
 
 def _line(page, n: int, category: str, label: str, amount: str) -> None:
@@ -48,8 +48,9 @@ def test_an_unbalanced_budget_is_named_fixed_and_the_dossier_printed(
         # The call's check names it; the association adds its own funds and submits.
         p.goto(f"/appels/{call.slug}/deposer/{proposal.id}")
         expect(p.locator(".calls-checks")).to_contain_text("Il manque 1\u202f000\u00a0€ de ressources")
+        screenshots(p, "budget-eligibility")
         expect(p.get_by_role("button", name="Déposer la proposition")).to_have_count(0)
-        p.goto(f"/propositions/{proposal.id}/budget")
+        p.get_by_role("link", name="Compléter le budget prévisionnel").click()
         p.get_by_role("button", name="Ajouter une ressource").click()
         _line(p, 4, "Fonds propres", "", "abc")
         p.get_by_role("button", name="Enregistrer le budget").click()
@@ -57,10 +58,13 @@ def test_an_unbalanced_budget_is_named_fixed_and_the_dossier_printed(
         expect(p.locator(".error-summary")).to_contain_text("euros entiers")
         expect(p.get_by_label("Précision de la ligne 3", exact=True)).to_have_value("CAF de la Gironde")
         assert_accessible(p)
+        screenshots(p, "budget-form-error")
         p.get_by_label("Montant de la ligne 4, en euros", exact=True).fill("1 000")
         p.get_by_role("button", name="Enregistrer le budget").click()
         expect(p.locator(".flashes")).to_contain_text("Le budget est enregistré.")
         expect(p.locator("#budget")).to_contain_text("Le budget est équilibré.")
+        p.locator("#budget").scroll_into_view_if_needed()
+        screenshots(p, "budget-on-proposal")
         p.goto(f"/appels/{call.slug}/deposer/{proposal.id}")
         expect(p.locator(".calls-checks")).to_contain_text("Équilibré")
         p.get_by_role("button", name="Déposer la proposition").click()
@@ -76,6 +80,10 @@ def test_an_unbalanced_budget_is_named_fixed_and_the_dossier_printed(
         expect(pe.locator("main")).to_contain_text("Le budget est équilibré.")
         expect(pe.locator("nav")).to_have_count(0)
         assert_accessible(pe)
+        screenshots(pe, "dossier-print")
+        pe.emulate_media(media="print")
+        screenshots(pe, "dossier-print-media")
+        pe.emulate_media(media="screen")
         href = pe.get_by_role("link", name="PDF du dossier déposé").get_attribute("href")
         response = pe.request.get(href)
         assert response.ok and response.headers["content-type"] == "application/pdf"

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
+from app.calls import evaluation
 from app.calls import services as call_services
 from app.calls.services import CallError
 from app.extensions import db
@@ -284,3 +285,13 @@ def test_the_submitted_dossiers_pdf_is_made_once_and_kept(app, w):
     assert "18 000 €" in words and "CAF de la Gironde" in words
     # A resident may read a submitted proposal, hence its dossier: the same rule as the proposal.
     assert _client(app, w["resident"]).get(f"/propositions/{proposal.id}/dossier.pdf").status_code == 200
+
+
+def test_the_evaluator_reads_the_budget_beside_the_grid(app, w):
+    proposal = _proposal(w, budget_lines=BALANCED, budget_eur=12_000)
+    call_services.submit(call_services.get_call(w["call"].slug), services.get_proposal(proposal.id), w["lead"])
+    submission = db.session.scalar(select(Submission).where(Submission.proposal_id == proposal.id))
+    assignment = evaluation.assign(submission, services.get_proposal(proposal.id), w["mod_medoc"])
+    page = text(_client(app, w["mod_medoc"]).get(f"/appels/evaluations/{assignment.id}"))
+    assert "CAF de la Gironde" in page and "Total des ressources" in page and "Le budget est équilibré." in page
+    assert "PDF du dossier déposé" in page

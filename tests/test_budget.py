@@ -295,3 +295,23 @@ def test_the_evaluator_reads_the_budget_beside_the_grid(app, w):
     page = text(_client(app, w["mod_medoc"]).get(f"/appels/evaluations/{assignment.id}"))
     assert "CAF de la Gironde" in page and "Total des ressources" in page and "Le budget est équilibré." in page
     assert "PDF du dossier déposé" in page
+
+
+def test_a_revision_from_before_the_budget_merges_with_a_budget_saved_since(app, w):
+    """The other person's text and this person's budget both stay (an old snapshot has no budget key)."""
+    proposal = _proposal(w)
+    started_from = proposal.version
+    revision = db.session.scalar(
+        select(ProposalRevision).where(
+            ProposalRevision.proposal_id == proposal.id, ProposalRevision.version == started_from
+        )
+    )
+    revision.snapshot = {k: v for k, v in revision.snapshot.items() if k != "budget_lines"}
+    db.session.commit()
+    services.update_proposal(proposal, {"summary": "Un autre résumé."}, expected_version=started_from)
+    result = services.update_proposal(
+        services.get_proposal(proposal.id), {"budget_lines": BALANCED}, expected_version=started_from
+    )
+    assert result.merged and result.changed == ["budget_lines"]
+    saved = services.get_proposal(proposal.id)
+    assert saved.summary == "Un autre résumé." and saved.budget_lines == BALANCED and saved.budget_eur == 12_000

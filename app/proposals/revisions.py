@@ -155,6 +155,8 @@ def history(proposal_id: int) -> list[ProposalRevision]:
 def three_way(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """What this person changed since ``base`` (to apply on ``current``), and the fields where
     someone else changed the same thing differently (conflicts)."""
+    # A revision from before the budget prévisionnel had no budget: an empty one, not a change.
+    base = {**dict.fromkeys(BUDGET_FIELDS, []), **base}
     my_changes = {name: value for name, value in mine.items() if base.get(name) != value}
     conflicts = [
         name for name, value in my_changes.items() if current.get(name) != base.get(name) and current.get(name) != value

@@ -270,7 +270,8 @@ def test_the_print_view_follows_the_proposals_access(app, w):
     assert _client(app, w["lead"]).get(f"/propositions/{proposal.id}/dossier.pdf").status_code == 404
 
 
-def test_the_submitted_dossiers_pdf_is_made_once_and_kept(app, w):
+def test_the_submitted_dossiers_pdf_is_made_once_and_kept(app, w, monkeypatch):
+    monkeypatch.setitem(app.config, "DOSSIER_PDF_AT_SUBMISSION", True)  # as in production
     proposal = _proposal(w, budget_lines=BALANCED, title="Jardins partagés du Médoc")
     response = _client(app, w["lead"]).post(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
     assert response.status_code == 302
@@ -315,3 +316,17 @@ def test_a_revision_from_before_the_budget_merges_with_a_budget_saved_since(app,
     assert result.merged and result.changed == ["budget_lines"]
     saved = services.get_proposal(proposal.id)
     assert saved.summary == "Un autre résumé." and saved.budget_lines == BALANCED and saved.budget_eur == 12_000
+
+
+def test_without_a_pdf_at_submission_the_first_opening_makes_it_while_still_frozen(app, w):
+    first = _proposal(w, budget_lines=BALANCED, budget_eur=12_000)
+    second = _proposal(w, budget_lines=BALANCED, budget_eur=12_000)
+    for proposal in (first, second):
+        call_services.submit(call_services.get_call(w["call"].slug), services.get_proposal(proposal.id), w["lead"])
+    assert db.session.scalar(select(func.count()).select_from(SubmissionDossier)) == 0  # off in the tests
+    assert _client(app, w["admin"]).get(f"/propositions/{first.id}/dossier.pdf").data.startswith(b"%PDF")
+    # Sent back for changes before anyone opened it: its text may change, no PDF claims to be "as submitted".
+    submission = db.session.scalar(select(Submission).where(Submission.proposal_id == second.id))
+    call_services.send_back(submission, services.get_proposal(second.id), w["admin"], "Précisez le budget.")
+    assert _client(app, w["admin"]).get(f"/propositions/{second.id}/dossier.pdf").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(SubmissionDossier)) == 1

@@ -81,7 +81,10 @@ def keep(submission: Submission, proposal: Proposal) -> SubmissionDossier | None
 
 
 def keep_quietly(submission: Submission, proposal: Proposal) -> None:
-    """At submission: a PDF that fails is made again when first opened, the submission stands."""
+    """At submission: a PDF that fails is made again when first opened, the submission stands.
+    DOSSIER_PDF_AT_SUBMISSION=False (the tests) leaves it to the first opening."""
+    if not current_app.config.get("DOSSIER_PDF_AT_SUBMISSION", True):
+        return
     try:
         keep(submission, proposal)
     except Exception:

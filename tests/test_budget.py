@@ -84,6 +84,10 @@ def test_amounts_are_whole_euros_and_each_line_says_what_is_wrong(app):
     assert lines[2].errors == ["Nommez ce financeur public."]
     assert lines[3].errors == ["Choisissez une catégorie."]
     assert "100 000 000" in lines[4].errors[0]
+    assert budget.parse_amount("12.000") == 12_000 and budget.parse_amount("1\u202f200\u00a0€") == 1_200
+    for cents in ("12.50", "1200.5", "12,50", "-5", "²"):
+        with pytest.raises(ValueError):
+            budget.parse_amount(cents)
 
 
 def test_balance_names_the_difference(app):

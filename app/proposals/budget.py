@@ -10,6 +10,7 @@ and the envelope check keep reading that column).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ RESOURCE_CATEGORIES = {
 CATEGORIES = {EXPENSE: EXPENSE_CATEGORIES, RESOURCE: RESOURCE_CATEGORIES}
 MAX_AMOUNT = 100_000_000
 MAX_LINES = 40
+_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 LABEL_LENGTH = 200
 
 
@@ -61,11 +63,14 @@ def lines_of(stored: list[dict[str, Any]] | None) -> list[Line]:
 
 
 def parse_amount(text: str) -> int | None:
-    """« 12 000 », « 12000 € », « 12.000 »: whole euros. Raises ValueError for cents or words."""
-    cleaned = "".join(ch for ch in text if not ch.isspace() and ch not in "€\u202f\xa0.")
+    """« 12 000 », « 12000 € », « 12.000 »: whole euros. Raises ValueError for cents (« 12,50 »,
+    « 12.50 ») or words: a dot only separates thousands, never read as a decimal point."""
+    cleaned = "".join(ch for ch in text if not ch.isspace() and ch != "€")
     if cleaned == "":
         return None
-    if not cleaned.isdigit():
+    if _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "")
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise ValueError(text)
     return int(cleaned)
 

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import select
 
 from app.calls import services as call_services
@@ -18,6 +18,7 @@ from app.extensions import db
 from app.markdown import render_markdown
 from app.models import FROZEN_STATES, Proposal, Submission, SubmissionDossier
 from app.proposals import budget, questions
+from app.rendering import render
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ def render_pdf(proposal: Proposal) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only the dossier needs.
     from weasyprint import CSS, HTML
 
-    html = render_template("proposals/print.html", **context(proposal, pdf=True))
+    # Through the one rendering helper (tests/test_rendering.py), as text.
+    html = render("proposals/print.html", **context(proposal, pdf=True)).get_data(as_text=True)
     # No base URL and no fetcher: the dossier embeds nothing remote (its stylesheet is passed here).
     return HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=[CSS(filename=str(_stylesheet()))])
 

@@ -47,8 +47,16 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The compiled catalogues (.mo, not committed): built from the .po files on every install, so that
+# make run and make test on a fresh clone speak both languages.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -l $* -i $< -o $@
+
+install: $(VENV)/.installed $(COMPILED)
+install-dev: $(VENV)/.installed-dev $(COMPILED)
 
 db: install
 	@mkdir -p $(or $(TISSER_INSTANCE_DIR),instance)
@@ -117,9 +125,15 @@ mutate: install-dev
 	$(BIN)/mutmut run $(MUTATE_ARGS)
 	$(BIN)/mutmut results
 
-# Extract the user-facing strings (French is the source language) into a catalogue template.
+# The user-facing strings (French is the source language): extracted into the template, merged into
+# each catalogue (translate the new English entries in translations/en/LC_MESSAGES/messages.po; the
+# French one fills itself from the msgids), compiled. tests/test_translations.py checks the result.
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --project Tisser --copyright-holder "Tisser" \
+		-o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/python scripts/french_catalogue.py translations/fr/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile --statistics -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

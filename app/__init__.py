@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from app import models  # noqa: F401  (registers every table before migrations look)
 from app.config import PROJECT_ROOT, from_env
 from app.extensions import babel, csrf, db, limiter, migrate
-from app.i18n import install_french_plurals
+from app.i18n import install_gettext, select_locale
 
 
 @event.listens_for(Engine, "connect")
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.accompaniment.routes import bp as accompaniment_bp
     from app.admin.routes import bp as admin_bp
     from app.associations.routes import bp as associations_bp
+    from app.attachments.routes import bp as attachments_bp
     from app.auth.routes import bp as auth_bp
     from app.auth.services import setup_login
     from app.backup import register_backup_cli
@@ -57,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.ideas.routes import bp as ideas_bp
     from app.inputs import register_converters
     from app.moderation.routes import bp as moderation_bp
+    from app.mydata.routes import bp as mydata_bp
     from app.notifications.routes import bp as notifications_bp
     from app.pages.routes import bp as pages_bp
     from app.poles.routes import bp as poles_bp
@@ -82,8 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         include_name=search_include_name,
     )
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
-    install_french_plurals(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Paris")
+    install_gettext(app)
 
     setup_login(app)
     setup_web(app)
@@ -107,6 +109,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         associations_bp,
         moderation_bp,
         accompaniment_bp,
+        mydata_bp,
+        attachments_bp,
     ):
         app.register_blueprint(bp)
     register_cli(app)

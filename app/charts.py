@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 # Drawn for a phone (a 420-unit viewBox shown about 340 px wide: 14-unit labels read at ~11 px) and
@@ -19,7 +20,8 @@ INK, AXIS, LINE, TARGET = "#333", "#555", "#1d4f91", "#8a5a00"
 
 
 def number_fr(value: float) -> str:
-    return (f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}").replace(".", ",")
+    """One decimal at most, in the reader's locale ("2,5" in French, "2.5" in English)."""
+    return format_decimal(value, format="0" if float(value).is_integer() else "0.0")
 
 
 @dataclass

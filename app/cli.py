@@ -132,6 +132,30 @@ def register_cli(app: Flask) -> None:
         sent, failed = send_pending()
         click.echo(f"{sent} courriel(s) envoyé(s), {failed} échec(s).")
 
+    @app.cli.group()
+    def exports() -> None:
+        """Copies de leurs données demandées par les personnes (RGPD)."""
+
+    @exports.command("build")
+    def exports_build() -> None:
+        """Prépare les copies en attente et envoie leur lien (à lancer toutes les quelques minutes)."""
+        from app.mydata.services import build_pending
+
+        built, failed = build_pending()
+        click.echo(f"{built} copie(s) préparée(s), {failed} échec(s).")
+
+    @app.cli.group()
+    def retention() -> None:
+        """Durées de conservation des données personnelles."""
+
+    @retention.command("purge")
+    def retention_purge() -> None:
+        """Efface ce qui a dépassé sa durée de conservation (à lancer une fois par jour)."""
+        from app.retention import purge
+
+        counts = purge()
+        click.echo("Effacé : " + ", ".join(f"{name} : {n}" for name, n in counts.items()) + ".")
+
     @app.cli.command("seed-large")
     @click.option("--proposals", default=10_000, show_default=True, help="Propositions publiées à créer.")
     @click.option("--comments", default=100_000, show_default=True, help="Commentaires à créer.")

@@ -36,6 +36,10 @@ DEFAULT_RATELIMITS = {
     "association_create": "3 per hour;10 per day",
     # "Renvoyer le lien" of the e-mail confirmation: each one sends a message.
     "verification_email": "3 per hour;10 per day",
+    # Changing one's address: each request sends a link to the address typed.
+    "email_change": "5 per hour;10 per day",
+    # "Recevoir une copie de mes données": each one builds a zip and sends a message.
+    "data_export": "5 per hour;20 per day",
 }
 
 
@@ -156,12 +160,16 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         "WTF_I18N_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        # The catalogues sit beside app/, not in it (Flask-Babel looks in app/translations otherwise).
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "PASSWORD_HASH_METHOD": "scrypt",
         # The public address used in e-mails (links must work outside the site).
         "TISSER_BASE_URL": base_url,
         "TRUSTED_HOSTS": _trusted_hosts(env, production, base_url),
         "PASSWORD_RESET_MAX_AGE": int(env.get("TISSER_PASSWORD_RESET_MAX_AGE", "3600")),
         "EMAIL_VERIFICATION_MAX_AGE": int(env.get("TISSER_EMAIL_VERIFICATION_MAX_AGE", str(3 * 86400))),
+        # How long the link confirming a new e-mail address stays valid (seconds).
+        "EMAIL_CHANGE_MAX_AGE": int(env.get("TISSER_EMAIL_CHANGE_MAX_AGE", str(86400))),
         "INVITATION_MAX_AGE_DAYS": int(env.get("TISSER_INVITATION_MAX_AGE_DAYS", "7")),
         # Static URLs carry a content hash (see ``asset_url``), so they can be cached for long.
         "SEND_FILE_MAX_AGE_DEFAULT": timedelta(days=365),
@@ -174,4 +182,47 @@ def from_env(env: dict[str, str] | None = None) -> dict:
         # hour of an account younger than a day.
         "REGISTRATIONS_PER_ADDRESS_PER_HOUR": int(env.get("TISSER_REGISTRATIONS_PER_ADDRESS_PER_HOUR", "5")),
         "NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("TISSER_NEW_ACCOUNT_POSTS_PER_HOUR", "10")),
+        **_retention_settings(env),
+        **_attachment_settings(env, instance_dir),
+    }
+
+
+def _retention_settings(env: dict[str, str]) -> dict:
+    """How long personal data is kept (``flask retention purge``, daily). The "Données
+    personnelles" page states these values: change them here, the page follows."""
+    return {
+        # An account whose address was never confirmed: a typo or a robot, never a participant.
+        "RETENTION_UNVERIFIED_ACCOUNT_DAYS": int(env.get("TISSER_RETENTION_UNVERIFIED_ACCOUNT_DAYS", "30")),
+        "RETENTION_NOTIFICATION_DAYS": int(env.get("TISSER_RETENTION_NOTIFICATION_DAYS", "180")),
+        # Sent e-mails: long enough to answer "did it leave?", not an archive of everyone's mail.
+        "RETENTION_SENT_EMAIL_DAYS": int(env.get("TISSER_RETENTION_SENT_EMAIL_DAYS", "30")),
+        # Network addresses of registrations (the spam brake only looks one hour back).
+        "RETENTION_REGISTRATION_ATTEMPT_DAYS": int(env.get("TISSER_RETENTION_REGISTRATION_ATTEMPT_DAYS", "1")),
+        # A copy of one's data: the link (and the file) lives this long.
+        "DATA_EXPORT_DAYS": int(env.get("TISSER_DATA_EXPORT_DAYS", "7")),
+        # Up to this many rows, the copy is built during the request; beyond, by ``flask exports build``.
+        "DATA_EXPORT_INLINE_ROWS": int(env.get("TISSER_DATA_EXPORT_INLINE_ROWS", "5000")),
+    }
+
+
+def _attachment_settings(env: dict[str, str], instance_dir: Path) -> dict:
+    """Attachments (app/attachments): limits, where they are stored, the optional virus scan."""
+    mb = 1024 * 1024
+    per_file = int(env.get("TISSER_ATTACHMENT_MAX_MB", "10")) * mb
+    per_proposal = int(env.get("TISSER_ATTACHMENTS_MAX_TOTAL_MB", "30")) * mb
+    return {
+        "ATTACHMENT_MAX_BYTES": per_file,
+        # Per proposal, and per association profile.
+        "ATTACHMENTS_MAX_TOTAL_BYTES": per_proposal,
+        # Any request: one upload form's worth of files and a little more; bigger ones get a 413.
+        "MAX_CONTENT_LENGTH": per_proposal + mb,
+        # "local" (the instance folder) or "s3" (any S3-compatible object storage; credentials
+        # come from boto3's usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables).
+        "ATTACHMENTS_STORAGE": env.get("TISSER_ATTACHMENTS_STORAGE", "local"),
+        "ATTACHMENTS_DIR": env.get("TISSER_ATTACHMENTS_DIR", str(instance_dir / "attachments")),
+        "ATTACHMENTS_S3_BUCKET": env.get("TISSER_ATTACHMENTS_S3_BUCKET", ""),
+        "ATTACHMENTS_S3_ENDPOINT_URL": env.get("TISSER_ATTACHMENTS_S3_ENDPOINT_URL", ""),
+        "ATTACHMENTS_S3_REGION": env.get("TISSER_ATTACHMENTS_S3_REGION", ""),
+        # clamd's Unix socket (e.g. /run/clamav/clamd.ctl): empty means no virus scan.
+        "CLAMD_SOCKET": env.get("CLAMD_SOCKET", ""),
     }

@@ -264,6 +264,9 @@ def load_demo(participation: bool = True) -> None:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
     identity.load_preset("gironde")
+    if not identity.current().dpo_contact:
+        # The privacy page names a DPO; a demo address like the accounts' (a real one is set in the admin).
+        identity.save({"dpo_contact": f"Délégué·e à la protection des données (démonstration)\ndpo@{DEMO_DOMAIN}"})
     taxonomy.load_taxonomy(taxonomy.GIRONDE_TAXONOMY)
     communes = _upsert_territory()
     poles = {p.name: p for p in db.session.scalars(select(Pole))}
@@ -304,12 +307,61 @@ def load_demo(participation: bool = True) -> None:
 
     for i in range(1, 4):
         _account(f"habitant{i}@{DEMO_DOMAIN}", pseudonym())
+    _upsert_statutes(ASSOCIATIONS[0].name)
 
     _upsert_gironde_call()
     _upsert_partners(poles)
     db.session.commit()
     if participation:
         _upsert_participation(communes)
+
+
+def _upsert_statutes(name: str) -> None:
+    """Statutes on a demo association's profile (app/attachments): a one-page PDF, written once."""
+    import secrets
+
+    from app.attachments import storage
+    from app.models import Attachment
+
+    association = db.session.scalar(select(Association).where(Association.slug == slugify(name)))
+    if db.session.scalar(select(Attachment.id).where(Attachment.association_id == association.id).limit(1)):
+        return
+    data = demo_pdf(f"Statuts de l'association {name}")
+    key = secrets.token_urlsafe(24)
+    storage.current().put(key, data, "application/pdf")
+    db.session.add(
+        Attachment(
+            storage_key=key,
+            filename="Statuts.pdf",
+            content_type="application/pdf",
+            size=len(data),
+            kind="statuts",
+            association_id=association.id,
+        )
+    )
+
+
+def demo_pdf(title: str) -> bytes:
+    """A valid one-page PDF showing ``title`` (Latin-1 text, Helvetica): enough for a demo file."""
+    text = title.encode("latin-1", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    stream = b"BT /F1 18 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R >>\nstartxref\n"
+    return out + str(xref).encode() + b"\n%%EOF\n"
 
 
 # --- Moderation: two local partners per pole (looked up by pole and name: idempotent) ----------
@@ -661,6 +713,37 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 
     _upsert_discussion(found, DEMO_DISCUSSION)
     _upsert_supports(found, ideas, DEMO_SUPPORTS)
+    _upsert_erased_account(found)
+
+
+# A resident who commented, supported, then deleted their account (GDPR art. 17): the comment
+# stays under "Compte supprimé", the support left the count.
+ERASED_COMMENT = (
+    "Visites de convivialité et pair-aidance à Lesparre",
+    "Je quitte la région, mais j'ai vu ces visites faire du bien à ma voisine. Bonne continuation !",
+)
+
+
+def _upsert_erased_account(found: dict) -> None:
+    from app.auth.erasure import erase
+    from app.comments.services import recount_comments
+    from app.markdown import render_markdown
+    from app.models import Comment
+    from app.supports.services import toggle_support
+
+    title, body = ERASED_COMMENT
+    proposal = found[title]
+    # Found by its comment: an erased account has no address left to look it up by.
+    if db.session.scalar(select(Comment.id).where(Comment.proposal_id == proposal.id, Comment.body == body)):
+        return
+    user = _account(f"ancien.habitant@{DEMO_DOMAIN}", "Ancien Habitant")
+    comment = Comment(proposal_id=proposal.id, author_id=user.id, body=body, body_html=str(render_markdown(body)))
+    db.session.add(comment)
+    db.session.flush()
+    recount_comments([comment.id])
+    db.session.commit()
+    toggle_support(proposal, user)
+    erase(user)
 
 
 def _upsert_discussion(found: dict, discussion: list) -> None:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
 from flask import current_app, g
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
@@ -28,6 +30,11 @@ CACHE_SECONDS = 60
 _CACHE_KEY = "tisser_identity"
 # French elides "le"/"la" before a vowel; a leading "h" is left alone (aspirated or not, it varies).
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüœæ")
+
+
+def _english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
 
 
 def upper_first(text: str) -> str:
@@ -51,37 +58,55 @@ class Noun:
     def _elided(self) -> bool:
         return self.singular[:1].lower() in _VOWELS
 
+    # In English the same phrases without French articles, each with the preposition its French form
+    # carries, as the English catalogue reads them ("sent %(to_unit)s"): "the pôle", "of the pôle",
+    # "to the pôle", "a pôle"; a proper name takes no article ("of Métropole X").
+    def _en(self, noun: str) -> str:
+        return noun if noun[:1].isupper() else f"the {noun}"
+
     @property
     def the(self) -> str:
+        if _english():
+            return self._en(self.singular)
         return f"l'{self.singular}" if self._elided else f"{'la' if self.feminine else 'le'} {self.singular}"
 
     @property
     def of_the(self) -> str:
+        if _english():
+            return f"of {self._en(self.singular)}"
         return f"de {self.the}" if self._elided or self.feminine else f"du {self.singular}"
 
     @property
     def to_the(self) -> str:
+        if _english():
+            return f"to {self._en(self.singular)}"
         return f"à {self.the}" if self._elided or self.feminine else f"au {self.singular}"
 
     @property
     def a(self) -> str:
+        if _english():
+            return f"{'an' if self.singular[:1].lower() in 'aeiou' else 'a'} {self.singular}"
         return f"{'une' if self.feminine else 'un'} {self.singular}"
 
     @property
     def one_of_the_plural(self) -> str:
         """ "l'un des pôles", "l'une des Maisons"."""
+        if _english():
+            return f"one of {self._en(self.plural)}"
         return ("l'une" if self.feminine else "l'un") + f" des {self.plural}"
 
     @property
     def the_plural(self) -> str:
-        return f"les {self.plural}"
+        return self._en(self.plural) if _english() else f"les {self.plural}"
 
     @property
     def of_the_plural(self) -> str:
-        return f"des {self.plural}"
+        return f"of {self._en(self.plural)}" if _english() else f"des {self.plural}"
 
     @property
     def all_the_plural(self) -> str:
+        if _english():
+            return f"all {self._en(self.plural)}"
         return f"{'toutes' if self.feminine else 'tous'} les {self.plural}"
 
 
@@ -128,6 +153,28 @@ class Identity:
 
 DEFAULT = Identity.of(presets.DEFAULT)
 
+# Tisser's own wording among the values (``presets.N_``): translated while a collectivity keeps it.
+OWN_WORDING = frozenset(presets.OWN_WORDING)
+
+
+def _in_reader_language(value: Identity) -> Identity:
+    """The identity as this page shows it: Tisser's own wording translated, the collectivity's as typed."""
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        return value
+    # Once per page and language (templates read the identity many times).
+    shown = g.get("_identity_shown")
+    if shown is not None and shown[0] is value and shown[1] == locale.language:
+        return shown[2]
+    changes = {
+        f.name: _(getattr(value, f.name))
+        for f in fields(Identity)
+        if isinstance(getattr(value, f.name), str) and getattr(value, f.name) in OWN_WORDING
+    }
+    result = replace(value, **changes) if changes else value
+    g._identity_shown = (value, locale.language, result)
+    return result
+
 
 def fallback() -> dict:
     """The values shown until the collectivity's row exists: the neutral ones, or a preset's when the
@@ -143,7 +190,7 @@ def _cache() -> dict:
 def current() -> Identity:
     """The identity for this request: one query per process and minute, the same all request long."""
     if "identity" in g:
-        return g.identity
+        return _in_reader_language(g.identity)
     cache = _cache()
     now = time.monotonic()
     if "value" not in cache or now - cache["loaded_at"] > current_app.config.get(
@@ -153,7 +200,7 @@ def current() -> Identity:
         cache["value"] = Identity.of(row if row is not None else fallback())
         cache["loaded_at"] = now
     g.identity = cache["value"]
-    return g.identity
+    return _in_reader_language(g.identity)
 
 
 def forget() -> None:

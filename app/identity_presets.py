@@ -7,16 +7,29 @@ from datetime import date
 
 from app.models.collectivity import AccessibilityStatus
 
-_NO_AUDIT = (
+# Tisser's own wording among the identity's values (marked with ``N_``).
+OWN_WORDING: set[str] = set()
+
+
+def N_(text: str) -> str:
+    """Marks Tisser's own wording: extracted into the catalogues (``make messages``) and shown
+    translated while a collectivity keeps it (``app.identity``); what a collectivity types instead is
+    its data, shown as typed."""
+    OWN_WORDING.add(text)
+    return text
+
+
+_NO_AUDIT = N_(
     "Aucun audit de conformité RGAA n'a encore été réalisé : en l'absence d'audit, le site ne peut être déclaré "
     "ni totalement ni partiellement conforme."
 )
+_TAGLINE = N_("innovation sociale, ensemble")
 
 GIRONDE = {
     "name": "Département de la Gironde",
     "name_feminine": False,
     "platform_name": "Tisser",
-    "tagline": "innovation sociale, ensemble",
+    "tagline": _TAGLINE,
     "unit_singular": "Pôle territorial de solidarité",
     "unit_plural": "Pôles territoriaux de solidarité",
     "unit_short": "pôle",
@@ -39,7 +52,7 @@ LYON = {
     "name": "Métropole de Lyon",
     "name_feminine": True,
     "platform_name": "Tisser",
-    "tagline": "innovation sociale, ensemble",
+    "tagline": _TAGLINE,
     "unit_singular": "Maison de la Métropole pour les solidarités",
     "unit_plural": "Maisons de la Métropole pour les solidarités",
     "unit_short": "Maison",
@@ -61,14 +74,14 @@ LYON = {
 # a collectivity starting from an empty database never sees another one's identity on its pages.
 NEUTRAL = {
     # Read in sentences through its article: "proposé par la collectivité".
-    "name": "collectivité",
+    "name": N_("collectivité"),
     "name_feminine": True,
-    "platform_name": "Plateforme participative",
-    "tagline": "innovation sociale, ensemble",
-    "unit_singular": "unité territoriale",
-    "unit_plural": "unités territoriales",
-    "unit_short": "unité",
-    "unit_short_plural": "unités",
+    "platform_name": N_("Plateforme participative"),
+    "tagline": _TAGLINE,
+    "unit_singular": N_("unité territoriale"),
+    "unit_plural": N_("unités territoriales"),
+    "unit_short": N_("unité"),
+    "unit_short_plural": N_("unités"),
     "unit_feminine": True,
     "contact_email": "",
     "dpo_contact": "",

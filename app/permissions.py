@@ -120,6 +120,24 @@ def _account_use(user: Any, obj: Any) -> bool:
     return _authenticated(user)
 
 
+@rule("account.delete")
+def _account_delete(user: Any, obj: Any) -> bool:
+    # The right to erasure (GDPR art. 17) stays with a suspended person too.
+    return _authenticated(user)
+
+
+@rule("data.export")
+def _data_export(user: Any, obj: Any) -> bool:
+    # A copy of one's own data (GDPR art. 15 and 20): a right that suspension does not take away.
+    return _authenticated(user)
+
+
+@rule("data.download")
+def _data_download(user: Any, export: Any) -> bool:
+    """Only the person the copy is about, logged in: a forwarded e-mail link gives nothing."""
+    return _authenticated(user) and export is not None and export.user_id == user.id
+
+
 @rule("profile.edit", write=True)
 def _profile_edit(user: Any, obj: Any) -> bool:
     """One's public name and profile choices."""
@@ -150,6 +168,13 @@ def _collectivity_edit(user: Any, obj: Any) -> bool:
 def _people_manage(user: Any, obj: Any) -> bool:
     """Appointing and revoking administrators, moderators, agents and evaluators."""
     return _admin(user)
+
+
+@rule("people.erase", write=True)
+def _people_erase(user: Any, person: Any) -> bool:
+    """Erasing someone else's account on a written request: administrators; their own goes
+    through the account page like anyone's."""
+    return _admin(user) and person is not None and person.id != user.id and person.deleted_at is None
 
 
 @rule("questions.manage", write=True)
@@ -667,3 +692,42 @@ def _follow_toggle(user: Any, target: Any) -> bool:
 def _territory_manage(user: Any, obj: Any) -> bool:
     """Units, their communes and the import of official communes: administrators."""
     return _admin(user)
+
+
+# --- Attachments (app/attachments) ------------------------------------------------------------
+
+
+@rule("attachment.manage", write=True)
+def _attachment_manage(user: Any, proposal: Any) -> bool:
+    """The co-authors add and remove a proposal's files while they may change its text: once
+    submitted, the files are frozen with it."""
+    return proposal.state in EDITABLE_STATES and is_author_of_proposal(user, proposal)
+
+
+@rule("association.documents")
+def _association_documents(user: Any, association: Any) -> bool:
+    """An association's profile documents (statutes, accounts, RIB: bank details among them) are
+    not public: its members, the platform's administrators, and the evaluators of a call it
+    deposited to, who need them to examine the dossier."""
+    if _admin(user) or (association is not None and association.id in association_ids(user)):
+        return True
+    return bool(
+        _authenticated(user)
+        and association is not None
+        and db.session.scalar(
+            select(Assignment.id)
+            .join(Submission)
+            .join(Proposal, Proposal.id == Submission.proposal_id)
+            .where(Assignment.evaluator_id == user.id, Proposal.association_id == association.id)
+            .limit(1)
+        )
+    )
+
+
+@rule("attachment.download")
+def _attachment_download(user: Any, attachment: Any) -> bool:
+    """A proposal's files are exactly as visible as the proposal (a draft's stay with its authors)."""
+    if attachment.proposal_id is not None:
+        # content.visible asks proposal.view first, then moderation (a hidden proposal hides its files).
+        return can(user, "content.visible", attachment.proposal)
+    return can(user, "association.documents", attachment.association)

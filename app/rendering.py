@@ -36,3 +36,8 @@ def render(
     if headers:
         response.headers.update(headers)
     return response
+
+
+def render_document(template: str, **context) -> str:
+    """A whole document as text, not a response: the readable copy inside a "My data" zip."""
+    return render_template(template, **context)

@@ -29,6 +29,7 @@ from werkzeug.local import LocalProxy
 from app import identity
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
+from app.i18n import LOCALES, back_here, current_locale, page_in, switch_choices
 from app.moderation.links import (
     audit_target_url,
     contest_url,
@@ -38,6 +39,9 @@ from app.moderation.links import (
     report_url,
     show_report_link,
     suspension_contestation,
+)
+from app.mydata.services import (
+    current_user_export,
 )
 from app.notifications.services import header_counts as count_for_header
 from app.permissions import can
@@ -93,6 +97,12 @@ def setup_templating(app: Flask) -> None:
     env.globals.update(
         # The collectivity (read when a template first touches it, then kept for the request).
         identity=LocalProxy(identity.current),
+        # Languages (app.i18n): the page's, the switch's choices, the hreflang alternates.
+        current_locale=current_locale,
+        locales=LOCALES,
+        page_in=page_in,
+        back_here=back_here,
+        switch_choices=switch_choices,
         # Request plumbing.
         asset_url=asset_url,
         htmx_path=HTMX_PATH,
@@ -105,6 +115,8 @@ def setup_templating(app: Flask) -> None:
         contest_url=contest_url,
         contestation_of=contestation_of,
         suspension_contestation=suspension_contestation,
+        # "Mes données" on the account page (app.mydata).
+        pending_data_export=current_user_export,
         entry_url=entry_url,
         audit_target_url=audit_target_url,
         # Cached cards (app.fragments).

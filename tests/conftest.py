@@ -7,9 +7,11 @@ session and removed afterwards). Every test that touches the database runs on bo
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -37,6 +39,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TISSER_TEST_DB", "sqlite"),
         help="database the tests run on",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The tests read both languages: a catalogue changed since make install (a merge, a new entry)
+    # is compiled again here, once, before the xdist workers start.
+    if not hasattr(config, "workerinput"):
+        from app.i18n import compile_catalogues
+
+        compile_catalogues()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -72,6 +83,8 @@ def _base_config(url: str) -> dict:
         # WeasyPrint takes a second or more per dossier: made when first opened instead (tests/test_budget.py
         # turns it back on to check the PDF kept at submission).
         "DOSSIER_PDF_AT_SUBMISSION": False,
+        # Uploaded files go to a folder of this test process, never to the project's instance/.
+        "ATTACHMENTS_DIR": str(Path(tempfile.gettempdir()) / f"tisser-test-attachments-{os.getpid()}"),
     }
 
 

@@ -75,7 +75,8 @@ def test_demo_territory_is_gironde(app):
 def test_demo_accounts_cover_every_role_and_log_in(app, client):
     load_demo()
     accounts = demo_accounts()
-    users = {u.email: u for u in db.session.scalars(select(User))}
+    # The erased demo account (a comment under "Compte supprimé") has no address left.
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.deleted_at.is_(None)))}
     assert {a.email for a in accounts} == set(users)
     # Ready to take part: every demo address is confirmed.
     assert all(u.is_verified for u in users.values())
@@ -124,6 +125,10 @@ def test_demo_has_participation_to_look_at(app, client):
     assert "Épicerie solidaire du Libournais" in page  # the co-author
     assert "pendant les vacances, deux ateliers par semaine" in page  # a reply in the thread
     assert bassin.comment_count == 3 and bassin.support_count == 2
+    # An erased account's comment stays, signed "Compte supprimé"; its support left the count.
+    lesparre = db.session.scalar(select(Proposal).where(Proposal.title.like("Visites de convivialité%")))
+    page = text(client.get(f"/propositions/{lesparre.id}"))
+    assert "Je quitte la région" in page and "Compte supprimé" in page
     replies = db.session.scalars(
         select(Comment.depth).where(Comment.proposal_id == bassin.id).order_by(Comment.id)
     ).all()

@@ -80,3 +80,227 @@ def test_the_first_of_the_month_is_written_1er(app):
         assert date_fr(date(2026, 2, 11)) == "11 février 2026"
         # Stored in UTC, shown in Paris: 31 January 23:30 UTC is already 1 February in Paris.
         assert datetime_fr(datetime(2026, 1, 31, 23, 30)) == "1er février 2026 à 00h30"
+
+
+# --- Two languages (issue 17, "English, complete") ----------------------------------------------
+
+
+def _english(client):
+    response = client.post("/langue", data={"locale": "en", "next": "/idees/"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/idees/")
+    return client
+
+
+def test_plurals_in_both_languages(app):
+    from app.i18n import in_locale, ngettext
+
+    with app.test_request_context():
+        said = [ngettext("%(num)d soutien", "%(num)d soutiens", n) for n in (0, 1, 2)]
+        assert said == ["0 soutien", "1 soutien", "2 soutiens"]
+        with in_locale("en"):
+            said = [ngettext("%(num)d soutien", "%(num)d soutiens", n) for n in (0, 1, 2)]
+        assert said == ["0 supports", "1 support", "2 supports"]
+
+
+def test_a_page_in_french_by_default_in_english_once_chosen(client, territory):
+    page = client.get("/idees/", headers={"Accept-Language": "en-GB,en"}).get_data(as_text=True)
+    # French first, whatever the browser says.
+    assert '<html lang="fr">' in page and ">Idées<" in page
+    assert 'lang="en">English</button>' in page
+    page = _english(client).get("/idees/").get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Ideas<" in page and "Idées" not in page
+    assert 'lang="fr">Français</button>' in page
+    # The French button brings French back.
+    client.post("/langue", data={"locale": "fr", "next": "/idees/"})
+    assert '<html lang="fr">' in client.get("/idees/").get_data(as_text=True)
+
+
+def test_the_switch_needs_its_csrf_token_and_stays_on_this_site(client, territory):
+    assert client.post("/langue", data={"locale": "en"}, csrf=False).status_code == 400
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "idees"):
+        response = client.post("/langue", data={"locale": "en", "next": target})
+        assert response.headers["Location"] in ("/", "http://localhost/"), target
+    # An unknown language changes nothing.
+    client.post("/langue", data={"locale": "fr"})
+    client.post("/langue", data={"locale": "xx", "next": "/"})
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+
+
+def test_lang_in_the_address_shows_one_page_and_hreflang_alternates_point_there(client, territory):
+    page = client.get("/idees/?page=2&lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert '<link rel="alternate" hreflang="fr" href="http://localhost/idees/?page=2&amp;lang=fr">' in page
+    assert '<link rel="alternate" hreflang="en" href="http://localhost/idees/?page=2&amp;lang=en">' in page
+    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/idees/?page=2">' in page
+    # The switch brings back to the page without ?lang=.
+    assert 'name="next" value="/idees/?page=2"' in page
+    # Not remembered: the next page is French again.
+    assert '<html lang="fr">' in client.get("/idees/").get_data(as_text=True)
+
+
+def test_htmx_fragments_speak_the_pages_language(client, territory):
+    _english(client)
+    fragment = client.htmx("GET", "/idees/?tri=recent").get_data(as_text=True)
+    assert "<html" not in fragment and "Idées" not in fragment
+
+
+def test_the_account_remembers_the_language_and_the_next_login_uses_it(app, client, resident):
+    from app.extensions import db
+    from app.models import User
+
+    client.login_as(resident)
+    page = client.get("/compte").get_data(as_text=True)
+    assert 'id="locale-fr" name="locale" value="fr" checked' in page
+    response = client.post("/langue", data={"locale": "en", "next": "/compte"})
+    assert response.headers["Location"].endswith("/compte")
+    db.session.expire_all()
+    assert db.session.get(User, resident.id).locale == "en"
+    # Another browser: the account's choice.
+    other = app.test_client().login_as(resident)
+    page = other.get("/compte").get_data(as_text=True)
+    assert '<html lang="en">' in page and 'id="locale-en" name="locale" value="en" checked' in page
+
+
+def test_a_language_chosen_before_logging_in_goes_to_the_account(app, client, resident):
+    from app.extensions import db
+    from app.models import User
+    from tests.factories import PASSWORD
+
+    _english(client)
+    client.post("/connexion", data={"email": resident.email, "password": PASSWORD})
+    db.session.expire_all()
+    assert db.session.get(User, resident.id).locale == "en"
+
+
+def test_registering_in_english_keeps_english_for_the_emails(client, territory):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import OutboxMessage, User
+
+    _english(client)
+    client.post(
+        "/inscription",
+        data={
+            "email": "kim@example.org",
+            "display_name": "Kim",
+            "password": "un mot de passe solide",
+            "password_confirm": "un mot de passe solide",
+            "accept_terms": "y",
+        },
+    )
+    user = db.session.scalar(select(User).where(User.email == "kim@example.org"))
+    assert user is not None and user.locale == "en"
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "kim@example.org"))
+    assert "Bonjour" not in mail.body and "Confirmez" not in mail.subject
+
+
+def test_emails_speak_their_recipients_language_not_the_senders(app, client, territory):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import OutboxMessage
+    from tests.factories import make_user
+
+    english = make_user(locale="en")
+    french = make_user()
+    _english(client)  # the request itself is in English
+    client.post("/mot-de-passe-oublie", data={"email": french.email})
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == french.email))
+    assert mail.body.startswith("Bonjour")
+    client.post("/langue", data={"locale": "fr"})
+    client.post("/mot-de-passe-oublie", data={"email": english.email})
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == english.email))
+    assert "Bonjour" not in mail.body and english.display_name in mail.body
+
+
+def test_the_digest_in_each_recipients_language(app, territory):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import OutboxMessage
+    from app.notifications import services
+    from tests.factories import make_user
+
+    english, french = make_user(locale="en"), make_user()
+    with app.test_request_context():
+        services.notify([english.id, french.id], "comment", "Un commentaire.", "/idees/1")
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["notifications", "send-digests"]).exit_code == 0
+    mails = {m.recipient: m for m in db.session.scalars(select(OutboxMessage))}
+    assert "1 nouvelle notification" in mails[french.email].subject
+    assert "nouvelle" not in mails[english.email].subject and "Bonjour" not in mails[english.email].body
+
+
+def test_dates_numbers_and_amounts_in_english(app):
+    from datetime import date, datetime
+
+    from app.formatting import number
+    from app.i18n import in_locale
+
+    with app.test_request_context(), in_locale("en"):
+        assert date_fr(date(2026, 2, 1)) == "1 February 2026"
+        assert datetime_fr(datetime(2026, 1, 31, 23, 30)) == "1 February 2026 at 00:30"
+        assert euros(1_000_000) == "€1,000,000"
+        assert euros(1234.5) == "€1,234.50"
+        assert number(12345) == "12,345"
+    with app.test_request_context():
+        assert number(12345) == "12\u202f345"
+
+
+def test_identity_nouns_without_french_articles_in_english(app):
+    from app.i18n import in_locale
+    from app.identity import Noun
+
+    pole, metropole = Noun("pôle", "pôles", False), Noun("Métropole de Lyon", "Métropole de Lyon", True)
+    with app.test_request_context():
+        assert (pole.the, pole.of_the, metropole.the) == ("le pôle", "du pôle", "la Métropole de Lyon")
+        with in_locale("en"):
+            assert (pole.the, pole.of_the, pole.to_the, pole.a) == ("the pôle", "of the pôle", "to the pôle", "a pôle")
+            assert (pole.the_plural, pole.one_of_the_plural) == ("the pôles", "one of the pôles")
+            assert (metropole.the, metropole.of_the) == ("Métropole de Lyon", "of Métropole de Lyon")
+            assert Noun("unité", "unités", True).a == "an unité"
+
+
+def test_tissers_own_identity_wording_is_translated_the_collectivitys_is_not(app):
+    from app import identity
+    from app.i18n import in_locale
+
+    app.config["IDENTITY_FALLBACK_PRESET"] = None  # a new instance: the neutral wording
+    identity.forget()
+    with app.test_request_context():
+        assert identity.current().platform_name == "Plateforme participative"
+        with in_locale("en"):
+            shown = identity.current()
+            assert shown.platform_name == "Participation platform"
+            assert shown.collectivity.the == "the local authority"
+    app.config["IDENTITY_FALLBACK_PRESET"] = "gironde"
+    identity.forget()
+    with app.test_request_context(), in_locale("en"):
+        shown = identity.current()
+        assert shown.name == "Département de la Gironde"  # the collectivity's name, as typed
+        assert shown.tagline == "social innovation, together"  # Tisser's tagline, kept by the preset
+
+
+def test_a_notification_is_written_in_its_recipients_language(app, territory):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notification, NotificationPreference, OutboxMessage
+    from app.models.notifications import EmailMode
+    from tests import factories
+
+    english = factories.make_user("Kim", locale="en")
+    french = factories.make_user("Camille")
+    idea = factories.make_idea(english, territory.medoc_commune, title="Un lavoir")
+    db.session.add(NotificationPreference(user_id=english.id, kind="comment", mode=EmailMode.IMMEDIATE))
+    db.session.commit()
+    comment = factories.make_comment(idea, french)  # a French request
+    factories.make_comment(idea, english, reply_to=comment)
+    db.session.commit()
+    said = dict(db.session.execute(select(Notification.user_id, Notification.text)).all())
+    assert said[english.id] == "Camille commented on your idea “Un lavoir”."
+    assert said[french.id] == "Kim a répondu à votre message sur « Un lavoir »."
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == english.email))
+    assert mail.body.startswith("Camille commented on your idea") and "Vous recevez" not in mail.body

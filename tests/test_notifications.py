@@ -170,7 +170,7 @@ def test_digest_one_email_per_person(app, territory):
     messages = _outbox()
     assert sorted(m.recipient for m in messages) == sorted([camille.email, dominique.email])
     camille_mail = _outbox(camille.email)[0]
-    assert "3 nouvelle(s) notification(s)" in camille_mail.subject
+    assert "3 nouvelles notifications" in camille_mail.subject
     for line in (
         "Un commentaire sur « Jardins ».",
         "Une réponse à votre commentaire.",

@@ -9,6 +9,7 @@ import pytest
 
 from app.accompaniment.services import AccompanimentError
 from app.associations.services import AssociationError, InvitationError
+from app.attachments.services import AttachmentError
 from app.auth.services import AccountError
 from app.calls.services import CallError
 from app.comments.services import CommentError
@@ -23,7 +24,8 @@ from app.supports.services import SupportRefused
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # Not rule errors: a broken configuration stops the process before any request.
-NOT_RULES = {"ConfigError"}
+# Nor is clamd not answering (the file is then refused with an AttachmentError of its own).
+NOT_RULES = {"ConfigError", "ScanUnavailable"}
 
 SAME_SIGNATURE = [
     AccompanimentError,
@@ -38,6 +40,7 @@ SAME_SIGNATURE = [
     Frozen,
     Incomplete,
     SupportRefused,
+    AttachmentError,
 ]
 
 

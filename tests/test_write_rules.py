@@ -89,6 +89,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "taxonomy.manage": None,
             "collectivity.edit": None,
             "people.manage": None,
+            "people.erase": resident,
             "questions.manage": None,
             "call.submit": proposal,
             "call.send_back": proposal,
@@ -106,6 +107,7 @@ def world(app: Flask, territory, resident, member, moderator, admin) -> dict:
             "private_space.post": accepted,
             "follow.toggle": idea,
             "territory.manage": None,
+            "attachment.manage": proposal,
         },
     }
 
@@ -148,6 +150,11 @@ NOT_WRITES = {
     "auth.logout_everywhere": "securing one's own account stays possible when suspended",
     "auth.resend_verification": "one's own address: asking for the link again",
     "auth.verify_email": "the signed link is the credential",
+    "auth.change_email": "securing one's own account (art. 16) stays possible when suspended",
+    "auth.confirm_email_change": "the signed link is the credential",
+    "auth.delete_account": "the right to erasure (art. 17) stays when suspended",
+    "mydata.request_copy": "a copy of one's own data (art. 15 and 20) stays possible when suspended",
+    "mydata.download": "one's own copy: the signed link and the login are the credential",
     "notifications.preferences": "a suspended person may stop e-mails",
     "notifications.mark_all_read": "one's own inbox",
     "notifications.mark_read": "one's own inbox",

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -79,7 +80,7 @@ def request_accompaniment(proposal: Proposal, user: User, pole_id: int) -> Accom
     notify(
         [u.id for u in pole_moderators(pole_id)],
         "accompaniment_requested",
-        _(
+        _l(
             "%(association)s demande l'accompagnement %(of_unit)s pour « %(title)s ».",
             of_unit=identity.current().unit.of_the,
             association=proposal.association.name,
@@ -121,7 +122,7 @@ def decide(
         notify(
             [referent.id],
             "referent_named",
-            _("Vous êtes référent·e de la proposition « %(title)s ».", title=proposal.title),
+            _l("Vous êtes référent·e de la proposition « %(title)s ».", title=proposal.title),
             url_for("proposals.detail", proposal_id=proposal.id, _anchor="accompagnement"),
             exclude=actor.id,
         )
@@ -204,7 +205,9 @@ def post_message(
     notify(
         people,
         "private_message",
-        _("%(name)s a écrit dans l'espace d'échange de « %(title)s ».", name=author.display_name, title=proposal.title),
+        _l(
+            "%(name)s a écrit dans l'espace d'échange de « %(title)s ».", name=author.display_name, title=proposal.title
+        ),
         url_for("accompaniment.space", proposal_id=proposal.id, _anchor=f"message-{message.id}"),
         exclude=author.id,
     )

@@ -7,10 +7,12 @@ from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import access
+from app.access import access, authorize
 from app.admin import bp
 from app.admin import people_services as services
 from app.admin.forms import AppointForm, PeopleFilterForm, RevokeForm
+from app.auth import erasure
+from app.auth.forms import EraseAccountForm
 from app.extensions import db
 from app.forms import attach
 from app.inputs import page_value, parse_int
@@ -31,7 +33,7 @@ def people():
     )
 
 
-def _person_page(user: User, appoint_form=None, revoke_form=None, revoked=None, status=200):
+def _person_page(user: User, appoint_form=None, revoke_form=None, revoked=None, erase_form=None, status=200):
     poles, calls = services.poles(), services.calls()
     return render(
         "admin/person.html",
@@ -44,6 +46,7 @@ def _person_page(user: User, appoint_form=None, revoke_form=None, revoked=None, 
         calls=calls,
         revoke_form=revoke_form,
         revoked=revoked,
+        erase_form=erase_form or EraseAccountForm(prefix="erase", formdata=None),
         log_labels=log_labels(),
     )
 
@@ -97,3 +100,24 @@ def revoke(user_id: int):
             flash(_("%(name)s n'a plus %(what)s.", name=user.display_name, what=what), "success")
             return redirect(url_for("admin.person", user_id=user.id))
     return _person_page(user, revoke_form=form, revoked=revoked, status=422)
+
+
+@bp.route("/personnes/<int:user_id>/effacer", methods=["POST"])
+@access("people.erase", per_object=True)
+def erase(user_id: int):
+    """The right to erasure exercised by post: an administrator erases the account, the reason
+    (the request received) goes to the audit log."""
+    user = db.get_or_404(User, user_id)
+    authorize("people.erase", user)
+    form = EraseAccountForm(prefix="erase")
+    if form.validate_on_submit():
+        try:
+            reason = erasure.check_reason(form.reason.data)
+            erasure.erase(user, remove_content=form.content.data == "remove", actor=current_user, reason=reason)
+        except erasure.ErasureError as error:
+            db.session.rollback()
+            attach(form, error)
+        else:
+            flash(_("Le compte est supprimé ; le motif est gardé au journal."), "success")
+            return redirect(url_for("admin.person", user_id=user.id))
+    return _person_page(user, erase_form=form, status=422)

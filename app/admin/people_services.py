@@ -181,6 +181,8 @@ def _record(actor: User, user: User, action: str, what: str, reason: str, pole: 
 
 def appoint(actor: User, user: User, role: str, reason: str, *, pole_id: int | None = None, call_id=None) -> str:
     """Give ``user`` a role; returns what was given, in French."""
+    if user.deleted_at is not None:
+        raise PeopleError(_("Ce compte est supprimé : on ne lui confie plus de rôle."), "role")
     reason = _reason(reason)
     pole, call = _target(role, pole_id, call_id)
     what = _describe(role, pole, call)

@@ -25,6 +25,7 @@ from app import identity, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.formatting import date_fr
+from app.i18n import in_locale
 from app.models import (
     PUBLIC_STATES,
     Association,
@@ -510,38 +511,40 @@ def invite(
         expires_at=now + timedelta(days=current_app.config["INVITATION_MAX_AGE_DAYS"]),
     )
     db.session.add(invitation)
-    link = email_url("associations.invitation", token=token)
-    role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
-    body = _(
-        "Bonjour,\n\n"
-        "%(inviter)s vous invite à rejoindre « %(association)s » sur %(platform)s, en tant que %(role)s, "
-        "pour rédiger ensemble des propositions d'innovation sociale.\n\n"
-        "Ouvrez ce lien pour accepter ou refuser (il reste valable jusqu'au %(date)s) :\n\n%(link)s\n\n"
-        "Si vous n'avez pas encore de compte, créez-le avec cette adresse e-mail (%(email)s) : "
-        "l'invitation lui est destinée.\n\n"
-        "Si vous ne connaissez pas cette association, ignorez ce message.\n\nL'équipe %(platform)s",
-        inviter=inviter.display_name,
-        platform=identity.current().platform_name,
-        association=association.name,
-        role=role_text,
-        date=date_fr(invitation.expires_at),
-        link=link,
-        email=email,
-    )
-    queue_email(
-        email,
-        _(
-            "Invitation à rejoindre « %(name)s » sur %(platform)s",
-            name=association.name,
+    # In the invitee's language when they have an account (French otherwise, the platform's).
+    with in_locale(invitee.locale if invitee is not None else None):
+        link = email_url("associations.invitation", token=token)
+        role_text = _("administrateur·rice") if role == MembershipRole.ADMIN else _("membre")
+        body = _(
+            "Bonjour,\n\n"
+            "%(inviter)s vous invite à rejoindre « %(association)s » sur %(platform)s, en tant que %(role)s, "
+            "pour rédiger ensemble des propositions d'innovation sociale.\n\n"
+            "Ouvrez ce lien pour accepter ou refuser (il reste valable jusqu'au %(date)s) :\n\n%(link)s\n\n"
+            "Si vous n'avez pas encore de compte, créez-le avec cette adresse e-mail (%(email)s) : "
+            "l'invitation lui est destinée.\n\n"
+            "Si vous ne connaissez pas cette association, ignorez ce message.\n\nL'équipe %(platform)s",
+            inviter=inviter.display_name,
             platform=identity.current().platform_name,
-        ),
-        body,
-    )
+            association=association.name,
+            role=role_text,
+            date=date_fr(invitation.expires_at),
+            link=link,
+            email=email,
+        )
+        queue_email(
+            email,
+            _(
+                "Invitation à rejoindre « %(name)s » sur %(platform)s",
+                name=association.name,
+                platform=identity.current().platform_name,
+            ),
+            body,
+        )
     if invitee is not None:
         notify(
             [invitee.id],
             "invitation",
-            _(
+            _l(
                 "%(inviter)s vous invite à rejoindre « %(association)s ».",
                 inviter=inviter.display_name,
                 association=association.name,

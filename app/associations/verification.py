@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -148,7 +149,7 @@ def verify(actor, association: Association) -> None:
     notify(
         _admin_user_ids(association),
         "association_verified",
-        _("« %(name)s » est vérifiée : elle peut déposer aux appels qui le demandent.", name=association.name),
+        _l("« %(name)s » est vérifiée : elle peut déposer aux appels qui le demandent.", name=association.name),
         url_for("associations.detail", slug=association.slug),
     )
     db.session.commit()
@@ -170,7 +171,7 @@ def refuse(actor, association: Association, reason: str | None) -> None:
     notify(
         _admin_user_ids(association),
         "association_refused",
-        _(
+        _l(
             "La vérification de « %(name)s » est refusée. Motif : %(reason)s "
             "Corrigez sa fiche puis demandez une nouvelle vérification.",
             name=association.name,

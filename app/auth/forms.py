@@ -1,7 +1,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField
+from wtforms import BooleanField, PasswordField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from app.forms import SingleLineEmailField, SingleLineField
@@ -149,3 +149,47 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmEmailForm(FlaskForm):
     """Only the CSRF token: confirming is one button."""
+
+
+class ChangeEmailForm(FlaskForm):
+    """A new address, confirmed by a link sent to it before it replaces the current one."""
+
+    new_email = _email_field(_l("Nouvelle adresse e-mail"))
+    password = PasswordField(
+        _l("Votre mot de passe"),
+        validators=[DataRequired(message=_l("Indiquez votre mot de passe."))],
+        render_kw={"autocomplete": "current-password"},
+        description=_l("Pour vérifier que c'est bien vous."),
+    )
+
+
+def _content_choice():
+    return RadioField(
+        _l("Vos contributions publiques"),
+        choices=[
+            SelectChoice("keep", _l("Les laisser lisibles sous « Compte supprimé »")),
+            SelectChoice("remove", _l("Retirer celles auxquelles personne n'a répondu")),
+        ],
+        default="keep",
+        validators=[DataRequired(message=_l("Choisissez ce que deviennent vos contributions."))],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    content = _content_choice()
+    password = PasswordField(
+        _l("Votre mot de passe"),
+        validators=[DataRequired(message=_l("Indiquez votre mot de passe pour confirmer."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EraseAccountForm(FlaskForm):
+    """An administrator erases an account on a written request (the reason goes to the log)."""
+
+    content = _content_choice()
+    reason = TextAreaField(
+        _l("Motif"),
+        validators=[DataRequired(message=_l("Indiquez le motif (la demande reçue, sa date)."))],
+        description=_l("Par exemple : « Courrier reçu le 12 novembre, identité vérifiée ». Gardé au journal."),
+    )

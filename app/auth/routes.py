@@ -5,17 +5,19 @@ from flask_login import current_user, login_remembered, login_user, logout_user
 from app import identity
 from app.access import access
 from app.associations import services as association_services
-from app.auth import services
+from app.auth import erasure, services
 from app.auth.forms import (
+    ChangeEmailForm,
     ChangePasswordForm,
     ConfirmEmailForm,
+    DeleteAccountForm,
     DisplayNameForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
     ResetPasswordForm,
 )
-from app.forms import invalid, reject
+from app.forms import attach, invalid, reject
 from app.moderation import brakes
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
@@ -144,12 +146,13 @@ def register_check(field: str):
     return render("auth/_checked_field.html", status=200 if valid else 422, form=form, name=field)
 
 
-def _account_page(name_form=None, password_form=None, status=200):
+def _account_page(name_form=None, password_form=None, email_form=None, status=200):
     return render(
         "auth/account.html",
         status=status,
         name_form=name_form or DisplayNameForm(prefix="name", obj=current_user, formdata=None),
         password_form=password_form or ChangePasswordForm(prefix="password", formdata=None),
+        email_form=email_form or ChangeEmailForm(prefix="email", formdata=None),
         memberships=services.memberships_of(current_user),
         moderated_poles=services.moderated_poles_of(current_user),
     )
@@ -191,6 +194,83 @@ def change_password():
         flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
         return redirect(url_for("auth.account"))
     return _account_page(password_form=form, status=422)
+
+
+@bp.route("/compte/adresse", methods=["POST"])
+@rate_limit("email_change")
+@access("account.use")
+def change_email():
+    form = ChangeEmailForm(prefix="email")
+    if form.validate_on_submit():
+        try:
+            new_email = services.request_email_change(current_user, form.new_email.data, form.password.data)
+        except services.AccountError as error:
+            attach(form, error)
+            return _account_page(email_form=form, status=422)
+        flash(
+            _(
+                "Un lien de confirmation vient d'être envoyé à %(email)s. Votre adresse ne change qu'une fois "
+                "ce lien ouvert ; d'ici là, elle reste %(current)s.",
+                email=new_email,
+                current=current_user.email,
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.account"))
+    return _account_page(email_form=form, status=422)
+
+
+@bp.route("/compte/adresse/confirmer/<token>", methods=["GET", "POST"])
+@access(PUBLIC)
+def confirm_email_change(token: str):
+    """The link sent to the new address: a page with one button (a POST: a mail scanner following
+    links changes nothing by itself)."""
+    back = url_for("auth.account") if current_user.is_authenticated else url_for("auth.login")
+    try:
+        user, new_email = services.email_change_for_token(token)
+    except services.EmailChangeLinkError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email_change(token)
+        except services.EmailChangeLinkError as error:
+            flash(error.message, "error")
+            return redirect(back)
+        flash(_("Votre adresse e-mail est maintenant %(email)s.", email=new_email), "success")
+        return redirect(back)
+    return render("auth/confirm_email_change.html", form=form, token=token, new_email=new_email)
+
+
+def _delete_page(form: DeleteAccountForm, status: int = 200):
+    return render(
+        "auth/delete_account.html",
+        status=status,
+        form=form,
+        removable=erasure.removable_content(current_user),
+        blocking=erasure.sole_admin_of(current_user),
+    )
+
+
+@bp.route("/compte/supprimer", methods=["GET", "POST"])
+@access("account.delete")
+def delete_account():
+    """The rule is said on this page before the person confirms with their password."""
+    form = DeleteAccountForm()
+    if not form.validate_on_submit():
+        return _delete_page(form, status=422 if form.is_submitted() else 200)
+    if not current_user.check_password(form.password.data):
+        form.password.errors = [_("Ce n'est pas votre mot de passe actuel.")]
+        return _delete_page(form, status=422)
+    try:
+        erasure.erase(current_user._get_current_object(), remove_content=form.content.data == "remove")
+    except erasure.ErasureError as error:
+        attach(form, error)
+        return _delete_page(form, status=422)
+    logout_user()
+    flash(_("Votre compte est supprimé. Merci d'avoir participé."), "success")
+    return redirect(url_for("pages.home"))
 
 
 @bp.route("/compte/deconnexion-partout", methods=["POST"])

@@ -7,7 +7,7 @@ import time
 from functools import cache
 from hashlib import sha256
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, login_user, logout_user
@@ -20,6 +20,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import identity
 from app.errors import RuleError
 from app.extensions import db, login_manager
+from app.i18n import SESSION_KEY as LOCALE_KEY
+from app.i18n import current_locale, in_locale, valid_locale
 from app.models import EndedSession, Membership, Pole, User
 from app.models.accounts import display_name_key, normalize_email
 from app.models.base import utcnow
@@ -73,7 +75,7 @@ def user_for_session_id(session_id: str) -> User | None:
         return None
     # One query: the account, unless this very login was ended by "Se déconnecter".
     ended = exists().where(EndedSession.user_id == User.id, EndedSession.stamp == stamp)
-    user = db.session.scalar(select(User).where(User.id == int(user_id), ~ended))
+    user = db.session.scalar(select(User).where(User.id == int(user_id), User.deleted_at.is_(None), ~ended))
     if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     user.login_stamp = stamp
@@ -84,6 +86,11 @@ def log_in(user: User, remember: bool = False) -> None:
     """A new login: its own stamp, so its session id and remember cookie are new too."""
     user.login_stamp = None
     login_user(user, remember=remember)
+    # A language chosen in this browser before logging in is the latest choice: the account keeps it.
+    chosen = valid_locale(session.get(LOCALE_KEY))
+    if chosen and chosen != user.locale:
+        user.locale = chosen
+        db.session.commit()
 
 
 def log_out(user: User) -> None:
@@ -135,7 +142,8 @@ def register(email: str, display_name: str, password: str) -> User:
     display_name = normalize_name(display_name)
     check_public_name(display_name)
     check_display_name_available(display_name)
-    user = User(email=email, display_name=display_name, password=password)
+    # The language the person registered in is the one of their e-mails, until they choose another.
+    user = User(email=email, display_name=display_name, password=password, locale=current_locale())
     db.session.add(user)
     try:
         db.session.commit()
@@ -216,21 +224,25 @@ def request_password_reset(email: str) -> None:
         return
     link = email_url("auth.reset_password", token=password_reset_token(user))
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    body = _(
-        "Bonjour %(name)s,\n\n"
-        "Vous avez demandé à réinitialiser votre mot de passe sur %(platform)s. "
-        "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
-        "et ne sert qu'une fois) :\n\n%(link)s\n\n"
-        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
-        "votre mot de passe ne change pas.\n\nL'équipe %(platform)s",
-        name=user.display_name,
-        platform=identity.current().platform_name,
-        minutes=minutes,
-        link=link,
-    )
-    queue_email(
-        user.email, _("Réinitialiser votre mot de passe %(platform)s", platform=identity.current().platform_name), body
-    )
+    # In the recipient's language, whoever's request sends it.
+    with in_locale(user.locale):
+        body = _(
+            "Bonjour %(name)s,\n\n"
+            "Vous avez demandé à réinitialiser votre mot de passe sur %(platform)s. "
+            "Ouvrez ce lien pour en choisir un nouveau (il reste valable %(minutes)s minutes "
+            "et ne sert qu'une fois) :\n\n%(link)s\n\n"
+            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
+            "votre mot de passe ne change pas.\n\nL'équipe %(platform)s",
+            name=user.display_name,
+            platform=identity.current().platform_name,
+            minutes=minutes,
+            link=link,
+        )
+        queue_email(
+            user.email,
+            _("Réinitialiser votre mot de passe %(platform)s", platform=identity.current().platform_name),
+            body,
+        )
     db.session.commit()
 
 
@@ -268,22 +280,24 @@ def user_for_verification_token(token: str) -> User | None:
 def send_verification_email(user: User) -> None:
     link = email_url("auth.verify_email", token=email_verification_token(user))
     days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
-    body = _(
-        "Bonjour %(name)s,\n\n"
-        "Pour confirmer votre adresse e-mail et pouvoir participer sur %(platform)s (proposer une idée, "
-        "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
-        "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
-        "Si vous n'avez pas créé de compte sur %(platform)s, ignorez ce message.\n\nL'équipe %(platform)s",
-        name=user.display_name,
-        platform=identity.current().platform_name,
-        days=days,
-        link=link,
-    )
-    queue_email(
-        user.email,
-        _("Confirmez votre adresse e-mail sur %(platform)s", platform=identity.current().platform_name),
-        body,
-    )
+    # In the recipient's language, whoever's request sends it.
+    with in_locale(user.locale):
+        body = _(
+            "Bonjour %(name)s,\n\n"
+            "Pour confirmer votre adresse e-mail et pouvoir participer sur %(platform)s (proposer une idée, "
+            "commenter, soutenir, signaler, inscrire une association), ouvrez ce lien "
+            "(il reste valable %(days)s jours) :\n\n%(link)s\n\n"
+            "Si vous n'avez pas créé de compte sur %(platform)s, ignorez ce message.\n\nL'équipe %(platform)s",
+            name=user.display_name,
+            platform=identity.current().platform_name,
+            days=days,
+            link=link,
+        )
+        queue_email(
+            user.email,
+            _("Confirmez votre adresse e-mail sur %(platform)s", platform=identity.current().platform_name),
+            body,
+        )
     db.session.commit()
 
 
@@ -304,3 +318,101 @@ def memberships_of(user: User) -> list[Membership]:
 def moderated_poles_of(user: User) -> list[Pole]:
     ids = moderated_pole_ids(user)
     return list(db.session.scalars(select(Pole).where(Pole.id.in_(ids)).order_by(Pole.name))) if ids else []
+
+
+# --- Changing one's address (GDPR art. 16) --------------------------------------------------
+
+
+def _email_change_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="tisser-email-change")
+
+
+def email_change_token(user: User, new_email: str) -> str:
+    # The current address is part of the token: once the change is made (or another one), the
+    # link stops working, so it serves once.
+    return _email_change_serializer().dumps({"u": user.id, "o": user.email, "n": normalize_email(new_email)})
+
+
+class EmailChangeLinkError(AccountError):
+    """The link is expired, already used, forged, or its address was taken meanwhile."""
+
+
+def request_email_change(user: User, new_email: str, password: str) -> str:
+    """Check the password and the address, then send the confirming link to the NEW address.
+    Nothing changes until it is opened. Returns the normalised address."""
+    if not user.check_password(password):
+        raise AccountError(_("Ce n'est pas votre mot de passe actuel."), "password")
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_("C'est déjà votre adresse actuelle."), "new_email")
+    if db.session.scalar(select(User.id).where(User.email == new_email)):
+        raise AccountError(_("Cette adresse est déjà celle d'un autre compte : choisissez-en une autre."), "new_email")
+    platform = identity.current().platform_name
+    hours = current_app.config["EMAIL_CHANGE_MAX_AGE"] // 3600
+    body = _(
+        "Bonjour %(name)s,\n\n"
+        "Vous avez demandé que votre compte %(platform)s utilise désormais cette adresse. "
+        "Ouvrez ce lien pour le confirmer (il reste valable %(hours)s heures et ne sert qu'une fois) :\n\n"
+        "%(link)s\n\n"
+        "Tant que vous ne l'avez pas ouvert, votre ancienne adresse reste celle du compte. "
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n\nL'équipe %(platform)s",
+        name=user.display_name,
+        platform=platform,
+        hours=hours,
+        link=email_url("auth.confirm_email_change", token=email_change_token(user, new_email)),
+    )
+    queue_email(new_email, _("Confirmez votre nouvelle adresse sur %(platform)s", platform=platform), body)
+    db.session.commit()
+    return new_email
+
+
+def email_change_for_token(token: str) -> tuple[User, str]:
+    """The account and the new address a link confirms, or EmailChangeLinkError saying why not."""
+    try:
+        data = _email_change_serializer().loads(token, max_age=current_app.config["EMAIL_CHANGE_MAX_AGE"])
+    except SignatureExpired:
+        raise EmailChangeLinkError(
+            _("Ce lien a expiré : demandez de nouveau le changement depuis la page « Mon compte ».")
+        ) from None
+    except BadSignature:
+        raise EmailChangeLinkError(_("Ce lien est incomplet ou n'est pas valable.")) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or user.deleted_at is not None or not isinstance(data.get("n"), str):
+        raise EmailChangeLinkError(_("Ce lien est incomplet ou n'est pas valable."))
+    if data.get("o") != user.email:
+        raise EmailChangeLinkError(
+            _("Ce lien a déjà servi (ou l'adresse du compte a changé depuis) : il ne vaut plus rien.")
+        )
+    return user, data["n"]
+
+
+def confirm_email_change(token: str) -> User:
+    """Replace the address by the confirmed one and tell the old address."""
+    user, new_email = email_change_for_token(token)
+    if db.session.scalar(select(User.id).where(User.email == new_email)):
+        raise EmailChangeLinkError(
+            _("Cette adresse est devenue celle d'un autre compte entre-temps : choisissez-en une autre.")
+        )
+    old_email = user.email
+    user.email = new_email
+    # Opening the link proved the new address.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    platform = identity.current().platform_name
+    body = _(
+        "Bonjour %(name)s,\n\n"
+        "L'adresse e-mail de votre compte %(platform)s vient d'être changée : les messages partiront "
+        "désormais vers la nouvelle adresse, et c'est elle qui sert à vous connecter.\n\n"
+        "Si vous n'êtes pas à l'origine de ce changement, réinitialisez votre mot de passe "
+        "et écrivez à l'équipe de la plateforme.\n\nL'équipe %(platform)s",
+        name=user.display_name,
+        platform=platform,
+    )
+    queue_email(old_email, _("L'adresse de votre compte %(platform)s a changé", platform=platform), body)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise EmailChangeLinkError(
+            _("Cette adresse est devenue celle d'un autre compte entre-temps : choisissez-en une autre.")
+        ) from None
+    return user

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
 from app.calls.services import CallError
@@ -208,7 +209,7 @@ def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told
             notify(
                 [idea.author_id],
                 "idea_funded",
-                _(
+                _l(
                     "Votre idée « %(idea)s » est devenue le projet « %(title)s », retenu par l'appel "
                     "« %(call)s » : %(amount)s accordés.",
                     idea=idea.title,
@@ -224,7 +225,7 @@ def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told
     notify(
         ids,
         "project_funded",
-        _(
+        _l(
             "« %(title)s », que vous suivez, est retenu par l'appel « %(call)s » : %(amount)s accordés.",
             title=proposal.title,
             call=call.title,

@@ -118,7 +118,7 @@ def assign(submission: Submission, proposal: Proposal, evaluator: User) -> Assig
     notify(
         [evaluator.id],
         "evaluation_assigned",
-        _(
+        _l(
             "Vous êtes chargé·e d'évaluer « %(title)s » (appel « %(call)s »).",
             title=proposal.title,
             call=call.title,

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -159,7 +160,7 @@ def replicate(original: Proposal, association: Association, user: User) -> Propo
     notify(
         proposal_recipients(original),
         "followed",
-        _(
+        _l(
             "« %(association)s » reproduit votre projet « %(title)s » sur son territoire.",
             association=association.name,
             title=original.title,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -316,6 +317,7 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
         checks.append(Check(False, _("Champs obligatoires"), _("À compléter : %(fields)s.", fields=", ".join(missing))))
     else:
         checks.append(Check(True, _("Champs obligatoires"), _("Tous remplis.")))
+    checks.extend(documents_checks(call, proposal))
     return checks
 
 
@@ -341,6 +343,24 @@ def budget_checks(call: Call, proposal: Proposal) -> list[Check]:
     else:
         checks.append(Check(True, _("Budget demandé"), euros(asked)))
     return checks
+
+
+def documents_checks(call: Call, proposal: Proposal) -> list[Check]:
+    """The documents the call requires (app/attachments): none asked, no line; else which are missing."""
+    from app.attachments.services import missing_documents, required_documents
+
+    if not required_documents(call.id):
+        return []
+    missing = missing_documents(call, proposal)
+    if missing:
+        return [
+            Check(
+                False,
+                _("Pièces demandées"),
+                _("Manquantes : %(documents)s.", documents=", ".join(d.label for d in missing)),
+            )
+        ]
+    return [Check(True, _("Pièces demandées"), _("Toutes jointes."))]
 
 
 # --- Submission ----------------------------------------------------------------------------------
@@ -408,7 +428,7 @@ def send_back(submission: Submission, proposal: Proposal, by: User, message: str
     notify(
         proposal_recipients(proposal),
         "evaluation",
-        _(
+        _l(
             "« %(title)s » vous est renvoyée pour compléments : %(message)s",
             title=proposal.title,
             message=message.strip(),

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -171,15 +172,15 @@ def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: C
         notify(
             answered,
             "comment_reply",
-            _("%(name)s a répondu à votre message sur « %(title)s ».", name=actor.display_name, title=subject.title),
+            _l("%(name)s a répondu à votre message sur « %(title)s ».", name=actor.display_name, title=subject.title),
             url,
             exclude=actor.id,
         )
     owners = [uid for uid in subject_owner_ids(subject) if uid not in answered]
     if isinstance(subject, Idea):
-        text = _("%(name)s a commenté votre idée « %(title)s ».", name=actor.display_name, title=subject.title)
+        text = _l("%(name)s a commenté votre idée « %(title)s ».", name=actor.display_name, title=subject.title)
     else:
-        text = _(
+        text = _l(
             "%(name)s a commenté la proposition « %(title)s » de votre association.",
             name=actor.display_name,
             title=subject.title,

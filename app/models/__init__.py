@@ -9,6 +9,7 @@ from app.models.associations import (
     Membership,
     MembershipRole,
 )
+from app.models.attachments import Attachment, CallRequiredDocument
 from app.models.calls import (
     Assignment,
     Call,
@@ -32,6 +33,7 @@ from app.models.coconstruction import (
     ProposalRevision,
 )
 from app.models.collectivity import AccessibilityStatus, Collectivity
+from app.models.data_exports import DataExport
 from app.models.follows import Follow, FollowTarget
 from app.models.moderation import (
     AuditEntry,
@@ -67,8 +69,11 @@ from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "Attachment",
+    "CallRequiredDocument",
     "AccessibilityStatus",
     "Collectivity",
+    "DataExport",
     "CallEvaluator",
     "PoleRole",
     "PoleRoleKind",

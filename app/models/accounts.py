@@ -9,8 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, exists, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -67,8 +69,9 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    # The public name: a pseudonym is fine, the e-mail is never shown.
-    display_name: Mapped[str] = mapped_column(String(60))
+    # The public name: a pseudonym is fine, the e-mail is never shown. Read through ``display_name``,
+    # which says "Compte supprimé" once the account is erased.
+    stored_name: Mapped[str] = mapped_column("display_name", String(60))
     display_name_key: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
@@ -82,6 +85,11 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None]
     # Part of every session id and remember cookie (see ``get_id``): changing it ends every session.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The language of the pages after logging in and of the e-mails sent to this person ("fr", "en").
+    locale: Mapped[str] = mapped_column(String(8), default="fr", server_default="fr")
+    # Erased (GDPR art. 17, app.auth.erasure): the row stays so that what the person published keeps
+    # its author; e-mail and name are gone, no login works.
+    deleted_at: Mapped[datetime | None]
 
     # Not a column: which login this object was loaded for (see ``get_id`` and app.auth.services).
     login_stamp = None
@@ -101,8 +109,21 @@ class User(UserMixin, db.Model):
         self.set_display_name(display_name)
         self.set_password(password)
 
+    @hybrid_property
+    def display_name(self) -> str:
+        # The one rule for every place a person's name is shown: an erased account has none.
+        if self.deleted_at is not None:
+            return gettext("Compte supprimé")
+        return self.stored_name
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls):
+        # In SQL (ordering, selects) the column itself: an erased account's holds "Compte supprimé".
+        return cls.stored_name
+
     def set_display_name(self, name: str) -> None:
-        self.display_name = " ".join(name.split())
+        self.stored_name = " ".join(name.split())
         self.display_name_key = display_name_key(name)
 
     def set_password(self, password: str) -> None:
@@ -138,6 +159,10 @@ class User(UserMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_verified(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -116,7 +117,7 @@ def contest_suspension(user: User, text: str) -> Contestation:
     notify(
         admins,
         "moderation_suspension_contested",
-        _("%(name)s conteste la suspension de son compte.", name=user.display_name),
+        _l("%(name)s conteste la suspension de son compte.", name=user.display_name),
         url_for("moderation.suspensions"),
     )
     db.session.commit()

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -96,6 +97,7 @@ def log_labels() -> dict[str, str]:
         "revoke_evaluator": _("Retrait de l'évaluation d'un appel"),
         "verify_association": _("Association vérifiée"),
         "refuse_association": _("Vérification d'association refusée"),
+        "erase_account": _("Compte supprimé (droit à l'effacement)"),
     }
 
 
@@ -280,7 +282,7 @@ def report(user: User, item: Any, reason: str, text: str = "") -> ReportResult:
             notify(
                 author_ids_of(item),
                 "moderation_hidden",
-                _(
+                _l(
                     "Votre contribution « %(label)s » est masquée en "
                     "attente de modération après plusieurs signalements.",
                     label=label_of(item)[:80],
@@ -587,7 +589,7 @@ def lift_suspension(user: User, actor: User, reason: str = "") -> None:
     notify(
         [user.id],
         "account_unsuspended",
-        _("La suspension de votre compte est levée : vous pouvez de nouveau participer."),
+        _l("La suspension de votre compte est levée : vous pouvez de nouveau participer."),
         url_for("auth.account"),
     )
     db.session.commit()
@@ -624,7 +626,7 @@ def propose_suspension(user: User, actor: User, reason: str = "") -> SuspensionR
     notify(
         admins,
         "suspension_proposed",
-        _("%(name)s propose de suspendre le compte de %(user)s.", name=actor.display_name, user=user.display_name),
+        _l("%(name)s propose de suspendre le compte de %(user)s.", name=actor.display_name, user=user.display_name),
         url_for("moderation.account", user_id=user.id),
     )
     db.session.commit()
@@ -666,7 +668,7 @@ def hide_all_content(user: User, actor: User, reason: str = "") -> int:
     notify(
         [user.id],
         "moderation_hide_all",
-        _("L'équipe de modération a masqué vos contributions."),
+        _l("L'équipe de modération a masqué vos contributions."),
         url_for("auth.account"),
     )
     db.session.commit()

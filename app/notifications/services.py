@@ -7,11 +7,14 @@ from itertools import groupby
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 
 from app import identity
 from app.extensions import db
+from app.i18n import in_locale
 from app.models import Assignment, EmailMode, Notification, NotificationPreference, OutboxMessage, User
 from app.models.base import utcnow
 from app.notifications.kinds import KINDS, category, default_mode
@@ -28,10 +31,19 @@ UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 
 
 def notify(
-    user_ids: Iterable[int], kind: str, text: str, url: str, *, exclude: int | None = None, email: bool = True
+    user_ids: Iterable[int],
+    kind: str,
+    text: str | LazyString,
+    url: str,
+    *,
+    exclude: int | None = None,
+    email: bool = True,
 ) -> None:
     """Queue one notification per person, in bulk (one INSERT for many people), and the e-mails
     of those who want them at once (two more queries, whatever the number of people).
+
+    ``text`` made with ``_l(...)`` is written in each recipient's language (one more query when
+    nobody gets an e-mail at once); a plain string is written as it is, in the sender's language.
 
     ``email=False`` when the caller sends its own e-mail (an invitation with its link): the
     person must not get the same news twice."""
@@ -40,11 +52,34 @@ def notify(
         return
     now = utcnow()
     modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
+    immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
+    per_language = isinstance(text, LazyString)
+    people = (
+        db.session.execute(
+            # An erased account (app.auth.erasure) has no address to write to any more.
+            select(User.id, User.email, User.locale).where(
+                User.id.in_(ids if per_language else immediate), User.deleted_at.is_(None)
+            )
+        ).all()
+        if per_language or immediate
+        else []
+    )
+    locales = {uid: locale for uid, _email, locale in people}
+    said: dict[str | None, str] = {}
+
+    def text_in(locale: str | None) -> str:
+        if not per_language:
+            return str(text)
+        if locale not in said:
+            with in_locale(locale):
+                said[locale] = str(text)
+        return said[locale]
+
     rows = [
         {
             "user_id": uid,
             "kind": kind,
-            "text": text[:400],
+            "text": text_in(locales.get(uid))[:400],
             "url": url,
             "created_at": now,
             # Only daily ones wait for the digest; the others are dealt with now.
@@ -53,14 +88,16 @@ def notify(
         for uid in ids
     ]
     db.session.execute(Notification.__table__.insert(), rows)
-    immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
     if immediate:
-        addresses = db.session.execute(select(User.id, User.email).where(User.id.in_(immediate))).all()
+        wanted = set(immediate)
+        messages = []
+        for uid, address, locale in people:
+            if uid in wanted:
+                # The e-mail's own words in the recipient's language.
+                with in_locale(locale):
+                    messages.append(_immediate_email(uid, address, kind, text_in(locale), url))
         # Straight into the outbox table in one INSERT (queue_email adds one message at a time).
-        db.session.execute(
-            OutboxMessage.__table__.insert(),
-            [_immediate_email(uid, email, kind, text, url) for uid, email in addresses],
-        )
+        db.session.execute(OutboxMessage.__table__.insert(), messages)
 
 
 def header_counts(user: User) -> tuple[int, int]:
@@ -244,36 +281,24 @@ def send_digests() -> int:
             )
         )
     }
-    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+    recipients = {
+        uid: (email, locale)
+        for uid, email, locale in db.session.execute(
+            select(User.id, User.email, User.locale).where(User.id.in_(user_ids), User.deleted_at.is_(None))
+        )
+    }
     sent = 0
     for user_id, group in groupby(rows, key=lambda r: r.user_id):
         # A kind switched to "never" since the notification was made is left out.
         items = [
             r for r in group if chosen.get((user_id, category(r.kind)), default_mode(r.kind)) is not EmailMode.NEVER
         ]
-        if not items or user_id not in emails:
+        if not items or user_id not in recipients:
             continue
-        lines = [
-            _("Bonjour,"),
-            "",
-            _(
-                "Voici ce qui s'est passé sur %(platform)s depuis notre dernier courriel :",
-                platform=identity.current().platform_name,
-            ),
-            "",
-        ]
-        for r in items:
-            lines.append(f"• {r.text}\n  {email_link(r.url)}")
-        lines.append("")
-        lines.append(_("Toutes vos notifications : %(url)s", url=email_url("notifications.index")))
-        subject = _(
-            "%(platform)s : %(num)d nouvelle(s) notification(s)",
-            num=len(items),
-            platform=identity.current().platform_name,
-        )
-        queue_email(
-            emails[user_id], subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items])
-        )
+        address, locale = recipients[user_id]
+        with in_locale(locale):  # the recipient's language
+            subject, body = _digest(user_id, items)
+        queue_email(address, subject, body)
         sent += 1
     now = utcnow()
     ids = [r.id for r in rows]
@@ -283,6 +308,30 @@ def send_digests() -> int:
         )
     db.session.commit()
     return sent
+
+
+def _digest(user_id: int, items: list) -> tuple[str, str]:
+    """A digest's subject and body, in the language this is called in."""
+    lines = [
+        _("Bonjour,"),
+        "",
+        _(
+            "Voici ce qui s'est passé sur %(platform)s depuis notre dernier courriel :",
+            platform=identity.current().platform_name,
+        ),
+        "",
+    ]
+    for r in items:
+        lines.append(f"• {r.text}\n  {email_link(r.url)}")
+    lines.append("")
+    lines.append(_("Toutes vos notifications : %(url)s", url=email_url("notifications.index")))
+    subject = ngettext(
+        "%(platform)s : %(num)d nouvelle notification",
+        "%(platform)s : %(num)d nouvelles notifications",
+        len(items),
+        platform=identity.current().platform_name,
+    )
+    return subject, "\n".join(lines) + "\n" + _footer(user_id, [category(r.kind) for r in items])
 
 
 def unsubscribe(user_id: int, kind: str) -> None:

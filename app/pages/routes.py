@@ -1,9 +1,12 @@
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, request
+from flask_babel import gettext as _
 
 from app.access import access
+from app.i18n import in_locale, remember_locale, safe_next, valid_locale
 from app.pages import services
 from app.permissions import PUBLIC
 from app.rendering import render
+from app.retention import periods
 from app.search import services as search_services
 
 bp = Blueprint("pages", __name__)
@@ -22,6 +25,19 @@ def home():
     )
 
 
+@bp.post("/langue")
+@access(PUBLIC)
+def language():
+    """The language switch of every page's footer: a form, so it works without JavaScript."""
+    locale = valid_locale(request.form.get("locale"))
+    if locale:
+        remember_locale(locale)
+        with in_locale(locale):  # said in the language just chosen
+            flash(_("Les pages sont maintenant en français."), "success")
+    # An unknown language changes nothing: the page comes back as it was.
+    return redirect(safe_next(request.form.get("next")), 303)
+
+
 @bp.route("/accessibilite")
 @access(PUBLIC)
 def accessibility():
@@ -37,7 +53,8 @@ def legal():
 @bp.route("/donnees-personnelles")
 @access(PUBLIC)
 def privacy():
-    return render("pages/privacy.html")
+    # The periods come from the configuration that the purge obeys: the page cannot promise otherwise.
+    return render("pages/privacy.html", periods=periods())
 
 
 @bp.route("/regles-de-participation")

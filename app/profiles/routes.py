@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,10 @@ bp = Blueprint("profiles", __name__, url_prefix="/personnes")
 @access(PUBLIC)
 def detail(user_id: int):
     person = db.get_or_404(User, user_id)
+    if person.deleted_at is not None:
+        # An erased account has no profile: gathering its contributions on one page would undo
+        # the erasure (the person becomes recognisable again). They stay readable where they are.
+        abort(404)
     ideas = db.session.scalars(
         select(Idea)
         .where(Idea.author_id == person.id, Idea.hidden_at.is_(None))

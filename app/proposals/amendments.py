@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -56,7 +57,7 @@ def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason:
     notify(
         proposal_recipients(proposal),
         "amendment_suggested",
-        _(
+        _l(
             "%(name)s propose un amendement à « %(title)s » (%(field)s).",
             name=author.display_name,
             title=proposal.title,
@@ -98,7 +99,7 @@ def accept(amendment: Amendment, proposal: Proposal, by: User) -> None:
     notify(
         [amendment.author_id],
         "amendment_answered",
-        _("Votre amendement à « %(title)s » est accepté.", title=proposal.title),
+        _l("Votre amendement à « %(title)s » est accepté.", title=proposal.title),
         url_of(proposal),
         exclude=by.id,
     )
@@ -115,7 +116,7 @@ def decline(amendment: Amendment, proposal: Proposal, by: User, reason: str) -> 
     notify(
         [amendment.author_id],
         "amendment_answered",
-        _("Votre amendement à « %(title)s » est décliné : %(reason)s", title=proposal.title, reason=reason.strip()),
+        _l("Votre amendement à « %(title)s » est décliné : %(reason)s", title=proposal.title, reason=reason.strip()),
         url_of(proposal),
         exclude=by.id,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import RuleError
@@ -40,7 +41,7 @@ def invite(proposal: Proposal, association: Association, by: User) -> ProposalCo
     notify(
         _members(association.id, admins_only=True),
         "coauthor_invitation",
-        _(
+        _l(
             "« %(lead)s » invite « %(name)s » à co-écrire la proposition « %(title)s ».",
             lead=proposal.association.name,
             name=association.name,
@@ -80,7 +81,7 @@ def remove(coauthorship: ProposalCoauthor, by: User) -> None:
     notify(
         _members(coauthorship.association_id) + _members(proposal.association_id),
         "coauthor_removed",
-        _("« %(name)s » n'est plus co-autrice de « %(title)s ».", name=name, title=proposal.title),
+        _l("« %(name)s » n'est plus co-autrice de « %(title)s ».", name=name, title=proposal.title),
         url_of(proposal),
         exclude=by.id,
     )

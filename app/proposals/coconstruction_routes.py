@@ -100,6 +100,8 @@ def history(proposal_id: int):
     names = revisions.place_names([revision.snapshot for revision in entries])
 
     def diff(name: str, before: dict, after: dict):
+        if name == "attachments":
+            return revisions.attachments_change(after)
         old, new = (revisions.readable(name, snap.get(name, ""), names) for snap in (before, after))
         return revisions.word_diff(old, new) if revisions.is_text(name) else revisions.value_change(old, new)
 

@@ -53,6 +53,8 @@ FIELD_LABELS = {
     "budget_eur": _l("Budget demandé"),
     "duration_months": _l("Durée"),
     "budget_lines": _l("Budget prévisionnel"),
+    # Not a snapshot field: a revision that adds or removes files names them (app/attachments).
+    "attachments": _l("Pièces jointes"),
 }
 
 
@@ -188,6 +190,12 @@ def place_names(snapshots: list[dict[str, Any]]) -> dict[str, dict[int, str]]:
             db.session.execute(select(SubDomain.id, SubDomain.label).where(SubDomain.id.in_(sub_ids))).all()
         )
     return names
+
+
+def attachments_change(snapshot: dict[str, Any]) -> Markup:
+    """The files a revision added (inserted) and removed (deleted), named."""
+    change = snapshot.get("attachments") or {}
+    return value_change(", ".join(change.get("removed", [])), ", ".join(change.get("added", [])))
 
 
 def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.access import access, authorize
 from app.accompaniment.services import panel as accompaniment_panel
+from app.attachments.routes import proposal_context as attachments_context
 from app.calls import services as call_services
 from app.calls.panel import proposal_panel as call_panel
 from app.discussion import participation_context
@@ -155,6 +156,7 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
         if can(current_user, "proposal.manage_coauthors", proposal)
         else [],
         **participation_context(proposal, request.args, comment_form, reply_target_id),
+        **attachments_context(proposal),
     )
 
 

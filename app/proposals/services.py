@@ -135,7 +135,7 @@ def create_proposal(
         notify(
             [idea.author_id],
             "idea_taken_up",
-            _(
+            _l(
                 "« %(association)s » reprend votre idée « %(idea)s » dans une proposition.",
                 association=association.name,
                 idea=idea.title,
@@ -223,7 +223,8 @@ def restore_revision(proposal: Proposal, version: int, user: User) -> SaveResult
         raise LookupError(version)
     return update_proposal(
         proposal,
-        dict(revision.snapshot),
+        # The text only: files added or removed are not brought back (app/attachments).
+        {name: value for name, value in revision.snapshot.items() if name != "attachments"},
         expected_version=proposal.version,
         author_id=user.id,
         note=_("Restauration de la version %(version)d", version=version),

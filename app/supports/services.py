@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.errors import RuleError
 from app.extensions import db
-from app.models import Support
+from app.models import Idea, Proposal, Support
 from app.models.base import utcnow
 from app.permissions import can, is_author_of_proposal
 from app.subjects import Subject, subject_column, subject_fk
@@ -106,3 +106,20 @@ def toggle_support(subject: Subject, user: Any) -> bool:
         db.session.rollback()
         return is_supported(subject, user)
     return True
+
+
+def withdraw_all(user_id: int) -> int:
+    """Withdraw every support of one person (account erasure): each subject's count goes down by
+    exactly the rows removed, in the same transaction (the caller commits). Returns how many."""
+    for model, column in ((Idea, Support.idea_id), (Proposal, Support.proposal_id)):
+        backed = select(column).where(Support.user_id == user_id, column.is_not(None)).scalar_subquery()
+        db.session.execute(
+            update(model)
+            .where(model.id.in_(backed))
+            .values(support_count=model.support_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    result = db.session.execute(
+        delete(Support).where(Support.user_id == user_id).execution_options(synchronize_session=False)
+    )
+    return result.rowcount

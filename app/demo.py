@@ -439,6 +439,8 @@ def _upsert_gironde_call() -> None:
             ),
             # Demo figures: the reference text sets no amount.
             envelope_eur=300_000,
+            # The CERFA 12156 dossier: a balanced budget prévisionnel is checked on submission.
+            requires_budget=True,
             opens_at=_paris_noon(now - timedelta(days=30)),
             closes_at=_paris_noon(now + timedelta(days=60)),
         )
@@ -551,6 +553,17 @@ DEMO_PROPOSALS = [
             "impact_indicators": "Familles venues trois fois ou plus ; repas emportés ; avis des participantes.",
             "budget_eur": 18000,
             "duration_months": 12,
+            # A balanced budget prévisionnel (app.proposals.budget): its amount asked is budget_eur.
+            "budget_lines": [
+                {"side": "expense", "category": "personnel", "label": "Animatrice cuisine, mi-temps", "amount": 14000},
+                {"side": "expense", "category": "achats", "label": "Semences, outils et ustensiles", "amount": 4500},
+                {"side": "expense", "category": "services", "label": "Intervenante en nutrition", "amount": 2000},
+                {"side": "expense", "category": "deplacements", "label": "Navette des familles", "amount": 1500},
+                {"side": "resource", "category": "asked", "label": "", "amount": 18000},
+                {"side": "resource", "category": "public", "label": "CAF de la Gironde", "amount": 2500},
+                {"side": "resource", "category": "own", "label": "", "amount": 1000},
+                {"side": "resource", "category": "in_kind", "label": "Terrain prêté par la commune", "amount": 500},
+            ],
         },
     ),
     (
@@ -573,6 +586,14 @@ DEMO_PROPOSALS = [
             "impact_indicators": "Personnes visitées, démarches ouvertes, sentiment d'isolement mesuré à 6 mois.",
             "budget_eur": 24000,
             "duration_months": 18,
+            "budget_lines": [
+                {"side": "expense", "category": "personnel", "label": "Coordinatrice des bénévoles", "amount": 20000},
+                {"side": "expense", "category": "deplacements", "label": "Trajets des binômes", "amount": 6000},
+                {"side": "expense", "category": "autres", "label": "Assurance et formation", "amount": 2000},
+                {"side": "resource", "category": "asked", "label": "", "amount": 24000},
+                {"side": "resource", "category": "public", "label": "Commune de Lesparre-Médoc", "amount": 3000},
+                {"side": "resource", "category": "own", "label": "", "amount": 1000},
+            ],
         },
     ),
     (

@@ -569,6 +569,30 @@ PROPOSALS = [
             "impact_indicators": "Seniors suivis pendant l'été (cible : 150) ; visites ; passages en salle fraîche.",
             "budget_eur": 45000,
             "duration_months": 12,
+            # Submitted with a balanced budget prévisionnel (app.proposals.budget).
+            "budget_lines": [
+                {
+                    "side": "expense",
+                    "category": "personnel",
+                    "label": "Coordination des binômes de voisins",
+                    "amount": 38000,
+                },
+                {"side": "expense", "category": "achats", "label": "Ventilateurs et brumisateurs", "amount": 7000},
+                {
+                    "side": "expense",
+                    "category": "services",
+                    "label": "Formation aux gestes de prévention",
+                    "amount": 5000,
+                },
+                {"side": "resource", "category": "asked", "label": "", "amount": 45000},
+                {"side": "resource", "category": "public", "label": "Ville de Vénissieux", "amount": 3000},
+                {
+                    "side": "resource",
+                    "category": "in_kind",
+                    "label": "Salle rafraîchie prêtée par le bailleur",
+                    "amount": 2000,
+                },
+            ],
         },
     ),
     (

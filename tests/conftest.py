@@ -80,6 +80,9 @@ def _base_config(url: str) -> dict:
         "REGISTRATIONS_PER_ADDRESS_PER_HOUR": 10_000,
         # The tests read the first preset's wording without writing its row; a new instance shows neutral wording.
         "IDENTITY_FALLBACK_PRESET": "gironde",
+        # WeasyPrint takes a second or more per dossier: made when first opened instead (tests/test_budget.py
+        # turns it back on to check the PDF kept at submission).
+        "DOSSIER_PDF_AT_SUBMISSION": False,
         # Uploaded files go to a folder of this test process, never to the project's instance/.
         "ATTACHMENTS_DIR": str(Path(tempfile.gettempdir()) / f"tisser-test-attachments-{os.getpid()}"),
     }

@@ -148,6 +148,14 @@ class CallForm(FlaskForm):
         default=True,
         description=_l("Décochez pour accepter aussi les associations que l'équipe n'a pas encore vérifiées."),
     )
+    # Unchecked by default: the calls that existed before the budget prévisionnel did not ask for one.
+    requires_budget = BooleanField(
+        _l("Exiger un budget prévisionnel équilibré"),
+        description=_l(
+            "Dépenses et ressources (dont le montant demandé, entre le minimum et le maximum ci-dessus) "
+            "doivent s'équilibrer pour déposer."
+        ),
+    )
     poles = CheckboxesField(_l("Territoires couverts"), coerce=int, description=_l("Aucun coché : tout le territoire."))
     criteria = TextAreaField(
         _l("Grille d'évaluation"),

@@ -48,7 +48,7 @@ from app.models.calls import DEFAULT_STEPS
 from app.pages.services import open_and_upcoming_calls
 from app.participation_forms import options
 from app.permissions import PUBLIC, can
-from app.proposals import question_editor, questions, states
+from app.proposals import budget, dossier, question_editor, questions, states
 from app.proposals import services as proposal_services
 from app.rendering import render
 from app.taxonomy import keep_retired
@@ -142,6 +142,7 @@ def _call_form(call: Call | None) -> CallForm:
             form.publics.data = [p.slug for p in call.publics]
             form.legal_forms.data, form.poles.data = [f.slug for f in call.legal_forms], [p.id for p in call.poles]
             form.requires_verified_association.data = call.requires_verified_association
+            form.requires_budget.data = call.requires_budget
             form.criteria.data = "\n".join(f"{c.label} | {c.weight}" for c in call.criteria)
             form.steps.data = "\n".join(call.steps)
     return form
@@ -192,12 +193,13 @@ def submit(slug: str, proposal_id: int):
     checks = services.eligibility(call, proposal, proposal.association)
     if request.method == "POST":
         try:
-            services.submit(call, proposal, current_user)
+            submission = services.submit(call, proposal, current_user)
         except CallError as error:
             db.session.rollback()
             return render(
                 "calls/submit.html", call=call, proposal=proposal, checks=checks, error=error.message, status=422
             )
+        dossier.keep_quietly(submission, proposal)  # the PDF of the dossier as submitted
         flash(
             _(
                 "La proposition est déposée à l'appel « %(call)s ». Elle "
@@ -460,6 +462,7 @@ def evaluate(assignment_id: int):
             for q in questions.sheet(proposal).questions
             if (text := questions.text_of(proposal, q.key))
         ],
+        budget=budget.view(proposal.budget_lines),
         scale=evaluation.SCALE,
         others=evaluation.others_final(assignment),
         average=evaluation.weighted({k: s.value for k, s in mine.items()}, criteria),

@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.taxonomy import Domain, LegalForm, TargetPublic
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
-from app.proposals import questions, states
+from app.proposals import budget, questions, states
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -167,6 +167,7 @@ def save_call(call: Call | None, data: dict) -> Call:
         setattr(call, name, data[name])
     call.opens_at, call.closes_at = paris_to_utc(data["opens_at"]), paris_to_utc(data["closes_at"])
     call.requires_verified_association = bool(data.get("requires_verified_association", True))
+    call.requires_budget = bool(data.get("requires_budget", False))
     # Slugs from the form; none chosen means no restriction.
     call.domains = taxonomy.by_slugs(Domain, data["domains"])
     call.publics = taxonomy.by_slugs(TargetPublic, data["publics"])
@@ -307,37 +308,7 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     else:
         checks.append(Check(True, _("Publics visés"), ", ".join(p.label for p in proposal.publics)))
 
-    from app.formatting import euros
-
-    budget = proposal.budget_eur
-    if budget is None:
-        checks.append(Check(False, _("Budget demandé"), _("Indiquez le budget demandé.")))
-    elif call.min_grant_eur is not None and budget < call.min_grant_eur:
-        checks.append(
-            Check(
-                False,
-                _("Budget demandé"),
-                _(
-                    "%(budget)s est en dessous du minimum de l'appel (%(min)s).",
-                    budget=euros(budget),
-                    min=euros(call.min_grant_eur),
-                ),
-            )
-        )
-    elif call.max_grant_eur is not None and budget > call.max_grant_eur:
-        checks.append(
-            Check(
-                False,
-                _("Budget demandé"),
-                _(
-                    "%(budget)s dépasse le maximum de l'appel (%(max)s).",
-                    budget=euros(budget),
-                    max=euros(call.max_grant_eur),
-                ),
-            )
-        )
-    else:
-        checks.append(Check(True, _("Budget demandé"), euros(budget)))
+    checks += budget_checks(call, proposal)
 
     # The call's questions, matched by key: a proposal drafted elsewhere shows what this call still asks.
     missing = [questions.short_label(q) for q in questions.missing_for(questions.questions_of(call.id), proposal)]
@@ -347,6 +318,30 @@ def eligibility(call: Call, proposal: Proposal, association: Association) -> lis
     else:
         checks.append(Check(True, _("Champs obligatoires"), _("Tous remplis.")))
     checks.extend(documents_checks(call, proposal))
+    return checks
+
+
+def budget_checks(call: Call, proposal: Proposal) -> list[Check]:
+    """The budget prévisionnel balances (when the call requires one, or the authors filled one) and
+    the amount asked sits within the call's minimum and maximum per project, with the difference."""
+    checks: list[Check] = []
+    if call.requires_budget or proposal.budget_lines:
+        lines = budget.lines_of(proposal.budget_lines)
+        label = _("Budget prévisionnel")
+        if not lines:
+            checks.append(Check(False, label, _("Remplissez le budget prévisionnel : dépenses et ressources.")))
+        elif problem := budget.balance_problem(lines):
+            checks.append(Check(False, label, problem))
+        else:
+            total = euros(budget.totals(lines).expenses)
+            checks.append(Check(True, label, _("Équilibré : %(total)s de dépenses et de ressources.", total=total)))
+    asked = proposal.budget_eur
+    if asked is None:
+        checks.append(Check(False, _("Budget demandé"), _("Indiquez le budget demandé.")))
+    elif problem := budget.grant_problem(asked, call.min_grant_eur, call.max_grant_eur):
+        checks.append(Check(False, _("Budget demandé"), problem))
+    else:
+        checks.append(Check(True, _("Budget demandé"), euros(asked)))
     return checks
 
 

@@ -23,6 +23,7 @@ from app.models.calls import (
     Replication,
     Score,
     Submission,
+    SubmissionDossier,
 )
 from app.models.coconstruction import (
     Amendment,
@@ -112,6 +113,7 @@ __all__ = [
     "Replication",
     "Score",
     "Submission",
+    "SubmissionDossier",
     "Comment",
     "Domain",
     "Idea",

@@ -7,7 +7,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -63,6 +76,9 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Only associations the platform verified may deposit, unless the call says otherwise.
     requires_verified_association: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A balanced budget prévisionnel (app.proposals.budget) is checked on submission. Off for the
+    # calls that existed before: their drafts were started without one.
+    requires_budget: Mapped[bool] = mapped_column(default=False, server_default=false())
     instruction_steps: Mapped[list[str] | None] = mapped_column(JSON)
     evaluation_started_at: Mapped[datetime | None]
     results_published_at: Mapped[datetime | None]
@@ -186,6 +202,19 @@ class Submission(db.Model):
 
     call: Mapped[Call] = relationship(lazy="raise_on_sql")
     proposal: Mapped[Proposal] = relationship(lazy="raise_on_sql")
+
+
+class SubmissionDossier(db.Model):
+    """The PDF of the dossier as submitted (app.calls.dossier), kept with its submission: the bytes
+    themselves, so that backups and every server hold it; made again on a new submission."""
+
+    __tablename__ = "call_submission_dossiers"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("call_submissions.id", ondelete="CASCADE"), primary_key=True)
+    # The submission it shows (a resubmission after changes makes a new one).
+    submitted_at: Mapped[datetime]
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Assignment(db.Model):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Enum,
@@ -195,7 +196,11 @@ class Proposal(db.Model):
     # every load: a card shows their labels, and a join costs no query.
     domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"), index=True)
     subdomain_id: Mapped[int | None] = mapped_column(ForeignKey("subdomains.id"), index=True)
+    # The amount asked of the call, in whole euros. Once the budget prévisionnel below is filled it
+    # is that budget's "asked of this call" total, recomputed on each save (app.proposals.budget).
     budget_eur: Mapped[int | None]
+    # The budget prévisionnel: expense and resource lines (app.proposals.budget); None until filled.
+    budget_lines: Mapped[list[dict] | None] = mapped_column(JSON)
     duration_months: Mapped[int | None]
     is_rural: Mapped[bool] = mapped_column(default=False)
     is_qpv: Mapped[bool] = mapped_column(default=False)

@@ -174,3 +174,10 @@ class QuestionForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
         description=_l("20 000 au plus ; laissez vide pour 20 000."),
     )
+
+
+class BudgetForm(FlaskForm):
+    """The budget prévisionnel's table: its rows are read by app.proposals.budget.parse_form (their
+    number varies); this form carries the CSRF token and the version the table started from."""
+
+    version = HiddenField()

@@ -23,7 +23,8 @@ from app.text import fold
 RESERVED_KEYS = frozenset(
     {
         "title", "summary", "domain", "publics", "poles", "communes", "is_rural", "is_qpv", "budget_eur",
-        "duration_months", "version", "idea_id", "association_id", "csrf_token", "idee", "appel", "submit",
+        "budget_lines", "duration_months", "version", "idea_id", "association_id", "csrf_token", "idee", "appel",
+        "submit",
     }
 )  # fmt: skip
 

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.formatting import euros
 from app.identity import lazy, upper_first
 from app.models import Commune, Domain, Pole, Proposal, ProposalRevision, SubDomain, TargetPublic, User
-from app.proposals import questions
+from app.proposals import budget, questions
 
 # Between the title and summary and the other fields come the answers, named by their question's key.
 COLUMN_TEXTS = ("title", "summary")
@@ -37,6 +37,9 @@ OTHER_FIELDS = (
     "duration_months",
 )
 
+# The budget prévisionnel (app.proposals.budget): edited on its own page, diffed line by line as text.
+BUDGET_FIELDS = ("budget_lines",)
+
 FIELD_LABELS = {
     "title": _l("Titre"),
     "summary": _l("Résumé"),
@@ -49,6 +52,7 @@ FIELD_LABELS = {
     "is_qpv": _l("Quartier prioritaire"),
     "budget_eur": _l("Budget demandé"),
     "duration_months": _l("Durée"),
+    "budget_lines": _l("Budget prévisionnel"),
     # Not a snapshot field: a revision that adds or removes files names them (app/attachments).
     "attachments": _l("Pièces jointes"),
 }
@@ -60,7 +64,7 @@ def text_fields(proposal: Proposal) -> list[str]:
 
 
 def fields_of(proposal: Proposal) -> list[str]:
-    return [*text_fields(proposal), *OTHER_FIELDS]
+    return [*text_fields(proposal), *OTHER_FIELDS, *BUDGET_FIELDS]
 
 
 def is_text(name: str) -> bool:
@@ -91,6 +95,7 @@ def snapshot(proposal: Proposal) -> dict[str, Any]:
         "is_qpv": bool(proposal.is_qpv),
         "budget_eur": proposal.budget_eur,
         "duration_months": proposal.duration_months,
+        "budget_lines": list(proposal.budget_lines or []),
     }
 
 
@@ -108,6 +113,8 @@ def normalise(fields: dict[str, Any]) -> dict[str, Any]:
             out[name] = int(value) if value not in (None, "") else None
         elif name in OTHER_FIELDS:
             out[name] = value
+        elif name in BUDGET_FIELDS:
+            out[name] = list(value or [])
         else:
             out[name] = (value or "").strip()
     return out
@@ -150,6 +157,8 @@ def history(proposal_id: int) -> list[ProposalRevision]:
 def three_way(base: dict[str, Any], current: dict[str, Any], mine: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """What this person changed since ``base`` (to apply on ``current``), and the fields where
     someone else changed the same thing differently (conflicts)."""
+    # A revision from before the budget prévisionnel had no budget: an empty one, not a change.
+    base = {**dict.fromkeys(BUDGET_FIELDS, []), **base}
     my_changes = {name: value for name, value in mine.items() if base.get(name) != value}
     conflicts = [
         name for name, value in my_changes.items() if current.get(name) != base.get(name) and current.get(name) != value
@@ -199,6 +208,8 @@ def readable(field: str, value: Any, names: dict[str, dict[int, str]]) -> str:
         return ", ".join(names[field].get(i, str(_l("(supprimé)"))) for i in value)
     if field == "budget_eur":
         return euros(value)
+    if field == "budget_lines":
+        return budget.readable(value)
     if field == "duration_months":
         return ngettext("%(num)d mois", "%(num)d mois", value)
     if isinstance(value, bool):

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.access import access, authorize
 from app.accompaniment.services import panel as accompaniment_panel
 from app.attachments.routes import proposal_context as attachments_context
+from app.calls import services as call_services
 from app.calls.panel import proposal_panel as call_panel
 from app.discussion import participation_context
 from app.extensions import db
@@ -15,8 +16,8 @@ from app.markdown import render_markdown
 from app.models import FROZEN_STATES, Call, Idea, Pole, Proposal, ProposalState
 from app.participation_forms import existing_communes, load_subdomain_choices, options
 from app.permissions import PUBLIC, can, is_author_of_proposal
-from app.proposals import coauthors, questions, revisions, services, states
-from app.proposals.forms import ProposalForm, proposal_form
+from app.proposals import budget, coauthors, dossier, questions, revisions, services, states
+from app.proposals.forms import BudgetForm, ProposalForm, proposal_form
 from app.rendering import is_htmx, render
 from app.search import filters as search_filters
 from app.search import services as search_services
@@ -39,7 +40,8 @@ def _prepare(form: ProposalForm, proposal: Proposal | None = None) -> None:
 
 
 def _fields(form: ProposalForm, asked: list) -> dict:
-    return {name: form[name].data for name in (*FORM_FIELDS, *(q.key for q in asked))}
+    # budget_eur is not in the form once the budget prévisionnel computes it.
+    return {name: form[name].data for name in (*FORM_FIELDS, *(q.key for q in asked)) if name in form}
 
 
 def _form_page(form, asked, proposal=None, status=200, conflict=None, idea=None, call=None):
@@ -139,6 +141,8 @@ def detail_page(proposal_id: int, status: int = 200, comment_form=None, reply_ta
         status=status,
         proposal=proposal,
         texts=texts,
+        budget=budget.view(proposal.budget_lines),
+        frozen_states=FROZEN_STATES,
         calls_panel=call_panel(proposal, current_user) if shown else None,
         acc_ctx=accompaniment_panel(proposal, current_user)
         if shown and proposal.state is not ProposalState.DRAFT
@@ -165,6 +169,8 @@ def edit(proposal_id: int):
     form = proposal_form(asked, obj=proposal)
     _prepare(form, proposal)
     del form.association_id  # the lead association does not change
+    if proposal.budget_lines:
+        del form.budget_eur  # the amount asked is the budget prévisionnel's (edited on its own page)
     if request.method == "GET":
         form.version.data = proposal.version
         for question in asked:
@@ -224,7 +230,7 @@ def _conflict_page(form: ProposalForm, asked: list, conflict: services.ProposalC
     started_from = parse_int(form.version.data) or 0
     mine_changed = {name for name, value in conflict.mine.items() if base.get(name, current.get(name)) != value}
     for name in (*FORM_FIELDS, *(q.key for q in asked)):
-        if name not in mine_changed:
+        if name not in mine_changed and name in form:
             # A snapshot keeps the sub-domain's id; the select's values are text.
             form[name].data = str(current.get(name) or "") if name == "subdomain" else current.get(name, "")
     form.version.data = conflict.current.version
@@ -259,3 +265,91 @@ def transition(proposal_id: int, action: str):
         "success",
     )
     return redirect(url_for("proposals.detail", proposal_id=proposal.id))
+
+
+# --- Budget prévisionnel ---------------------------------------------------------------------------
+
+
+def _budget_page(proposal, lines, form, status=200, notice=None):
+    return render(
+        "proposals/budget.html",
+        status=status,
+        proposal=proposal,
+        lines=lines,
+        form=form,
+        totals=budget.totals(lines),
+        balance=budget.balance_problem(lines) if lines else None,
+        notice=notice,
+        categories=budget.CATEGORIES,
+    )
+
+
+@bp.route("/<int:proposal_id>/budget", methods=["GET", "POST"])
+@access("proposal.edit", per_object=True)
+def edit_budget(proposal_id: int):
+    """An editable table that works without JavaScript: adding or removing a line is a submit
+    (a button named for it) that saves nothing and gives back every line as typed."""
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.edit", proposal, explain=frozen_for_author)
+    form = BudgetForm()
+    if request.method == "GET":
+        form.version.data = proposal.version
+        lines = budget.lines_of(proposal.budget_lines)
+        if not lines:  # a table to start from: one line of each side
+            lines = [budget.Line(budget.EXPENSE, ""), budget.Line(budget.RESOURCE, budget.ASKED)]
+        return _budget_page(proposal, lines, form)
+    if not form.validate_on_submit():
+        # CSRF or version lost: the lines come back as typed, from the version shown now.
+        form.version.data = proposal.version
+        return _budget_page(proposal, budget.parse_form(request.form, keep_blank=True), form, status=422)
+    if (side := request.form.get("add")) in budget.CATEGORIES:
+        lines = budget.parse_form(request.form, keep_blank=True)
+        lines.append(budget.Line(side, ""))
+        return _budget_page(proposal, lines, form)
+    if (removed := parse_int(request.form.get("remove"))) is not None:
+        return _budget_page(proposal, budget.parse_form(request.form, keep_blank=True, skip=removed), form)
+    lines = budget.parse_form(request.form)
+    if any(line.errors for line in lines):
+        return _budget_page(proposal, lines, form, status=422)
+    try:
+        services.update_proposal(
+            proposal,
+            {"budget_lines": budget.stored(lines)},
+            expected_version=parse_int(form.version.data) or 0,
+            author_id=current_user.id,
+        )
+    except services.ProposalConflict as conflict:
+        form.version.data = conflict.current.version
+        message = _(
+            "Quelqu'un a modifié le budget pendant que vous le modifiiez : vos lignes sont ci-dessous, "
+            "rien n'est enregistré. Vérifiez-les puis enregistrez à nouveau."
+        )
+        return _budget_page(conflict.current, lines, form, status=409, notice=message)
+    problem = budget.balance_problem(lines)
+    flash(_("Le budget est enregistré.") + (" " + problem if problem else ""), "info" if problem else "success")
+    return redirect(url_for("proposals.detail", proposal_id=proposal.id) + "#budget")
+
+
+@bp.route("/<int:proposal_id>/imprimer")
+@access("proposal.view", per_object=True)
+def print_view(proposal_id: int):
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.view", proposal)
+    return render("proposals/print.html", **dossier.context(proposal))
+
+
+@bp.route("/<int:proposal_id>/dossier.pdf")
+@access("proposal.view", per_object=True)
+def dossier_pdf(proposal_id: int):
+    """The dossier as submitted, made at submission (or at its first opening, while still frozen)."""
+    proposal = services.get_proposal(proposal_id)
+    authorize("proposal.view", proposal)
+    submission = call_services.submission_of(proposal)
+    kept = dossier.keep(submission, proposal) if submission is not None else None
+    if kept is None:
+        abort(404)
+    response = make_response(kept.pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="dossier-{proposal.id}.pdf"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -32,7 +32,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.notifications.services import notify
 from app.permissions import association_ids
-from app.proposals import questions, revisions, states
+from app.proposals import budget, questions, revisions, states
 from app.subjects import url_of
 
 # The columns a proposal needs before it goes public, besides its required answers (checked on publishing).
@@ -102,6 +102,11 @@ def _apply(proposal: Proposal, fields: dict[str, Any]) -> None:
     for name in ("budget_eur", "duration_months", "is_rural", "is_qpv"):
         if name in fields:
             setattr(proposal, name, fields[name])
+    if "budget_lines" in fields:
+        # The amount asked follows the budget: the ranking, decisions and envelope read budget_eur.
+        proposal.budget_lines = list(fields["budget_lines"] or []) or None
+        if proposal.budget_lines:
+            proposal.budget_eur = budget.totals(budget.lines_of(proposal.budget_lines)).asked
     if "poles" in fields or "communes" in fields:
         _territory(proposal, fields.get("poles") or [], fields.get("communes") or [])
 

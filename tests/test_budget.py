@@ -2,6 +2,7 @@
 table without JavaScript, revisions), the printable dossier and the PDF kept at submission."""
 
 import io
+import secrets
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +13,7 @@ from app.calls import evaluation
 from app.calls import services as call_services
 from app.calls.services import CallError
 from app.extensions import db
-from app.models import Proposal, ProposalRevision, ProposalState, Submission, SubmissionDossier
+from app.models import Attachment, Proposal, ProposalRevision, ProposalState, Submission, SubmissionDossier
 from app.proposals import budget, services
 from tests import factories
 from tests.helpers import count_queries, html, text
@@ -258,18 +259,35 @@ def test_a_submitted_proposals_budget_is_frozen(app, w):
 # --- The printable dossier and its PDF ---------------------------------------------------------------
 
 
+def _attach(proposal, *names: str) -> None:
+    # Only the listing is read here: rows without stored bytes are enough.
+    for name in names:
+        db.session.add(
+            Attachment(
+                storage_key=secrets.token_hex(16),
+                filename=name,
+                content_type="application/pdf",
+                size=2048,
+                proposal_id=proposal.id,
+            )
+        )
+    db.session.commit()
+
+
 def test_the_print_view_follows_the_proposals_access(app, w):
     proposal = _proposal(w, budget_lines=BALANCED, state=ProposalState.DRAFT)
+    _attach(proposal, "budget-detaille.xlsx", "statuts.pdf")
     url = f"/propositions/{proposal.id}/imprimer"
     with count_queries() as log:
         response = _client(app, w["lead"]).get(url)
     assert response.status_code == 200
     body = text(response)
     assert "Budget prévisionnel" in body and "CAF de la Gironde" in body and "Pièces jointes" in body
+    assert "budget-detaille.xlsx" in body and "statuts.pdf" in body
     assert "Navigation principale" not in body
-    # The user, the proposal and its relationships, the questions and answers, the submission: 9 whatever
-    # the number of questions or budget lines.
-    assert log.count <= 9, log.statements
+    # The user, the proposal and its relationships, the questions and answers, the submission, the
+    # attachments: 10 whatever the number of questions, budget lines or files.
+    assert log.count <= 10, log.statements
     for who in ("resident", "other"):
         assert _client(app, w[who]).get(url).status_code == 403
     # No dossier PDF for a draft.
@@ -279,6 +297,7 @@ def test_the_print_view_follows_the_proposals_access(app, w):
 def test_the_submitted_dossiers_pdf_is_made_once_and_kept(app, w, monkeypatch):
     monkeypatch.setitem(app.config, "DOSSIER_PDF_AT_SUBMISSION", True)  # as in production
     proposal = _proposal(w, budget_lines=BALANCED, title="Jardins partagés du Médoc")
+    _attach(proposal, "budget-detaille.xlsx")
     response = _client(app, w["lead"]).post(f"/appels/{w['call'].slug}/deposer/{proposal.id}")
     assert response.status_code == 302
     kept = db.session.scalar(select(SubmissionDossier))
@@ -290,6 +309,7 @@ def test_the_submitted_dossiers_pdf_is_made_once_and_kept(app, w, monkeypatch):
     words = words.replace(NNBSP, " ").replace(NBSP, " ")
     assert "Jardins partagés du Médoc" in words
     assert "18 000 €" in words and "CAF de la Gironde" in words
+    assert "budget-detaille.xlsx" in words  # the list of attachments, as submitted
     # A resident may read a submitted proposal, hence its dossier: the same rule as the proposal.
     assert _client(app, w["resident"]).get(f"/propositions/{proposal.id}/dossier.pdf").status_code == 200
 

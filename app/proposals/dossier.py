@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from app.attachments import services as attachments
 from app.calls import services as call_services
 from app.extensions import db
 from app.markdown import render_markdown
@@ -33,6 +34,7 @@ def context(proposal: Proposal, pdf: bool = False) -> dict[str, Any]:
         "lines": lines,
         "totals": budget.totals(lines),
         "categories": budget.CATEGORIES,
+        "attachments": attachments.of_proposal(proposal.id),
         "submission": call_services.submission_of(proposal),
         "frozen": proposal.state in FROZEN_STATES,
         "pdf": pdf,

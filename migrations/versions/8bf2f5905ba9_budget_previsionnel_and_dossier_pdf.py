@@ -5,7 +5,7 @@ calls that already exist do not require a budget (requires_budget false), so not
 could submit yesterday is refused today.
 
 Revision ID: 8bf2f5905ba9
-Revises: 1117616f2c4e
+Revises: 53fd1db7dd16
 Create Date: 2026-11-30 16:32:06.901787
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8bf2f5905ba9'
-down_revision = '1117616f2c4e'
+down_revision = '53fd1db7dd16'
 branch_labels = None
 depends_on = None
 

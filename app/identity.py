@@ -89,6 +89,11 @@ class Noun:
         return f"{'une' if self.feminine else 'un'} {self.singular}"
 
     @property
+    def of_a(self) -> str:
+        """ "d'un pôle", "d'une Maison"; "of a pôle"."""
+        return f"of {self.a}" if _english() else f"d'{self.a}"
+
+    @property
     def one_of_the_plural(self) -> str:
         """ "l'un des pôles", "l'une des Maisons"."""
         if _english():

@@ -256,11 +256,13 @@ def test_identity_nouns_without_french_articles_in_english(app):
     pole, metropole = Noun("pôle", "pôles", False), Noun("Métropole de Lyon", "Métropole de Lyon", True)
     with app.test_request_context():
         assert (pole.the, pole.of_the, metropole.the) == ("le pôle", "du pôle", "la Métropole de Lyon")
+        assert (pole.of_a, Noun("maison", "maisons", True).of_a) == ("d'un pôle", "d'une maison")
         with in_locale("en"):
             assert (pole.the, pole.of_the, pole.to_the, pole.a) == ("the pôle", "of the pôle", "to the pôle", "a pôle")
             assert (pole.the_plural, pole.one_of_the_plural) == ("the pôles", "one of the pôles")
             assert (metropole.the, metropole.of_the) == ("Métropole de Lyon", "of Métropole de Lyon")
             assert Noun("unité", "unités", True).a == "an unité"
+            assert pole.of_a == "of a pôle"  # not "d'a pôle" (the back office's role names)
 
 
 def test_tissers_own_identity_wording_is_translated_the_collectivitys_is_not(app):

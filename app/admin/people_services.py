@@ -29,8 +29,8 @@ REASON_MAX = 1000
 # The roles an administrator appoints, as the forms and the filter name them.
 ROLES = {
     "admin": _l("Administration"),
-    "moderator": lazy(lambda i: _("Modération %(of_a_unit)s", of_a_unit=f"d'{i.unit.a}")),
-    "agent": lazy(lambda i: _("Agent %(of_a_unit)s", of_a_unit=f"d'{i.unit.a}")),
+    "moderator": lazy(lambda i: _("Modération %(of_a_unit)s", of_a_unit=i.unit.of_a)),
+    "agent": lazy(lambda i: _("Agent %(of_a_unit)s", of_a_unit=i.unit.of_a)),
     "evaluator": _l("Évaluation d'un appel"),
 }
 # What each role needs besides the person.

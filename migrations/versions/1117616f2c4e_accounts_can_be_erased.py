@@ -22,5 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('deleted_at')
+    # A plain DROP COLUMN (SQLite >= 3.35): a batch rebuild would drop the users table, which every
+    # other table references, and fail with the foreign keys on.
+    op.drop_column("users", "deleted_at")

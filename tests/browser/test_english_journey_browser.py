@@ -83,7 +83,7 @@ def test_the_core_journey_in_english(browser: Browser, base_url: str, app, page_
     expect(sam.locator("h1")).to_have_text("Confirm your email address")
     assert_accessible(sam)
     sam.get_by_role("button", name="Confirm my address").click()
-    expect(sam.locator(".flashes")).to_contain_text("Your email address is confirmed")
+    expect(sam.locator(".flashes")).to_contain_text("Your email address has been confirmed")
 
     # An idea: Tisser's labels in English, the collectivity's domains and publics as it typed them.
     sam.goto("/idees/nouvelle")
@@ -114,10 +114,10 @@ def test_the_core_journey_in_english(browser: Browser, base_url: str, app, page_
     asso.get_by_label("Length of the pilot (in months)").fill("12")
     assert_accessible(asso)
     asso.get_by_role("button", name="Save", exact=True).click()
-    expect(asso.locator(".flashes")).to_contain_text("The draft is saved.")
+    expect(asso.locator(".flashes")).to_contain_text("The draft has been saved.")
     assert_accessible(asso)
     asso.get_by_role("button", name="Publish", exact=True).click()
-    expect(asso.locator(".flashes")).to_contain_text("The proposal is published")
+    expect(asso.locator(".flashes")).to_contain_text("The proposal has been published")
     expect(asso.locator("main")).to_contain_text("Born from the idea")
     # Amounts in the reader's locale.
     expect(asso.locator("main")).to_contain_text("€15,000")

@@ -131,7 +131,7 @@ mutate: install-dev
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --project Tisser --copyright-holder "Tisser" \
 		-o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel update --ignore-obsolete -i translations/messages.pot -d translations
 	$(BIN)/python scripts/french_catalogue.py translations/fr/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile --statistics -d translations
 

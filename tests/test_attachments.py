@@ -386,3 +386,24 @@ def test_the_service_refuses_files_for_a_proposal_submitted_meanwhile(app, w):
         attachment_services.add_to_proposal(proposal, w["lead"], [attachment_services.Upload("tard.pdf", s.PDF)])
     assert db.session.scalar(select(func.count(Attachment.id))) == 0
     assert {p for p in root.rglob("*") if p.is_file()} == files_before
+
+
+def test_the_public_call_page_says_what_an_application_holds(app, w):
+    call = w["call"]
+    call.min_grant_eur = call.max_grant_eur = None
+    db.session.commit()
+    page = text(_client(app).get(f"/appels/{call.slug}"))
+    assert "Le dossier de candidature" not in page  # nothing asked: no empty section
+    attachment_services.add_required_document(call, "Statuts de l'association", "Signés.", "statuts", True)
+    call.requires_budget, call.min_grant_eur, call.max_grant_eur = True, 5_000, 30_000
+    db.session.commit()
+    with count_queries() as log:
+        page = text(_client(app).get(f"/appels/{call.slug}"))
+    assert "Le dossier de candidature" in page
+    assert "Statuts de l'association" in page and "Signés." in page and "un document du profil" in page
+    assert "budget prévisionnel équilibré" in page
+    # One query for the documents, however many (the rest of the page as before).
+    attachment_services.add_required_document(call, "Devis", "", "devis", False)
+    with count_queries() as more:
+        _client(app).get(f"/appels/{call.slug}")
+    assert more.count == log.count

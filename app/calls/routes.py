@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.access import access, authorize
+from app.attachments import services as attachment_services
 from app.calls import decisions, evaluation, followup, services
 from app.calls.forms import (
     AssignForm,
@@ -77,6 +78,8 @@ def detail(slug: str):
         "calls/detail.html",
         call=call,
         results=results,
+        # What an application holds, said before anyone drafts: the documents and the budget.
+        documents=attachment_services.required_documents(call.id),
         is_evaluator=current_user.is_authenticated and can(current_user, "call.rank", call),
     )
 

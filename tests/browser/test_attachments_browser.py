@@ -127,5 +127,10 @@ def test_the_admin_lists_a_calls_required_documents(browser: Browser, base_url: 
         expect(p.locator(".required-documents")).to_contain_text("Relevé d'identité bancaire")
         assert_accessible(p)
         screenshots(p, "call-documents")
+        # The public call page now says what an application holds.
+        p.goto(f"/appels/{call.slug}")
+        expect(p.get_by_role("region", name="Le dossier de candidature")).to_contain_text("Relevé d'identité bancaire")
+        assert_accessible(p)
+        screenshots(p, "call-page-dossier")
     finally:
         ctx.close()

@@ -395,3 +395,15 @@ def calls_world(territory) -> dict:
     p["sud"], p["territory"] = third, territory
     p["call"] = make_call(poles=[territory.medoc, territory.bassin, third])
     return p
+
+
+def world_proposal(w: dict, coauthored: bool = True, **overrides):
+    """A proposal of ``calls_world``'s association A in Médoc, co-written with B unless told otherwise."""
+    return make_proposal(
+        w["A"],
+        w["lead"],
+        communes=[w["territory"].medoc_commune],
+        coauthors=((w["B"], w["co"]),) if coauthored else (),
+        via_services=True,
+        **overrides,
+    )

@@ -44,9 +44,7 @@ def w(app, territory):
 
 
 def _proposal(w, **fields):
-    return factories.make_proposal(
-        w["A"], w["lead"], communes=[w["territory"].medoc_commune], via_services=True, **fields
-    )
+    return factories.world_proposal(w, coauthored=False, **fields)
 
 
 def _client(app, user=None):

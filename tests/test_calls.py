@@ -42,14 +42,7 @@ def w(app, territory):
 
 
 def _proposal(w, **overrides):
-    return factories.make_proposal(
-        w["A"],
-        w["lead"],
-        communes=[w["territory"].medoc_commune],
-        coauthors=[(w["B"], w["co"])],
-        via_services=True,
-        **overrides,
-    )
+    return factories.world_proposal(w, **overrides)
 
 
 def _call(w):

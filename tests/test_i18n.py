@@ -306,3 +306,98 @@ def test_a_notification_is_written_in_its_recipients_language(app, territory):
     assert said[french.id] == "Kim a répondu à votre message sur « Un lavoir »."
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == english.email))
     assert mail.body.startswith("Camille commented on your idea") and "Vous recevez" not in mail.body
+
+
+# --- Notifications built from pieces: each in its recipient's language, whoever acts ----------
+
+
+def _last_said(user_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Notification
+
+    return db.session.scalar(
+        select(Notification.text).where(Notification.user_id == user_id).order_by(Notification.id.desc()).limit(1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "Camille commented on “Un lavoir”, which you follow."),
+        ("en", "fr", "Camille a commenté « Un lavoir », que vous suivez."),
+    ],
+)
+def test_followers_hear_of_a_comment_in_their_language(app, territory, acting_in, reader, expected):
+    from app.follows.services import follow
+    from app.i18n import in_locale
+    from tests import factories
+
+    follower = factories.make_user("Kim", locale=reader)
+    idea = factories.make_idea(factories.make_user("Dominique"), territory.medoc_commune, title="Un lavoir")
+    follow(follower.id, idea)
+    commenter = factories.make_user("Camille", locale=acting_in)
+    with in_locale(acting_in):
+        factories.make_comment(idea, commenter)
+    assert _last_said(follower.id) == expected
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "You have been given the platform administration. Reason: Renfort"),
+        ("en", "fr", "On vous a confié l'administration de la plateforme. Motif : Renfort"),
+    ],
+)
+def test_a_new_role_is_announced_in_the_persons_language(app, territory, acting_in, reader, expected):
+    from app.admin import people_services
+    from app.i18n import in_locale
+    from tests import factories
+
+    admin = factories.make_user("Administration", is_admin=True)
+    person = factories.make_user("Kim", locale=reader)
+    with in_locale(acting_in):
+        people_services.appoint(admin, person, "admin", "Renfort")
+    assert _last_said(person.id) == expected
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "Your contribution “Un lavoir” was hidden by the moderation team. Reason: Hors sujet"),
+        ("en", "fr", "Votre contribution « Un lavoir » a été masquée par l'équipe de modération. Motif : Hors sujet"),
+    ],
+)
+def test_a_moderation_notice_is_in_the_authors_language(app, territory, moderator, acting_in, reader, expected):
+    from app.i18n import in_locale
+    from app.moderation import services
+    from tests import factories
+
+    author = factories.make_user("Kim", locale=reader)
+    idea = factories.make_idea(author, territory.medoc_commune, title="Un lavoir")
+    result = services.report(factories.make_user("Voisin"), idea, "spam")
+    with in_locale(acting_in):
+        services.act(result.case, "hide", moderator, "Hors sujet")
+    assert _last_said(author.id) == expected
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "Reason: Messages répétés"),
+        ("en", "fr", "Motif : Messages répétés"),
+    ],
+)
+def test_a_suspension_is_announced_in_the_persons_language(app, territory, acting_in, reader, expected):
+    from app.i18n import in_locale
+    from app.moderation import services
+    from tests import factories
+
+    admin = factories.make_user("Administration", is_admin=True)
+    person = factories.make_user("Kim", locale=reader)
+    with in_locale(acting_in):
+        services.suspend(person, admin, "Messages répétés")
+    said = _last_said(person.id)
+    assert said.endswith(expected)
+    assert ("Votre compte est suspendu" in said) is (reader == "fr")

@@ -113,12 +113,16 @@ def decide(
             )
         accompaniment.referent_id = referent.id
         accompaniment.state = AccompanimentState.ACCEPTED
-        text = _(
-            "%(the_unit)s accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.",
-            the_unit=upper_first(identity.current().unit.the),
-            title=proposal.title,
-            name=referent.display_name,
-        )
+
+        def text() -> str:
+            # Called in each recipient's language, not the pole's.
+            return _(
+                "%(the_unit)s accompagne votre proposition « %(title)s » : %(name)s en est le ou la référent·e.",
+                the_unit=upper_first(identity.current().unit.the),
+                title=proposal.title,
+                name=referent.display_name,
+            )
+
         notify(
             [referent.id],
             "referent_named",
@@ -128,13 +132,16 @@ def decide(
         )
     else:
         accompaniment.state = AccompanimentState.DECLINED
-        text = _(
-            "%(the_unit)s n'accompagnera pas votre proposition « %(title)s ».",
-            the_unit=upper_first(identity.current().unit.the),
-            title=proposal.title,
-        )
-        if reason:
-            text += " " + _("Motif : %(reason)s", reason=reason)
+
+        def text() -> str:
+            # Called in each recipient's language, not the pole's.
+            said = _(
+                "%(the_unit)s n'accompagnera pas votre proposition « %(title)s ».",
+                the_unit=upper_first(identity.current().unit.the),
+                title=proposal.title,
+            )
+            return said + " " + _("Motif : %(reason)s", reason=reason) if reason else said
+
     accompaniment.decided_by_id = actor.id
     accompaniment.decided_at = utcnow()
     log(

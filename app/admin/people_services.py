@@ -6,6 +6,7 @@ and tells the person. Routes in ``app.admin.people`` only parse forms and call t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import url_for
@@ -173,10 +174,18 @@ def _holds(user: User, role: str, pole: Pole | None, call: Call | None) -> bool:
     return db.session.get(CallEvaluator, (call.id, user.id)) is not None
 
 
-def _record(actor: User, user: User, action: str, what: str, reason: str, pole: Pole | None, text: str) -> None:
+def _record(
+    actor: User, user: User, action: str, what: str, reason: str, pole: Pole | None, text: Callable[[], str]
+) -> None:
     # The label names the person and the role, never the address (the log is read widely).
     log(actor, action, "user", user.id, f"{user.display_name} · {what}", reason, [pole.id] if pole else [])
-    notify([user.id], "role_changed", f"{text} {_('Motif : %(reason)s', reason=reason)}", url_for("auth.account"))
+    # Built by a function so that the person reads it in their own language, not the admin's.
+    notify(
+        [user.id],
+        "role_changed",
+        lambda: f"{text()} {_('Motif : %(reason)s', reason=reason)}",
+        url_for("auth.account"),
+    )
 
 
 def appoint(actor: User, user: User, role: str, reason: str, *, pole_id: int | None = None, call_id=None) -> str:
@@ -194,7 +203,15 @@ def appoint(actor: User, user: User, role: str, reason: str, *, pole_id: int | N
         db.session.add(PoleRole(user_id=user.id, pole_id=pole.id, role=role))
     else:
         db.session.add(CallEvaluator(call_id=call.id, user_id=user.id))
-    _record(actor, user, f"appoint_{role}", what, reason, pole, _("On vous a confié %(what)s.", what=what))
+    _record(
+        actor,
+        user,
+        f"appoint_{role}",
+        what,
+        reason,
+        pole,
+        lambda: _("On vous a confié %(what)s.", what=_describe(role, pole, call)),
+    )
     _done(user)
     return what
 
@@ -228,7 +245,15 @@ def revoke(actor: User, user: User, role: str, reason: str, *, pole_id: int | No
         db.session.execute(
             delete(CallEvaluator).where(CallEvaluator.call_id == call.id, CallEvaluator.user_id == user.id)
         )
-    _record(actor, user, f"revoke_{role}", what, reason, pole, _("On vous a retiré %(what)s.", what=what))
+    _record(
+        actor,
+        user,
+        f"revoke_{role}",
+        what,
+        reason,
+        pole,
+        lambda: _("On vous a retiré %(what)s.", what=_describe(role, pole, call)),
+    )
     _done(user)
     return what
 

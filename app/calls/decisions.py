@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
 from app.calls.services import CallError
@@ -173,30 +174,33 @@ def publish_results(call: Call) -> int:
         if s.decision is None or proposal.state != states.S.SUBMITTED:
             continue
         states.apply_transition(proposal, action[s.decision])
-        if s.decision is Decision.SELECTED:
-            message = _(
-                "Résultats de l'appel « %(call)s » : « %(title)s » est retenue, %(amount)s accordés. %(reason)s",
-                call=call.title,
-                title=proposal.title,
-                amount=euros(s.granted_eur),
-                reason=s.decision_reason,
-            )
-        else:
-            message = _(
-                "Résultats de l'appel « %(call)s » : « %(title)s » — %(decision)s. %(reason)s",
-                call=call.title,
-                title=proposal.title,
-                decision=s.decision.label,
-                reason=s.decision_reason,
-            )
         ids = proposal_recipients(proposal)
         notified += len(ids)
         url = url_for("proposals.detail", proposal_id=proposal.id)
-        notify(ids, "evaluation", message, url)
+        notify(ids, "evaluation", partial(_decision_message, call, proposal, s), url)
         if s.decision is Decision.SELECTED:
             notified += _tell_funding(call, proposal, s.granted_eur, url, told=set(ids))
     db.session.commit()
     return notified
+
+
+def _decision_message(call: Call, proposal: Proposal, s: Submission) -> str:
+    """Called in each recipient's language: the decision label and the amount follow it too."""
+    if s.decision is Decision.SELECTED:
+        return _(
+            "Résultats de l'appel « %(call)s » : « %(title)s » est retenue, %(amount)s accordés. %(reason)s",
+            call=call.title,
+            title=proposal.title,
+            amount=euros(s.granted_eur),
+            reason=s.decision_reason,
+        )
+    return _(
+        "Résultats de l'appel « %(call)s » : « %(title)s » — %(decision)s. %(reason)s",
+        call=call.title,
+        title=proposal.title,
+        decision=s.decision.label,
+        reason=s.decision_reason,
+    )
 
 
 def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told: set[int]) -> int:
@@ -209,7 +213,8 @@ def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told
             notify(
                 [idea.author_id],
                 "idea_funded",
-                _l(
+                # A function, so that the amount is written the recipient's way too.
+                lambda: _(
                     "Votre idée « %(idea)s » est devenue le projet « %(title)s », retenu par l'appel "
                     "« %(call)s » : %(amount)s accordés.",
                     idea=idea.title,
@@ -225,7 +230,7 @@ def _tell_funding(call: Call, proposal: Proposal, amount: int, url: str, *, told
     notify(
         ids,
         "project_funded",
-        _l(
+        lambda: _(
             "« %(title)s », que vous suivez, est retenu par l'appel « %(call)s » : %(amount)s accordés.",
             title=proposal.title,
             call=call.title,

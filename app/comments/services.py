@@ -206,7 +206,7 @@ def _notify_created(subject: Subject, comment: Comment, actor: User, reply_to: C
     # Everyone else who follows it hears of it too (in bulk); the commenter now follows it.
     notify_followers(
         subject,
-        _("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
+        _l("%(name)s a commenté « %(title)s », que vous suivez.", name=actor.display_name, title=subject.title),
         url,
         exclude={actor.id, *answered, *owners},
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -77,7 +78,7 @@ def followers(obj: Any) -> list[int]:
     )
 
 
-def notify_followers(obj: Any, text: str, url: str, *, exclude: set[int]) -> None:
+def notify_followers(obj: Any, text: str | LazyString, url: str, *, exclude: set[int]) -> None:
     """One notification per follower, in bulk, except the people told already (``exclude``)."""
     ids = [uid for uid in followers(obj) if uid not in exclude]
     notify(ids, "followed", text, url)

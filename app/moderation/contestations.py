@@ -145,8 +145,11 @@ def maintain_suspension(user: User, actor: User, reason: str = "") -> None:
     services.log(
         actor, "contest_maintained", "user", user.id, user.display_name, reason, services.content_pole_ids(user)
     )
-    text = _("Votre contestation a été examinée : la suspension de votre compte est maintenue.")
-    if reason:
-        text += " " + _("Motif : %(reason)s", reason=reason)
+
+    def text() -> str:
+        # Called in the person's language, not the administrator's.
+        said = _("Votre contestation a été examinée : la suspension de votre compte est maintenue.")
+        return said + " " + _("Motif : %(reason)s", reason=reason) if reason else said
+
     notify([user.id], "moderation_suspension_maintained", text, url_for("auth.account"))
     db.session.commit()

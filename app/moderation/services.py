@@ -430,9 +430,12 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
     db.session.refresh(item)
     label = label_of(item)
     log(actor, action, case.kind, item.id, label, reason, poles_of(item))
-    notice = _notice(action, label[:80], reason)
-    if contested:
-        notice = _("Votre contestation a été examinée.") + " " + notice
+
+    def notice() -> str:
+        # Called in each author's language, not the moderator's.
+        text = _notice(action, label[:80], reason)
+        return _("Votre contestation a été examinée.") + " " + text if contested else text
+
     notify(author_ids_of(item), f"moderation_{action}", notice, url_of_item(item))
     db.session.commit()
     return case
@@ -587,9 +590,12 @@ def suspend(user: User, actor: User, reason: str = "") -> None:
         .values(handled_at=utcnow())
     )
     log(actor, "suspend", "user", user.id, user.display_name, reason, content_pole_ids(user))
-    text = _("Votre compte est suspendu : vous ne pouvez plus publier, commenter, soutenir ni signaler.")
-    if reason:
-        text += " " + _("Motif : %(reason)s", reason=reason)
+
+    def text() -> str:
+        # Called in the person's language, not the moderator's.
+        said = _("Votre compte est suspendu : vous ne pouvez plus publier, commenter, soutenir ni signaler.")
+        return said + " " + _("Motif : %(reason)s", reason=reason) if reason else said
+
     notify([user.id], "account_suspended", text, url_for("auth.account"))
     db.session.commit()
 

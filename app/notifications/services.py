@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import groupby
 
 from flask import current_app
@@ -33,7 +33,7 @@ UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600
 def notify(
     user_ids: Iterable[int],
     kind: str,
-    text: str | LazyString,
+    text: str | LazyString | Callable[[], str],
     url: str,
     *,
     exclude: int | None = None,
@@ -44,6 +44,8 @@ def notify(
 
     ``text`` made with ``_l(...)`` is written in each recipient's language (one more query when
     nobody gets an e-mail at once); a plain string is written as it is, in the sender's language.
+    A text built from pieces (a sentence plus a reason, a label chosen by the caller) comes as a
+    function of no argument: it is called once per language, inside that language.
 
     ``email=False`` when the caller sends its own e-mail (an invitation with its link): the
     person must not get the same news twice."""
@@ -53,7 +55,7 @@ def notify(
     now = utcnow()
     modes = email_modes(ids, category(kind)) if email else {uid: EmailMode.NEVER for uid in ids}
     immediate = [uid for uid in ids if modes[uid] is EmailMode.IMMEDIATE]
-    per_language = isinstance(text, LazyString)
+    per_language = isinstance(text, LazyString) or (callable(text) and not isinstance(text, str))
     people = (
         db.session.execute(
             # An erased account (app.auth.erasure) has no address to write to any more.
@@ -72,7 +74,7 @@ def notify(
             return str(text)
         if locale not in said:
             with in_locale(locale):
-                said[locale] = str(text)
+                said[locale] = str(text) if isinstance(text, LazyString) else text()
         return said[locale]
 
     rows = [

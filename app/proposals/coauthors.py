@@ -60,10 +60,11 @@ def respond(coauthorship: ProposalCoauthor, accept: bool, by: User) -> None:
     coauthorship.status = CoauthorStatus.ACCEPTED if accept else CoauthorStatus.DECLINED
     coauthorship.responded_by_id, coauthorship.responded_at = by.id, utcnow()
     proposal = coauthorship.proposal
+    # Lazy, so that each member reads it in their own language.
     text = (
-        _("« %(name)s » accepte de co-écrire « %(title)s ».", name=coauthorship.association.name, title=proposal.title)
+        _l("« %(name)s » accepte de co-écrire « %(title)s ».", name=coauthorship.association.name, title=proposal.title)
         if accept
-        else _(
+        else _l(
             "« %(name)s » décline l'invitation à co-écrire « %(title)s ».",
             name=coauthorship.association.name,
             title=proposal.title,

@@ -1005,3 +1005,31 @@ def test_follow_up_dates_and_news_refused_next_to_the_field(app, w):
     assert garbled.status_code == 422 and "date valide" in field_error(garbled, f"measured_on-{indicator.id}")
     empty = client.post(f"/appels/projets/{proposal.id}/nouvelles", data={"body": "  "})
     assert empty.status_code == 422 and "quelques mots" in field_error(empty, "body-nouvelle")
+
+
+@pytest.mark.parametrize(
+    ("decision", "amount", "acting_in", "reader", "expected"),
+    [
+        (Decision.SELECTED, 20_000, "fr", "en", "“Au jardin” is selected, €20,000 awarded. Excellent."),
+        (Decision.WAITLIST, None, "fr", "en", "“Au jardin” — Waiting list. Excellent."),
+        (Decision.SELECTED, 20_000, "en", "fr", "« Au jardin » est retenue, 20\u202f000\u00a0€ accordés. Excellent."),
+        (Decision.WAITLIST, None, "en", "fr", "« Au jardin » — Liste d'attente. Excellent."),
+    ],
+)
+def test_the_results_are_told_in_each_recipients_language(app, w, decision, amount, acting_in, reader, expected):
+    from app.i18n import in_locale
+    from app.models import Notification, User
+    from app.notifications.recipients import proposal_recipients
+
+    proposal = _submitted(w, title="Au jardin")
+    _instructed(w, proposal)
+    recipients = proposal_recipients(proposal)
+    for uid in recipients:
+        db.session.get(User, uid).locale = reader
+    db.session.commit()
+    decisions.decide(_submission(proposal).id, decision, amount, "Excellent.")
+    with in_locale(acting_in):
+        decisions.publish_results(db.session.get(Call, w["call"].id))
+    said = db.session.scalars(select(Notification.text).where(Notification.kind == "evaluation")).all()
+    assert recipients and len(said) == len(recipients)
+    assert all(text.endswith(expected) for text in said), said

@@ -391,3 +391,31 @@ def test_amendments_page_keeps_a_constant_number_of_queries(app, people, territo
         page = html(client.get(url))
     assert many.count == few.count
     assert "Raison numéro 11." in page
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "accept", "expected"),
+    [
+        ("fr", "en", True, "“Association B” agrees to co-write “{}”."),
+        ("en", "fr", True, "« Association B » accepte de co-écrire « {} »."),
+        ("fr", "en", False, "“Association B” declines the invitation to co-write “{}”."),
+        ("en", "fr", False, "« Association B » décline l'invitation à co-écrire « {} »."),
+    ],
+)
+def test_the_answer_to_a_coauthoring_is_told_in_each_members_language(
+    app, people, territory, acting_in, reader, accept, expected
+):
+    from app.i18n import in_locale
+
+    proposal = _proposal(people, territory, publish=False)
+    invitation = coauthors.invite(proposal, people["B"], people["lead_admin"])
+    people["lead_member"].locale = reader
+    db.session.commit()
+    with in_locale(acting_in):
+        coauthors.respond(invitation, accept, people["co_admin"])
+    said = db.session.scalar(
+        select(Notification.text).where(
+            Notification.user_id == people["lead_member"].id, Notification.kind == "coauthor_answer"
+        )
+    )
+    assert said == expected.format(proposal.title)

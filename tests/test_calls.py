@@ -1033,3 +1033,26 @@ def test_the_results_are_told_in_each_recipients_language(app, w, decision, amou
     said = db.session.scalars(select(Notification.text).where(Notification.kind == "evaluation")).all()
     assert recipients and len(said) == len(recipients)
     assert all(text.endswith(expected) for text in said), said
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "which you follow, is selected by the call “Appel d'essai”: €20,000 awarded."),
+        ("en", "fr", "que vous suivez, est retenu par l'appel « Appel d'essai » : 20\u202f000\u00a0€ accordés."),
+    ],
+)
+def test_followers_hear_of_the_funding_in_their_language(app, w, acting_in, reader, expected):
+    from app.follows.services import follow
+    from app.i18n import in_locale
+    from app.models import Notification
+
+    proposal = _submitted(w, title="Au jardin")
+    _instructed(w, proposal)
+    follower = factories.make_user("Kim", locale=reader)
+    follow(follower.id, proposal)
+    decisions.decide(_submission(proposal).id, Decision.SELECTED, 20_000, "Excellent.")
+    with in_locale(acting_in):
+        decisions.publish_results(db.session.get(Call, w["call"].id))
+    said = db.session.scalar(select(Notification.text).where(Notification.user_id == follower.id))
+    assert said.endswith(expected), said

@@ -233,3 +233,28 @@ def test_the_database_keeps_one_open_contestation_per_item(app, hidden_idea, aut
     add()
     db.session.commit()
     assert db.session.scalar(select(func.count(Contestation.id))) == 2
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [
+        ("fr", "en", "Your challenge has been reviewed: your account remains suspended. Reason: Récidive"),
+        (
+            "en",
+            "fr",
+            "Votre contestation a été examinée : la suspension de votre compte est maintenue. Motif : Récidive",
+        ),
+    ],
+)
+def test_the_answer_to_a_contested_suspension_is_in_the_persons_language(
+    app, author, admin, acting_in, reader, expected
+):
+    from app.i18n import in_locale
+
+    author.locale = reader
+    services.suspend(author, admin)
+    contestations.contest_suspension(fresh(User, author.id), WHY)
+    with in_locale(acting_in):
+        contestations.maintain_suspension(fresh(User, author.id), admin, "Récidive")
+    told = db.session.scalars(select(Notification.text).where(Notification.user_id == author.id)).all()[-1]
+    assert told == expected

@@ -242,3 +242,34 @@ def test_accompaniment_forms_refuse_bad_input_in_french(app, territory, proposal
         decide, data={"decision": "accepter", "referent": "quelqu'un"}, follow_redirects=True
     )
     assert "modération du pôle" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "accept", "expected"),
+    [
+        ("fr", "en", True, "is mentoring your proposal “{}”: Référente Médoc is the"),
+        ("en", "fr", True, "accompagne votre proposition « {} » : Référente Médoc en est le ou la référent·e."),
+        ("fr", "en", False, "will not mentor your proposal “{}”. Reason: Trop tôt"),
+        ("en", "fr", False, "n'accompagnera pas votre proposition « {} ». Motif : Trop tôt"),
+    ],
+)
+def test_the_decision_is_told_in_each_members_language(
+    app, territory, proposal, member, moderator, referent, acting_in, reader, accept, expected
+):
+    from app.models import Notification, User
+
+    # The moderator acts through the page in their own language; the member reads theirs.
+    db.session.get(User, member.id).locale = reader
+    db.session.get(User, moderator.id).locale = acting_in
+    db.session.commit()
+    data = {"pole": str(territory.medoc.id)}
+    assert client_for(app, member).post(f"/propositions/{proposal.id}/accompagnement", data=data).status_code == 302
+    answer = {"decision": "accepter", "referent": str(referent.id)} if accept else {"decision": "refuser"}
+    response = client_for(app, moderator).post(
+        f"/propositions/{proposal.id}/accompagnement/decision", data={**answer, "reason": "Trop tôt"}
+    )
+    assert response.status_code == 302
+    said = db.session.scalar(
+        select(Notification.text).where(Notification.user_id == member.id, Notification.kind == "accompaniment_decided")
+    )
+    assert expected.format(proposal.title) in said, said

@@ -419,3 +419,25 @@ def test_the_answer_to_a_coauthoring_is_told_in_each_members_language(
         )
     )
     assert said == expected.format(proposal.title)
+
+
+@pytest.mark.parametrize(
+    ("acting_in", "reader", "expected"),
+    [("fr", "en", "(Summary)."), ("en", "fr", "(Résumé).")],
+)
+def test_a_suggested_amendment_names_the_field_in_each_members_language(
+    app, people, territory, acting_in, reader, expected
+):
+    from app.i18n import in_locale
+
+    proposal = _proposal(people, territory)
+    people["lead_admin"].locale = reader
+    db.session.commit()
+    with in_locale(acting_in):
+        amendments.suggest(proposal, people["resident"], "summary", "Un résumé plus juste.", "Plus juste ainsi.")
+    said = db.session.scalar(
+        select(Notification.text).where(
+            Notification.user_id == people["lead_admin"].id, Notification.kind == "amendment_suggested"
+        )
+    )
+    assert said.endswith(expected), said

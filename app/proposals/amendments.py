@@ -61,7 +61,8 @@ def suggest(proposal: Proposal, author: User, field: str, new_text: str, reason:
             "%(name)s propose un amendement à « %(title)s » (%(field)s).",
             name=author.display_name,
             title=proposal.title,
-            field=revisions.labels_of(proposal).get(field, field),
+            # A question's own label, else the fixed field's lazy label: in each recipient's language.
+            field=questions.sheet(proposal).labels.get(field) or revisions.FIELD_LABELS.get(field, field),
         ),
         url_for("coconstruction.amendments_list", proposal_id=proposal.id),
         exclude=author.id,

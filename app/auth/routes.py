@@ -77,7 +77,7 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(
-                form.email.data, form.display_name.data, form.password.data, request.values.get("next")
+                form.email.data, form.display_name.data, form.password.data, safe_next(request.values.get("next"))
             )
         except services.AccountError as error:
             return reject("auth/register.html", form, error)
@@ -291,7 +291,7 @@ def resend_verification():
     if current_user.is_verified:
         flash(_("Votre adresse e-mail est déjà confirmée."), "info")
     else:
-        services.send_verification_email(current_user, request.form.get("next"))
+        services.send_verification_email(current_user, safe_next(request.form.get("next")))
         flash(
             _("Un nouveau lien de confirmation vient d'être envoyé à %(email)s.", email=current_user.email), "success"
         )

@@ -221,8 +221,9 @@ def _mediation_review(user: Any, obj: Any) -> bool:
 
 @rule("mediation.claim", write=True)
 def _mediation_claim(user: Any, obj: Any) -> bool:
-    # The signed link is the proof; the service checks it and says what is wrong.
-    return _authenticated(user)
+    # The signed link is the proof; the service checks it and says what is wrong. A confirmed address,
+    # as for anything else published under one's name.
+    return _can_participate(user)
 
 
 # --- Association membership -----------------------------------------------------------------

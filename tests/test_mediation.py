@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.mediation import services
-from app.models import AuditEntry, Comment, Idea, Mediation, OutboxMessage, Proposal, ProposalState, Support
+from app.models import AuditEntry, Comment, Idea, Mediation, OutboxMessage, Proposal, ProposalState, Support, User
 from app.supports.services import toggle_support
 from tests import factories
 from tests.helpers import count_queries, field_error, html, text
@@ -283,7 +284,7 @@ def test_a_resident_claims_their_contributions_and_counts_stay_exact(app, agent,
     toggle_support(other, elise)  # she had already supported the other idea herself
     other_before = _fresh(Idea, other.id).support_count
     client = app.test_client()
-    assert client.get(link).status_code == 302  # log in first
+    assert client.post(link).status_code == 302  # log in first
     client.login_as(elise)
     assert "Rattacher à mon compte" in text(client.get(link))
     assert client.post(link).status_code == 302
@@ -296,6 +297,80 @@ def test_a_resident_claims_their_contributions_and_counts_stay_exact(app, agent,
     fresh_other = _fresh(Idea, other.id)
     assert (fresh_other.support_count, fresh_other.mediated_support_count) == (other_before - 1, 0)
     assert client.post(link).status_code == 409
+
+
+PASSWORD = "une phrase de passe solide"
+
+
+def _register(client, next_path, email="elise@exemple.fr"):
+    data = {
+        "email": email,
+        "display_name": "Élise Martin",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "accept_terms": "y",
+    }
+    return client.post(f"/inscription?next={quote(next_path, safe='')}", data=data)
+
+
+def _next_of(url: str) -> str | None:
+    return parse_qs(urlsplit(url).query).get("next", [None])[0]
+
+
+def _verification_link() -> str:
+    body = db.session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"https?://[^/\s]+(/compte/confirmer/\S+)", body).group(1)
+
+
+def test_the_claim_page_offers_to_register_or_log_in_and_comes_back(app, agent, territory, idea):
+    services.record_support(agent, _resident(territory, contact_email="elise@exemple.fr"), idea)
+    link = _claim_link()
+    client = app.test_client()
+    page = html(client.get(link))
+    assert "Bonjour Élise" in page and "Rattacher à mon compte" not in page
+    hrefs = re.findall(r'href="(/(?:inscription|connexion)\?[^"]*)"', page)
+    assert {(urlsplit(h).path, _next_of(h)) for h in hrefs} == {("/connexion", link), ("/inscription", link)}
+
+
+def test_a_new_account_is_carried_back_to_the_claim_through_registration_and_confirmation(app, agent, territory, idea):
+    services.record_support(agent, _resident(territory, contact_email="elise@exemple.fr"), idea)
+    link = _claim_link()
+    client = app.test_client()
+    registered = _register(client, link)
+    assert registered.headers["Location"] == link
+    # Not confirmed yet: the page says so, and claiming is refused even by a direct POST.
+    assert "Confirmez d'abord votre adresse" in text(client.get(link))
+    assert client.post(link).status_code == 403
+    # The confirmation link leads back to the claim.
+    confirm = _verification_link()
+    assert _next_of(confirm) == link
+    form_action = re.search(r'<form action="([^"]*)"[^>]*method="post" class="form"', html(client.get(confirm)))
+    assert _next_of(form_action.group(1).replace("&amp;", "&")) == link  # the form keeps it
+    confirmed = client.post(confirm)
+    assert confirmed.headers["Location"] == link
+    assert client.post(link).status_code == 302
+    elise = db.session.scalar(select(User).where(User.email == "elise@exemple.fr"))
+    assert db.session.scalar(select(Support.user_id).where(Support.idea_id == idea.id)) == elise.id
+    assert _fresh(Idea, idea.id).support_count == 1
+
+
+def test_a_confirmation_opened_logged_out_asks_to_log_in_then_comes_back(app, agent, territory, idea):
+    services.record_support(agent, _resident(territory, contact_email="elise@exemple.fr"), idea)
+    link = _claim_link()
+    assert _register(app.test_client(), link).headers["Location"] == link
+    other_browser = app.test_client()
+    confirmed = other_browser.post(_verification_link())
+    location = confirmed.headers["Location"]
+    assert (urlsplit(location).path, _next_of(location)) == ("/connexion", link)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_an_external_next_is_never_carried_through_registration(app, target):
+    client = app.test_client()
+    assert _register(client, target).headers["Location"] == "/bienvenue"
+    confirm = _verification_link()
+    assert "next=" not in confirm
+    assert client.post(f"{confirm}?next={quote(target, safe='')}").headers["Location"] == "/"
 
 
 def test_a_forged_claim_link_is_refused(app, resident_client):

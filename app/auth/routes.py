@@ -22,7 +22,7 @@ from app.moderation import brakes
 from app.permissions import ANONYMOUS_ONLY, PUBLIC
 from app.ratelimit import rate_limit
 from app.rendering import render
-from app.urls import redirect_back
+from app.urls import redirect_back, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -76,7 +76,9 @@ def register():
         return invalid("auth/register.html", status=429, form=form)
     if form.validate_on_submit():
         try:
-            user = services.register(form.email.data, form.display_name.data, form.password.data)
+            user = services.register(
+                form.email.data, form.display_name.data, form.password.data, safe_next(request.values.get("next"))
+            )
         except services.AccountError as error:
             return reject("auth/register.html", form, error)
         brakes.record_registration(_address())
@@ -289,7 +291,7 @@ def resend_verification():
     if current_user.is_verified:
         flash(_("Votre adresse e-mail est déjà confirmée."), "info")
     else:
-        services.send_verification_email(current_user)
+        services.send_verification_email(current_user, safe_next(request.form.get("next")))
         flash(
             _("Un nouveau lien de confirmation vient d'être envoyé à %(email)s.", email=current_user.email), "success"
         )
@@ -315,7 +317,11 @@ def verify_email(token: str):
     if form.validate_on_submit():
         services.verify_email(user)
         flash(_("Votre adresse e-mail est confirmée : vous pouvez participer."), "success")
-        return redirect(url_for("pages.home") if current_user.is_authenticated else url_for("auth.login"))
+        # Back where the person was heading when they registered (a claim link), logging in first if needed.
+        back = safe_next(request.values.get("next"))
+        if current_user.is_authenticated:
+            return redirect(back or url_for("pages.home"))
+        return redirect(url_for("auth.login", next=back))
     return render("auth/verify_email.html", form=form, token=token, user=user)
 
 

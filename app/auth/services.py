@@ -28,7 +28,7 @@ from app.models.base import utcnow
 from app.models.pole_scope import moderated_pole_ids
 from app.names import name_problem, normalize_name
 from app.outbox import queue_email
-from app.urls import email_url
+from app.urls import email_url, safe_next
 
 
 @cache
@@ -136,8 +136,9 @@ def check_public_name(display_name: str) -> None:
         raise AccountError(problem, "display_name")
 
 
-def register(email: str, display_name: str, password: str) -> User:
-    """A new account, unverified: it browses until the link sent to its address is opened."""
+def register(email: str, display_name: str, password: str, next_path: str | None = None) -> User:
+    """A new account, unverified: it browses until the link sent to its address is opened.
+    ``next_path`` (a path of this site) is where the confirmation link leads back to."""
     check_email_available(email)
     display_name = normalize_name(display_name)
     check_public_name(display_name)
@@ -151,7 +152,7 @@ def register(email: str, display_name: str, password: str) -> User:
         # Someone registered the same address or name at the same instant.
         db.session.rollback()
         raise AccountError(_("Un compte existe déjà avec cette adresse ou ce nom."), "email") from None
-    send_verification_email(user)
+    send_verification_email(user, next_path)
     return user
 
 
@@ -277,8 +278,10 @@ def user_for_verification_token(token: str) -> User | None:
     return user
 
 
-def send_verification_email(user: User) -> None:
-    link = email_url("auth.verify_email", token=email_verification_token(user))
+def send_verification_email(user: User, next_path: str | None = None) -> None:
+    # Someone who registered on their way somewhere (a claim link) is brought back there once confirmed.
+    extra = {"next": safe} if (safe := safe_next(next_path)) else {}
+    link = email_url("auth.verify_email", token=email_verification_token(user), **extra)
     days = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 86400
     # In the recipient's language, whoever's request sends it.
     with in_locale(user.locale):

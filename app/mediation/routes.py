@@ -17,6 +17,7 @@ from app.mediation import services
 from app.mediation.forms import MediatedContributionForm, MediatedIdeaForm, ResidentForm
 from app.models import Mediation
 from app.moderation import services as moderation
+from app.permissions import PUBLIC
 from app.rendering import render
 from app.subjects import SLUGS, any_of, load_subject, url_of
 
@@ -137,26 +138,36 @@ def hide(mediation_id: int):
     return redirect(url_for("mediation.entries"))
 
 
-@bp.route("/recueil/retrouver/<token>", methods=["GET", "POST"])
-@access("mediation.claim")
+@bp.route("/recueil/retrouver/<token>")
+@access(PUBLIC)
 def claim(token: str):
-    """The resident, logged in (or just registered), takes their contributions into their account."""
+    """The page of the link e-mailed to the resident: open to anyone holding it, so that someone with
+    no account yet can create one (or log in) and be brought back here to claim."""
     try:
         mediation = services.mediation_for_token(token)
     except services.MediationError as error:
         return render("mediation/claim.html", status=404, error=error.message, mediation=None, token=token)
-    if request.method == "POST":
-        try:
-            count = services.claim(current_user, token)
-        except services.MediationError as error:
-            return render("mediation/claim.html", status=409, error=error.message, mediation=mediation, token=token)
-        flash(
-            ngettext(
-                "C'est fait : %(num)d contribution est rattachée à votre compte.",
-                "C'est fait : %(num)d contributions sont rattachées à votre compte.",
-                count,
-            ),
-            "success",
-        )
-        return redirect(url_for("profiles.detail", user_id=current_user.id))
     return render("mediation/claim.html", error=None, mediation=mediation, token=token)
+
+
+@bp.route("/recueil/retrouver/<token>", methods=["POST"])
+@access("mediation.claim")
+def claim_confirm(token: str):
+    """The resident, logged in with a confirmed address, takes their contributions into their account."""
+    try:
+        mediation = services.mediation_for_token(token)
+    except services.MediationError as error:
+        return render("mediation/claim.html", status=404, error=error.message, mediation=None, token=token)
+    try:
+        count = services.claim(current_user, token)
+    except services.MediationError as error:
+        return render("mediation/claim.html", status=409, error=error.message, mediation=mediation, token=token)
+    flash(
+        ngettext(
+            "C'est fait : %(num)d contribution est rattachée à votre compte.",
+            "C'est fait : %(num)d contributions sont rattachées à votre compte.",
+            count,
+        ),
+        "success",
+    )
+    return redirect(url_for("profiles.detail", user_id=current_user.id))

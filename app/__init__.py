@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # The areas load here, not with the package (see the imports at the top).
     from app.accompaniment.routes import bp as accompaniment_bp
     from app.admin.routes import bp as admin_bp
+    from app.api.routes import bp as api_bp
     from app.associations.routes import bp as associations_bp
     from app.attachments.routes import bp as attachments_bp
     from app.auth.routes import bp as auth_bp
@@ -113,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         mydata_bp,
         attachments_bp,
         mediation_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
     register_cli(app)

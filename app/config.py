@@ -40,6 +40,8 @@ DEFAULT_RATELIMITS = {
     "email_change": "5 per hour;10 per day",
     # "Recevoir une copie de mes données": each one builds a zip and sends a message.
     "data_export": "5 per hour;20 per day",
+    # The public API (app/api), per IP address: generous for a program paging through the data.
+    "api": "300 per minute;20000 per day",
 }
 
 

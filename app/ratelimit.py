@@ -65,3 +65,9 @@ def retry_after_seconds() -> int:
     if current is None:
         return 60
     return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def api_limit():
+    """The public API's limit (``api``): GET requests, per IP address (the API is the same for
+    everyone, see app/api/services.py). A 429 there is problem+json (app/api/routes.py)."""
+    return limiter.shared_limit(_limit_value("api"), scope="api", key_func=get_remote_address, methods=["GET"])

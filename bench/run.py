@@ -48,6 +48,8 @@ TARGETS = {
     "search": ("template", None),
     "toggle": ("vote", 0.70),
     "poll": ("hello", None),
+    # The public API: a page of 50 proposals in JSON (answers, associations, territory), no target yet.
+    "api": ("template", None),
 }
 P99_TARGET_MS = 100
 # Informative comparisons, no target: (endpoint, reference through the stack). The stack's floor
@@ -374,6 +376,8 @@ def main() -> None:
             "TISSER_ENV": "production",
             "TISSER_RATELIMIT_SUPPORT": "1000000 per minute",
             "TISSER_RATELIMIT_LOGIN": "1000 per minute",
+            # wrk from one address would hit the API's per-address limit at once.
+            "TISSER_RATELIMIT_API": "100000000 per minute",
         }
         tisser = Server("tisser", "wsgi:app", serve_env, args.workers)
         servers.append(tisser)
@@ -412,6 +416,7 @@ def main() -> None:
             "detail": f"/propositions/{heavy}",
             "search": "/recherche/?q=familles",
             "poll": poll_path,
+            "api": "/api/v1/proposals?limit=50",
         }
         for name, path in tisser_paths.items():
             status, *_ = http("GET", tisser.url + path)

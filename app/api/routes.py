@@ -8,6 +8,7 @@ Errors are ``application/problem+json`` (RFC 9457) in the request's language (``
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
@@ -38,7 +39,13 @@ def _page(schema: type, page: services.Page) -> Response:
         args = {k: v for k, v in request.args.items() if k != "cursor"}
         cursor = services.encode_cursor(page.next_after)
         next_url = url_for(request.endpoint, **(request.view_args or {}), **args, cursor=cursor, _external=True)
-    return _json(schemas.page_of(schema)().dump({"items": page.items, "next": next_url}))
+    return _json(_instance(schemas.page_of(schema)).dump({"items": page.items, "next": next_url}))
+
+
+@cache
+def _instance(schema: type) -> Any:
+    # A schema instance holds no request state: build each once (its fields are costly to bind).
+    return schema()
 
 
 def _window() -> services.Window:

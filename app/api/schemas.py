@@ -3,6 +3,8 @@ in the OpenAPI document (``app.api.spec``). A field that is not here never leave
 
 from __future__ import annotations
 
+from functools import cache
+
 from marshmallow import Schema, fields
 
 
@@ -185,8 +187,10 @@ class Indicator(Schema):
     values = fields.List(fields.Nested(IndicatorValue), required=True)
 
 
+@cache
 def page_of(item: type[Schema]) -> type[Schema]:
-    """A list's envelope: the items and the link to the next page (null on the last)."""
+    """A list's envelope: the items and the link to the next page (null on the last). One class per
+    item schema (the document names it), made once."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item), required=True),

@@ -18,7 +18,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.extensions import db, login_manager
 from app.models import (
@@ -349,6 +349,26 @@ def idea(idea_id: int) -> dict | None:
 # --- Proposals ------------------------------------------------------------------------------
 
 PROPOSAL_OPTIONS = (
+    # The columns the answer holds (and the visibility rule reads): not the budget lines nor the
+    # moderation notes; raising rather than loading keeps a new field from costing a query per row.
+    load_only(
+        Proposal.association_id,
+        Proposal.state,
+        Proposal.title,
+        Proposal.summary,
+        Proposal.domain_id,
+        Proposal.subdomain_id,
+        Proposal.is_rural,
+        Proposal.is_qpv,
+        Proposal.call_id,
+        Proposal.idea_id,
+        Proposal.support_count,
+        Proposal.association_support_count,
+        Proposal.comment_count,
+        Proposal.published_at,
+        Proposal.hidden_at,
+        raiseload=True,
+    ),
     joinedload(Proposal.association),
     selectinload(Proposal.poles),
     selectinload(Proposal.communes),

@@ -8,16 +8,14 @@ through the whole Flask stack (routing, @access, limits, after_request headers).
 
 from __future__ import annotations
 
-import time
-
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from tests.test_api import _world
 
+# Bounded by examples, not by the clock (a wall-clock assertion fails on a loaded machine): 14
+# operations x 40 examples took 14 s on SQLite and 19 s on PostgreSQL here.
 MAX_EXAMPLES = 40
-# The whole run, all operations, stays under this (CI runs it on each database).
-BUDGET_SECONDS = 40
 
 # Every check except "positive_data_acceptance": a filter's value (a unit's or a domain's slug) is
 # data, not schema; a well-formed but unknown one is a 400 on purpose (the pages ignore it, a
@@ -28,7 +26,6 @@ EXCLUDED = [schemathesis.checks.positive_data_acceptance]
 def test_the_api_keeps_its_openapi_contract(app, territory, member, moderator):
     _world(territory, member, moderator)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 14
     for operation in operations:
@@ -46,4 +43,3 @@ def test_the_api_keeps_its_openapi_contract(app, territory, member, moderator):
             case.call_and_validate(excluded_checks=EXCLUDED)
 
         check()
-    assert time.monotonic() - started < BUDGET_SECONDS

@@ -59,7 +59,8 @@ class Dataset:
     query: Callable[[Any], Any]  # source -> select(model) of the visible rows, unsorted
     options: tuple = ()
     page: str | None = None  # the endpoint of the list page it mirrors
-    last_update: Callable[[], datetime | None] = lambda: None
+    # The date of the latest change among the visible rows (one query); None for undated data.
+    last_update: Callable[[], datetime | None] | None = None
 
     def rows(self, source: Any) -> Iterator[dict]:
         """The rows, read batch by batch as they are asked for.

@@ -49,7 +49,7 @@ def _list_entry(dataset: exports.Dataset) -> Entry:
         description=dataset.description,
         links=download_links("opendata.export", dataset=dataset.key),
         columns=dataset.columns,
-        last_update=dataset.last_update(),
+        last_update=dataset.last_update() if dataset.last_update else None,
     )
 
 

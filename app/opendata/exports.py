@@ -58,7 +58,6 @@ class Dataset:
     model: Any
     query: Callable[[Any], Any]  # source -> select(model) of the visible rows, unsorted
     options: tuple = ()
-    page: str | None = None  # the endpoint of the list page it mirrors
     # The date of the latest change among the visible rows (one query); None for undated data.
     last_update: Callable[[], datetime | None] | None = None
 
@@ -207,7 +206,6 @@ PROPOSALS = Dataset(
         selectinload(Proposal.communes),
         raiseload(Proposal.coauthorships),
     ),
-    page="proposals.index",
     last_update=_max_date(Proposal.updated_at, where=tuple(search_services.proposal_conditions(Filters()))),
 )
 
@@ -237,7 +235,6 @@ IDEAS = Dataset(
     model=Idea,
     query=lambda f: search_services.filtered("idea", f),
     options=(joinedload(Idea.commune), joinedload(Idea.pole), selectinload(Idea.publics)),
-    page="ideas.index",
     last_update=_max_date(Idea.created_at, Idea.updated_at, where=tuple(search_services.idea_conditions(Filters()))),
 )
 
@@ -273,7 +270,6 @@ CALLS = Dataset(
     model=Call,
     query=lambda _source: select(Call),
     options=(selectinload(Call.poles), selectinload(Call.domains)),
-    page="calls.index",
     last_update=_max_date(Call.created_at, Call.results_published_at),
 )
 
@@ -298,7 +294,6 @@ COMMUNES = Dataset(
     model=Commune,
     query=lambda _source: select(Commune),
     options=(joinedload(Commune.pole),),
-    page="poles.index",
 )
 
 

@@ -117,6 +117,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api_bp,
     ):
         app.register_blueprint(bp)
+    from app.opendata.routes import bp as opendata_bp
+
+    app.register_blueprint(opendata_bp)
     register_cli(app)
     register_backup_cli(app)
     # Rate limits and reverse proxy.

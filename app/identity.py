@@ -133,6 +133,7 @@ class Identity:
     accessibility_status: AccessibilityStatus
     accessibility_details: str
     accessibility_date: date | None
+    data_licence: str = "etalab-2.0"
 
     @classmethod
     def of(cls, values: Any) -> Identity:

@@ -46,6 +46,7 @@ GIRONDE = {
     "accessibility_status": AccessibilityStatus.NONE,
     "accessibility_details": _NO_AUDIT,
     "accessibility_date": date(2026, 11, 23),
+    "data_licence": "etalab-2.0",
 }
 
 LYON = {
@@ -68,6 +69,7 @@ LYON = {
     "accessibility_status": AccessibilityStatus.NONE,
     "accessibility_details": _NO_AUDIT,
     "accessibility_date": date(2026, 11, 23),
+    "data_licence": "etalab-2.0",
 }
 
 # What a new instance says until its administrators set up their collectivity: nobody's name, so that
@@ -90,6 +92,7 @@ NEUTRAL = {
     "accessibility_status": AccessibilityStatus.NONE,
     "accessibility_details": _NO_AUDIT,
     "accessibility_date": None,
+    "data_licence": "etalab-2.0",
 }
 
 PRESETS = {"gironde": GIRONDE, "lyon": LYON}

@@ -18,7 +18,9 @@ measured in the same run are what to compare between runs.
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
+import io
 import json
 import os
 import re
@@ -314,6 +316,114 @@ def page_weight(tisser: Server, baseline: Server, heavy: int) -> dict:
     }
 
 
+# --- Open data: the 10 000-row proposals CSV, streamed ---------------------------------------------
+
+
+def _worker_pid(master: int) -> int:
+    """The one worker of a ``-w 1`` gunicorn: the process whose parent is the master (it may be
+    forked a moment after the master listens)."""
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                return int(stat.parent.name)
+        time.sleep(0.1)
+    raise SystemExit("export: no gunicorn worker found")
+
+
+def _memory_kib(pid: int) -> dict[str, int]:
+    """Resident memory now (VmRSS) and at its peak so far (VmHWM), in KiB."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            values[name] = int(rest.split()[0])
+    return values
+
+
+class _Counting(io.RawIOBase):
+    """The bytes read through it (a streamed answer has no Content-Length)."""
+
+    def __init__(self, raw) -> None:
+        self.raw, self.bytes = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.raw.readinto(buffer) or 0
+        self.bytes += n
+        return n
+
+
+def _download_csv(url: str) -> dict:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        counted = _Counting(response)
+        reader = csv.reader(io.TextIOWrapper(io.BufferedReader(counted), encoding="utf-8-sig", newline=""))
+        next(reader)  # the header
+        first_byte = time.perf_counter() - started
+        rows = sum(1 for _ in reader)
+    return {
+        "rows": rows,
+        "bytes": counted.bytes,
+        "seconds": round(time.perf_counter() - started, 2),
+        "first_byte_ms": round(first_byte * 1000, 1),
+    }
+
+
+BATCH_ROWS = 500  # app.opendata.exports.BATCH
+
+
+def export_memory(serve_env: dict, servers: list) -> dict:
+    """Download /donnees-ouvertes/propositions.csv from a one-worker gunicorn, first for the unit
+    closest to two batches of proposals, then whole (every proposal of seed-large), reading the worker's
+    peak resident memory (VmHWM) after each: streamed by batches of 500 rows, the whole file
+    should raise the peak little more than the small one, where a file built in memory would
+    grow with its rows."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Pole
+    from app.models.participation import proposal_poles
+
+    with create_app().app_context():
+        small_unit = db.session.scalar(
+            select(Pole.slug)
+            .join(proposal_poles)
+            .group_by(Pole.slug)
+            .order_by(func.abs(func.count() - 2 * BATCH_ROWS), Pole.slug)
+            .limit(1)
+        )
+        db.engine.dispose()
+    server = Server("export", "wsgi:app", serve_env, 1)
+    servers.append(server)
+    worker = _worker_pid(server.proc.pid)
+    # Warm-up: the app, its templates and the export code loaded, a first (empty) file written.
+    for path in ("/propositions/", "/donnees-ouvertes/communes.csv", "/donnees-ouvertes/propositions.json?q=zzz"):
+        http("GET", server.url + path)
+    before = _memory_kib(worker)
+    small = _download_csv(f"{server.url}/donnees-ouvertes/propositions.csv?pole={small_unit}")
+    after_small = _memory_kib(worker)
+    whole = _download_csv(server.url + "/donnees-ouvertes/propositions.csv")
+    after = _memory_kib(worker)
+    return {
+        **whole,
+        "small_rows": small["rows"],
+        "rss_before_kib": before["VmRSS"],
+        "peak_before_kib": before["VmHWM"],
+        "peak_after_small_kib": after_small["VmHWM"],
+        "peak_after_kib": after["VmHWM"],
+        "peak_growth_small_kib": after_small["VmHWM"] - before["VmHWM"],
+        "peak_growth_kib": after["VmHWM"] - before["VmHWM"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
@@ -457,6 +567,7 @@ def main() -> None:
             # Same template, real data: the two pages should weigh the same.
             _, pile_page, *_ = http("GET", pile.url + "/modele")
             weight["html_page_pile_bytes"] = len(pile_page)
+        export = export_memory(serve_env, servers)
     finally:
         for server in servers:
             server.stop()
@@ -554,6 +665,14 @@ def main() -> None:
         f"proposition détaillée (la plus commentée) {weight['html_detail_200_comments_bytes'] / 1024:.1f} Ko HTML "
         f"({weight['html_detail_200_comments_gzip_bytes'] / 1024:.1f} Ko gzip)"
     )
+    print(
+        f"Export CSV des propositions (données ouvertes, un worker) : {export['rows']} lignes, "
+        f"{export['bytes'] / 1024 / 1024:.1f} Mo en {export['seconds']:.2f} s "
+        f"(premier octet {export['first_byte_ms']:.0f} ms) ; pic de mémoire du worker "
+        f"+{export['peak_growth_small_kib'] / 1024:.1f} Mo pour {export['small_rows']} lignes, "
+        f"+{export['peak_growth_kib'] / 1024:.1f} Mo pour {export['rows']} "
+        f"(de {export['peak_before_kib'] / 1024:.1f} à {export['peak_after_kib'] / 1024:.1f} Mo)"
+    )
 
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
@@ -576,6 +695,7 @@ def main() -> None:
                 "table": rows,
                 "informative": informative,
                 "page_weight": weight,
+                "opendata_export": export,
             },
             indent=2,
             ensure_ascii=False,

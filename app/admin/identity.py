@@ -15,6 +15,7 @@ from app import identity
 from app.access import access
 from app.forms import SingleLineEmailField, SingleLineField, strip
 from app.models.collectivity import AccessibilityStatus
+from app.opendata.licences import LICENCES
 from app.participation_forms import options
 from app.rendering import render
 
@@ -104,6 +105,15 @@ class IdentityForm(FlaskForm):
     accessibility_date = DateField(
         _l("Date de la déclaration d'accessibilité"),
         validators=[Optional()],
+    )
+    data_licence = RadioField(
+        _l("Licence des données ouvertes"),
+        choices=options((licence.key, licence.name) for licence in LICENCES.values()),
+        validators=[DataRequired(message=_l("Choisissez la licence des données ouvertes."))],
+        description=_l(
+            "Celle sous laquelle la page « Données ouvertes » publie les fichiers. La Licence Ouverte est "
+            "celle que l'État recommande ; l'ODbL oblige qui réutilise à partager ses améliorations."
+        ),
     )
 
 

@@ -59,6 +59,8 @@ class Collectivity(db.Model):
     accessibility_details: Mapped[str] = mapped_column(Text, default="")
     accessibility_date: Mapped[date | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The licence of the open data (app.opendata.licences): Licence Ouverte 2.0 unless chosen otherwise.
+    data_licence: Mapped[str] = mapped_column(String(20), default="etalab-2.0", server_default="etalab-2.0")
 
     def __repr__(self) -> str:
         return f"<Collectivity {self.name}>"

@@ -240,6 +240,14 @@ def ideas(f: Filters) -> Page:
     return _paginate(_order(query, Idea, f, Idea.created_at, matched), f, Idea, IDEA_OPTIONS)
 
 
+def filtered(kind: str, f: Filters):
+    """The listed ideas or proposals matching ``f`` (words included), unsorted: what the page lists,
+    which the open-data exports (app.opendata) stream whole."""
+    model, conditions = (Idea, idea_conditions(f)) if kind == "idea" else (Proposal, proposal_conditions(f))
+    query, _matched = _with_words(select(model).where(*conditions), model, kind, f)
+    return query
+
+
 def proposals(f: Filters) -> Page:
     query = select(Proposal).where(*proposal_conditions(f))
     # Withdrawn proposals are not in the index: words only search published ones.

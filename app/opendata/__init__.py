@@ -1,0 +1,1 @@
+"""Open data: each public list as CSV and JSON, and the page that lists every published dataset."""

@@ -1,0 +1,77 @@
+"""What the open-data page lists: one entry per publication, each with its links, its columns
+and its last update. Other publications (the API, the SCDL files, the feeds) are entries too:
+append them in ``catalogue()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Call
+from app.opendata import exports
+
+
+@dataclass(frozen=True)
+class Link:
+    label: Any
+    url: str
+    type: str = ""  # the MIME type, said to the browser
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # the section's id on the page
+    title: Any
+    description: Any
+    links: list[Link]
+    columns: tuple[exports.Column, ...] = ()
+    last_update: datetime | None = None
+    # Links grouped under a name (one call's results): (name, links).
+    groups: list[tuple[str, list[Link]]] = field(default_factory=list)
+
+
+def download_links(endpoint: str, **values: Any) -> list[Link]:
+    return [
+        Link("CSV", url_for(endpoint, fmt="csv", **values), "text/csv"),
+        Link("JSON", url_for(endpoint, fmt="json", **values), "application/json"),
+    ]
+
+
+def _list_entry(dataset: exports.Dataset) -> Entry:
+    return Entry(
+        key=dataset.key,
+        title=dataset.title,
+        description=dataset.description,
+        links=download_links("opendata.export", dataset=dataset.key),
+        columns=dataset.columns,
+        last_update=dataset.last_update() if dataset.last_update else None,
+    )
+
+
+def _results_entry() -> Entry:
+    published = db.session.scalars(
+        select(Call).where(Call.results_published_at.is_not(None)).order_by(Call.results_published_at.desc())
+    ).all()
+    return Entry(
+        key=exports.RESULTS.key,
+        title=exports.RESULTS.title,
+        description=exports.RESULTS.description,
+        links=[],
+        columns=exports.RESULTS.columns,
+        last_update=max((c.results_published_at for c in published), default=None),
+        groups=[(call.title, download_links("opendata.call_results", slug=call.slug)) for call in published],
+    )
+
+
+def catalogue() -> list[Entry]:
+    """Every publication, in the page's order: one query per entry for its last update."""
+    entries = [_list_entry(dataset) for dataset in exports.LISTS.values()]
+    entries.append(_results_entry())
+    # Further publications go here, each an Entry: the API and its documentation (api.docs), the
+    # SCDL "subventions" files of each call, the Atom feeds.
+    return entries

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -72,6 +73,22 @@ def catalogue() -> list[Entry]:
     """Every publication, in the page's order: one query per entry for its last update."""
     entries = [_list_entry(dataset) for dataset in exports.LISTS.values()]
     entries.append(_results_entry())
-    # Further publications go here, each an Entry: the API and its documentation (api.docs), the
-    # SCDL "subventions" files of each call, the Atom feeds.
+    entries.append(_api_entry())
     return entries
+
+
+def _api_entry() -> Entry:
+    # The API answers what the lists above hold, live; its own page documents every resource.
+    return Entry(
+        key="api",
+        title=_l("API publique (lecture seule)"),
+        description=_l(
+            "Les mêmes données en JSON, page par page, avec les filtres des listes : territoires, "
+            "thématiques, appels, idées, propositions, commentaires publics et résultats publiés. "
+            "Décrite par un document OpenAPI 3.1."
+        ),
+        links=[
+            Link(_l("Documentation"), url_for("api.docs"), "text/html"),
+            Link("OpenAPI", url_for("api.openapi"), "application/json"),
+        ],
+    )

@@ -96,8 +96,11 @@ def safe_next(target: str | None) -> str:
 
 def page_in(locale: str | None) -> str:
     """This page's address in ``locale`` (``?lang=``), or without it (``None``: the default, for
-    ``hreflang="x-default"``): the ``hreflang`` alternates."""
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    ``hreflang="x-default"``): the ``hreflang`` alternates, without tracking parameters (as the
+    canonical address, app.feeds.meta)."""
+    from app.feeds.meta import is_tracking
+
+    args = [(key, value) for key, value in request.args.items(multi=True) if not is_tracking(key)]
     if locale:
         args.append(("lang", locale))
     return request.base_url + (f"?{urlencode(args)}" if args else "")

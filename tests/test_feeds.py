@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -230,3 +232,89 @@ def test_robots_txt_opens_public_pages_and_points_to_the_sitemap(client):
         assert f"Disallow: {path}" in lines
     assert "Sitemap: http://localhost/sitemap.xml" in lines
     assert "Disallow: /propositions/" not in lines
+
+
+# --- Canonical address, OpenGraph and the feed links of the pages -------------------------------
+
+
+def _head(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
+    return page[: page.index("</head>")]
+
+
+def _meta(head: str, prop: str) -> str:
+    found = re.search(rf'<meta property="{re.escape(prop)}" content="([^"]*)">', head)
+    assert found, prop
+    return html.unescape(found[1])
+
+
+def test_a_proposal_page_gives_its_canonical_address_title_and_summary(client, territory):
+    association = make_association("Les Jardins", territory.medoc_commune)
+    summary = "Des parents <b>se relaient</b> " + "pour garder les enfants le soir " * 10
+    proposal = make_proposal(association, title="Garde « solidaire » & du soir", summary=summary)
+    head = _head(client, f"/propositions/{proposal.id}?utm_source=lettre&fbclid=x&lang=fr")
+    url = f"http://localhost/propositions/{proposal.id}"
+    assert f'<link rel="canonical" href="{url}">' in head
+    assert _meta(head, "og:url") == url
+    assert _meta(head, "og:title") == "Garde « solidaire » & du soir"
+    assert _meta(head, "og:type") == "article"
+    assert _meta(head, "og:site_name") == "Tisser"
+    assert _meta(head, "og:locale") == "fr_FR"
+    description = _meta(head, "og:description")
+    assert description.startswith("Des parents se relaient pour garder") and description.endswith("…")
+    assert len(description) <= 200
+    assert html.unescape(re.search(r'<meta name="description" content="([^"]*)">', head)[1]) == description
+    # The hreflang alternates drop the tracking too: the same address, the language named.
+    assert f'<link rel="alternate" hreflang="x-default" href="{url}">' in head
+    assert f'<link rel="alternate" hreflang="en" href="{url}?lang=en">' in head
+
+    # The English page is its own address (its hreflang alternate), in its own locale.
+    english = _head(client, f"/propositions/{proposal.id}?lang=en&utm_medium=mail")
+    assert f'<link rel="canonical" href="{url}?lang=en">' in english
+    assert _meta(english, "og:locale") == "en_GB"
+
+
+def test_a_hidden_proposal_page_does_not_preview_its_summary(client, territory):
+    association = make_association("Les Jardins", territory.medoc_commune)
+    proposal = make_proposal(association, summary="Un résumé que la modération a masqué")
+    _hide(Proposal, proposal)
+    head = _head(client, f"/propositions/{proposal.id}")
+    assert "masqué" not in _meta(head, "og:description")
+    assert _meta(head, "og:title") == "Proposition masquée"
+
+
+def test_pages_announce_and_offer_their_feeds(client, territory):
+    call = make_call("Appel publié", slug="appel-publie")
+    for url, feeds in (
+        ("/", ["/flux/propositions.atom", "/flux/idees.atom", "/flux/resultats.atom"]),
+        ("/propositions/", ["/flux/propositions.atom"]),
+        ("/idees/", ["/flux/idees.atom"]),
+        ("/appels/", ["/flux/resultats.atom"]),
+        (
+            f"/appels/{call.slug}",
+            [f"/flux/appels/{call.slug}/propositions.atom", "/flux/appels/appel-publie/resultats.atom"],
+        ),
+        ("/territoires/medoc", [f"/flux/territoires/medoc/{k}.atom" for k in ("propositions", "idees", "resultats")]),
+    ):
+        page = client.get(url).get_data(as_text=True)
+        head = page[: page.index("</head>")]
+        announced = re.findall(
+            r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="([^"]+)">', head
+        )
+        assert announced == ["http://localhost" + f for f in feeds], url
+        offered = re.findall(r'<a class="feed-link" href="([^"]+)" type="application/atom\+xml">', page)
+        assert offered == announced, url
+        assert "S'abonner (Atom)" in html.unescape(page)
+        for feed in feeds:
+            assert client.get(feed).status_code == 200, feed
+
+
+def test_an_idea_page_previews_its_text_without_markdown(client, territory):
+    idea = make_idea(
+        make_user("Camille"), territory.medoc_commune, description="**Important** : [un lien](/x) <i>ici</i>"
+    )
+    head = _head(client, f"/idees/{idea.id}")
+    assert _meta(head, "og:description") == "Important : un lien ici"
+    assert _meta(head, "og:type") == "article"

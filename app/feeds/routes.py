@@ -17,6 +17,7 @@ from app import identity
 from app.access import access
 from app.calls.services import get_call
 from app.feeds import services
+from app.feeds.meta import FEED_KINDS, feed_title
 from app.i18n import current_locale
 from app.models import Call, Pole
 from app.permissions import PUBLIC
@@ -28,12 +29,6 @@ ATOM = "application/atom+xml; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 # An empty feed still needs an ``updated``: a fixed date, so that it does not look new at each poll.
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
-# What each scope offers: ideas belong to no call.
-KINDS = {
-    "platform": ("propositions", "idees", "resultats"),
-    "call": ("propositions", "resultats"),
-    "pole": ("propositions", "idees", "resultats"),
-}
 SUMMARY_CHARS = 500
 
 
@@ -45,21 +40,6 @@ def _utc(moment: datetime | None) -> datetime:
 def _short(text: str, limit: int = SUMMARY_CHARS) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def feed_title(kind: str, call: Call | None = None, pole: Pole | None = None) -> str:
-    """The feed's name, also the ``title`` of the pages' ``<link rel="alternate">``."""
-    what = {
-        "propositions": _("Nouvelles propositions"),
-        "idees": _("Nouvelles idées"),
-        "resultats": _("Résultats des appels à projets"),
-    }[kind]
-    if call is not None:
-        return _("%(what)s : appel « %(call)s »", what=what, call=call.title)
-    if pole is not None:
-        unit = identity.current().unit.singular
-        return _("%(what)s : %(unit)s %(pole)s", what=what, unit=unit, pole=pole.name)
-    return what
 
 
 def _feed(kind: str, call: Call | None, pole: Pole | None, self_url: str, page_url: str) -> Response:
@@ -142,7 +122,7 @@ def _page_of(kind: str, **scope) -> str:
 @bp.route("/flux/<kind>.atom")
 @access(PUBLIC)
 def platform(kind: str):
-    if kind not in KINDS["platform"]:
+    if kind not in FEED_KINDS["platform"]:
         abort(404)
     return _feed(kind, None, None, url_for("feeds.platform", kind=kind, _external=True), _page_of(kind))
 
@@ -150,7 +130,7 @@ def platform(kind: str):
 @bp.route("/flux/appels/<slug>/<kind>.atom")
 @access(PUBLIC)
 def call(slug: str, kind: str):
-    if kind not in KINDS["call"]:
+    if kind not in FEED_KINDS["call"]:
         abort(404)
     found = get_call(slug)
     self_url = url_for("feeds.call", slug=slug, kind=kind, _external=True)
@@ -160,7 +140,7 @@ def call(slug: str, kind: str):
 @bp.route("/flux/territoires/<slug>/<kind>.atom")
 @access(PUBLIC)
 def pole(slug: str, kind: str):
-    if kind not in KINDS["pole"]:
+    if kind not in FEED_KINDS["pole"]:
         abort(404)
     found = pole_by_slug(slug)
     self_url = url_for("feeds.pole", slug=slug, kind=kind, _external=True)

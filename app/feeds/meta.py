@@ -65,13 +65,17 @@ FEED_KINDS = {
 }
 
 
-def feed_title(kind: str, call=None, pole=None) -> str:
-    """A feed's name: its ``<title>``, and the ``title`` of the pages' ``<link rel="alternate">``."""
-    what = {
+def _what(kind: str) -> str:
+    return {
         "propositions": _("Nouvelles propositions"),
         "idees": _("Nouvelles idées"),
         "resultats": _("Résultats des appels à projets"),
     }[kind]
+
+
+def feed_title(kind: str, call=None, pole=None) -> str:
+    """A feed's name: its ``<title>``, and the ``title`` of the pages' ``<link rel="alternate">``."""
+    what = _what(kind)
     if call is not None:
         return _("%(what)s : appel « %(call)s »", what=what, call=call.title)
     if pole is not None:
@@ -80,8 +84,9 @@ def feed_title(kind: str, call=None, pole=None) -> str:
     return what
 
 
-def feed_links(*kinds: str, call=None, pole=None) -> list[tuple[str, str]]:
-    """(title, absolute URL) of the feeds of a page's scope: those named, or all of that scope's."""
+def feed_links(*kinds: str, call=None, pole=None) -> list[tuple[str, str, str]]:
+    """(full title, absolute URL, short name) of the feeds of a page's scope: those named, or all of
+    that scope's. The short name is for the visible link: the page already says which call or unit."""
     if call is not None:
         scope, endpoint, values = "call", "feeds.call", {"slug": call.slug}
     elif pole is not None:
@@ -89,6 +94,6 @@ def feed_links(*kinds: str, call=None, pole=None) -> list[tuple[str, str]]:
     else:
         scope, endpoint, values = "platform", "feeds.platform", {}
     return [
-        (feed_title(kind, call, pole), url_for(endpoint, kind=kind, _external=True, **values))
+        (feed_title(kind, call, pole), url_for(endpoint, kind=kind, _external=True, **values), _what(kind))
         for kind in kinds or FEED_KINDS[scope]
     ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from app.extensions import db
 from app.feeds import services as feed_services
+from app.mediation import services as mediation_services
 from app.models import Decision, Idea, Proposal, ProposalState, Submission
 from app.models.base import utcnow
 from tests.factories import make_association, make_call, make_idea, make_proposal, make_user
@@ -125,6 +126,25 @@ def test_feed_entries_have_stable_ids_public_names_and_escaped_summaries(client,
     result = next(_atom(client, "/flux/resultats.atom").iter(f"{ATOM}entry"))
     assert result.find(f"{ATOM}id").text == f"http://localhost/appels/projets/{world['selected'].id}"
     assert "Appel publié" in result.find(f"{ATOM}summary").text
+
+
+def test_an_idea_collected_in_person_is_signed_by_its_unit_not_the_agent(client, territory):
+    agent = make_user("Agente Martin", agent_pole_id=territory.medoc.id)
+    resident = mediation_services.Resident(
+        name="Élise", commune_id=territory.medoc_commune.id, birth_year=1958, place="market", met_on=date.today()
+    )
+    mediation_services.record_idea(
+        agent,
+        resident,
+        title="Recueillie au marché",
+        description="Une description assez longue pour passer.",
+        commune_id=territory.medoc_commune.id,
+        domain="alimentation",
+        publics=[],
+    )
+    entry = next(_atom(client, "/flux/idees.atom").iter(f"{ATOM}entry"))
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Pôle Médoc"
+    assert b"Agente" not in client.get("/flux/idees.atom").data
 
 
 def test_unknown_feeds_are_404(client, territory):

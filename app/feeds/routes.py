@@ -85,7 +85,7 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
                 "title": idea.title,
                 "published": _utc(idea.created_at),
                 "updated": max(_utc(idea.created_at), _utc(idea.updated_at)),
-                "author": idea.author.display_name,
+                "author": _idea_author(idea),
                 "summary": _short(idea.description),
             }
     else:
@@ -107,6 +107,13 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
                 "author": proposal.association.name,
                 "summary": _short(f"{said} {proposal.summary}"),
             }
+
+
+def _idea_author(idea) -> str:
+    # Collected in person (app.mediation): the unit's name, never the agent's (as on the idea's card).
+    if idea.mediation_id:
+        return f"{identity.upper_first(identity.current().unit.singular)} {idea.pole.name}"
+    return idea.author.display_name
 
 
 def _page_of(kind: str, **scope) -> str:

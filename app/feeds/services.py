@@ -84,8 +84,19 @@ _PROPOSAL_ENTRY = (
     joinedload(Proposal.association).load_only(Association.name, raiseload=True),
 )
 _IDEA_ENTRY = (
-    load_only(Idea.title, Idea.description, Idea.created_at, Idea.updated_at, Idea.author_id, raiseload=True),
+    load_only(
+        Idea.title,
+        Idea.description,
+        Idea.created_at,
+        Idea.updated_at,
+        Idea.author_id,
+        Idea.pole_id,
+        Idea.mediation_id,
+        raiseload=True,
+    ),
     joinedload(Idea.author).load_only(User.stored_name, User.deleted_at, raiseload=True),
+    # A collected idea is signed by its unit, never by the agent who typed it (as its card says).
+    joinedload(Idea.pole).load_only(Pole.name, raiseload=True),
 )
 
 

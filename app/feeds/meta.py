@@ -43,12 +43,20 @@ def og_locale() -> str:
 _TAG_LIKE = re.compile(r"<[^<>]*>")
 
 
+# Line breaks and runs of spaces, not the no-break spaces of "12 000 €" (str.split() would take those too).
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def one_line_text(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
 def excerpt(text: str | None, limit: int = EXCERPT_CHARS, *, markdown: bool = False) -> str:
     """``text`` as a link preview shows it: plain, on one line, cut at a word before ``limit``
     characters. ``markdown``: the text is read as rendered (no ``**`` nor link syntax)."""
     if markdown:
         text = render_markdown(text).striptags()
-    text = " ".join(_TAG_LIKE.sub(" ", text or "").split())
+    text = one_line_text(_TAG_LIKE.sub(" ", text or ""))
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]

@@ -17,7 +17,8 @@ from app import identity
 from app.access import access
 from app.calls.services import get_call
 from app.feeds import services
-from app.feeds.meta import FEED_KINDS, feed_title
+from app.feeds.meta import FEED_KINDS, feed_title, one_line_text
+from app.formatting import euros
 from app.i18n import current_locale
 from app.models import Call, Pole
 from app.permissions import PUBLIC
@@ -38,7 +39,7 @@ def _utc(moment: datetime | None) -> datetime:
 
 
 def _short(text: str, limit: int = SUMMARY_CHARS) -> str:
-    text = " ".join((text or "").split())
+    text = one_line_text(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -92,10 +93,8 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
         for submission, result_call, proposal in services.latest_results(call=call, pole=pole):
             published = _utc(result_call.results_published_at)
             if submission.granted_eur:
-                amount = f"{submission.granted_eur:,}".replace(",", "\u202f")
-                said = _(
-                    "Retenu par l'appel « %(call)s », %(amount)s € accordés.", call=result_call.title, amount=amount
-                )
+                amount = euros(submission.granted_eur)
+                said = _("Retenu par l'appel « %(call)s », %(amount)s accordés.", call=result_call.title, amount=amount)
             else:
                 said = _("Retenu par l'appel « %(call)s ».", call=result_call.title)
             yield {

@@ -125,7 +125,8 @@ def test_feed_entries_have_stable_ids_public_names_and_escaped_summaries(client,
 
     result = next(_atom(client, "/flux/resultats.atom").iter(f"{ATOM}entry"))
     assert result.find(f"{ATOM}id").text == f"http://localhost/appels/projets/{world['selected'].id}"
-    assert result.find(f"{ATOM}summary").text.startswith("Retenu par l'appel « Appel publié », 12\u202f000\u00a0€ accordés.")
+    said = "Retenu par l'appel « Appel publié », 12\u202f000\u00a0€ accordés."
+    assert result.find(f"{ATOM}summary").text.startswith(said)
 
 
 def test_an_idea_collected_in_person_is_signed_by_its_unit_not_the_agent(client, territory):

@@ -37,7 +37,12 @@ def world(app, territory):
         "draft": make_proposal(association, communes=medoc, title="Brouillon", state=ProposalState.DRAFT),
         "withdrawn": make_proposal(association, communes=medoc, title="Retirée", state=ProposalState.WITHDRAWN),
         "hidden": make_proposal(association, communes=medoc, title="Masquée"),
-        "idea": make_idea(make_user("Camille"), territory.medoc_commune, title="Idée visible"),
+        "idea": make_idea(
+            make_user("Camille"),
+            territory.medoc_commune,
+            title="Idée visible",
+            description="Un besoin **observé** sur le terrain.",
+        ),
         "hidden_idea": make_idea(make_user("Dominique"), territory.medoc_commune, title="Idée masquée"),
         "bassin_idea": make_idea(make_user("Alix"), territory.bassin_commune, title="Idée du Bassin"),
         "call": make_call("Appel publié", slug="appel-publie"),
@@ -121,6 +126,8 @@ def test_feed_entries_have_stable_ids_public_names_and_escaped_summaries(client,
     ideas = _atom(client, "/flux/idees.atom")
     authors = {e.find(f"{ATOM}author/{ATOM}name").text for e in ideas.iter(f"{ATOM}entry")}
     assert authors == {"Camille", "Alix"}
+    summaries = {e.find(f"{ATOM}summary").text for e in ideas.iter(f"{ATOM}entry")}
+    assert "Un besoin observé sur le terrain." in summaries  # the text, not its Markdown
     assert b"@" not in client.get("/flux/idees.atom").data  # never an e-mail address
 
     result = next(_atom(client, "/flux/resultats.atom").iter(f"{ATOM}entry"))

@@ -17,7 +17,7 @@ from app import identity
 from app.access import access
 from app.calls.services import get_call
 from app.feeds import services
-from app.feeds.meta import FEED_KINDS, feed_title, one_line_text
+from app.feeds.meta import FEED_KINDS, excerpt, feed_title, one_line_text
 from app.formatting import euros
 from app.i18n import current_locale
 from app.models import Call, Pole
@@ -64,7 +64,7 @@ def _feed(kind: str, call: Call | None, pole: Pole | None, self_url: str, page_u
         # Plain text (type="text"): the XML writer escapes it, no markup of the authors reaches a reader.
         fe.summary(entry["summary"])
     fg.updated(max((e["updated"] for e in entries), default=_utc(call.created_at) if call else EPOCH))
-    return Response(fg.atom_str(pretty=False), mimetype="application/atom+xml", content_type=ATOM)
+    return Response(fg.atom_str(pretty=False), content_type=ATOM)
 
 
 def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
@@ -87,7 +87,8 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
                 "published": _utc(idea.created_at),
                 "updated": max(_utc(idea.created_at), _utc(idea.updated_at)),
                 "author": _idea_author(idea),
-                "summary": _short(idea.description),
+                # Written in Markdown: the text as its page shows it, not its syntax.
+                "summary": excerpt(idea.description, SUMMARY_CHARS, markdown=True),
             }
     else:
         for submission, result_call, proposal in services.latest_results(call=call, pole=pole):

@@ -12,23 +12,17 @@ from flask_babel import gettext as _
 from app import identity
 from app.i18n import DEFAULT_LOCALE, current_locale
 from app.markdown import render_markdown
+from app.urls import is_tracking
 
-# Query parameters that say where a visitor came from, never what the page shows.
-TRACKING_PREFIXES = ("utm_",)
-TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "lang"})
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 EXCERPT_CHARS = 200
-
-
-def is_tracking(key: str) -> bool:
-    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
 
 
 def canonical_url() -> str:
     """This page's address without tracking parameters. The language is named only when the page
     is not in the default one: each language has its own address (its ``hreflang`` alternate), and
     the French page's is the ``x-default`` one, without ``?lang=``."""
-    args = [(key, value) for key, value in request.args.items(multi=True) if not is_tracking(key)]
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang" and not is_tracking(key)]
     locale = current_locale()
     if locale != DEFAULT_LOCALE and request.args.get("lang") == locale:
         args.append(("lang", locale))

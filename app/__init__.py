@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.calls.routes import bp as calls_bp
     from app.cli import register_cli
     from app.comments.routes import bp as comments_bp
+    from app.feeds.routes import bp as feeds_bp
     from app.follows.routes import bp as follows_bp
     from app.fragments import setup_fragments
     from app.ideas.routes import bp as ideas_bp
@@ -115,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         attachments_bp,
         mediation_bp,
         api_bp,
+        feeds_bp,
     ):
         app.register_blueprint(bp)
     from app.opendata.routes import bp as opendata_bp

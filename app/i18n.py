@@ -23,6 +23,8 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale, get_translations
 from flask_login import current_user
 
+from app.urls import is_tracking
+
 DEFAULT_LOCALE = "fr"
 # Each language named in itself, as a switch must show it.
 LOCALES = {"fr": "Français", "en": "English"}
@@ -96,8 +98,9 @@ def safe_next(target: str | None) -> str:
 
 def page_in(locale: str | None) -> str:
     """This page's address in ``locale`` (``?lang=``), or without it (``None``: the default, for
-    ``hreflang="x-default"``): the ``hreflang`` alternates."""
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    ``hreflang="x-default"``): the ``hreflang`` alternates, without tracking parameters (as the
+    canonical address, app.feeds.meta)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang" and not is_tracking(key)]
     if locale:
         args.append(("lang", locale))
     return request.base_url + (f"?{urlencode(args)}" if args else "")

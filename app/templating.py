@@ -28,6 +28,7 @@ from werkzeug.local import LocalProxy
 
 from app import identity
 from app.comments.official import badge as official_badge
+from app.feeds import meta
 from app.formatting import FILTERS
 from app.fragments import idea_card, proposal_card
 from app.i18n import LOCALES, back_here, current_locale, page_in, switch_choices
@@ -129,4 +130,7 @@ def setup_templating(app: Flask) -> None:
         **FILTER_CHOICES,
         commune_label=commune_label,
     )
+    # Canonical address, OpenGraph and feed links (app.feeds.meta).
+    env.globals.update(canonical_url=meta.canonical_url, og_locale=meta.og_locale, feed_links=meta.feed_links)
+    env.filters["excerpt"] = meta.excerpt
     app.context_processor(header_context)

@@ -16,6 +16,14 @@ from urllib.parse import urlsplit
 from flask import current_app, redirect, url_for
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+# Query parameters that say where a visitor came from, never what the page shows: left out of the
+# canonical and hreflang addresses (app.feeds.meta, app.i18n).
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref"})
+
+
+def is_tracking(key: str) -> bool:
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
 
 
 def base_url() -> str:

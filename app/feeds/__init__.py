@@ -1,0 +1,1 @@
+"""Feeds and discovery: Atom feeds, sitemap.xml and robots.txt, for readers and search engines."""

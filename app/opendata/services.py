@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.feeds.meta import feed_links
 from app.models import Call
 from app.opendata import exports
 
@@ -74,7 +75,23 @@ def catalogue() -> list[Entry]:
     entries = [_list_entry(dataset) for dataset in exports.LISTS.values()]
     entries.append(_results_entry())
     entries.append(_api_entry())
+    entries.append(_feeds_entry())
     return entries
+
+
+def _feeds_entry() -> Entry:
+    # The platform's feeds here; each call's and each unit's are offered on its own page.
+    return Entry(
+        key="flux",
+        title=_l("Flux Atom"),
+        description=_l(
+            "Les nouvelles propositions, les nouvelles idées et les résultats publiés, à suivre dans un lecteur "
+            "de flux. Chaque appel et chaque territoire propose aussi les siens sur sa page. Le plan du site "
+            "(sitemap.xml) liste toutes les pages publiques."
+        ),
+        links=[Link(name, url, "application/atom+xml") for _title, url, name in feed_links()]
+        + [Link("sitemap.xml", url_for("feeds.sitemap_index"), "application/xml")],
+    )
 
 
 def _api_entry() -> Entry:

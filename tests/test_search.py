@@ -361,3 +361,66 @@ def test_home_shows_the_newest_listed_proposals_and_ideas(client, territory, ass
     assert "Ancienne proposition" not in page and "Brouillon caché" not in page and "Idée masquée" not in page
     # Calls, poles, then ids and rows (with their relations) for each list: no query per card.
     assert log.count <= 10, log.statements
+
+
+# --- A word found nearly everywhere (issue 21: the count is capped, ranking is bounded) ----------
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """A cap of 4 and pages of 2: the capped path with a handful of rows."""
+    monkeypatch.setattr(services, "RESULT_CAP", 4)
+    monkeypatch.setattr(services, "PER_PAGE", 2)
+
+
+def _families(territory, n: int, title_match: bool = True) -> None:
+    # The oldest holds the word in its title; the newer ones only in their description.
+    if title_match:
+        factories.make_idea(title="Familles d'abord", description="Un lieu.", commune=territory.medoc_commune)
+    for i in range(n):
+        factories.make_idea(
+            title=f"Lieu {i}", description="Pour les familles du coin.", commune=territory.medoc_commune
+        )
+
+
+def test_the_count_stops_at_the_cap_and_says_more(client, territory, small_cap):
+    _families(territory, 3)
+    assert "4 résultats" in text(client.get("/recherche/", query_string={"q": "familles"}))
+    factories.make_idea(title="Lieu 3", description="Pour les familles du coin.", commune=territory.medoc_commune)
+    page = text(client.get("/recherche/", query_string={"q": "familles"}))
+    assert "Plus de 4 résultats" in page and "5 résultats" not in page
+
+
+def test_over_the_cap_title_matches_come_first_then_the_newest_ranked(client, territory, small_cap):
+    _families(territory, 6)
+    search = {"q": "familles"}
+    # The title match is the oldest row, outside the newest four: it still comes first.
+    assert titles(client.get("/recherche/", query_string=search)) == ["Familles d'abord", "Lieu 5"]
+    # Every page under the cap exists (4 results, 2 a page); past it, nothing.
+    assert titles(client.get("/recherche/", query_string={**search, "page": 2})) == ["Lieu 4", "Lieu 3"]
+    page = html(client.get("/recherche/", query_string={**search, "page": 2}))
+    assert "Page 2 sur 2" in page and 'rel="next"' not in page
+    assert titles(client.get("/recherche/", query_string={**search, "page": 3})) == []
+
+
+def test_over_the_cap_without_title_matches_the_newest_are_ranked(client, territory, small_cap):
+    _families(territory, 3, title_match=False)
+    factories.make_idea(
+        title="Autre chose", description="Familles, familles, familles.", commune=territory.medoc_commune
+    )
+    _families(territory, 2, title_match=False)
+    # Among the newest four, the one that says the word three times ranks first.
+    assert titles(client.get("/recherche/", query_string={"q": "familles"})) == ["Autre chose", "Lieu 1"]
+    assert titles(client.get("/recherche/", query_string={"q": "familles", "page": 2})) == ["Lieu 0", "Lieu 2"]
+
+
+def test_a_capped_search_runs_a_constant_number_of_queries(app, territory, small_cap):
+    client = app.test_client()
+    _families(territory, 5)
+    with count_queries() as few:
+        assert "Plus de 4" in text(client.get("/recherche/?q=familles"))
+    _families(territory, 15)
+    with count_queries() as many:
+        assert "Plus de 4" in text(client.get("/recherche/?q=familles"))
+    # Territory and call options, the newest matches, the title matches, the ranked page, the ideas.
+    assert many.count == few.count <= 11

@@ -6,7 +6,7 @@ backwards and stopping (as FTS5 does on its rowid), and finds the title matches 
 re-checking every row's weights. SQLite needs nothing: its rowid is already that key.
 
 Revision ID: e21a5ea2c401
-Revises: 8bf2f5905ba9
+Revises: 59c583e7450b
 Create Date: 2026-11-30 23:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = 'e21a5ea2c401'
-down_revision = '8bf2f5905ba9'
+down_revision = '59c583e7450b'
 branch_labels = None
 depends_on = None
 

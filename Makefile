@@ -118,6 +118,13 @@ bench-postgresql: install-dev test-deps
 	@bash scripts/ensure-bench-deps.sh
 	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS)
 
+# Two Tisser servers (half the workers each) on one PostgreSQL with Redis, against one server:
+# what sharing the database and the stores costs (docs/deploiement.md, "Plusieurs serveurs").
+.PHONY: bench-two-servers
+bench-two-servers: install-dev test-deps
+	@bash scripts/ensure-bench-deps.sh
+	$(BIN)/python bench/run.py --two-servers $(BENCH_ARGS)
+
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml, docs/mutation.md); not
 # part of make test. MUTATE_ARGS narrows it, e.g. make mutate MUTATE_ARGS='"app.permissions*"'.
 MUTATE_ARGS ?=

@@ -24,7 +24,7 @@ import pytest
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from app.comments.services import DEFAULT_POLL_SECONDS
+from app.comments.services import DEFAULT_POLL_SECONDS, THREADS_PER_PAGE
 from app.config import DEFAULT_RATELIMITS
 from app.extensions import db
 from app.models import Comment, Proposal, Support, User
@@ -42,6 +42,7 @@ COMMENTS_EACH = 2
 # (app/config.py) and the response cache for anonymous readers (its Redis store, issue 21), so that
 # this test exercises that cache across servers as soon as it exists. A name no setting reads is harmless.
 SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL", "TISSER_CACHE_REDIS_URL")
+MESSAGE = re.compile(r"Message \d+ de la personne \d+")
 COUNT = re.compile(r'id="soutien-compte"[^>]*>\s*(\d+) soutien')
 
 
@@ -101,10 +102,11 @@ def signed_session(app, user: User | None) -> tuple[str, str]:
     return f"{app.config['SESSION_COOKIE_NAME']}={cookie}", token
 
 
-def served_count(base: str, proposal_id: int) -> int:
+def served_page(base: str, proposal_id: int) -> tuple[int, str]:
+    """The proposal's page as an anonymous reader gets it, and the number of supports it shows."""
     status, page = http(base, "GET", f"/propositions/{proposal_id}")
     assert status == 200, status
-    return int(COUNT.search(page).group(1))
+    return int(COUNT.search(page).group(1)), page
 
 
 def served_comments(base: str, proposal_id: int, after: int = 0) -> str:
@@ -162,16 +164,25 @@ def test_two_servers_share_counts_comments_invalidation_and_limits(app, two_serv
     assert saved.support_count == expected
     assert saved.comment_count == len(bodies)
     assert sorted(db.session.scalars(select(Comment.body).where(Comment.proposal_id == proposal_id))) == bodies
+    newest = db.session.scalars(
+        select(Comment.body)
+        .where(Comment.proposal_id == proposal_id)
+        .order_by(Comment.id.desc())
+        .limit(THREADS_PER_PAGE)
+    ).all()
 
     # In the pages each server serves: the same count, every comment once.
     for base in (server_a, server_b):
-        assert served_count(base, proposal_id) == expected, base
+        count, page = served_page(base, proposal_id)
+        assert count == expected, base
+        assert f"{len(bodies)} commentaires" in page, base
+        assert sorted(MESSAGE.findall(page)) == sorted(newest), base  # the discussion's first page
         html = served_comments(base, proposal_id)
-        assert sorted(re.findall(r"Message \d+ de la personne \d+", html)) == bodies, base
+        assert sorted(MESSAGE.findall(html)) == bodies, base
 
     # An anonymous reader on server B (whatever it keeps in cache now) sees, within the polling interval,
     # a support and a comment made on server A.
-    assert served_count(server_b, proposal_id) == expected
+    assert served_page(server_b, proposal_id)[0] == expected
     last_seen = db.session.scalar(select(func.max(Comment.id)))
     newcomer = User(
         email="nouvelle@exemple.fr", display_name="Nouvelle venue", password="-", email_verified_at=utcnow()
@@ -188,7 +199,7 @@ def test_two_servers_share_counts_comments_invalidation_and_limits(app, two_serv
     assert http(server_a, "POST", path, cookie=cookie, token=token, data=comment, htmx=True)[0] == 200
     changed = time.monotonic()
     while True:
-        count, page = served_count(server_b, proposal_id), http(server_b, "GET", f"/propositions/{proposal_id}")[1]
+        count, page = served_page(server_b, proposal_id)
         if count == expected + 1 and "Vu depuis le serveur A" in page:
             break
         assert time.monotonic() - changed < DEFAULT_POLL_SECONDS, (count, expected + 1)

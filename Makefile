@@ -33,6 +33,7 @@ help:
 	@echo "make mutate mutations des modules de règles (mutmut) : les tests les attrapent-ils ? (long)"
 	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite puis PostgreSQL ;"
 	@echo "            une seule base : make bench-sqlite, make bench-postgresql)"
+	@echo "make bench-two-servers  deux serveurs sur un PostgreSQL avec Redis, face à un seul (docs/deploiement.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -27,7 +27,9 @@ from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
 from app.proposals import question_presets
 from app.taxonomy import GIRONDE_TAXONOMY, load_taxonomy
-from tests import factories
+from tests import factories, speedups
+
+speedups.install()
 
 TEST_SECRET = "test-secret-key-not-for-production"
 

@@ -33,6 +33,7 @@ help:
 	@echo "make mutate mutations des modules de règles (mutmut) : les tests les attrapent-ils ? (long)"
 	@echo "make bench  mesure Tisser face à une application Flask nue (gunicorn + wrk, SQLite puis PostgreSQL ;"
 	@echo "            une seule base : make bench-sqlite, make bench-postgresql)"
+	@echo "make bench-two-servers  deux serveurs sur un PostgreSQL avec Redis, face à un seul (docs/deploiement.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -117,6 +118,13 @@ bench-sqlite: install-dev
 bench-postgresql: install-dev test-deps
 	@bash scripts/ensure-bench-deps.sh
 	$(BIN)/python bench/run.py --db postgresql $(BENCH_ARGS)
+
+# Two Tisser servers (half the workers each) on one PostgreSQL with Redis, against one server:
+# what sharing the database and the stores costs (docs/deploiement.md, "Plusieurs serveurs").
+.PHONY: bench-two-servers
+bench-two-servers: install-dev test-deps
+	@bash scripts/ensure-bench-deps.sh
+	$(BIN)/python bench/run.py --two-servers $(BENCH_ARGS)
 
 # Mutation testing of the rule modules ([tool.mutmut] in pyproject.toml, docs/mutation.md); not
 # part of make test. MUTATE_ARGS narrows it, e.g. make mutate MUTATE_ARGS='"app.permissions*"'.

@@ -13,6 +13,7 @@ Absolute numbers depend on the machine and on what else runs on it; the ratios t
 measured in the same run are what to compare between runs.
 
     python bench/run.py [--db sqlite|postgresql] [--duration 5] [--connections 8]
+    python bench/run.py --two-servers   # two servers on one PostgreSQL with Redis, against one
 """
 
 from __future__ import annotations
@@ -437,8 +438,16 @@ def main() -> None:
     parser.add_argument(
         "--data", type=Path, help="dossier de données à garder et réutiliser (SQLite : pas de nouveau seed-large)"
     )
+    parser.add_argument(
+        "--two-servers",
+        action="store_true",
+        help="deux serveurs Tisser (--workers partagés entre eux) sur un PostgreSQL, avec Redis, face à un seul",
+    )
     args = parser.parse_args()
     ensure_wrk()
+    if args.two_servers:
+        two_servers(args)
+        return
 
     workdir = args.data or Path(tempfile.mkdtemp(prefix="tisser-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -702,6 +711,181 @@ def main() -> None:
         )
     )
     print(f"\nRésultats : {out.relative_to(ROOT)}")
+
+
+# --- Two servers (--two-servers) ----------------------------------------------------------------
+
+# Settings naming a store every server must share, all given the same Redis: rate limits and the
+# response cache's Redis store (issue 21; a name no setting reads is harmless). Same list as
+# tests/test_two_servers.py.
+SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL", "TISSER_CACHE_REDIS_URL")
+
+
+def wrk_on_both(urls: list[str], script: str, args, env=None) -> dict:
+    """One wrk per server at the same time, each with its share of the connections: summed req/s,
+    the worse p99 of the two."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    share = argparse.Namespace(
+        **{**vars(args), "connections": max(1, args.connections // 2), "threads": max(1, args.threads // 2)}
+    )
+    for url in urls:
+        wrk(url, script, share, env, duration=1)  # warm-up
+    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
+        parts = list(pool.map(lambda url: wrk(url, script, share, env), urls))
+    return {
+        "rps": round(sum(p["rps"] for p in parts), 1),
+        "p50_ms": max(p["p50_ms"] for p in parts),
+        "p99_ms": max(p["p99_ms"] for p in parts),
+        "requests": sum(p["requests"] for p in parts),
+        "errors": sum(p["errors"] for p in parts),
+        "per_server_rps": [p["rps"] for p in parts],
+    }
+
+
+def check_counts(users_file: Path, env: dict, urls: list[str]) -> list[dict]:
+    """After the toggles: each toggled proposal's counter equals its support rows, and every server's
+    page shows that number."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Proposal, Support
+
+    ids = sorted({int(line.split("\t")[0].split("/")[2]) for line in users_file.read_text().splitlines() if line})
+    checks = []
+    with create_app().app_context():
+        for proposal_id in ids:
+            rows = db.session.scalar(
+                select(func.count()).select_from(Support).where(Support.proposal_id == proposal_id)
+            )
+            counter = db.session.get(Proposal, proposal_id).support_count
+            shown = []
+            for url in urls:
+                _, page, *_ = http("GET", f"{url}/propositions/{proposal_id}")
+                found = re.search(rb'id="soutien-compte"[^>]*>\s*(\d+) soutien', page)
+                shown.append(int(found.group(1)) if found else None)
+            checks.append({"proposal": proposal_id, "rows": rows, "counter": counter, "shown": shown})
+        db.engine.dispose()
+    return checks
+
+
+def two_servers(args: argparse.Namespace) -> None:
+    """Two Tisser servers on one PostgreSQL and one Redis (rate limits, shared cache), each with half of
+    --workers, against one server with all of them, on the same data and in the same run: list and
+    toggle, wrk on both servers at once, req/s summed; then the counts checked in the database and in
+    each server's page. On one machine the two servers share its cores: this measures what sharing
+    costs (Redis, the database seen by two pools), not what a second machine would add."""
+    sys.path.insert(0, str(ROOT))
+    from tests.pgcluster import Cluster
+    from tests.redisserver import RedisServer
+
+    workdir = Path(tempfile.mkdtemp(prefix="tisser-bench-2-"))
+    cluster = redis = None
+    servers: list[Server] = []
+    results: dict[str, dict] = {}
+    load_before = os.getloadavg()
+    try:
+        cluster = Cluster().start()
+        redis = RedisServer().start()
+        database_url = cluster.create_database("tisser_bench")
+        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TISSER_", "RATELIMIT_", "DATABASE_URL"))}
+        env = {
+            **base_env,
+            "FLASK_APP": "wsgi",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET,
+            "TISSER_INSTANCE_DIR": str(workdir / "instance"),
+        }
+        print("== Données : flask seed-large sur postgresql ==", flush=True)
+        heavy, _ = seed(env)
+        serve_env = {
+            **env,
+            "TISSER_ENV": "production",
+            "TISSER_RATELIMIT_SUPPORT": "1000000 per minute",
+            "TISSER_RATELIMIT_LOGIN": "1000 per minute",
+            **{name: redis.url for name in SHARED_STORE_SETTINGS},
+        }
+        half = max(1, args.workers // 2)
+        single = Server("tisser", "wsgi:app", serve_env, args.workers)
+        pair = [Server(f"tisser-{n}", "wsgi:app", serve_env, half) for n in ("a", "b")]
+        servers += [single, *pair]
+        # Logged in on server A; the signed session cookie is as good on B (and on the single one).
+        users_file = toggle_users(pair[0], env, workdir)
+        urls = [s.url for s in pair]
+        print(
+            f"\n== wrk : {args.connections} connexions en tout, {args.duration:g} s par adresse ; "
+            f"un serveur -w {args.workers} puis deux serveurs -w {half} (un wrk par serveur, en même temps) ==",
+            flush=True,
+        )
+        toggle_env = {"TISSER_BENCH_USERS": str(users_file)}
+        print("Un serveur :", flush=True)
+        results["list_one"] = measure("list", single.url + "/propositions/", "get.lua", args)
+        results["detail_one"] = measure("detail", f"{single.url}/propositions/{heavy}", "get.lua", args)
+        results["toggle_one"] = measure("toggle", single.url, "toggle.lua", args, toggle_env)
+        print("Deux serveurs :", flush=True)
+        for name, path, script, extra in (
+            ("list", "/propositions/", "get.lua", None),
+            ("detail", f"/propositions/{heavy}", "get.lua", None),
+            ("toggle", "", "toggle.lua", toggle_env),
+        ):
+            both = wrk_on_both([url + path for url in urls], script, args, extra)
+            results[f"{name}_two"] = both
+            print(
+                f"  {name:<10} {both['rps']:>9.0f} req/s  ({' + '.join(f'{r:.0f}' for r in both['per_server_rps'])})"
+                f"  p50 {both['p50_ms']:>6.1f} ms  p99 {both['p99_ms']:>6.1f} ms"
+                f"{'  ERRORS: ' + str(both['errors']) if both['errors'] else ''}",
+                flush=True,
+            )
+        checks = check_counts(users_file, env, [single.url, *urls])
+    finally:
+        for server in servers:
+            server.stop()
+        if redis is not None:
+            redis.stop()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    load_after = os.getloadavg()
+
+    exact = all(c["rows"] == c["counter"] and c["shown"] == [c["counter"]] * len(c["shown"]) for c in checks)
+    print(
+        "\n== Deux serveurs / un serveur (postgresql, Redis pour les limites et le cache partagé) — charge de la "
+        f"machine : {load_before[0]:.1f} avant, {load_after[0]:.1f} après ({os.cpu_count()} cœurs) =="
+    )
+    for name in ("list", "detail", "toggle"):
+        one, two = results[f"{name}_one"], results[f"{name}_two"]
+        print(
+            f"{name:<8} un {one['rps']:>7.0f} req/s  deux {two['rps']:>7.0f} req/s  "
+            f"({two['rps'] / one['rps']:.0%})  p99 {one['p99_ms']:.1f} / {two['p99_ms']:.1f} ms"
+        )
+    print(
+        f"Comptes après les bascules : {len(checks)} propositions, "
+        + ("compteur = lignes = page de chaque serveur" if exact else f"ÉCART : {checks}")
+    )
+    out_dir = ROOT / "bench-results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = out_dir / f"{stamp}-two-servers.json"
+    settings = {"workers_single": args.workers, "workers_each_of_two": max(1, args.workers // 2)}
+    settings |= {"duration_s": args.duration, "connections": args.connections, "threads": args.threads}
+    out.write_text(
+        json.dumps(
+            {
+                "timestamp": stamp,
+                "db": "postgresql",
+                "settings": settings,
+                "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before, "loadavg_after": load_after},
+                "raw": results,
+                "counts": checks,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
+    print(f"\nRésultats : {out.relative_to(ROOT)}")
+    if not exact:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -316,3 +316,25 @@ def test_collectivity_settings_refused_to_other_roles(app, member):
     assert db.session.scalar(select(Association.id).where(Association.siret == COLLECTIVITY_SIRET)) is None
     identity.forget()
     assert identity.current().siret == ""
+
+
+def test_the_demos_published_results_export_validates(app, client):
+    from app.demo import PAST_CALL_SLUG, load_demo
+
+    load_demo()
+    assert [c.slug for c in export.available_calls()] == [PAST_CALL_SLUG]
+    response = client.get(f"/appels/{PAST_CALL_SLUG}/resultats/subventions.csv")
+    body = response.get_data(as_text=True)
+    report = _validate(body)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = list(csv.DictReader(io.StringIO(body)))
+    # The Bassin's grant is shared with its co-author; Médoc Entraide has no SIRET, its RNA is written.
+    assert [(r["nomBeneficiaire"], r["pourcentageSubvention"]) for r in rows] == [
+        ("Les Jardins partagés du Bassin", "0.50"),
+        ("Épicerie solidaire du Libournais", "0.50"),
+        ("Médoc Entraide Seniors", "1.00"),
+    ]
+    assert rows[2]["idBeneficiaire"] == "" and rows[2]["rnaBeneficiaire"] == "W331009876"
+    assert {r["idAttribuant"] for r in rows} == {"22330001300016"}
+    results = html(client.get(f"/appels/{PAST_CALL_SLUG}/resultats"))
+    assert f"/appels/{PAST_CALL_SLUG}/resultats/subventions.csv" in results

@@ -732,7 +732,7 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
 PAST_CALL_SLUG = "gironde-innovation-sociale-2025"
 # Demo identifier, invented but well-formed (SIREN and SIRET keys).
 DEMO_COLLECTIVITY_SIRET = "22330001300016"
-# (association slug, co-author slug or None, author, title, commune, domain, publics, amount, reference)
+# (association slug, co-author slug or None, author, title, commune, domain, publics, amount, decision number)
 PAST_GRANTS = [
     (
         "les-jardins-partages-du-bassin",
@@ -743,7 +743,7 @@ PAST_GRANTS = [
         "alimentation",
         ["familles_monoparentales"],
         16_000,
-        "CP-2025-06-114",
+        "114",
     ),
     (
         "medoc-entraide-seniors",
@@ -754,7 +754,7 @@ PAST_GRANTS = [
         "citoyennete",
         ["seniors"],
         9_000,
-        "CP-2025-06-115",
+        "115",
     ),
 ]
 
@@ -789,7 +789,7 @@ def _upsert_past_edition(communes: dict[str, Commune]) -> None:
     db.session.add(call)
     db.session.commit()
     submitted_at = call.opens_at + timedelta(days=10)
-    for slug, co_slug, handle, title, commune, domain, publics, amount, reference in PAST_GRANTS:
+    for slug, co_slug, handle, title, commune, domain, publics, amount, number in PAST_GRANTS:
         association = db.session.scalar(select(Association).where(Association.slug == slug))
         proposal = proposals.create_proposal(
             _demo_user(handle),
@@ -832,7 +832,7 @@ def _upsert_past_edition(communes: dict[str, Commune]) -> None:
             amount,
             "Un besoin bien décrit et une coopération locale solide.",
             terms=GrantTerms(
-                reference=reference,
+                reference=f"CP-{decided.year}-{number}",
                 convention_date=decided,
                 purpose=title,
                 conditions="unique",

@@ -239,6 +239,7 @@ class DecisionForm(FlaskForm):
         _l("Date de la convention ou de la décision"),
         validators=[Optional()],
         format=["%Y-%m-%d", "%d/%m/%Y"],
+        invalid_value_message=_l("Indiquez une date valide (jour, mois, année)."),
     )
     purpose = SingleLineField(
         _l("Objet de la subvention"),

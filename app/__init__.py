@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.proposals.coconstruction_routes import bp as coconstruction_bp
     from app.proposals.routes import bp as proposals_bp
     from app.ratelimit_storage import DatabaseStorage  # noqa: F401  (registers database://)
+    from app.scdl.routes import bp as scdl_bp
     from app.search.routes import bp as search_bp
     from app.search.schema import include_name as search_include_name
     from app.supports.routes import bp as supports_bp
@@ -117,6 +118,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         mediation_bp,
         api_bp,
         feeds_bp,
+        scdl_bp,
     ):
         app.register_blueprint(bp)
     from app.opendata.routes import bp as opendata_bp

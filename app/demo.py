@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from faker import Faker
+from flask import current_app, has_request_context
 from sqlalchemy import select
 
 from app import identity, taxonomy
@@ -723,6 +724,126 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
     _upsert_voices(found, ideas)
     _upsert_erased_account(found)
     _upsert_mediation(communes, ideas)
+    _upsert_past_edition(communes)
+
+
+# --- A past edition with published results: its grants are the SCDL open-data file (app.scdl) ---
+
+PAST_CALL_SLUG = "gironde-innovation-sociale-2025"
+# Demo identifier, invented but well-formed (SIREN and SIRET keys).
+DEMO_COLLECTIVITY_SIRET = "22330001300016"
+# (association slug, co-author slug or None, author, title, commune, domain, publics, amount, decision number)
+PAST_GRANTS = [
+    (
+        "les-jardins-partages-du-bassin",
+        "epicerie-solidaire-du-libournais",
+        "asso.bassin",
+        "Paniers de saison et ateliers cuisine itinérants sur le Bassin",
+        "Gujan-Mestras",
+        "alimentation",
+        ["familles_monoparentales"],
+        16_000,
+        "114",
+    ),
+    (
+        "medoc-entraide-seniors",
+        None,
+        "asso.medoc",
+        "Un café des aidants à Lesparre",
+        "Lesparre-Médoc",
+        "citoyennete",
+        ["seniors"],
+        9_000,
+        "115",
+    ),
+]
+
+
+def _upsert_past_edition(communes: dict[str, Commune]) -> None:
+    """Last year's edition, closed and decided, its results published: through the site's services."""
+    from app.calls import decisions
+    from app.calls import services as calls
+    from app.models import CoauthorStatus, Decision, Proposal, ProposalCoauthor
+    from app.proposals import services as proposals
+    from app.scdl.terms import GrantTerms
+
+    if not identity.current().siret:
+        identity.save({"siret": DEMO_COLLECTIVITY_SIRET})
+    if db.session.scalar(select(Call.id).where(Call.slug == PAST_CALL_SLUG)) is not None:
+        return
+    now = utcnow()
+    call = Call(
+        slug=PAST_CALL_SLUG,
+        title="Innovation sociale : édition 2025",
+        funder="Département de la Gironde",
+        summary="La première édition de l'appel : ses projets retenus sont financés et suivis.",
+        description="Édition close ; ses résultats sont publiés, avec le fichier des subventions accordées.",
+        envelope_eur=100_000,
+        opens_at=_paris_noon(now - timedelta(days=420)),
+        closes_at=_paris_noon(now - timedelta(days=330)),
+    )
+    call.domains = taxonomy.values(Domain)
+    call.publics = taxonomy.values(TargetPublic)
+    call.legal_forms = [f for f in taxonomy.values(LegalForm) if f.slug != "autre"]
+    call.requires_verified_association = False
+    db.session.add(call)
+    db.session.commit()
+    submitted_at = call.opens_at + timedelta(days=10)
+    for slug, co_slug, handle, title, commune, domain, publics, amount, number in PAST_GRANTS:
+        association = db.session.scalar(select(Association).where(Association.slug == slug))
+        proposal = proposals.create_proposal(
+            _demo_user(handle),
+            association,
+            {
+                **DEMO_PROPOSALS[0][8],
+                "budget_lines": None,
+                "budget_eur": amount,
+                "title": title,
+                "summary": title + " : un projet retenu par l'édition 2025.",
+                "domain": domain,
+                "publics": publics,
+                "communes": [communes[commune].id],
+            },
+            call_id=call.id,
+        )
+        proposals.transition(proposal, "publish")
+        if co_slug is not None:
+            co = db.session.scalar(select(Association).where(Association.slug == co_slug))
+            db.session.add(
+                ProposalCoauthor(
+                    proposal_id=proposal.id,
+                    association_id=co.id,
+                    status=CoauthorStatus.ACCEPTED,
+                    invited_by_id=_demo_user(handle).id,
+                    invited_at=submitted_at,
+                    responded_at=submitted_at,
+                )
+            )
+        db.session.commit()
+        calls.submit(
+            calls.get_call(PAST_CALL_SLUG), proposals.get_proposal(proposal.id), _demo_user(handle), now=submitted_at
+        )
+        submission = calls.submission_of(db.session.get(Proposal, proposal.id))
+        calls.set_step(submission, call.steps[1])
+        decided = (call.closes_at + timedelta(days=30)).date()
+        decisions.decide(
+            submission.id,
+            Decision.SELECTED,
+            amount,
+            "Un besoin bien décrit et une coopération locale solide.",
+            terms=GrantTerms(
+                reference=f"CP-{decided.year}-{number}",
+                convention_date=decided,
+                purpose=title,
+                conditions="unique",
+                payment_dates=(decided + timedelta(days=15)).isoformat(),
+            ),
+        )
+    if has_request_context():
+        decisions.publish_results(calls.get_call(PAST_CALL_SLUG))
+    else:  # its notifications link to pages: they need a request to build the links
+        with current_app.test_request_context():
+            decisions.publish_results(calls.get_call(PAST_CALL_SLUG))
 
 
 # A resident who commented, supported, then deleted their account (GDPR art. 17): the comment

@@ -47,8 +47,12 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.calls import DEFAULT_STEPS
 from app.proposals import question_presets
+from app.scdl.terms import GrantTerms
 from app.territory import load_units
 from app.text import slugify
+
+# Demo identifier, invented but well-formed (SIREN and SIRET keys).
+DEMO_COLLECTIVITY_SIRET = "20004697700019"
 
 SLICE = "metropole-de-lyon-200046977"
 
@@ -293,6 +297,8 @@ def load_lyon(participation: bool = True) -> None:
         return f"{fake.first_name()} {fake.last_name()[0]}."
 
     identity.load_preset("lyon")
+    if not identity.current().siret:
+        identity.save({"siret": DEMO_COLLECTIVITY_SIRET})  # the SCDL file's granting authority (app.scdl)
     _taxonomy()
     poles = _upsert_territory()
     _default_questions()
@@ -709,7 +715,21 @@ def _upsert_participation(communes: dict[str, Commune]) -> None:
             calls.submit(call, proposal, _demo_user(handle), now=call.opens_at + timedelta(days=10))
             submission = calls.submission_of(proposal)
             calls.set_step(submission, call.steps[1])
-            decisions.decide(submission.id, Decision.SELECTED, 40_000, "Une réponse simple et reproductible.")
+            decided = (call.closes_at + timedelta(days=30)).date()
+            decisions.decide(
+                submission.id,
+                Decision.SELECTED,
+                40_000,
+                "Une réponse simple et reproductible.",
+                # What the SCDL open-data file of the grants publishes (app.scdl).
+                terms=GrantTerms(
+                    reference=f"CP-{decided.year}-042",
+                    convention_date=decided,
+                    purpose=title[:256],
+                    conditions="échelonné",
+                    payment_dates=f"{decided.isoformat()}/{(decided + timedelta(days=365)).isoformat()}",
+                ),
+            )
             decisions.publish_results(call)
         found[title] = db.session.get(Proposal, proposal.id)
 

@@ -134,12 +134,16 @@ class Identity:
     accessibility_details: str
     accessibility_date: date | None
     data_licence: str = "etalab-2.0"
+    # The SCDL subsidies file's granting authority (app.scdl); a preset may leave them out.
+    grant_authority_name: str = ""
+    siret: str = ""
 
     @classmethod
     def of(cls, values: Any) -> Identity:
         """From a ``Collectivity`` row or a preset's dict."""
-        get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
-        return cls(**{f.name: get(f.name) for f in fields(cls)})
+        if isinstance(values, dict):
+            return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+        return cls(**{f.name: getattr(values, f.name) for f in fields(cls)})
 
     @property
     def collectivity(self) -> Noun:

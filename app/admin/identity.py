@@ -9,10 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app import identity
 from app.access import access
+from app.associations.services import AssociationError, normalize_siret
 from app.forms import SingleLineEmailField, SingleLineField, strip
 from app.models.collectivity import AccessibilityStatus
 from app.opendata.licences import LICENCES
@@ -115,6 +116,23 @@ class IdentityForm(FlaskForm):
             "celle que l'État recommande ; l'ODbL oblige qui réutilise à partager ses améliorations."
         ),
     )
+    grant_authority_name = _line(
+        _l("Nom officiel de l'attribuant des subventions"),
+        120,
+        description=_l("Publié dans le fichier des subventions (SCDL). Vide : le nom de la collectivité."),
+    )
+    siret = _line(
+        _l("SIRET de la collectivité"),
+        20,
+        description=_l("14 chiffres, publiés comme identifiant de l'attribuant dans le fichier des subventions."),
+    )
+
+    def validate_siret(self, field) -> None:
+        # The same rules and messages as an association's SIRET (python-stdnum's check).
+        try:
+            field.data = normalize_siret(field.data) or ""
+        except AssociationError as error:
+            raise ValidationError(error.message) from None
 
 
 def _form_values(current: identity.Identity) -> dict:
@@ -132,7 +150,16 @@ def to_values(form: IdentityForm) -> dict:
     values["name_feminine"] = values["name_feminine"] == "f"
     values["unit_feminine"] = values["unit_feminine"] == "f"
     values["accessibility_status"] = AccessibilityStatus(values["accessibility_status"])
-    for name in ("tagline", "contact_email", "dpo_contact", "legal_publisher", "legal_host", "accessibility_details"):
+    for name in (
+        "tagline",
+        "contact_email",
+        "dpo_contact",
+        "legal_publisher",
+        "legal_host",
+        "accessibility_details",
+        "grant_authority_name",
+        "siret",
+    ):
         values[name] = values[name] or ""
     return values
 

@@ -17,6 +17,8 @@ from app.models.base import utcnow
 from app.notifications.recipients import proposal_recipients
 from app.notifications.services import notify
 from app.proposals import states
+from app.scdl import terms as scdl_terms
+from app.scdl.terms import GrantTerms
 
 
 def granted_total(call_id: int, exclude_submission: int | None = None) -> int:
@@ -70,10 +72,18 @@ def check_decidable(call: Call, submission: Submission) -> None:
 
 
 def decide(
-    submission_id: int, decision: Decision, amount: int | None, reason: str, *, above_request: bool = False
+    submission_id: int,
+    decision: Decision,
+    amount: int | None,
+    reason: str,
+    *,
+    above_request: bool = False,
+    terms: GrantTerms | None = None,
 ) -> Submission:
     """Record a decision. ``above_request`` is the administrator's confirmation that granting more
-    than the proposal's budget is deliberate (without it, such an amount raises ``AboveRequest``)."""
+    than the proposal's budget is deliberate (without it, such an amount raises ``AboveRequest``).
+    ``terms`` are a grant's SCDL terms (app.scdl.terms), required with a grant when given: the form
+    always gives them; a grant recorded without them is reported by the open-data export."""
     reason = (reason or "").strip()
     if not reason:
         raise CallError(_("Donnez la raison de la décision : elle sera publiée avec les résultats."), "reason")
@@ -123,8 +133,16 @@ def decide(
                     ),
                     "amount",
                 )
+            if terms is not None:
+                try:
+                    terms = scdl_terms.check(terms)
+                except scdl_terms.TermsError as error:
+                    raise CallError(error.message, error.field) from None
         else:
             amount = None
+            terms = GrantTerms(nature="", conditions="")  # no grant, no terms to publish
+        if terms is not None:
+            _store_terms(submission, terms)
         submission.decision, submission.granted_eur = decision, amount
         submission.decision_reason, submission.decided_at = reason, utcnow()
         submission.step, submission.step_at = decision.label, utcnow()
@@ -133,6 +151,29 @@ def decide(
         db.session.rollback()
         raise
     return submission
+
+
+def _store_terms(submission: Submission, terms: GrantTerms) -> None:
+    submission.decision_reference = terms.reference
+    submission.convention_date = terms.convention_date
+    submission.grant_purpose = terms.purpose
+    submission.grant_nature = terms.nature
+    submission.payment_conditions = terms.conditions
+    submission.payment_dates = terms.payment_dates
+    submission.eu_notified = terms.eu_notified
+
+
+def terms_of(submission: Submission) -> GrantTerms:
+    """The terms recorded with a decision, as the decision form shows them again."""
+    return GrantTerms(
+        reference=submission.decision_reference,
+        convention_date=submission.convention_date,
+        purpose=submission.grant_purpose,
+        nature=submission.grant_nature or scdl_terms.DEFAULT_NATURE,
+        conditions=submission.payment_conditions or scdl_terms.DEFAULT_CONDITIONS,
+        payment_dates=submission.payment_dates,
+        eu_notified=submission.eu_notified,
+    )
 
 
 def publication_summary(call: Call) -> dict:

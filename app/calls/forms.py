@@ -28,6 +28,7 @@ from app.forms import SingleLineField, strip
 from app.models import Decision, Domain, LegalForm, TargetPublic
 from app.models.calls import DECISION_LABELS
 from app.participation_forms import CheckboxesField, int_or_none, options
+from app.scdl.terms import DEFAULT_NATURE, NATURES
 
 MONEY = NumberRange(min=0, max=100_000_000, message=_l("Indiquez un montant entre 0 et 100 000 000 €."))
 # Far enough for any call; outside it the Paris/UTC conversion would overflow (year 1, year 9999).
@@ -227,6 +228,44 @@ class DecisionForm(FlaskForm):
     # Shown only once a grant above the request was refused: the administrator confirms it is deliberate.
     above_request = BooleanField(_l("Je confirme accorder plus que le montant demandé"))
     ask_above_request = False
+    # A grant's terms for the SCDL open-data file (app.scdl.terms checks them, with a grant only).
+    reference = SingleLineField(
+        _l("Référence de l'acte de décision"),
+        filters=[strip],
+        validators=[Optional(), Length(max=60, message=_l("60 caractères au plus."))],
+        description=_l("Le numéro de la délibération ou de l'arrêté, par exemple 2026-03-103."),
+    )
+    convention_date = DateField(
+        _l("Date de la convention ou de la décision"),
+        validators=[Optional()],
+        format=["%Y-%m-%d", "%d/%m/%Y"],
+        invalid_value_message=_l("Indiquez une date valide (jour, mois, année)."),
+    )
+    purpose = SingleLineField(
+        _l("Objet de la subvention"),
+        filters=[strip],
+        validators=[Optional(), Length(max=256, message=_l("256 caractères au plus."))],
+        description=_l("Publié tel quel ; vide, le titre du projet est proposé."),
+    )
+    nature = RadioField(
+        _l("Nature de l'aide"),
+        choices=options(NATURES.items()),
+        default=DEFAULT_NATURE,
+        validate_choice=False,  # checked with the other terms, only for a grant
+    )
+    conditions = SingleLineField(
+        _l("Conditions de versement"),
+        filters=[strip],
+        validators=[Optional(), Length(max=256, message=_l("256 caractères au plus."))],
+        description=_l("« unique », « échelonné » ou une courte description."),
+    )
+    payment_dates = SingleLineField(
+        _l("Date ou période de versement"),
+        filters=[strip],
+        validators=[Optional(), Length(max=40, message=_l("40 caractères au plus."))],
+        description=_l("AAAA-MM-JJ, ou une période AAAA-MM-JJ/AAAA-MM-JJ."),
+    )
+    eu_notified = BooleanField(_l("Aide notifiée à la Commission européenne"))
 
 
 class SendBackForm(FlaskForm):

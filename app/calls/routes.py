@@ -52,6 +52,9 @@ from app.permissions import PUBLIC, can
 from app.proposals import budget, dossier, question_editor, questions, states
 from app.proposals import services as proposal_services
 from app.rendering import render
+from app.scdl import export as scdl_export
+from app.scdl import terms as scdl_terms
+from app.scdl.terms import GrantTerms
 from app.taxonomy import keep_retired
 
 bp = Blueprint("calls", __name__, url_prefix="/appels")
@@ -117,7 +120,9 @@ def results(slug: str):
     if call.results_published_at is None:
         # Still a 404 (there is no result to index or cache yet), but one that says when and where to look.
         return render("calls/results_pending.html", status=404, call=call)
-    return render("calls/results.html", call=call, results=_results(call))
+    # The administrators see what the SCDL open-data file could not publish, to complete it.
+    scdl = scdl_export.build(call) if can(current_user, "call.manage") else None
+    return render("calls/results.html", call=call, results=_results(call), scdl=scdl)
 
 
 # --- Set-up (admin) ---------------------------------------------------------------------------------
@@ -264,11 +269,20 @@ def _assign_form(submission: Submission, evaluators: list[User], formdata=None) 
     return form
 
 
-def _decision_form(submission: Submission, formdata=None) -> DecisionForm:
+def _decision_form(submission: Submission, title: str, formdata=None) -> DecisionForm:
+    terms = decisions.terms_of(submission)
     data = {
         "decision": submission.decision.value if submission.decision else None,
         "amount": submission.granted_eur,
         "reason": submission.decision_reason,
+        "reference": terms.reference,
+        "convention_date": terms.convention_date,
+        # The project's title is a fair first draft of the grant's purpose.
+        "purpose": terms.purpose or title[: scdl_terms.TEXT_MAX],
+        "nature": terms.nature,
+        "conditions": terms.conditions,
+        "payment_dates": terms.payment_dates,
+        "eu_notified": terms.eu_notified,
     }
     return numbered(DecisionForm(formdata=formdata, data=data), submission.id)
 
@@ -297,7 +311,11 @@ def _instruction_page(call: Call, submitted: tuple[int, str, FlaskForm] | None =
         by_submission.setdefault(a.submission_id, []).append(a)
     evaluators = evaluation.possible_evaluators(call.id)
     forms = {
-        s.id: {"step": _step_form(s, call.steps), "assign": _assign_form(s, evaluators), "decision": _decision_form(s)}
+        s.id: {
+            "step": _step_form(s, call.steps),
+            "assign": _assign_form(s, evaluators),
+            "decision": _decision_form(s, s.proposal.title),
+        }
         for s in submissions
     }
     failed = None
@@ -357,9 +375,9 @@ def set_step(submission_id: int):
 @bp.route("/depots/<int:submission_id>/decision", methods=["POST"])
 @access("call.manage")
 def decide(submission_id: int):
-    submission, _proposal = _submission(submission_id)
+    submission, proposal = _submission(submission_id)
     slug = submission.call.slug
-    form = _decision_form(submission, request.form)
+    form = _decision_form(submission, proposal.title, request.form)
     if not form.validate_on_submit():
         return _refused(slug, submission_id, "decision", form)
     try:
@@ -369,6 +387,15 @@ def decide(submission_id: int):
             form.amount.data,
             form.reason.data,
             above_request=form.above_request.data,
+            terms=GrantTerms(
+                reference=form.reference.data or "",
+                convention_date=form.convention_date.data,
+                purpose=form.purpose.data or "",
+                nature=form.nature.data or "",
+                conditions=form.conditions.data or "",
+                payment_dates=form.payment_dates.data or "",
+                eu_notified=form.eu_notified.data,
+            ),
         )
     except decisions.AboveRequest as error:
         form.ask_above_request = True  # the page now offers the confirmation box

@@ -199,6 +199,15 @@ class Submission(db.Model):
     granted_eur: Mapped[int | None]
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None]
+    # The grant's terms as the SCDL "subventions" open-data file publishes them (app.scdl): entered
+    # with a grant, empty for a decision recorded before they were asked (the export reports those).
+    decision_reference: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    convention_date: Mapped[date | None]
+    grant_purpose: Mapped[str] = mapped_column(String(256), default="", server_default="")
+    grant_nature: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    payment_conditions: Mapped[str] = mapped_column(String(256), default="", server_default="")
+    payment_dates: Mapped[str] = mapped_column(String(21), default="", server_default="")
+    eu_notified: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     call: Mapped[Call] = relationship(lazy="raise_on_sql")
     proposal: Mapped[Proposal] = relationship(lazy="raise_on_sql")

@@ -58,6 +58,10 @@ class Collectivity(db.Model):
     )
     accessibility_details: Mapped[str] = mapped_column(Text, default="")
     accessibility_date: Mapped[date | None] = mapped_column(default=None)
+    # The granting authority in the SCDL subsidies file (app.scdl): its official name when it differs
+    # from ``name`` (empty: ``name``), and its SIRET, required by that file.
+    grant_authority_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    siret: Mapped[str] = mapped_column(String(14), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The licence of the open data (app.opendata.licences): Licence Ouverte 2.0 unless chosen otherwise.
     data_licence: Mapped[str] = mapped_column(String(20), default="etalab-2.0", server_default="etalab-2.0")

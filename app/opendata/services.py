@@ -10,12 +10,10 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from app.extensions import db
 from app.feeds.meta import feed_links
-from app.models import Call
 from app.opendata import exports
+from app.scdl.export import available_calls
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,8 @@ def _list_entry(dataset: exports.Dataset) -> Entry:
 
 
 def _results_entry() -> Entry:
-    published = db.session.scalars(
-        select(Call).where(Call.results_published_at.is_not(None)).order_by(Call.results_published_at.desc())
-    ).all()
+    # The calls with published results are those whose SCDL subsidies file exists too: one list.
+    published = available_calls()
     return Entry(
         key=exports.RESULTS.key,
         title=exports.RESULTS.title,
@@ -66,7 +63,14 @@ def _results_entry() -> Entry:
         links=[],
         columns=exports.RESULTS.columns,
         last_update=max((c.results_published_at for c in published), default=None),
-        groups=[(call.title, download_links("opendata.call_results", slug=call.slug)) for call in published],
+        groups=[
+            (
+                call.title,
+                download_links("opendata.call_results", slug=call.slug)
+                + [Link(_l("Subventions (SCDL 2.1.1, CSV)"), url_for("scdl.call_csv", slug=call.slug), "text/csv")],
+            )
+            for call in published
+        ],
     )
 
 

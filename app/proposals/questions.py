@@ -100,8 +100,10 @@ def sheet(proposal: Proposal) -> Sheet:
     return result
 
 
-def forget(proposal: Proposal, *_args) -> None:
-    proposal.__dict__.pop("_sheet", None)
+def forget(proposal: Proposal | None, *_args) -> None:
+    # None: a rollback expires a proposal the session no longer holds a reference to (garbage collected).
+    if proposal is not None:
+        proposal.__dict__.pop("_sheet", None)
 
 
 # Whatever expires or reloads the proposal (a commit, expire_all, a refresh) reads its answers again.

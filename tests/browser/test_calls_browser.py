@@ -131,11 +131,19 @@ def test_a_call_end_to_end(browser: Browser, base_url: str, app, territory, page
         )
         expect(p.get_by_role("radio", name="Retenu", exact=True)).to_be_checked()
         p.get_by_label("Montant accordé (en euros, si retenu)").fill("25000")
+        # A grant's terms for the SCDL open-data file; the purpose is offered from the title.
+        p.get_by_label("Référence de l'acte de décision").fill("2026-03-103")
+        p.get_by_label("Date de la convention ou de la décision").fill("2026-03-12")
+        p.get_by_label("Date ou période de versement").fill("2026-04-01/2026-12-31")
         p.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
         p.get_by_role("link", name="Publier les résultats…").click()
         p.get_by_role("button", name="Confirmer la publication").click()
         expect(p.locator("main")).to_contain_text("Enveloppe utilisée")
+        # The administrator reads what the SCDL file could not publish: no SIRET anywhere here.
+        expect(p.locator("#scdl-report")).to_contain_text("La collectivité n'a pas de SIRET")
+        expect(p.locator("#scdl-report")).to_contain_text("Pas de SIRET")
+        assert_accessible(p)
 
         # A resident reads the results.
         ctx_r, pr = open_as(browser, base_url, resident, page_problems)
@@ -231,6 +239,16 @@ def test_instruction_keeps_what_was_typed_and_shows_the_current_step(
         assert_accessible(p)
         # Corrected, it is saved; changing the step of the decided one keeps "Retenu" selectable.
         p.locator(f"#amount-{pending_id}").fill("15 000")
+        # The grant's SCDL terms: a payment date that does not exist is refused, the rest kept.
+        section.get_by_label("Référence de l'acte de décision").fill("2026-03-104")
+        section.get_by_label("Date de la convention ou de la décision").fill("2026-03-12")
+        section.get_by_label("Date ou période de versement").fill("2026-02-30")
+        section.get_by_role("button", name="Enregistrer la décision").click()
+        expect(p.locator(f"#payment_dates-{pending_id}-error")).to_contain_text("AAAA-MM-JJ")
+        expect(p.locator(f"#reference-{pending_id}")).to_have_value("2026-03-104")
+        expect(p.locator(f"#amount-{pending_id}")).to_have_value("15 000")
+        assert_accessible(p)
+        p.locator(f"#payment_dates-{pending_id}").fill("2026-04-01")
         section.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
         expect(p.locator(f"#step-{pending_id}")).to_have_value("Retenu")

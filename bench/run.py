@@ -53,6 +53,9 @@ P99_TARGET_MS = 100
 # Informative comparisons, no target: (endpoint, reference through the stack). The stack's floor
 # is that reference as a share of the bare one Tisser is compared with (TARGETS).
 INFORMATIVE = [("list", "page_pile"), ("detail", "page_pile"), ("toggle", "vote_pile")]
+# The home page (issue 21): what most anonymous readers open first; compared with the same references.
+TARGETS["home"] = ("template", None)
+INFORMATIVE.append(("home", "page_pile"))
 PILE_DESCRIPTIONS = {
     "page_pile": "la page template, données d'une table de 10 000 lignes (count + 20 lignes par l'ORM), "
     "à travers Flask-SQLAlchemy, Flask-Login, Flask-Babel et la session",
@@ -375,6 +378,9 @@ def main() -> None:
             "TISSER_RATELIMIT_SUPPORT": "1000000 per minute",
             "TISSER_RATELIMIT_LOGIN": "1000 per minute",
         }
+        # TISSER_PAGE_CACHE_SIZE=0 make bench: the same pages without the anonymous page cache.
+        if os.environ.get("TISSER_PAGE_CACHE_SIZE"):
+            serve_env["TISSER_PAGE_CACHE_SIZE"] = os.environ["TISSER_PAGE_CACHE_SIZE"]
         tisser = Server("tisser", "wsgi:app", serve_env, args.workers)
         servers.append(tisser)
         baseline_env = {**base_env, "BASELINE_DATABASE": baseline_db}
@@ -413,6 +419,7 @@ def main() -> None:
             "search": "/recherche/?q=familles",
             "poll": poll_path,
         }
+        tisser_paths["home"] = "/"
         for name, path in tisser_paths.items():
             status, *_ = http("GET", tisser.url + path)
             expected = 204 if name == "poll" else 200

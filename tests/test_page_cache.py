@@ -134,3 +134,13 @@ def test_a_failed_change_bumps_nothing(app, proposal):
     db.session.commit()
     after = {v.key: v.version for v in db.session.query(CacheVersion)}
     assert after[f"proposal:{proposal.id}"] == before[f"proposal:{proposal.id}"] + 1  # once, not twice
+
+
+def test_a_hidden_proposal_leaves_the_list_and_its_page_at_once(client, moderator, proposal):
+    assert "Jardin partagé" in _served_from_cache(client, "/propositions/")
+    _served_from_cache(client, _url(proposal))
+    act(case_for(proposal), "hide", moderator, reason="Hors sujet")
+    db.session.commit()
+    assert "Jardin partagé" not in text(client.get("/propositions/"))
+    page = text(client.get(_url(proposal)))
+    assert "contenu masqué par la modération" in page and "Jardin partagé" not in page

@@ -243,6 +243,8 @@ def _anonymous() -> bool:
 def _plan() -> tuple[str, str] | None:
     """(store key, ETag) of this request if it may be served from the cache, else None."""
     versions_of = PAGES.get(request.endpoint or "")
+    if not current_app.config["PAGE_CACHE_SIZE"]:
+        return None  # turned off since the start (tests of what the cache would hide)
     if versions_of is None or request.method not in ("GET", "HEAD") or not _anonymous():
         return None
     keys = versions_of(request.view_args or {})

@@ -128,6 +128,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_backup_cli(app)
     # Rate limits and reverse proxy.
     limiter.init_app(app)
+    # After the limiter: a page served from the cache still counts against the rate limits.
+    from app.page_cache import setup_page_cache
+
+    setup_page_cache(app)
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -61,6 +61,11 @@ def _production_settings(env: dict[str, str]) -> dict:
         },
         # Rendered cards of ideas and proposals kept per worker (app/fragments.py); 0 = off.
         "CARD_CACHE_SIZE": int(env.get("TISSER_CARD_CACHE_SIZE", "4096") or 0),
+        # Anonymous pages kept whole (app/page_cache.py): how many per worker (0 = off), how long at
+        # most for what depends on the clock alone, and Redis to share them between servers.
+        "PAGE_CACHE_SIZE": int(env.get("TISSER_PAGE_CACHE_SIZE", "2048") or 0),
+        "PAGE_CACHE_SECONDS": int(env.get("TISSER_PAGE_CACHE_SECONDS", "300") or 300),
+        "PAGE_CACHE_REDIS_URL": env.get("TISSER_PAGE_CACHE_REDIS_URL", ""),
         # Behind nginx: trust this many proxies for the client address and the scheme (https).
         "PROXY_FIX": int(env.get("TISSER_PROXY_FIX", "0") or 0),
         # X-Forwarded-Host is trusted only when asked: nginx sets Host itself, and a client-sent

@@ -58,6 +58,9 @@ P99_TARGET_MS = 100
 # Informative comparisons, no target: (endpoint, reference through the stack). The stack's floor
 # is that reference as a share of the bare one Tisser is compared with (TARGETS).
 INFORMATIVE = [("list", "page_pile"), ("detail", "page_pile"), ("toggle", "vote_pile")]
+# The home page (issue 21): what most anonymous readers open first; compared with the same references.
+TARGETS["home"] = ("template", None)
+INFORMATIVE.append(("home", "page_pile"))
 PILE_DESCRIPTIONS = {
     "page_pile": "la page template, données d'une table de 10 000 lignes (count + 20 lignes par l'ORM), "
     "à travers Flask-SQLAlchemy, Flask-Login, Flask-Babel et la session",
@@ -498,6 +501,9 @@ def main() -> None:
             # wrk from one address would hit the API's per-address limit at once.
             "TISSER_RATELIMIT_API": "100000000 per minute",
         }
+        # TISSER_PAGE_CACHE_SIZE=0 make bench: the same pages without the anonymous page cache.
+        if os.environ.get("TISSER_PAGE_CACHE_SIZE"):
+            serve_env["TISSER_PAGE_CACHE_SIZE"] = os.environ["TISSER_PAGE_CACHE_SIZE"]
         tisser = Server("tisser", "wsgi:app", serve_env, args.workers)
         servers.append(tisser)
         baseline_env = {**base_env, "BASELINE_DATABASE": baseline_db}
@@ -537,6 +543,7 @@ def main() -> None:
             "poll": poll_path,
             "api": "/api/v1/proposals?limit=50",
         }
+        tisser_paths["home"] = "/"
         for name, path in tisser_paths.items():
             status, *_ = http("GET", tisser.url + path)
             expected = 204 if name == "poll" else 200
@@ -718,7 +725,7 @@ def main() -> None:
 # Settings naming a store every server must share, all given the same Redis: rate limits and the
 # response cache's Redis store (issue 21; a name no setting reads is harmless). Same list as
 # tests/test_two_servers.py.
-SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL", "TISSER_CACHE_REDIS_URL")
+SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "TISSER_PAGE_CACHE_REDIS_URL")
 
 
 def wrk_on_both(urls: list[str], script: str, args, env=None) -> dict:

@@ -14,6 +14,13 @@ from tests import factories
 from tests.helpers import html, text
 
 
+@pytest.fixture(autouse=True)
+def _whole_pages_not_cached(app):
+    # These tests count card renderings: anonymous pages served whole (app/page_cache.py) would
+    # render no card at all.
+    app.config["PAGE_CACHE_SIZE"] = 0
+
+
 @pytest.fixture
 def asso(app, territory):
     return factories.make_association("Les Jardins du Médoc", territory.medoc_commune)

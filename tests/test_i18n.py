@@ -6,6 +6,7 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange
 
 from app.formatting import date_fr, datetime_fr, euros
+from tests import factories
 
 
 @pytest.mark.parametrize(
@@ -115,8 +116,11 @@ def test_a_page_in_french_by_default_in_english_once_chosen(client, territory):
     assert '<html lang="fr">' in client.get("/idees/").get_data(as_text=True)
 
 
-def test_the_switch_needs_its_csrf_token_and_stays_on_this_site(client, territory):
-    assert client.post("/langue", data={"locale": "en"}, csrf=False).status_code == 400
+def test_the_switch_needs_its_csrf_token_and_stays_on_this_site(app, client, territory):
+    # Signed in, the choice changes the account: the token is checked. (Anonymous pages served
+    # from the cache carry none, app/page_cache.py: tests/test_page_cache.py.)
+    signed_in = app.test_client().login_as(factories.make_user("Camille Langue"))
+    assert signed_in.post("/langue", data={"locale": "en"}, csrf=False).status_code == 400
     assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
     for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "idees"):
         response = client.post("/langue", data={"locale": "en", "next": target})

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from app.extensions import db
 from app.models import Idea, Proposal, ProposalState
 from app.models.base import utcnow
+from app.search import filters as search_filters
 from app.search import services
 from app.search.filters import SEED_KEY
 from tests import factories
@@ -217,32 +218,33 @@ def test_sorts(client, territory, asso):
     assert titles(client.get("/propositions/?tri=soutiens")) == ["P ancienne", "P récente"]
 
 
-def _with_seed(client, seed):
-    with client.session_transaction() as session:
-        session[SEED_KEY] = list(seed)
-    return client
-
-
-def test_random_order_is_stable_per_visitor_and_differs_between_visitors(app, territory):
+def test_random_order_is_the_days_for_every_visitor_and_changes_with_the_date(app, territory, monkeypatch):
     for n in range(30):
         factories.make_idea(title=f"Idée numéro {n:02d}", commune=territory.medoc_commune)
-    first = _with_seed(app.test_client(), (48271, 17))
-    order = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
-    again = titles(first.get("/idees/?tri=hasard")) + titles(first.get("/idees/?tri=hasard&page=2"))
-    assert order == again
+    monday, tuesday = date(2026, 11, 30), date(2026, 12, 1)
+    monkeypatch.setattr(search_filters, "today", lambda: monday)
+
+    def read(client):
+        return titles(client.get("/idees/?tri=hasard")) + titles(client.get("/idees/?tri=hasard&page=2"))
+
+    first, second = app.test_client(), app.test_client()
+    order = read(first)
+    assert read(second) == order == read(first)  # the same for everyone all day
     assert sorted(order) == [f"Idée numéro {n:02d}" for n in range(30)]  # pages neither skip nor repeat
-    other = _with_seed(app.test_client(), (16807, 123456))
-    assert titles(other.get("/idees/?tri=hasard")) != order[:20]
     assert order != sorted(order) and order != sorted(order, reverse=True)
+    with first.session_transaction() as session:
+        assert SEED_KEY not in session  # nothing of the order is kept per visitor
+    monkeypatch.setattr(search_filters, "today", lambda: tuesday)
+    assert read(second) != order  # another day, another order
 
 
-def test_a_new_visitor_gets_a_seed_kept_in_the_session(client, territory, asso):
-    for n in range(5):
-        factories.make_proposal(asso, title=f"Proposition {n}")
-    first = titles(client.get("/propositions/"))  # random by default for proposals
-    with client.session_transaction() as session:
-        assert len(session[SEED_KEY]) == 2
-    assert titles(client.get("/propositions/")) == first
+def test_the_daily_seed_depends_on_the_day_and_the_secret(app):
+    with app.app_context():
+        monday = search_filters.daily_seed(date(2026, 11, 30))
+        assert monday == search_filters.daily_seed(date(2026, 11, 30))
+        assert monday != search_filters.daily_seed(date(2026, 12, 1))
+        app.config["SECRET_KEY"] = "another secret"
+        assert monday != search_filters.daily_seed(date(2026, 11, 30))
 
 
 def test_pagination_keeps_the_filters(client, territory):
@@ -328,7 +330,8 @@ def test_lists_run_a_constant_number_of_queries(app, territory, asso, url):
     assert _queries(client, url) <= few
     # Territory and call options, count, page, eager loads (+ one query per kind on the search
     # page, + the proposals' co-authors, loaded in one batch).
-    assert few <= (13 if url.startswith("/recherche") else 9)
+    # + the page cache's versions on the idea and proposal lists (app/page_cache.py).
+    assert few <= (13 if url.startswith("/recherche") else 10)
 
 
 def test_services_reject_nothing(app):
@@ -359,8 +362,9 @@ def test_home_shows_the_newest_listed_proposals_and_ideas(client, territory, ass
         "Idée 1",
     ]
     assert "Ancienne proposition" not in page and "Brouillon caché" not in page and "Idée masquée" not in page
-    # Calls, poles, then ids and rows (with their relations) for each list: no query per card.
-    assert log.count <= 10, log.statements
+    # Calls, poles, then ids and rows (with their relations) for each list: no query per card; and
+    # the page cache's versions (app/page_cache.py).
+    assert log.count <= 11, log.statements
 
 
 # --- A word found nearly everywhere (issue 21: the count is capped, ranking is bounded) ----------

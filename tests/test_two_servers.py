@@ -39,9 +39,9 @@ PEOPLE = 40
 WORKERS = 2  # per server
 COMMENTS_EACH = 2
 # Every setting naming a store that servers must share, all given the same Redis: the rate limits
-# (app/config.py) and the response cache for anonymous readers (its Redis store, issue 21), so that
-# this test exercises that cache across servers as soon as it exists. A name no setting reads is harmless.
-SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "CACHE_REDIS_URL", "TISSER_CACHE_REDIS_URL")
+# (app/config.py) and the rendered pages kept for anonymous readers (app/page_cache.py), so that a
+# change on one server must be seen by the other through the shared versions and the shared store.
+SHARED_STORE_SETTINGS = ("RATELIMIT_STORAGE_URI", "TISSER_PAGE_CACHE_REDIS_URL")
 MESSAGE = re.compile(r"Message \d+ de la personne \d+")
 COUNT = re.compile(r'id="soutien-compte"[^>]*>\s*(\d+) soutien')
 

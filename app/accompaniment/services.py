@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, inspect, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import identity, taxonomy
+from app import identity, page_cache, taxonomy
 from app.errors import RuleError
 from app.extensions import db
 from app.identity import upper_first
@@ -277,11 +277,13 @@ def link_partner(proposal: Proposal, accompaniment: Accompaniment, partner: Part
     if partner.id in {p.id for p in linked_partners(proposal)}:
         raise AccompanimentError(_("Ce partenaire est déjà relié à la proposition."))
     db.session.execute(insert(proposal_partners).values(proposal_id=proposal.id, partner_id=partner.id))
+    page_cache.touch(page_cache.subject_key("proposal", proposal.id))
     log(actor, "partner_link", "proposal", proposal.id, proposal.title, partner.organisation, [accompaniment.pole_id])
     db.session.commit()
 
 
 def unlink_partner(proposal: Proposal, accompaniment: Accompaniment, partner_id: int, actor: User) -> None:
+    page_cache.touch(page_cache.subject_key("proposal", proposal.id))
     removed = db.session.execute(
         delete(proposal_partners).where(
             proposal_partners.c.proposal_id == proposal.id, proposal_partners.c.partner_id == partner_id
@@ -346,11 +348,13 @@ def link_related(proposal: Proposal, accompaniment: Accompaniment, other: Propos
     if exists:
         raise AccompanimentError(_("Ces deux propositions sont déjà reliées."))
     db.session.execute(insert(proposal_links).values(proposal_id=proposal.id, related_id=other.id))
+    page_cache.touch(page_cache.subject_key("proposal", proposal.id), page_cache.subject_key("proposal", other.id))
     log(actor, "related_link", "proposal", proposal.id, proposal.title, other.title, [accompaniment.pole_id])
     db.session.commit()
 
 
 def unlink_related(proposal: Proposal, accompaniment: Accompaniment, other_id: int, actor: User) -> None:
+    page_cache.touch(page_cache.subject_key("proposal", proposal.id), page_cache.subject_key("proposal", other_id))
     removed = db.session.execute(
         delete(proposal_links).where(
             or_(

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from app import page_cache
 from app.comments.services import recount_comments
 from app.errors import RuleError
 from app.extensions import db
@@ -140,6 +141,8 @@ def check_erasable(user: User) -> None:
 def erase(user: User, *, remove_content: bool = False, actor: User | None = None, reason: str = "") -> None:
     """Erase ``user`` (``actor``: the administrator acting on a written request, with ``reason``)."""
     check_erasable(user)
+    # Their name, supports and comments leave pages everywhere, by statements: every page changes.
+    page_cache.touch(page_cache.SITE)
     old_name, old_email = user.stored_name, user.email
     if remove_content:
         _remove_unanswered(user)

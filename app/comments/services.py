@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from app import page_cache
 from app.comments.official import official_role
 from app.errors import RuleError
 from app.extensions import db
@@ -70,6 +71,7 @@ def get_comment(comment_id: int) -> Comment | None:
 def _bump_count(subject: Subject, delta: int) -> None:
     # Atomic in SQL, same transaction as the row: two people commenting at once both count.
     model = type(subject)
+    page_cache.touch_subject(subject)
     db.session.execute(update(model).where(model.id == subject.id).values(comment_count=model.comment_count + delta))
 
 
@@ -92,6 +94,7 @@ def recount_comments(comment_ids: list[int]) -> None:
         (Proposal, Comment.proposal_id, {proposal_id for _idea_id, proposal_id in rows if proposal_id}),
     ):
         if ids:
+            page_cache.touch_subjects("idea" if model is Idea else "proposal", ids)
             visible = (
                 select(func.count())
                 .select_from(Comment)

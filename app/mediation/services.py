@@ -22,6 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import page_cache
 from app.comments.services import CommentError, clean_body
 from app.comments.services import _bump_count as bump_comment_count
 from app.errors import RuleError
@@ -321,6 +322,7 @@ def _claim_support(user: User, mediation: Mediation) -> None:
     subject = db.session.get(model, subject_id)
     if subject is None:
         return
+    page_cache.touch_object(subject)  # its supports change by statements below
     column = fk_column(Support, model)
     own = db.session.scalar(select(Support.id).where(Support.user_id == user.id, subject_column(Support, subject)))
     if own is not None or (model is Idea and subject.author_id == user.id):

@@ -48,6 +48,7 @@ from app.models.moderation import (
 )
 from app.models.notifications import EmailMode, NotificationPreference
 from app.models.outbox import OutboxMessage
+from app.models.page_cache import CacheVersion
 from app.models.participation import (
     CALL_STATES,
     DISCUSSION_STATES,
@@ -71,6 +72,7 @@ from app.models.taxonomy import Domain, LegalForm, SubDomain, TargetPublic
 from app.models.territories import Commune, Pole
 
 __all__ = [
+    "CacheVersion",
     "AssociationSupport",
     "Attachment",
     "CallRequiredDocument",

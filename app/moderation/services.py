@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import identity
+from app import identity, page_cache
 from app.comments import services as comment_services
 from app.comments.official import is_official
 from app.errors import RuleError
@@ -364,6 +364,7 @@ def act(case: ModerationCase, action: str, actor: User, reason: str = "") -> Mod
     if item is None:
         raise ModerationError(_("Ce contenu n'existe plus."))
     model = type(item)
+    page_cache.touch_object(item)  # hidden or restored by UPDATE statements below
     now = utcnow()
     new_status = {
         "hide": CaseStatus.HIDDEN,

@@ -1,7 +1,9 @@
 from flask import Blueprint, flash, redirect, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.access import access
+from app.extensions import csrf
 from app.i18n import in_locale, remember_locale, safe_next, valid_locale
 from app.pages import services
 from app.permissions import PUBLIC
@@ -27,8 +29,14 @@ def home():
 
 @bp.post("/langue")
 @access(PUBLIC)
+@csrf.exempt
 def language():
     """The language switch of every page's footer: a form, so it works without JavaScript."""
+    # Pages shared by every anonymous reader carry no CSRF token (app/page_cache.py): for them the
+    # switch only sets this browser's language, as a ?lang= link would; a forged one does no harm.
+    # A signed-in person's choice also changes their account: checked as every other form.
+    if current_user.is_authenticated:
+        csrf.protect()
     locale = valid_locale(request.form.get("locale"))
     if locale:
         remember_locale(locale)

@@ -6,11 +6,13 @@ URLs are shared and bookmarked.
 
 from __future__ import annotations
 
-import random
+import hashlib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import session
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import literal, select
 
@@ -45,7 +47,8 @@ FILTER_CHOICES = {
     "search_types": TYPES,
 }
 
-SEED_KEY = "shuffle_seed"
+SEED_KEY = "shuffle_seed"  # the per-visitor seed of old sessions, no longer read
+PARIS = ZoneInfo("Europe/Paris")
 SEED_MODULUS = 2147483647  # a prime: (id * a + b) mod p reorders ids differently for each (a, b)
 
 
@@ -187,14 +190,27 @@ def _enum(enum_cls: Any, raw: str | None) -> Any:
         return None
 
 
-def visitor_seed() -> tuple[int, int]:
-    """This visitor's random order: drawn once, kept in the session, so pages stay consistent."""
-    seed = session.get(SEED_KEY)
-    if not (isinstance(seed, list) and len(seed) == 2 and all(isinstance(n, int) for n in seed)):
-        rng = random.SystemRandom()
-        seed = [rng.randrange(1, SEED_MODULUS), rng.randrange(0, SEED_MODULUS)]
-        session[SEED_KEY] = seed
-    return seed[0], seed[1]
+def today() -> date:
+    """The day of the shared order, in the collectivity's time (a function: tests move the clock)."""
+    return datetime.now(PARIS).date()
+
+
+def daily_seed(day: date | None = None) -> tuple[int, int]:
+    """The random order of the day, the same for every visitor.
+
+    It used to be drawn per visitor and kept in the session: fair, but every new visitor saw twenty
+    different cards, so no page could be cached (bench/README.md). One order per day keeps the
+    fairness that matters (the earliest proposals do not always come first, and each day puts others
+    on top) while every anonymous reader gets the same page, served from the cache
+    (app/page_cache.py); within a day the order is stable, so paging neither skips nor repeats.
+    Derived from the secret key so that the order of a coming day cannot be worked out in advance.
+    """
+    day = day or today()
+    secret = str(current_app.config.get("SECRET_KEY", ""))
+    digest = hashlib.sha256(f"{day.isoformat()}:{secret}".encode()).digest()
+    a = int.from_bytes(digest[:8], "big") % (SEED_MODULUS - 1) + 1
+    b = int.from_bytes(digest[8:16], "big") % SEED_MODULUS
+    return a, b
 
 
 def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> Filters:
@@ -225,5 +241,5 @@ def parse(args: Any, territory: Territory, *, default_sort: str = "recent") -> F
     f.sort = sort
     f.page = page_value(args)
     if f.sort == "hasard":
-        f.seed = visitor_seed()
+        f.seed = daily_seed()
     return f

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import page_cache
 from app.associations.voices import speakers
 from app.errors import RuleError
 from app.extensions import db
@@ -60,6 +61,7 @@ def is_own_proposal(subject: Subject, user: Any) -> bool:
 def _bump(subject: Subject, delta: int) -> int:
     """Move the count atomically and return the new value (RETURNING: no second read)."""
     model = type(subject)
+    page_cache.touch_subject(subject)  # the count on its page and its card, with this transaction
     return db.session.execute(
         update(model)
         .where(model.id == subject.id)
@@ -146,6 +148,7 @@ def association_buttons(subject: Subject, user: Any) -> list[AssociationButton]:
 
 def _bump_associations(subject: Subject, delta: int) -> int:
     model = type(subject)
+    page_cache.touch_subject(subject)
     return db.session.execute(
         update(model)
         .where(model.id == subject.id)

@@ -169,7 +169,9 @@ def load_taxonomy(preset: dict) -> None:
             domain = Domain(slug=slug, label=label, position=position)
             db.session.add(domain)
             db.session.flush()
-        existing = set(db.session.scalars(select(SubDomain.slug).where(SubDomain.domain_id == domain.id)))
+            existing: set[str] = set()  # a new domain has no sub-domains yet: no query
+        else:
+            existing = set(db.session.scalars(select(SubDomain.slug).where(SubDomain.domain_id == domain.id)))
         for sub_position, (sub_slug, sub_label) in enumerate(subs):
             if sub_slug not in existing:
                 db.session.add(SubDomain(domain_id=domain.id, slug=sub_slug, label=sub_label, position=sub_position))

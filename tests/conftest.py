@@ -27,7 +27,9 @@ from app.config import DEFAULT_RATELIMITS
 from app.extensions import db, limiter
 from app.proposals import question_presets
 from app.taxonomy import GIRONDE_TAXONOMY, load_taxonomy
-from tests import factories
+from tests import factories, speedups
+
+speedups.install()
 
 TEST_SECRET = "test-secret-key-not-for-production"
 
@@ -134,11 +136,27 @@ def live_server(database_url: str) -> Iterator[str]:
             db.engine.dispose()
 
 
+def _empty_postgresql_tables(conn, tables: list[str]) -> None:
+    """Delete the rows of the tables a test filled and restart the id sequences it used.
+
+    TRUNCATE of every table after each test cost 0.2-1 s (a new file per table, locks for the
+    cascade), a good part of the PostgreSQL pass; a test fills a handful of small tables, which a
+    DELETE empties in milliseconds. Two round trips: find them, then empty them."""
+    holding = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
+    filled = set(conn.execute(text(holding)).scalars())
+    # A sequence that served an id since its last restart shows a last_value; ids start at 1 again.
+    used = conn.execute(text("SELECT sequencename FROM pg_sequences WHERE last_value IS NOT NULL")).scalars()
+    statements = [f"DELETE FROM {t}" for t in tables if t in filled]  # children before parents
+    statements += [f"ALTER SEQUENCE {name} RESTART" for name in used]
+    if statements:
+        conn.exec_driver_sql(";".join(statements))
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if db.engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            _empty_postgresql_tables(conn, tables)
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))

@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.cli import register_cli
     from app.comments.routes import bp as comments_bp
     from app.feeds.routes import bp as feeds_bp
+    from app.compression import setup_compression
     from app.follows.routes import bp as follows_bp
     from app.fragments import setup_fragments
     from app.ideas.routes import bp as ideas_bp
@@ -126,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(opendata_bp)
     register_cli(app)
     register_backup_cli(app)
+    setup_compression(app)
     # Rate limits and reverse proxy.
     limiter.init_app(app)
     # After the limiter: a page served from the cache still counts against the rate limits.

@@ -71,6 +71,9 @@ def _production_settings(env: dict[str, str]) -> dict:
         # X-Forwarded-Host is trusted only when asked: nginx sets Host itself, and a client-sent
         # X-Forwarded-Host would otherwise choose the host of every URL the site builds.
         "PROXY_FIX_HOST": int(env.get("TISSER_PROXY_FIX_HOST", "0") or 0),
+        # Compress HTML (and JSON, CSV) answers with brotli or gzip (app/compression.py). On by
+        # default: gunicorn alone compresses nothing; turn it off (0) behind a proxy that does.
+        "COMPRESS_HTML": env.get("TISSER_COMPRESS_HTML", "1") == "1",
     }
 
 

@@ -271,10 +271,12 @@ def _serve() -> Response | None:
         return None
     key, etag = plan
     g.page_cache = plan
-    # Weak comparison, as If-None-Match wants (a compressing proxy may weaken the tag).
-    if request.if_none_match.contains_weak(etag):
-        g.page_cache_hit = True
-        return _headers(Response(status=304), etag)
+    # Weak comparison, as If-None-Match wants (a compressing proxy may weaken the tag). A compressed
+    # answer's tag carries its encoding (Flask-Compress, app/compression.py): the same version.
+    for tag in (etag, f"{etag}:br", f"{etag}:gzip"):
+        if request.if_none_match.contains_weak(tag):
+            g.page_cache_hit = True
+            return _headers(Response(status=304), tag)
     body = current_app.extensions["tisser_pages"].get(key)
     if body is None:
         return None

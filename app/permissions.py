@@ -235,15 +235,21 @@ def association_ids(user: Any) -> frozenset[int]:
         return frozenset()
     cache = g.setdefault("association_ids", {})
     if user.id not in cache:
-        cache[user.id] = frozenset(
-            db.session.scalars(select(Membership.association_id).where(Membership.user_id == user.id))
-        )
+        if user.__dict__.get("is_association_member") is False and user.id not in g.get("memberships_changed", ()):
+            # The account was read with "member of none" (User.is_association_member) and nothing
+            # changed since in this request: no query (most people, on every page and toggle).
+            cache[user.id] = frozenset()
+        else:
+            cache[user.id] = frozenset(
+                db.session.scalars(select(Membership.association_id).where(Membership.user_id == user.id))
+            )
     return cache[user.id]
 
 
 def forget_memberships(user_id: int) -> None:
     """Call after changing someone's memberships within a request."""
     g.setdefault("association_ids", {}).pop(user_id, None)
+    g.setdefault("memberships_changed", set()).add(user_id)
 
     g.setdefault("admin_association_ids", {}).pop(user_id, None)
 

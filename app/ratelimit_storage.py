@@ -17,11 +17,12 @@ does not give the attempt back.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 
 from limits.storage import Storage
-from sqlalchemy import case, delete, select, text
+from sqlalchemy import bindparam, case, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -39,6 +40,30 @@ def _key(key: str) -> str:
     return key if len(key) <= 255 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+@functools.cache
+def _upsert(dialect: str):
+    """The counting statement, built once per dialect with bound values: building it anew on each
+    limited request cost more than running it (profile of the support toggle, bench/README.md)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # Typed like their columns: PostgreSQL must know what a bare parameter in a CASE is.
+    amount, now = bindparam("amount", type_=_table.c.hits.type), bindparam("now", type_=_table.c.expires_at.type)
+    expires_at = bindparam("expires_at", type_=_table.c.expires_at.type)
+    expired = _table.c.expires_at <= now
+    return (
+        insert(_table)
+        .values(key=bindparam("key", type_=_table.c.key.type), hits=amount, expires_at=expires_at)
+        .on_conflict_do_update(
+            index_elements=[_table.c.key],
+            # Both expressions read the row as it was: a window that ended starts again.
+            set_={
+                "hits": case((expired, amount), else_=_table.c.hits + amount),
+                "expires_at": case((expired, expires_at), else_=_table.c.expires_at),
+            },
+        )
+        .returning(_table.c.hits)
+    )
+
+
 class DatabaseStorage(Storage):
     STORAGE_SCHEME = ["database"]
 
@@ -52,24 +77,11 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
-        insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-        expired = _table.c.expires_at <= now
-        statement = (
-            insert(_table)
-            .values(key=_key(key), hits=amount, expires_at=now + expiry)
-            .on_conflict_do_update(
-                index_elements=[_table.c.key],
-                # Both expressions read the row as it was: a window that ended starts again.
-                set_={
-                    "hits": case((expired, amount), else_=_table.c.hits + amount),
-                    "expires_at": case((expired, now + expiry), else_=_table.c.expires_at),
-                },
-            )
-            .returning(_table.c.hits)
-        )
+        statement = _upsert(db.engine.dialect.name)
+        values = {"key": _key(key), "amount": amount, "now": now, "expires_at": now + expiry}
         # One statement is atomic on its own: autocommit spares the BEGIN and COMMIT round trips.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            hits = connection.execute(statement).scalar_one()
+            hits = connection.execute(statement, values).scalar_one()
             self._increments += 1
             if self._increments % PURGE_EVERY == 0:
                 connection.execute(delete(_table).where(_table.c.expires_at < now))

@@ -426,6 +426,29 @@ def export_memory(serve_env: dict, servers: list) -> dict:
         "peak_growth_small_kib": after_small["VmHWM"] - before["VmHWM"],
         "peak_growth_kib": after["VmHWM"] - before["VmHWM"],
     }
+def bytes_on_wire(tisser: Server, heavy: int) -> dict:
+    """Bytes actually sent per page and per static file to a browser that accepts gzip and brotli
+    (``Accept-Encoding: gzip, br``), beside the uncompressed size, and the encoding chosen."""
+    _, home, *_ = http("GET", tisser.url + "/")
+    paths = {
+        "home": "/",
+        "list": "/propositions/",
+        "detail": f"/propositions/{heavy}",
+        "search": "/recherche/?q=familles",
+    }
+    for src in re.findall(rb'<(?:script src|link rel="stylesheet" href)="([^"]+)"', home):
+        paths[src.decode().split("?")[0].rsplit("/", 1)[-1]] = src.decode()
+    sent = {}
+    for name, path in paths.items():
+        _, identity, *_ = http("GET", tisser.url + path)
+        _, body, _, headers = http("GET", tisser.url + path, headers={"Accept-Encoding": "gzip, br"})
+        sent[name] = {
+            "path": path.split("?")[0],
+            "bytes": len(identity),
+            "sent_bytes": len(body),
+            "encoding": headers.get("Content-Encoding", "identity"),
+        }
+    return sent
 
 
 def main() -> None:
@@ -579,6 +602,7 @@ def main() -> None:
                 "toggle", tisser.url, "toggle.lua", args, {"TISSER_BENCH_USERS": str(users_file)}
             )
         weight = page_weight(tisser, baseline, heavy)
+        wire = bytes_on_wire(tisser, heavy)
         if "page_pile" in piles:
             # Same template, real data: the two pages should weigh the same.
             _, pile_page, *_ = http("GET", pile.url + "/modele")
@@ -690,6 +714,13 @@ def main() -> None:
         f"(de {export['peak_before_kib'] / 1024:.1f} à {export['peak_after_kib'] / 1024:.1f} Mo)"
     )
 
+    print("\nOctets envoyés (Accept-Encoding: gzip, br) :")
+    for name, row in wire.items():
+        print(
+            f"  {name:<14} {row['sent_bytes'] / 1024:>6.1f} Ko envoyés ({row['encoding']:<8}) "
+            f"pour {row['bytes'] / 1024:>6.1f} Ko  {row['path']}"
+        )
+
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -712,6 +743,7 @@ def main() -> None:
                 "informative": informative,
                 "page_weight": weight,
                 "opendata_export": export,
+                "bytes_on_wire": wire,
             },
             indent=2,
             ensure_ascii=False,

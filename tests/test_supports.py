@@ -227,14 +227,14 @@ def test_fragment_shows_the_count_the_update_returned_without_reloading(resident
         body = text(resident_client.htmx("POST", _url(subjects.proposal)))
     assert "2 soutiens" in body and 'aria-pressed="true"' in body
     statements = [s.split()[0].upper() for s in log.statements]
-    # person, proposal, memberships, then the writes; nothing reloaded after. A resident in no
-    # association never needs the co-authors. Last, the cache versions bumped in the same
-    # transaction (one INSERT ... ON CONFLICT, app/page_cache.py).
-    assert statements.count("SELECT") == 3 and statements[-2:] == ["UPDATE", "INSERT"], log.statements
+    # person, proposal, then the writes; nothing reloaded after. A resident in no association
+    # never needs the co-authors, nor a look at memberships (the person's row says "none"). Last,
+    # the cache versions bumped in the same transaction (one INSERT ... ON CONFLICT, app/page_cache.py).
+    assert statements.count("SELECT") == 2 and statements[-2:] == ["UPDATE", "INSERT"], log.statements
     with count_queries() as log:
         body = text(resident_client.htmx("POST", _url(subjects.proposal)))
     assert "1 soutien" in body and 'aria-pressed="false"' in body
-    assert len(log.statements) == 6, log.statements
+    assert len(log.statements) == 5, log.statements
 
 
 def test_without_javascript_the_form_redirects_back_with_a_message(resident_client, subjects):

@@ -54,8 +54,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.calls.routes import bp as calls_bp
     from app.cli import register_cli
     from app.comments.routes import bp as comments_bp
-    from app.feeds.routes import bp as feeds_bp
     from app.compression import setup_compression
+    from app.feeds.routes import bp as feeds_bp
     from app.follows.routes import bp as follows_bp
     from app.fragments import setup_fragments
     from app.ideas.routes import bp as ideas_bp

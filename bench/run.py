@@ -426,6 +426,8 @@ def export_memory(serve_env: dict, servers: list) -> dict:
         "peak_growth_small_kib": after_small["VmHWM"] - before["VmHWM"],
         "peak_growth_kib": after["VmHWM"] - before["VmHWM"],
     }
+
+
 def bytes_on_wire(tisser: Server, heavy: int) -> dict:
     """Bytes actually sent per page and per static file to a browser that accepts gzip and brotli
     (``Accept-Encoding: gzip, br``), beside the uncompressed size, and the encoding chosen."""

@@ -33,6 +33,8 @@ class Entry:
     last_update: datetime | None = None
     # Links grouped under a name (one call's results): (name, links).
     groups: list[tuple[str, list[Link]]] = field(default_factory=list)
+    # What precedes the links when they are not files ("Télécharger :" otherwise).
+    links_label: Any = None
 
 
 def download_links(endpoint: str, **values: Any) -> list[Link]:
@@ -95,6 +97,7 @@ def _feeds_entry() -> Entry:
         ),
         links=[Link(name, url, "application/atom+xml") for _title, url, name in feed_links()]
         + [Link("sitemap.xml", url_for("feeds.sitemap_index"), "application/xml")],
+        links_label=_l("S'abonner :"),
     )
 
 
@@ -112,4 +115,5 @@ def _api_entry() -> Entry:
             Link(_l("Documentation"), url_for("api.docs"), "text/html"),
             Link("OpenAPI", url_for("api.openapi"), "application/json"),
         ],
+        links_label=_l("Consulter :"),
     )

@@ -312,7 +312,6 @@ def setup_page_cache(app: Flask) -> None:
         event.listen(session_class, "after_flush", _after_flush)
         event.listen(session_class, "before_commit", _before_commit)
         event.listen(session_class, "after_rollback", _forget)
-    app.jinja_env.globals["page_is_shared"] = page_is_shared
     size = 0 if app.debug else int(app.config["PAGE_CACHE_SIZE"])
     if size <= 0:
         return

@@ -46,6 +46,7 @@ from app.mydata.services import (
     current_user_export,
 )
 from app.notifications.services import header_counts as count_for_header
+from app.page_cache import page_is_shared
 from app.permissions import can
 from app.rendering import is_htmx
 from app.search.filters import FILTER_CHOICES
@@ -132,5 +133,7 @@ def setup_templating(app: Flask) -> None:
     )
     # Canonical address, OpenGraph and feed links (app.feeds.meta).
     env.globals.update(canonical_url=meta.canonical_url, og_locale=meta.og_locale, feed_links=meta.feed_links)
+    # A page every anonymous reader may receive carries no CSRF token (app/page_cache.py).
+    env.globals["page_is_shared"] = page_is_shared
     env.filters["excerpt"] = meta.excerpt
     app.context_processor(header_context)

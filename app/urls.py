@@ -4,6 +4,8 @@
   ``TISSER_BASE_URL``, never from the request. The request's ``Host`` (or a client-sent
   ``X-Forwarded-Host``) is chosen by whoever sends it: a password-reset link built from it would
   carry a valid token to the attacker's site.
+- Absolute addresses of public pages (``public_url``: feeds, sitemap, API, exports) come from the
+  request, whose host the production settings restrict to ``TRUSTED_HOSTS``.
 - Destinations read from the request (``safe_next``, ``redirect_back``): ``next=`` and ``retour=``
   may only lead to a path of this site, otherwise a link on a trusted site sends people elsewhere.
 """
@@ -14,6 +16,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, url_for
+from werkzeug.routing import MapAdapter
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 # Query parameters that say where a visitor came from, never what the page shows: left out of the
@@ -34,6 +37,19 @@ def email_url(endpoint: str, **values) -> str:
     """An absolute URL for an e-mail, on ``TISSER_BASE_URL`` whatever request or command runs."""
     with current_app.test_request_context(base_url=base_url()):
         return url_for(endpoint, _external=True, **values)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute address of a public page, for what is read away from the site: feeds, the
+    sitemap, the API's and the exports' links. Built from the request, whose host is one of
+    ``TRUSTED_HOSTS`` in production (any other gets 400 before a view runs). E-mails have no
+    request to trust: ``email_url``."""
+    return url_for(endpoint, _external=True, **values)
+
+
+def build_public_url(adapter: MapAdapter, endpoint: str, values: dict) -> str:
+    """``public_url`` through a URL adapter bound once for many rows (the streamed exports)."""
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def email_link(path: str) -> str:

@@ -11,7 +11,7 @@ import json
 from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
@@ -21,6 +21,7 @@ from app.api import schemas, services
 from app.permissions import PUBLIC
 from app.ratelimit import api_limit, retry_after_seconds
 from app.rendering import render
+from app.urls import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,7 @@ def _page(schema: type, page: services.Page) -> Response:
     if page.next_after is not None:
         args = {k: v for k, v in request.args.items() if k != "cursor"}
         cursor = services.encode_cursor(page.next_after)
-        next_url = url_for(request.endpoint, **(request.view_args or {}), **args, cursor=cursor, _external=True)
+        next_url = public_url(request.endpoint, **(request.view_args or {}), **args, cursor=cursor)
     return _json(_instance(schemas.page_of(schema)).dump({"items": page.items, "next": next_url}))
 
 

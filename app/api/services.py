@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
+from app.errors import RuleError
 from app.extensions import db, login_manager
 from app.models import (
     CALL_STATES,
@@ -41,13 +41,14 @@ from app.models.questions import ProposalAnswer, ProposalQuestion
 from app.permissions import can
 from app.search import filters as search_filters
 from app.search import services as search
+from app.urls import public_url
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 _CURSOR_PREFIX = "id:"
 
 
-class BadRequest(ValueError):
+class BadRequest(RuleError):
     """A query parameter the API cannot honour; its message (French source) says which and why."""
 
 
@@ -254,7 +255,7 @@ def _call(c: Call) -> dict:
         "domains": [_ref(d) for d in c.domains],
         "publics": [_ref(p) for p in c.publics],
         "territorial_units": [_ref(p) for p in c.poles],
-        "url": url_for("calls.detail", slug=c.slug, _external=True),
+        "url": public_url("calls.detail", slug=c.slug),
     }
 
 
@@ -289,7 +290,7 @@ def results(call_id: int) -> dict | None:
             "decision": s.decision.value,
             "granted_eur": s.granted_eur,
             "reason": s.decision_reason,
-            "url": url_for("proposals.detail", proposal_id=s.proposal_id, _external=True),
+            "url": public_url("proposals.detail", proposal_id=s.proposal_id),
         }
         for s in submissions
         if visible(s.proposal)
@@ -330,7 +331,7 @@ def _idea(i: Idea) -> dict:
         "association_support_count": i.association_support_count,
         "comment_count": i.comment_count,
         "created_at": _aware(i.created_at),
-        "url": url_for("ideas.detail", idea_id=i.id, _external=True),
+        "url": public_url("ideas.detail", idea_id=i.id),
     }
 
 
@@ -419,7 +420,7 @@ def _proposals(rows: list[Proposal]) -> list[dict]:
             "association_support_count": p.association_support_count,
             "comment_count": p.comment_count,
             "published_at": _aware(p.published_at),
-            "url": url_for("proposals.detail", proposal_id=p.id, _external=True),
+            "url": public_url("proposals.detail", proposal_id=p.id),
         }
         for p in rows
     ]

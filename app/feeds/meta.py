@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import request
 from flask_babel import gettext as _
 
 from app import identity
 from app.i18n import DEFAULT_LOCALE, current_locale
 from app.markdown import render_markdown
-from app.urls import is_tracking
+from app.urls import is_tracking, public_url
 
 OG_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 EXCERPT_CHARS = 200
@@ -96,6 +96,6 @@ def feed_links(*kinds: str, call=None, pole=None) -> list[tuple[str, str, str]]:
     else:
         scope, endpoint, values = "platform", "feeds.platform", {}
     return [
-        (feed_title(kind, call, pole), url_for(endpoint, kind=kind, _external=True, **values), _what(kind))
+        (feed_title(kind, call, pole), public_url(endpoint, kind=kind, **values), _what(kind))
         for kind in kinds or FEED_KINDS[scope]
     ]

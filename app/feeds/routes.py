@@ -23,6 +23,7 @@ from app.i18n import current_locale
 from app.models import Call, Pole
 from app.permissions import PUBLIC
 from app.poles.services import pole_by_slug
+from app.urls import public_url
 
 bp = Blueprint("feeds", __name__)
 
@@ -72,7 +73,7 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
         for proposal in services.latest_proposals(call=call, pole=pole):
             published = _utc(proposal.published_at)
             yield {
-                "url": url_for("proposals.detail", proposal_id=proposal.id, _external=True),
+                "url": public_url("proposals.detail", proposal_id=proposal.id),
                 "title": proposal.title,
                 "published": published,
                 "updated": max(published, _utc(proposal.updated_at)),
@@ -82,7 +83,7 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
     elif kind == "idees":
         for idea in services.latest_ideas(pole=pole):
             yield {
-                "url": url_for("ideas.detail", idea_id=idea.id, _external=True),
+                "url": public_url("ideas.detail", idea_id=idea.id),
                 "title": idea.title,
                 "published": _utc(idea.created_at),
                 "updated": max(_utc(idea.created_at), _utc(idea.updated_at)),
@@ -100,7 +101,7 @@ def _entries(kind: str, call: Call | None, pole: Pole | None) -> Iterator[dict]:
                 said = _("Retenu par l'appel « %(call)s ».", call=result_call.title)
             yield {
                 # The project's follow-up page: its own address, distinct from the proposal's entry.
-                "url": url_for("calls.project", proposal_id=proposal.id, _external=True),
+                "url": public_url("calls.project", proposal_id=proposal.id),
                 "title": proposal.title,
                 "published": published,
                 "updated": published,
@@ -118,12 +119,12 @@ def _idea_author(idea) -> str:
 
 def _page_of(kind: str, **scope) -> str:
     if kind == "idees":
-        return url_for("ideas.index", _external=True, **scope)
+        return public_url("ideas.index", **scope)
     if kind == "resultats" and "appel" in scope:
-        return url_for("calls.results", slug=scope["appel"], _external=True)
+        return public_url("calls.results", slug=scope["appel"])
     if kind == "resultats":
-        return url_for("calls.index", _external=True)
-    return url_for("proposals.index", _external=True, **scope)
+        return public_url("calls.index")
+    return public_url("proposals.index", **scope)
 
 
 @bp.route("/flux/<kind>.atom")
@@ -131,7 +132,7 @@ def _page_of(kind: str, **scope) -> str:
 def platform(kind: str):
     if kind not in FEED_KINDS["platform"]:
         abort(404)
-    return _feed(kind, None, None, url_for("feeds.platform", kind=kind, _external=True), _page_of(kind))
+    return _feed(kind, None, None, public_url("feeds.platform", kind=kind), _page_of(kind))
 
 
 @bp.route("/flux/appels/<slug>/<kind>.atom")
@@ -140,7 +141,7 @@ def call(slug: str, kind: str):
     if kind not in FEED_KINDS["call"]:
         abort(404)
     found = get_call(slug)
-    self_url = url_for("feeds.call", slug=slug, kind=kind, _external=True)
+    self_url = public_url("feeds.call", slug=slug, kind=kind)
     return _feed(kind, found, None, self_url, _page_of(kind, appel=slug))
 
 
@@ -150,8 +151,8 @@ def pole(slug: str, kind: str):
     if kind not in FEED_KINDS["pole"]:
         abort(404)
     found = pole_by_slug(slug)
-    self_url = url_for("feeds.pole", slug=slug, kind=kind, _external=True)
-    page_url = url_for("poles.detail", slug=slug, _external=True)
+    self_url = public_url("feeds.pole", slug=slug, kind=kind)
+    page_url = public_url("poles.detail", slug=slug)
     return _feed(kind, None, found, self_url, page_url)
 
 
@@ -194,21 +195,21 @@ def _xml(lines: Iterable[str], root: str) -> Response:
 @access(PUBLIC)
 def sitemap_index():
     """An index of sitemap files: the pages, then the proposals and ideas in chunks of ids."""
-    files = [url_for("feeds.sitemap_pages", _external=True)]
+    files = [public_url("feeds.sitemap_pages")]
     for section, count in services.sitemap_chunks().items():
-        files += [url_for("feeds.sitemap_part", section=section, number=n, _external=True) for n in range(1, count + 1)]
+        files += [public_url("feeds.sitemap_part", section=section, number=n) for n in range(1, count + 1)]
     return _xml((f"<sitemap><loc>{escape(f)}</loc></sitemap>\n" for f in files), "sitemapindex")
 
 
 @bp.route("/sitemap-pages.xml")
 @access(PUBLIC)
 def sitemap_pages():
-    lines = [_url(url_for(endpoint, _external=True)) for endpoint in STATIC_ENDPOINTS]
+    lines = [_url(public_url(endpoint)) for endpoint in STATIC_ENDPOINTS]
     for slug, created_at, results_at in services.sitemap_calls():
-        lines.append(_url(url_for("calls.detail", slug=slug, _external=True), results_at or created_at))
+        lines.append(_url(public_url("calls.detail", slug=slug), results_at or created_at))
         if results_at is not None:
-            lines.append(_url(url_for("calls.results", slug=slug, _external=True), results_at))
-    lines += [_url(url_for("poles.detail", slug=slug, _external=True)) for slug in services.sitemap_poles()]
+            lines.append(_url(public_url("calls.results", slug=slug), results_at))
+    lines += [_url(public_url("poles.detail", slug=slug)) for slug in services.sitemap_poles()]
     return _xml(lines, "urlset")
 
 
@@ -222,7 +223,7 @@ def sitemap_part(section: str, number: int):
         abort(404)
     endpoint, key = ("proposals.detail", "proposal_id") if section == "propositions" else ("ideas.detail", "idea_id")
     # One URL built, then the ids put in it: url_for ten thousand times costs more than the query.
-    pattern = url_for(endpoint, _external=True, **{key: 2147483647})
+    pattern = public_url(endpoint, **{key: 2147483647})
     return _xml((_url(pattern.replace("2147483647", str(i)), changed) for i, changed in rows), "urlset")
 
 
@@ -251,5 +252,5 @@ def robots():
     ]
     lines = ["User-agent: *", "Allow: /"]
     lines += [f"Disallow: {path}" for path in disallow]
-    lines += ["", f"Sitemap: {url_for('feeds.sitemap_index', _external=True)}", ""]
+    lines += ["", f"Sitemap: {public_url('feeds.sitemap_index')}", ""]
     return Response("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -31,6 +31,7 @@ from app.formatting import iso
 from app.models import Call, Commune, Idea, Proposal, Submission
 from app.search import services as search_services
 from app.search.filters import Filters
+from app.urls import build_public_url
 
 BATCH = 500
 # Between the values of a list in a CSV cell (JSON has arrays).
@@ -91,7 +92,7 @@ class Dataset:
 
     def _row(self, obj: Any, urls: MapAdapter) -> dict:
         return {
-            column.name: urls.build(column.endpoint, column.value(obj), force_external=True)
+            column.name: build_public_url(urls, column.endpoint, column.value(obj))
             if column.endpoint
             else column.value(obj)
             for column in self.columns

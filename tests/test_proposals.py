@@ -253,8 +253,9 @@ def test_list_and_detail_keep_a_constant_number_of_queries(client, member, assoc
     with count_queries() as detail:
         assert client.get(f"/propositions/{proposal.id}").status_code == 200
     # The proposal and its relations, the thread, supports, follow state, the accompaniment and
-    # call panels, its attachments (one query, issue 19): a fixed number, whatever the size of the data.
-    assert detail.count <= 15, detail.statements
+    # call panels, its attachments (one query, issue 19), the page cache's versions (a miss: issue 21):
+    # a fixed number, whatever the size of the data.
+    assert detail.count <= 16, detail.statements
 
 
 def test_markdown_fields_are_sanitised(client, member, association, territory):

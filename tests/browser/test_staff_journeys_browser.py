@@ -16,6 +16,13 @@ from tests.browser.axe import assert_accessible
 from tests.browser.conftest import login, open_as, screenshots
 
 
+def _grant_terms(section, reference: str) -> None:
+    # A grant's terms for the SCDL open-data file (issue 20); the purpose is offered from the title.
+    section.get_by_label("Référence de l'acte de décision").fill(reference)
+    section.get_by_label("Date de la convention ou de la décision").fill("2026-03-12")
+    section.get_by_label("Date ou période de versement").fill("2026-04-01/2026-12-31")
+
+
 def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_concerned(
     browser: Browser, base_url: str, app, territory, page_problems
 ):
@@ -69,6 +76,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         section.get_by_role("radio", name="Retenu", exact=True).check()
         section.get_by_label("Montant accordé (en euros, si retenu)").fill("20000")
         section.get_by_label("Raison publique de la décision").fill("Un besoin que personne ne couvre ici.")
+        _grant_terms(section, "2026-03-103")
         section.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(f"#amount-{big_id}-error")).to_contain_text(
             "20\u202f000\u00a0€ accordés pour 15\u202f000\u00a0€ demandés"
@@ -84,6 +92,7 @@ def test_decisions_wait_for_the_closing_confirm_the_unusual_and_tell_the_people_
         other.get_by_role("radio", name="Retenu", exact=True).check()
         other.get_by_label("Montant accordé (en euros, si retenu)").fill("10000")
         other.get_by_label("Raison publique de la décision").fill("Un service itinérant attendu.")
+        _grant_terms(other, "2026-03-104")
         other.get_by_role("button", name="Enregistrer la décision").click()
         expect(p.locator(".flashes")).to_contain_text("La décision est enregistrée")
 
